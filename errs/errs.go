@@ -1,0 +1,218 @@
+// Package errs holds the one error type of the attachments library and its
+// stable codes.
+//
+// It is a leaf: it imports nothing of the library, so validate, storage and
+// every other package can return the same type without importing the core.
+// Package attachments re-exports the codes a host needs.
+//
+// Every refusal the library makes is an *Error. Its Code is stable and safe
+// to switch on or send to a client; its Message is a short phrase fit to show
+// a person on either side of the chat; its Details carry the numbers behind
+// it (the limit, the size, the sniffed type).
+//
+// A Code is itself an error, so each code is also its own sentinel:
+//
+//	if errors.Is(err, errs.FileTooLarge) { … }
+//
+//	var e *errs.Error
+//	if errors.As(err, &e) { show(e.Code, e.Message, e.Details.Limit) }
+package errs
+
+import (
+	"errors"
+	"strings"
+)
+
+// Code is a stable, machine-readable error code such as "file_too_large".
+//
+// A Code is also an error, and errors.Is(err, code) reports whether err is an
+// *Error with that code (or the code itself).
+type Code string
+
+// The codes. Their string values are part of the API: hosts store them and
+// send them to clients, so they never change.
+const (
+	// Validation of a file against a side's policy.
+	AttachmentsDisabled Code = "attachments_disabled"
+	FileTooLarge        Code = "file_too_large"
+	EmptyFile           Code = "empty_file"
+	ExtensionNotAllowed Code = "extension_not_allowed"
+	TypeNotAllowed      Code = "type_not_allowed"
+	TypeMismatch        Code = "type_mismatch"
+	InvalidName         Code = "invalid_name"
+	DuplicateFile       Code = "duplicate_file"
+	TooManyFiles        Code = "too_many_files"
+	Infected            Code = "infected"
+
+	// Identity and permissions.
+	PermissionDenied Code = "permission_denied"
+
+	// The action registry.
+	Canceled          Code = "canceled"
+	UnknownAction     Code = "unknown_action"
+	InvalidPayload    Code = "invalid_payload"
+	AlreadyRegistered Code = "already_registered"
+	ListenerPanic     Code = "listener_panic"
+
+	// Storage and links.
+	NotFound     Code = "not_found"
+	InvalidKey   Code = "invalid_key"
+	InvalidRange Code = "invalid_range"
+	LinkExpired  Code = "link_expired"
+	LinkInvalid  Code = "link_invalid"
+	Unsupported  Code = "unsupported"
+	Closed       Code = "closed"
+
+	// Configuration and everything else.
+	InvalidConfig   Code = "invalid_config"
+	InvalidArgument Code = "invalid_argument"
+	Unavailable     Code = "unavailable"
+	Internal        Code = "internal"
+)
+
+var messages = map[Code]string{
+	AttachmentsDisabled: "file attachments are not enabled",
+	FileTooLarge:        "the file is too large",
+	EmptyFile:           "the file is empty",
+	ExtensionNotAllowed: "this type of file is not accepted",
+	TypeNotAllowed:      "this type of file is not accepted",
+	TypeMismatch:        "the file's content does not match its name",
+	InvalidName:         "the file name is not valid",
+	DuplicateFile:       "this file is already attached",
+	TooManyFiles:        "no more files can be attached to this message",
+	Infected:            "the file was refused because it contains malware",
+	PermissionDenied:    "you are not allowed to do this",
+	Canceled:            "the action was canceled",
+	UnknownAction:       "unknown action",
+	InvalidPayload:      "invalid request",
+	AlreadyRegistered:   "the action is already registered",
+	ListenerPanic:       "something went wrong",
+	NotFound:            "not found",
+	InvalidKey:          "invalid storage key",
+	InvalidRange:        "the requested range is not satisfiable",
+	LinkExpired:         "the link has expired",
+	LinkInvalid:         "the link is not valid",
+	Unsupported:         "not supported",
+	Closed:              "the service is closed",
+	InvalidConfig:       "invalid configuration",
+	InvalidArgument:     "invalid request",
+	Unavailable:         "the service is unavailable, try again later",
+	Internal:            "something went wrong",
+}
+
+// Error returns the code itself, so that a bare Code can be returned or
+// compared as an error.
+func (c Code) Error() string { return string(c) }
+
+// Message returns the code's default message, a short phrase fit to show a
+// person. It is used when an Error has no Message of its own.
+func (c Code) Message() string {
+	if m, ok := messages[c]; ok {
+		return m
+	}
+	return messages[Internal]
+}
+
+// Details are the facts behind an error. Only the fields that apply are set.
+type Details struct {
+	Limit        int64  `json:"limit,omitempty"`        // the limit that was passed, in bytes or files
+	Size         int64  `json:"size,omitempty"`         // the size seen, in bytes (at least Limit+1 when a stream was cut short)
+	Extension    string `json:"extension,omitempty"`    // the file name's normalised extension
+	DeclaredType string `json:"declaredType,omitempty"` // the MIME type the client declared
+	SniffedType  string `json:"sniffedType,omitempty"`  // the MIME type sniffed from the content
+	Reason       string `json:"reason,omitempty"`       // a listener's cancel reason, a signature name, …
+}
+
+// Error is the library's error type.
+//
+// The zero value is not useful; build one with a composite literal or New.
+type Error struct {
+	// Code is the stable code. It is never empty in errors the library returns.
+	Code Code
+	// Op names what failed: an action ("sendMediaMessage"), a storage key, a
+	// config field. It is for logs, not for end users.
+	Op string
+	// Message is a short phrase fit to show to a person on either side of the
+	// chat. When empty, Code.Message() is used.
+	Message string
+	// Details are the facts behind the error.
+	Details Details
+	// Err is the underlying cause, if any. It may hold internal detail (paths,
+	// addresses) and must not be shown to end users.
+	Err error
+}
+
+// New returns an *Error with the given code, op and message.
+func New(code Code, op, message string) *Error {
+	return &Error{Code: code, Op: op, Message: message}
+}
+
+// Wrap returns an *Error with the given code and op that wraps err.
+func Wrap(code Code, op string, err error) *Error {
+	return &Error{Code: code, Op: op, Err: err}
+}
+
+// Error implements error. It reads "op: message: cause".
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Op != "" {
+		b.WriteString(e.Op)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Text())
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Text returns the message fit to show a person: Message, or the code's
+// default when Message is empty. It never includes the cause.
+func (e *Error) Text() string {
+	if e.Message != "" {
+		return e.Message
+	}
+	return e.Code.Message()
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is e's Code, so errors.Is(err, errs.NotFound)
+// works, or an *Error with the same Code.
+func (e *Error) Is(target error) bool {
+	switch t := target.(type) {
+	case Code:
+		return t == e.Code
+	case *Error:
+		return t.Code == e.Code
+	}
+	return false
+}
+
+// CodeOf returns the code of the first *Error or Code in err's chain, or ""
+// when err is nil, and Internal when err carries no code.
+func CodeOf(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	var c Code
+	if errors.As(err, &c) {
+		return c
+	}
+	return Internal
+}
+
+// As returns the first *Error in err's chain, or nil.
+func As(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
+}
