@@ -1,0 +1,196 @@
+package validate
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/attachkit/attachments/errs"
+)
+
+// Verdict is what Preflight and Check learnt about a file. On a refusal it
+// holds what was learnt before the refusal, for logs and audits.
+type Verdict struct {
+	// Name is the sanitised file name (see SanitizeName): the one to store
+	// in metadata and to show. It is never a storage key.
+	Name string
+	// Extension is the name's extension in canonical form (see
+	// NormalizeExtension), or "" when the name has none.
+	Extension string
+	// ContentType is the type sniffed from the content: the only type to
+	// trust, and the one to serve the file with. Preflight leaves it empty.
+	ContentType string
+	// DeclaredType is the MIME type the client declared, lower case and
+	// without parameters, or "" when it declared none or a malformed one. It
+	// is recorded, never trusted.
+	DeclaredType string
+	// Size is the size the client declared, or -1 when it declared none. The
+	// stream Check returns enforces the limit on the real size.
+	Size int64
+}
+
+// Preflight checks what is known of a file before any byte of it arrives, so
+// that a host can refuse early: that attachments are enabled, that the name
+// is valid, that its extension is allowed and not dangerous, and that the
+// declared size is within the limit and not zero. size is the declared size
+// in bytes, or -1 when unknown (any negative size is unknown).
+//
+// The checks run in that order and the first refusal is returned as an
+// *errs.Error (see the package documentation for the codes). Check runs
+// Preflight itself.
+func (p Policy) Preflight(name, declaredType string, size int64) (Verdict, error) {
+	if size < 0 {
+		size = -1
+	}
+	v := Verdict{DeclaredType: mediaType(declaredType), Size: size}
+	if !p.Enabled {
+		return v, refuse(errs.AttachmentsDisabled, "", v)
+	}
+	n, err := SanitizeName(name)
+	if err != nil {
+		e := refuse(errs.InvalidName, errs.As(err).Message, v)
+		return v, e
+	}
+	v.Name = n
+	if err := p.checkExtension(&v); err != nil {
+		return v, err
+	}
+	limit := p.SizeLimit()
+	switch {
+	case size > limit:
+		return v, tooLarge(v, limit, size)
+	case size == 0:
+		return v, refuse(errs.EmptyFile, "the file is empty", v)
+	}
+	return v, nil
+}
+
+// checkExtension sets v.Extension from v.Name and refuses a name without an
+// extension, with a malformed, dangerous or hidden dangerous one, or with one
+// outside the allow-list.
+func (p Policy) checkExtension(v *Verdict) error {
+	raw, inner := splitExtension(v.Name)
+	if raw == "" {
+		if p.AllowNoExtension {
+			return nil
+		}
+		return refuse(errs.ExtensionNotAllowed, "files without an extension are not accepted", *v)
+	}
+	ext, err := NormalizeExtension(raw)
+	if err != nil {
+		return refuse(errs.ExtensionNotAllowed, "this type of file is not accepted", *v)
+	}
+	v.Extension = ext
+	if !p.AllowDangerous {
+		if dangerousExtensions[ext] {
+			return refuse(errs.TypeNotAllowed, "executable files and scripts are not accepted", *v)
+		}
+		if hidden := hiddenDangerous(inner); hidden != "" {
+			e := refuse(errs.TypeNotAllowed, "the file name hides a ."+hidden+" extension", *v)
+			e.Details.Reason = "hidden extension ." + hidden
+			return e
+		}
+	}
+	if !p.allowsExtension(ext) {
+		return refuse(errs.ExtensionNotAllowed, "files of type ."+strings.ToLower(raw)+" are not accepted", *v)
+	}
+	return nil
+}
+
+// Check validates a file as it arrives. It runs Preflight, reads up to
+// HeaderSize bytes of r to sniff the content's real type, and refuses the
+// file when that type does not agree with the name's extension, when the
+// name has no extension and no extension in the allow-list accepts the type,
+// or when the type is dangerous. An empty stream is refused with
+// errs.EmptyFile.
+//
+// On success it returns the Verdict and a reader that yields the whole
+// content from its first byte: the header Check read is replayed from memory,
+// never read twice from r. That reader fails with an errs.FileTooLarge
+// *errs.Error as soon as byte SizeLimit()+1 arrives from r, having yielded
+// the first SizeLimit() bytes at most, and with an errs.Canceled one wrapping
+// ctx.Err() once ctx is done. Errors from r itself are returned unchanged,
+// by Check and by the reader.
+//
+// The reader holds at most HeaderSize bytes; it does not close r. A caller
+// that stores the file must treat any error from it as a refusal and discard
+// what it wrote.
+func (p Policy) Check(ctx context.Context, name, declaredType string, size int64, r io.Reader) (Verdict, io.Reader, error) {
+	if err := ctx.Err(); err != nil {
+		return Verdict{Size: -1}, nil, canceled(err)
+	}
+	v, err := p.Preflight(name, declaredType, size)
+	if err != nil {
+		return v, nil, err
+	}
+	limit := p.SizeLimit()
+	s := &stream{src: r, limit: limit, verdict: v, ctx: ctx, done: ctx.Done()}
+	want := HeaderSize
+	if limit < int64(want) {
+		want = int(limit) + 1
+	}
+	n, err := io.ReadFull(r, s.buf[:want])
+	s.eof = err == io.EOF || err == io.ErrUnexpectedEOF
+	switch {
+	case err != nil && !s.eof:
+		return v, nil, err
+	case n == 0:
+		return v, nil, refuse(errs.EmptyFile, "the file is empty", v)
+	case int64(n) > limit:
+		return v, nil, tooLarge(v, limit, limit+1)
+	}
+	h := s.buf[:n]
+	v.ContentType = sniff(h, s.eof, v.Extension)
+	if err := p.checkContent(v); err != nil {
+		return v, nil, err
+	}
+	s.hdr, s.read, s.verdict = h, int64(n), v
+	return v, s, nil
+}
+
+// checkContent refuses content whose sniffed type disagrees with the
+// extension, or, without an extension, that no allowed extension accepts,
+// and dangerous content.
+func (p Policy) checkContent(v Verdict) error {
+	ct := v.ContentType
+	switch {
+	case v.Extension != "" && !accepts(v.Extension, ct):
+		ext, _ := splitExtension(v.Name)
+		return refuse(errs.TypeMismatch,
+			fmt.Sprintf("the file's content (%s) does not match its .%s extension", ct, strings.ToLower(ext)), v)
+	case v.Extension == "" && !p.AllowsType(ct):
+		return refuse(errs.TypeNotAllowed, fmt.Sprintf("files of type %s are not accepted", ct), v)
+	case dangerousTypes[ct] && !p.AllowDangerous:
+		return refuse(errs.TypeNotAllowed, "executable files and scripts are not accepted", v)
+	}
+	return nil
+}
+
+// mediaType returns the media type of a Content-Type value, lower case and
+// without parameters, or "" when it is not of the form type/subtype.
+func mediaType(s string) string {
+	if i := strings.IndexByte(s, ';'); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.TrimSpace(s)
+	slash := strings.IndexByte(s, '/')
+	if slash <= 0 || slash == len(s)-1 || len(s) > 255 {
+		return ""
+	}
+	for i := 0; i < len(s); i++ {
+		if i != slash && !isTokenChar(s[i]) {
+			return ""
+		}
+	}
+	return strings.ToLower(s)
+}
+
+// isTokenChar reports whether c may appear in an RFC 9110 token.
+func isTokenChar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}

@@ -1,0 +1,60 @@
+package validate
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/attachkit/attachments/errs"
+)
+
+// op is the Op of every error this package returns.
+const op = "validate"
+
+// refuse returns the *errs.Error for a refusal of the file v describes, with
+// the facts known so far in its Details.
+func refuse(code errs.Code, message string, v Verdict) *errs.Error {
+	d := errs.Details{
+		Extension:    v.Extension,
+		DeclaredType: v.DeclaredType,
+		SniffedType:  v.ContentType,
+	}
+	if v.Size > 0 {
+		d.Size = v.Size
+	}
+	return &errs.Error{Code: code, Op: op, Message: message, Details: d}
+}
+
+// tooLarge refuses a file of size bytes (declared, or Limit+1 when a stream
+// was cut short) under limit.
+func tooLarge(v Verdict, limit, size int64) *errs.Error {
+	e := refuse(errs.FileTooLarge, "the file is larger than the "+humanSize(limit)+" limit", v)
+	e.Details.Limit, e.Details.Size = limit, size
+	return e
+}
+
+// canceled wraps the error of a context that ended while a file was checked.
+func canceled(err error) *errs.Error {
+	return &errs.Error{Code: errs.Canceled, Op: op, Err: err}
+}
+
+// humanSize writes n bytes the way a person reads a limit: "10 MB",
+// "1.5 MB", "512 KB", "100 bytes" (with binary multiples, as Flex counts).
+func humanSize(n int64) string {
+	unit := func(size int64, name string) string {
+		if n%size == 0 {
+			return strconv.FormatInt(n/size, 10) + " " + name
+		}
+		return fmt.Sprintf("%.1f %s", float64(n)/float64(size), name)
+	}
+	switch {
+	case n >= 1<<30:
+		return unit(1<<30, "GB")
+	case n >= 1<<20:
+		return unit(1<<20, "MB")
+	case n >= 1<<10:
+		return unit(1<<10, "KB")
+	case n == 1:
+		return "1 byte"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}

@@ -1,0 +1,247 @@
+package validate
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"io"
+	"unicode/utf8"
+)
+
+// utf8BOM is the byte order mark some editors write at the start of UTF-8.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// isText reports whether h is text: valid UTF-8 (ASCII included) without
+// NUL, DEL or control characters other than tab, line feed, vertical tab,
+// form feed, carriage return and escape. When the header was cut short
+// (eof is false), an incomplete rune at its very end is allowed.
+func isText(h []byte, eof bool) bool {
+	for i := 0; i < len(h); {
+		c := h[i]
+		if c < utf8.RuneSelf {
+			if (c < 0x20 && (c < '\t' || c > '\r') && c != 0x1B) || c == 0x7F {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(h[i:])
+		if r == utf8.RuneError && size == 1 {
+			return !eof && !utf8.FullRune(h[i:])
+		}
+		if r < 0xA0 { // C1 control characters
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+// sniffText returns the type of a header that isText accepted. Scripts
+// (a "#!" line, a batch file's "@echo") and active content (HTML, SVG, XML)
+// are recognised whatever the extension. Otherwise the text is plain, unless
+// the canonical extension ext names a text format: then that format's type,
+// and for csv and json only when the content parses as such.
+func sniffText(h []byte, eof bool, ext string) string {
+	t := bytes.TrimPrefix(h, utf8BOM)
+	if bytes.HasPrefix(t, []byte("#!")) {
+		return typeShell
+	}
+	s := trimSpace(t)
+	if hasPrefixFold(s, "@echo ") || hasPrefixFold(s, "@echo\t") {
+		return typeBatch
+	}
+	if ct := sniffMarkup(s); ct != "" {
+		return ct
+	}
+	f, ok := formats[ext]
+	if !ok || !f.text {
+		return typeText
+	}
+	switch ext {
+	case "csv":
+		if !isCSV(t, eof) {
+			return typeText
+		}
+	case "json":
+		if !isJSON(t, eof) {
+			return typeText
+		}
+	}
+	return f.accepts[0]
+}
+
+// htmlTags are the elements whose opening tag at the start of a text makes a
+// browser treat it as HTML (the WHATWG MIME sniffing "HTML" patterns), and a
+// few more that only make sense in a page.
+var htmlTags = []string{
+	"html", "head", "body", "script", "iframe", "h1", "div", "font", "table",
+	"a", "style", "title", "b", "br", "p", "meta", "link", "img", "form",
+	"object", "embed", "base", "frameset", "frame", "span", "template",
+	"noscript", "textarea", "math",
+}
+
+// sniffMarkup returns text/html, image/svg+xml or application/xml when s, a
+// trimmed text header, starts like a page, an image or an XML document, and
+// "" otherwise. Leading comments are skipped.
+func sniffMarkup(s []byte) string {
+	for len(s) > 0 && s[0] == '<' {
+		switch {
+		case hasPrefixFold(s, "<!--"):
+			end := bytes.Index(s[4:], []byte("-->"))
+			if end < 0 {
+				return typeHTML
+			}
+			s = trimSpace(s[4+end+3:])
+			continue
+		case hasPrefixFold(s, "<?xml"):
+			return sniffXMLBody(s)
+		case hasPrefixFold(s, "<!doctype"):
+			d := trimSpace(s[len("<!doctype"):])
+			switch {
+			case hasPrefixFold(d, "html"):
+				return typeHTML
+			case hasPrefixFold(d, "svg"):
+				return typeSVG
+			}
+			return sniffXMLBody(s)
+		case isTag(s, "svg"):
+			return typeSVG
+		}
+		for _, tag := range htmlTags {
+			if isTag(s, tag) {
+				return typeHTML
+			}
+		}
+		return ""
+	}
+	return ""
+}
+
+// sniffXMLBody tells an XML document that holds a page or an image from
+// other XML by the root elements in its header.
+func sniffXMLBody(s []byte) string {
+	switch {
+	case indexFold(s, "<html") >= 0:
+		return typeHTML
+	case indexFold(s, "<svg") >= 0:
+		return typeSVG
+	}
+	return typeXML
+}
+
+// isTag reports whether s starts with the opening tag <name followed by a
+// byte that ends a tag name.
+func isTag(s []byte, name string) bool {
+	if len(s) < len(name)+2 || !hasPrefixFold(s[1:], name) {
+		return false
+	}
+	switch s[len(name)+1] {
+	case ' ', '>', '/', '\t', '\n', '\r', '\f':
+		return true
+	}
+	return false
+}
+
+// isCSV reports whether t parses as CSV: the same number of fields on every
+// line, with commas between them, or with semicolons or tabs and at least
+// two fields (one field a line is a one-column CSV only with commas, or any
+// prose without a comma would pass). When the header was cut short, a fault
+// in its last record is forgiven: the record may go on past the header.
+func isCSV(t []byte, eof bool) bool {
+	for _, comma := range []rune{',', ';', '\t'} {
+		if fields := csvFields(t, comma, eof); fields >= 2 || (fields == 1 && comma == ',') {
+			return true
+		}
+	}
+	return false
+}
+
+// csvFields returns the number of fields of every record of t, or 0 when t
+// is not CSV with that separator.
+func csvFields(t []byte, comma rune, eof bool) int {
+	r := csv.NewReader(bytes.NewReader(t))
+	r.Comma = comma
+	r.ReuseRecord = true
+	fields, failed := 0, false
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			if failed && eof {
+				return 0
+			}
+			return fields
+		}
+		if failed {
+			return 0 // a fault before the last record
+		}
+		if err != nil {
+			failed = true
+		}
+		if fields == 0 {
+			fields = len(rec)
+		}
+	}
+}
+
+// isJSON reports whether t is a JSON value, or a sequence of them, or, when
+// the header was cut short (eof is false), the start of one.
+func isJSON(t []byte, eof bool) bool {
+	d := json.NewDecoder(bytes.NewReader(t))
+	tokens := 0
+	for {
+		_, err := d.Token()
+		switch {
+		case err == io.EOF:
+			return tokens > 0
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return !eof
+		case err != nil:
+			return false
+		}
+		tokens++
+	}
+}
+
+// trimSpace returns s without leading ASCII white space.
+func trimSpace(s []byte) []byte {
+	for len(s) > 0 {
+		switch s[0] {
+		case ' ', '\t', '\n', '\r', '\f', '\v':
+			s = s[1:]
+		default:
+			return s
+		}
+	}
+	return s
+}
+
+// hasPrefixFold reports whether s starts with the lower-case ASCII prefix,
+// ignoring ASCII case.
+func hasPrefixFold(s []byte, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// indexFold returns the index of the first occurrence of the lower-case
+// ASCII word in s, ignoring ASCII case, or -1.
+func indexFold(s []byte, word string) int {
+	for i := 0; i+len(word) <= len(s); i++ {
+		if hasPrefixFold(s[i:], word) {
+			return i
+		}
+	}
+	return -1
+}
