@@ -125,28 +125,61 @@ func (p Policy) Check(ctx context.Context, name, declaredType string, size int64
 		return v, nil, err
 	}
 	limit := p.SizeLimit()
-	s := &stream{src: r, limit: limit, verdict: v, ctx: ctx, done: ctx.Done()}
+	h, eof, err := readHeader(r, limit)
+	switch {
+	case err != nil:
+		return v, nil, err
+	case len(h) == 0:
+		return v, nil, refuse(errs.EmptyFile, "the file is empty", v)
+	case int64(len(h)) > limit:
+		return v, nil, tooLarge(v, limit, limit+1)
+	}
+	v.ContentType = sniff(h, eof, v.Extension)
+	if err := p.checkContent(v); err != nil {
+		return v, nil, err
+	}
+	s := &stream{src: r, hdr: h, read: int64(len(h)), limit: limit, eof: eof,
+		verdict: v, ctx: ctx, done: ctx.Done()}
+	return v, s, nil
+}
+
+// quickHeaderSize is how much readHeader reads first: enough for the
+// signatures of pictures, PDF, audio, video and executables.
+const quickHeaderSize = 512
+
+// readHeader reads the header of r: quickHeaderSize bytes, then up to
+// HeaderSize when they are not enough to tell the type (zip, OLE, Matroska,
+// text, unknown), but never more than limit+1 bytes. eof reports that the
+// header holds the whole file. An error of r is returned as it is.
+func readHeader(r io.Reader, limit int64) (h []byte, eof bool, err error) {
 	want := HeaderSize
 	if limit < int64(want) {
 		want = int(limit) + 1
 	}
-	n, err := io.ReadFull(r, s.buf[:want])
-	s.eof = err == io.EOF || err == io.ErrUnexpectedEOF
-	switch {
-	case err != nil && !s.eof:
-		return v, nil, err
-	case n == 0:
-		return v, nil, refuse(errs.EmptyFile, "the file is empty", v)
-	case int64(n) > limit:
-		return v, nil, tooLarge(v, limit, limit+1)
+	h = make([]byte, min(want, quickHeaderSize))
+	n, err := io.ReadFull(r, h)
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return h[:n], true, nil
 	}
-	h := s.buf[:n]
-	v.ContentType = sniff(h, s.eof, v.Extension)
-	if err := p.checkContent(v); err != nil {
-		return v, nil, err
+	if err != nil || n == want || !needsMore(h) {
+		return h[:n], false, err
 	}
-	s.hdr, s.read, s.verdict = h, int64(n), v
-	return v, s, nil
+	h = append(h, make([]byte, want-n)...)
+	m, err := io.ReadFull(r, h[n:])
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return h[:n+m], true, nil
+	}
+	return h[:n+m], false, err
+}
+
+// needsMore reports whether a quick header is too short to tell its type.
+func needsMore(h []byte) bool {
+	switch sniffSignature(h, isText(h, false), "") {
+	case "", typeZip, typeJar, typeAPK, typeDocx, typeXlsx, typePptx, typeOdt, typeOds, typeOdp, typeEpub,
+		typeOLE, typeMSI, typeWebM, typeMKV:
+		return true
+	}
+	return false
 }
 
 // checkContent refuses content whose sniffed type disagrees with the
@@ -192,5 +225,9 @@ func isTokenChar(c byte) bool {
 	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
 		return true
 	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+	switch c {
+	case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~':
+		return true
+	}
+	return false
 }

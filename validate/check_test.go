@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/validate"
@@ -286,15 +287,19 @@ func TestPreflight(t *testing.T) {
 
 // TestCheckCanceled checks that a done context stops Check before it reads.
 func TestCheckCanceled(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
+	canceledCtx, cancel := context.WithCancel(context.Background())
 	cancel()
-	src := &countingReader{r: bytes.NewReader(sample(t, "photo.png"))}
-	_, r, err := defaults.Check(ctx, "photo.png", "", -1, src)
-	if code := codeOf(t, err); code != errs.Canceled || !errors.Is(err, context.Canceled) {
-		t.Fatalf("Check with a canceled context = %v, want canceled wrapping context.Canceled", err)
-	}
-	if r != nil || src.n != 0 {
-		t.Errorf("Check read %d bytes and returned reader %v, want none", src.n, r)
+	expired, cancel2 := context.WithDeadline(context.Background(), time.Unix(0, 0))
+	defer cancel2()
+	for cause, ctx := range map[error]context.Context{context.Canceled: canceledCtx, context.DeadlineExceeded: expired} {
+		src := &countingReader{r: bytes.NewReader(sample(t, "photo.png"))}
+		_, r, err := defaults.Check(ctx, "photo.png", "", -1, src)
+		if code := codeOf(t, err); code != errs.Canceled || !errors.Is(err, cause) {
+			t.Errorf("Check with a done context = %v, want canceled wrapping %v", err, cause)
+		}
+		if r != nil || src.n != 0 {
+			t.Errorf("Check read %d bytes and returned reader %v, want none", src.n, r)
+		}
 	}
 }
 

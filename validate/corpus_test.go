@@ -17,11 +17,15 @@ import (
 // testdata/gen.go).
 func sample(tb testing.TB, name string) []byte {
 	tb.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := readSample(name)
 	if err != nil {
 		tb.Fatalf("sample %s: %v", name, err)
 	}
 	return b
+}
+
+func readSample(name string) ([]byte, error) {
+	return os.ReadFile(filepath.Join("testdata", name))
 }
 
 // samples lists every file in testdata with the type Check must sniff for

@@ -37,8 +37,11 @@ const MaxNameLen = 255
 //
 // SanitizeName allocates only when it changes the name.
 func SanitizeName(name string) (string, error) {
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
+	for i := len(name) - 1; i >= 0; i-- {
+		if name[i] == '/' || name[i] == '\\' {
+			name = name[i+1:]
+			break
+		}
 	}
 	if needsCleaning(name) {
 		name = clean(name)
@@ -62,7 +65,7 @@ func needsCleaning(s string) bool {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c < 0x20 || c == 0x7F || strings.IndexByte(`<>:"|?*`, c) >= 0 {
+			if c < 0x20 || c == 0x7F || forbidden(rune(c)) {
 				return true
 			}
 			i++
@@ -87,13 +90,23 @@ func clean(s string) string {
 		i += size
 		switch {
 		case r == utf8.RuneError && size == 1, r < 0x20, r == 0x7F, invisible(r):
-		case strings.ContainsRune(`<>:"|?*`, r):
+		case forbidden(r):
 			b.WriteByte('_')
 		default:
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// forbidden reports whether Windows forbids r in file names (besides the
+// path separators and control characters).
+func forbidden(r rune) bool {
+	switch r {
+	case '<', '>', ':', '"', '|', '?', '*':
+		return true
+	}
+	return false
 }
 
 // invisible reports whether r is a C1 control or a character that changes
@@ -121,6 +134,11 @@ func invisible(r rune) bool {
 // name Windows reserves: CON, PRN, AUX, NUL, CONIN$, CONOUT$, COM0–COM9 and
 // LPT0–LPT9 (with ¹ ² ³ too), in any case, with trailing spaces ignored.
 func isReservedDevice(name string) bool {
+	switch name[0] {
+	case 'c', 'C', 'p', 'P', 'a', 'A', 'n', 'N', 'l', 'L':
+	default:
+		return false
+	}
 	base := name
 	if i := strings.IndexByte(base, '.'); i >= 0 {
 		base = base[:i]
