@@ -1,0 +1,104 @@
+package storagetest
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/attachkit/attachments/storage"
+)
+
+// benchSizes are the blob sizes the Put and Get benchmarks use.
+var benchSizes = []int{1 << 10, 1 << 20, 16 << 20}
+
+// onlyReader hides every method but Read, so a driver reads a benchmark's
+// source the way it reads a network body.
+type onlyReader struct{ io.Reader }
+
+// RunBenchmarks runs the storage benchmarks against buckets from
+// h.NewBench: Put and Get at several sizes (with b.SetBytes, so they report
+// MB/s), Stat, and a List page. It skips when h.NewBench is nil.
+func RunBenchmarks(b *testing.B, h Harness) {
+	if h.NewBench == nil {
+		b.Skip("storagetest: Harness.NewBench is nil")
+	}
+	for _, size := range benchSizes {
+		data := patternBytes(20, size)
+		b.Run(fmt.Sprintf("Put/%s", sizeName(size)), func(b *testing.B) {
+			bk := openBench(b, h)
+			b.SetBytes(int64(size))
+			for b.Loop() {
+				if _, err := bk.Put(b.Context(), "bench", onlyReader{bytes.NewReader(data)}, meta()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("Get/%s", sizeName(size)), func(b *testing.B) {
+			bk := openBench(b, h)
+			if _, err := bk.Put(b.Context(), "bench", bytes.NewReader(data), meta()); err != nil {
+				b.Fatal(err)
+			}
+			buf := make([]byte, 256<<10)
+			b.SetBytes(int64(size))
+			for b.Loop() {
+				rc, _, err := bk.Get(b.Context(), "bench", nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n, err := io.CopyBuffer(io.Discard, onlyReader{rc}, buf)
+				rc.Close()
+				if err != nil || n != int64(size) {
+					b.Fatalf("Get: read %d bytes, %v; want %d", n, err, size)
+				}
+			}
+		})
+	}
+	b.Run("Stat", func(b *testing.B) {
+		bk := openBench(b, h)
+		if _, err := bk.Put(b.Context(), "bench", bytes.NewReader([]byte("x")), meta()); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, err := bk.Stat(b.Context(), "bench"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("ListPage/100", func(b *testing.B) {
+		bk := openBench(b, h)
+		for i := range 200 {
+			key := fmt.Sprintf("list/%04d", i)
+			if _, err := bk.Put(b.Context(), key, bytes.NewReader(nil), meta()); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for b.Loop() {
+			p, err := bk.ListPage(b.Context(), "list/", "list/0049", 100)
+			if err != nil || len(p.Items) != 100 {
+				b.Fatalf("ListPage: got %d items, %v; want 100", len(p.Items), err)
+			}
+		}
+	})
+}
+
+func openBench(b *testing.B, h Harness) *storage.Bucket {
+	b.Helper()
+	bk := h.NewBench(b)
+	b.Cleanup(func() {
+		if err := bk.Close(); err != nil {
+			b.Errorf("Close: %v", err)
+		}
+	})
+	return bk
+}
+
+func sizeName(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%dMiB", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%dKiB", n>>10)
+	}
+	return fmt.Sprintf("%dB", n)
+}

@@ -1,0 +1,206 @@
+package storagetest
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/attachkit/attachments/storage"
+)
+
+// oddKeys are valid keys that trip naive drivers: unicode (in two
+// normalisations), spaces, runs of slashes, characters that are special to
+// shells, URLs or file systems, keys that are prefixes of others, and the
+// longest key.
+func oddKeys() []string {
+	return []string{
+		"unicode/日本語/ファイル.png",
+		"unicode/emoji-😀",
+		"unicode/caf\u00e9",  // NFC
+		"unicode/cafe\u0301", // NFD: a different key
+		"spaces/a b",
+		"spaces/ leading",
+		"spaces/trailing ",
+		"slashes/a/b/c/d/e/f/g/h/i/j/k/l",
+		"slashes/a//b",
+		"slashes/trailing/",
+		"slashes/x///",
+		"case/Key", "case/key", "case/KEY",
+		"chars/%2F", "chars/%", "chars/+plus", "chars/?q=1&r", "chars/#frag",
+		`chars/back\slash`, "chars/colon:star*", `chars/quote"<>|`,
+		"chars/...", "chars/.hidden", "chars/~tilde", "chars/-dash", "chars/a.b.",
+		"nested", "nested/child", "nested/child/leaf",
+		"long/" + strings.Repeat("segment-", 40),
+		strings.Repeat("y", storage.MaxKeyLen),
+	}
+}
+
+// testOddKeys: odd keys round-trip exactly and list in byte order.
+func testOddKeys(t *testing.T, _ Harness, b *storage.Bucket) {
+	keys := oddKeys()
+	for _, k := range keys {
+		put(t, b, k, []byte("blob:"+k), meta())
+	}
+	for _, k := range keys {
+		if got, info := get(t, b, k, nil); string(got) != "blob:"+k || info.Key != k {
+			t.Errorf("Get(%q): got key %q content %q, want the key's own", k, info.Key, got)
+		}
+	}
+	slices.Sort(keys)
+	if got := keysOf(listAll(t, b, "")); !slices.Equal(got, keys) {
+		t.Errorf("List: got\n%q\nwant\n%q", got, keys)
+	}
+	for _, prefix := range []string{"unicode/", "unicode/caf", "spaces/", "slashes/a/", "slashes/a//", "case/K", "chars/.", "nested", "nested/", "y"} {
+		var want []string
+		for _, k := range keys {
+			if strings.HasPrefix(k, prefix) {
+				want = append(want, k)
+			}
+		}
+		if got := keysOf(listAll(t, b, prefix)); !slices.Equal(got, want) {
+			t.Errorf("List(%q): got %q, want %q", prefix, got, want)
+		}
+	}
+}
+
+// testListByPrefix: List returns every key that starts with the prefix, and
+// only those, in ascending byte order, with each blob's size and etag.
+func testListByPrefix(t *testing.T, _ Harness, b *storage.Bucket) {
+	keys := []string{"dir/a", "dir/b", "dir/sub/c", "dira", "dir-x", "dir", "other/x", "d"}
+	etags := map[string]string{}
+	for i, k := range keys {
+		etags[k] = put(t, b, k, patternBytes(uint64(100+i), 10+i), meta()).ETag
+	}
+	tests := []struct{ prefix, want string }{
+		{"", "d dir dir-x dir/a dir/b dir/sub/c dira other/x"},
+		{"dir/", "dir/a dir/b dir/sub/c"},
+		{"dir", "dir dir-x dir/a dir/b dir/sub/c dira"},
+		{"dir/sub/c", "dir/sub/c"},
+		{"dir/sub/c/", ""},
+		{"o", "other/x"},
+		{"nomatch", ""},
+		{"\x00", ""},
+		{"é", ""},
+	}
+	for _, tt := range tests {
+		infos := listAll(t, b, tt.prefix)
+		if got := strings.Join(keysOf(infos), " "); got != tt.want {
+			t.Errorf("List(%q): got %q, want %q", tt.prefix, got, tt.want)
+		}
+		for _, info := range infos {
+			i := slices.Index(keys, info.Key)
+			if info.Size != int64(10+i) {
+				t.Errorf("List(%q): %q has size %d, want %d", tt.prefix, info.Key, info.Size, 10+i)
+			}
+			if info.ETag != "" && info.ETag != etags[info.Key] {
+				t.Errorf("List(%q): %q has etag %q, want Put's %q", tt.prefix, info.Key, info.ETag, etags[info.Key])
+			}
+		}
+	}
+}
+
+// listKeys are the keys the paging tests store: more than one page of the
+// small sizes they use, with shared prefixes.
+func listKeys() []string {
+	var keys []string
+	for i := range 29 {
+		keys = append(keys, fmt.Sprintf("page/%02d/%c", i%10, 'a'+i))
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// testListPages: ListPage pages through every key exactly once, in order,
+// with no page larger than asked, whatever the page size.
+func testListPages(t *testing.T, _ Harness, b *storage.Bucket) {
+	keys := listKeys()
+	for _, k := range keys {
+		put(t, b, k, []byte(k), meta())
+	}
+	put(t, b, "pagf", []byte("outside the prefix"), meta())
+	for _, size := range []int{1, 2, 3, 7, len(keys) - 1, len(keys), len(keys) + 1, 1000} {
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			var got []string
+			token := ""
+			for pages := 0; ; pages++ {
+				if pages > len(keys)+1 {
+					t.Fatalf("ListPage(size %d): still going after %d pages", size, pages)
+				}
+				p, err := b.ListPage(t.Context(), "page/", token, size)
+				if err != nil {
+					t.Fatalf("ListPage(size %d, token %q): %v", size, token, err)
+				}
+				if len(p.Items) > size {
+					t.Errorf("ListPage(size %d): got a page of %d", size, len(p.Items))
+				}
+				if len(p.Items) == 0 && p.Next != "" {
+					t.Errorf("ListPage(size %d): got an empty page with a next token", size)
+				}
+				got = append(got, keysOf(p.Items)...)
+				if p.Next == "" {
+					break
+				}
+				token = p.Next
+			}
+			if !slices.Equal(got, keys) {
+				t.Errorf("ListPage(size %d) over all pages: got %q, want %q", size, got, keys)
+			}
+		})
+	}
+}
+
+// testListResumesAfterDeletedKey: a page token names a position, not a blob:
+// listing goes on after it even when the blobs of the previous page are gone.
+func testListResumesAfterDeletedKey(t *testing.T, _ Harness, b *storage.Bucket) {
+	keys := listKeys()
+	for _, k := range keys {
+		put(t, b, k, []byte(k), meta())
+	}
+	ctx := t.Context()
+	p, err := b.ListPage(ctx, "", "", 3)
+	if err != nil || p.Next == "" {
+		t.Fatalf("ListPage: got %d items, next %q, err %v; want a full first page", len(p.Items), p.Next, err)
+	}
+	for _, it := range p.Items {
+		if err := b.Delete(ctx, it.Key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for token := p.Next; token != ""; {
+		p, err := b.ListPage(ctx, "", token, 4)
+		if err != nil {
+			t.Fatalf("ListPage after deleting the previous page: %v", err)
+		}
+		got = append(got, keysOf(p.Items)...)
+		token = p.Next
+	}
+	if !slices.Equal(got, keys[3:]) {
+		t.Errorf("pages after the deleted ones: got %q, want %q", got, keys[3:])
+	}
+}
+
+// testListIterator: the iterator yields what the pages hold, in order, and
+// stops when the loop breaks.
+func testListIterator(t *testing.T, _ Harness, b *storage.Bucket) {
+	want := listKeys()
+	for _, k := range want {
+		put(t, b, k, nil, storage.Metadata{ContentType: "text/plain"})
+	}
+	if got := keysOf(listAll(t, b, "page/")); !slices.Equal(got, want) {
+		t.Errorf("List: got %q, want %q", got, want)
+	}
+	seen := 0
+	for _, err := range b.List(t.Context(), "page/") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen++; seen == 3 {
+			break
+		}
+	}
+	if seen != 3 {
+		t.Errorf("List with a break after 3: got %d", seen)
+	}
+}

@@ -1,0 +1,75 @@
+package storagetest
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+
+	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/storage"
+)
+
+// testRange: Get returns exactly the bytes a Range selects, and the whole
+// blob's info.
+func testRange(t *testing.T, _ Harness, b *storage.Bucket) {
+	const size = 1000
+	data := patternBytes(6, size)
+	info := put(t, b, "k", data, meta())
+	tests := []struct {
+		name string
+		rng  storage.Range
+		want []byte // nil: errs.InvalidRange
+	}{
+		{"whole", storage.Range{Offset: 0, Length: -1}, data},
+		{"first byte", storage.Range{Offset: 0, Length: 1}, data[:1]},
+		{"middle", storage.Range{Offset: 400, Length: 100}, data[400:500]},
+		{"last byte", storage.Range{Offset: size - 1, Length: 1}, data[size-1:]},
+		{"to the end", storage.Range{Offset: 500, Length: -1}, data[500:]},
+		{"suffix", storage.Range{Offset: -10, Length: -1}, data[size-10:]},
+		{"suffix of one byte", storage.Range{Offset: -1, Length: -1}, data[size-1:]},
+		{"suffix longer than the blob", storage.Range{Offset: -5000, Length: -1}, data},
+		{"suffix with a length", storage.Range{Offset: -10, Length: 4}, data[size-10 : size-6]},
+		{"past the end", storage.Range{Offset: 990, Length: 100}, data[990:]},
+		{"empty", storage.Range{Offset: 10, Length: 0}, []byte{}},
+		{"empty at the end", storage.Range{Offset: size, Length: 0}, []byte{}},
+		{"offset at the end", storage.Range{Offset: size, Length: -1}, []byte{}},
+		{"offset past the end", storage.Range{Offset: size + 1, Length: 1}, nil},
+		{"offset far past the end", storage.Range{Offset: 1 << 40, Length: -1}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rng := tt.rng
+			if tt.want == nil {
+				rc, _, err := b.Get(t.Context(), "k", &rng)
+				if rc != nil {
+					rc.Close()
+				}
+				wantCode(t, fmt.Sprintf("Get(%+v)", rng), err, errs.InvalidRange)
+				return
+			}
+			got, ginfo := get(t, b, "k", &rng)
+			if !bytes.Equal(got, tt.want) {
+				t.Errorf("Get(%+v): got %d bytes, want %d (first difference at %d)", rng, len(got), len(tt.want), firstDiff(got, tt.want))
+			}
+			if ginfo.Size != size || ginfo.ETag != info.ETag {
+				t.Errorf("Get(%+v) info: got size %d etag %q, want the whole blob's %d %q", rng, ginfo.Size, ginfo.ETag, size, info.ETag)
+			}
+		})
+	}
+}
+
+// testRangeOfEmptyBlob: on an empty blob only empty ranges exist.
+func testRangeOfEmptyBlob(t *testing.T, _ Harness, b *storage.Bucket) {
+	put(t, b, "empty", nil, meta())
+	for _, rng := range []storage.Range{{Offset: 0, Length: -1}, {Offset: 0, Length: 0}, {Offset: 0, Length: 10}, {Offset: -1, Length: -1}, {Offset: -100, Length: 5}} {
+		if got, _ := get(t, b, "empty", &rng); len(got) != 0 {
+			t.Errorf("Get(empty, %+v): got %d bytes, want none", rng, len(got))
+		}
+	}
+	rng := storage.Range{Offset: 1, Length: -1}
+	rc, _, err := b.Get(t.Context(), "empty", &rng)
+	if rc != nil {
+		rc.Close()
+	}
+	wantCode(t, "Get(empty, {1 -1})", err, errs.InvalidRange)
+}
