@@ -152,16 +152,22 @@ func Wrap(code Code, op string, err error) *Error {
 	return &Error{Code: code, Op: op, Err: err}
 }
 
-// Error implements error. It reads "op: message: cause".
+// Error implements error. It reads "op: message: cause", leaving out the
+// message when the cause is an *Error that says the same.
 func (e *Error) Error() string {
 	var b strings.Builder
 	if e.Op != "" {
 		b.WriteString(e.Op)
 		b.WriteString(": ")
 	}
-	b.WriteString(e.Text())
+	var inner *Error
+	if !errors.As(e.Err, &inner) || inner.Text() != e.Text() {
+		b.WriteString(e.Text())
+		if e.Err != nil {
+			b.WriteString(": ")
+		}
+	}
 	if e.Err != nil {
-		b.WriteString(": ")
 		b.WriteString(e.Err.Error())
 	}
 	return b.String()

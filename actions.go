@@ -1,0 +1,429 @@
+package attachments
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/attachkit/attachments/errs"
+)
+
+// Action names an action whose payload has type P and whose result has type
+// R. Actions are typed constants, so the compiler rejects a wrong payload:
+//
+//	const Escalate attachments.Action[EscalatePayload, EscalateResult] = "Escalate"
+//
+// The name is the action's identity in a Registry and in InvokeName.
+type Action[P, R any] string
+
+// Name returns the action's name.
+func (a Action[P, R]) Name() string { return string(a) }
+
+// Impl is an action's implementation.
+type Impl[P, R any] func(ctx context.Context, p P) (R, error)
+
+// Replacement replaces an action's implementation. It receives the
+// implementation it replaces as original, and may call it.
+type Replacement[P, R any] func(ctx context.Context, p P, original Impl[P, R]) (R, error)
+
+// Guard is an action's policy check. It runs before the before-listeners and
+// cannot be removed or skipped by Replace. A Guard must not change p.
+type Guard[P any] func(ctx context.Context, p P) error
+
+// BeforeListener runs before an action's implementation. It returns the
+// payload to go on with (p itself, or a changed copy), or an error that stops
+// the action: Cancel(reason) to cancel it, or any other error.
+type BeforeListener[P any] func(ctx context.Context, p P) (P, error)
+
+// AfterListener observes an action's outcome: the payload as the
+// before-listeners left it, the result, and the error (nil on success). It
+// runs for every Invoke that got past the registry's lookup, canceled or not.
+type AfterListener[P, R any] func(ctx context.Context, p P, r R, err error)
+
+// Cancel returns the error a BeforeListener returns to cancel an action.
+// reason is shown to the person who asked for the action, so phrase it for
+// them. The error Invoke returns then matches ErrCanceled and carries reason
+// as its Message and Details.Reason.
+func Cancel(reason string) error {
+	return &errs.Error{Code: errs.Canceled, Message: reason, Details: errs.Details{Reason: reason}}
+}
+
+// Registry holds actions, their guards, listeners and implementations.
+//
+// It is safe for concurrent use: listeners may be added and removed, and
+// implementations replaced, while other goroutines invoke. Invoke reads a
+// consistent snapshot without locking and without allocating.
+//
+// The zero value is an empty registry ready to use.
+type Registry struct {
+	mu      sync.Mutex                     // serialises writers
+	actions atomic.Pointer[map[string]any] // name -> *entry[P, R]; copied on write
+	nextID  atomic.Uint64
+}
+
+// entry is one action's state. Its chain is replaced whole on every change.
+type entry[P, R any] struct {
+	name  string
+	chain atomic.Pointer[chain[P, R]]
+}
+
+type chain[P, R any] struct {
+	guards []Guard[P]
+	before []listener[BeforeListener[P]]
+	after  []listener[AfterListener[P, R]]
+	impl   Impl[P, R]
+	// finally is the library's own last step, after every after-listener.
+	// Hosts cannot see or remove it; built-in actions use it to clean up what
+	// their guard staged. orig is the payload Invoke was given.
+	finally func(ctx context.Context, orig, final P, r R, err error)
+}
+
+type listener[F any] struct {
+	id   uint64
+	name string
+	fn   F
+}
+
+// invoker is what InvokeName needs from an entry, whatever its types.
+type invoker interface {
+	invokeAny(ctx context.Context, payload any) (any, error)
+}
+
+// Register adds action a with its implementation and guards. It returns an
+// errs.AlreadyRegistered error when a's name is taken, and errs.InvalidArgument
+// when impl is nil.
+func Register[P, R any](r *Registry, a Action[P, R], impl Impl[P, R], guards ...Guard[P]) error {
+	name := string(a)
+	if impl == nil || name == "" {
+		return &errs.Error{Code: errs.InvalidArgument, Op: "register " + name, Message: "an action needs a name and an implementation"}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.snapshot()
+	if _, ok := old[name]; ok {
+		return &errs.Error{Code: errs.AlreadyRegistered, Op: "register " + name}
+	}
+	e := &entry[P, R]{name: name}
+	e.chain.Store(&chain[P, R]{guards: guards, impl: impl})
+	m := make(map[string]any, len(old)+1)
+	for k, v := range old {
+		m[k] = v
+	}
+	m[name] = e
+	r.actions.Store(&m)
+	return nil
+}
+
+func (r *Registry) snapshot() map[string]any {
+	if m := r.actions.Load(); m != nil {
+		return *m
+	}
+	return nil
+}
+
+// lookup finds a's entry. The error is errs.UnknownAction, or
+// errs.InvalidPayload when a's name is registered with other types.
+func lookup[P, R any](r *Registry, a Action[P, R]) (*entry[P, R], error) {
+	v, ok := r.snapshot()[string(a)]
+	if !ok {
+		return nil, &errs.Error{Code: errs.UnknownAction, Op: string(a), Message: "unknown action " + string(a)}
+	}
+	e, ok := v.(*entry[P, R])
+	if !ok {
+		return nil, &errs.Error{Code: errs.InvalidPayload, Op: string(a),
+			Message: fmt.Sprintf("action %s does not take %s", a, typeName[P]())}
+	}
+	return e, nil
+}
+
+// update applies f to a copy of a's chain under the writers' lock.
+func update[P, R any](r *Registry, a Action[P, R], f func(c *chain[P, R])) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e, err := lookup(r, a)
+	if err != nil {
+		return err
+	}
+	c := *e.chain.Load()
+	// Fresh slices, so a snapshot an Invoke holds never changes under it.
+	c.guards = append([]Guard[P](nil), c.guards...)
+	c.before = append([]listener[BeforeListener[P]](nil), c.before...)
+	c.after = append([]listener[AfterListener[P, R]](nil), c.after...)
+	f(&c)
+	e.chain.Store(&c)
+	return nil
+}
+
+// Replace replaces a's implementation with fn, which receives the
+// implementation it replaces as original. Replacements chain: a second
+// Replace wraps the first. Guards still run: Replace changes what the action
+// does, never the rules it is held to.
+func Replace[P, R any](r *Registry, a Action[P, R], fn Replacement[P, R]) error {
+	if fn == nil {
+		return &errs.Error{Code: errs.InvalidArgument, Op: "replace " + string(a), Message: "nil replacement"}
+	}
+	return update(r, a, func(c *chain[P, R]) {
+		original := c.impl
+		c.impl = func(ctx context.Context, p P) (R, error) { return fn(ctx, p, original) }
+	})
+}
+
+// AddGuard adds a guard to a. Guards run in the order added, before every
+// before-listener, and cannot be removed.
+func AddGuard[P, R any](r *Registry, a Action[P, R], g Guard[P]) error {
+	if g == nil {
+		return &errs.Error{Code: errs.InvalidArgument, Op: "guard " + string(a), Message: "nil guard"}
+	}
+	return update(r, a, func(c *chain[P, R]) { c.guards = append(c.guards, g) })
+}
+
+// OnBefore adds a before-listener to a. Before-listeners run in the order
+// added. The returned function removes exactly this listener; calling it
+// again does nothing.
+func OnBefore[P, R any](r *Registry, a Action[P, R], l BeforeListener[P]) (remove func(), err error) {
+	if l == nil {
+		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "before " + string(a), Message: "nil listener"}
+	}
+	id := r.nextID.Add(1)
+	err = update(r, a, func(c *chain[P, R]) {
+		c.before = append(c.before, listener[BeforeListener[P]]{id: id, name: funcName(l), fn: l})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return func() {
+		_ = update(r, a, func(c *chain[P, R]) { c.before = without(c.before, id) })
+	}, nil
+}
+
+// OnAfter adds an after-listener to a. After-listeners run in the order
+// added. The returned function removes exactly this listener; calling it
+// again does nothing.
+func OnAfter[P, R any](r *Registry, a Action[P, R], l AfterListener[P, R]) (remove func(), err error) {
+	if l == nil {
+		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "after " + string(a), Message: "nil listener"}
+	}
+	id := r.nextID.Add(1)
+	err = update(r, a, func(c *chain[P, R]) {
+		c.after = append(c.after, listener[AfterListener[P, R]]{id: id, name: funcName(l), fn: l})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return func() {
+		_ = update(r, a, func(c *chain[P, R]) { c.after = without(c.after, id) })
+	}, nil
+}
+
+func without[F any](ls []listener[F], id uint64) []listener[F] {
+	out := ls[:0]
+	for _, l := range ls {
+		if l.id != id {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Invoke runs action a with payload p: the guards, then the before-listeners
+// one at a time in registration order, then the implementation, then every
+// after-listener in registration order.
+//
+// A guard's error, a before-listener's cancel or error, a done context (checked
+// before each step) or a failing implementation stops the chain; the
+// after-listeners still run and see the error. A panic in any of them is
+// recovered and returned as an errs.ListenerPanic error naming the action and
+// the function. The error Invoke returns is always an *errs.Error, and wraps
+// the cause.
+//
+// If an after-listener panics, Invoke still returns the result, since the
+// action took effect, together with the panic's error.
+func Invoke[P, R any](ctx context.Context, r *Registry, a Action[P, R], p P) (R, error) {
+	e, err := lookup(r, a)
+	if err != nil {
+		var zero R
+		return zero, err
+	}
+	return e.invoke(ctx, p)
+}
+
+func (e *entry[P, R]) invoke(ctx context.Context, orig P) (res R, err error) {
+	c := e.chain.Load()
+	p, res, err := e.run(ctx, c, orig)
+	for i := range c.after {
+		if perr := callAfter(ctx, e.name, c.after[i], p, res, err); perr != nil {
+			err = errors.Join(err, perr)
+		}
+	}
+	if c.finally != nil {
+		c.finally(ctx, orig, p, res, err)
+	}
+	return res, err
+}
+
+// setFinally sets a's last step; see chain.finally.
+func setFinally[P, R any](r *Registry, a Action[P, R], f func(ctx context.Context, orig, final P, r R, err error)) error {
+	return update(r, a, func(c *chain[P, R]) { c.finally = f })
+}
+
+// run is everything up to the after-listeners. It returns the payload as the
+// before-listeners left it.
+func (e *entry[P, R]) run(ctx context.Context, c *chain[P, R], p P) (P, R, error) {
+	var zero R
+	for _, g := range c.guards {
+		if err := ctxErr(ctx, e.name); err != nil {
+			return p, zero, err
+		}
+		if err := callGuard(ctx, e.name, g, p); err != nil {
+			return p, zero, err
+		}
+	}
+	for i := range c.before {
+		if err := ctxErr(ctx, e.name); err != nil {
+			return p, zero, err
+		}
+		next, err := callBefore(ctx, e.name, c.before[i], p)
+		if err != nil {
+			return p, zero, err
+		}
+		p = next
+	}
+	if err := ctxErr(ctx, e.name); err != nil {
+		return p, zero, err
+	}
+	res, err := callImpl(ctx, e.name, c.impl, p)
+	return p, res, err
+}
+
+func ctxErr(ctx context.Context, action string) error {
+	if err := ctx.Err(); err != nil {
+		return &errs.Error{Code: errs.Canceled, Op: action, Err: err}
+	}
+	return nil
+}
+
+// Each call below recovers a panic into an error. The strings naming the
+// step are only built when something goes wrong, so a call allocates nothing.
+
+func callGuard[P any](ctx context.Context, action string, g Guard[P], p P) (err error) {
+	defer recoverAs(&err, action, "guard", "")
+	return asError(action, "", "", g(ctx, p))
+}
+
+func callBefore[P any](ctx context.Context, action string, l listener[BeforeListener[P]], p P) (_ P, err error) {
+	defer recoverAs(&err, action, "before-listener", l.name)
+	p, err = l.fn(ctx, p)
+	return p, asError(action, "before-listener", l.name, err)
+}
+
+func callImpl[P, R any](ctx context.Context, action string, impl Impl[P, R], p P) (_ R, err error) {
+	defer recoverAs(&err, action, "implementation", "")
+	r, err := impl(ctx, p)
+	return r, asError(action, "", "", err)
+}
+
+func callAfter[P, R any](ctx context.Context, action string, l listener[AfterListener[P, R]], p P, r R, err error) (perr error) {
+	defer recoverAs(&perr, action, "after-listener", l.name)
+	l.fn(ctx, p, r, err)
+	return nil
+}
+
+// recoverAs turns a panic into an errs.ListenerPanic error in *err that names
+// the action and the step (kind, and the listener's function name).
+func recoverAs(err *error, action, kind, name string) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	*err = &errs.Error{Code: errs.ListenerPanic, Op: stepName(action, kind, name),
+		Err: fmt.Errorf("panic: %v", v)}
+}
+
+func stepName(action, kind, name string) string {
+	switch {
+	case kind == "":
+		return action
+	case name == "":
+		return action + ": " + kind
+	}
+	return action + ": " + kind + " " + name
+}
+
+// asError makes err an *errs.Error naming the action (and the listener, for a
+// listener's error), keeping the code, message and details of an *errs.Error
+// in err and wrapping err itself. A listener's plain error cancels the action.
+func asError(action, kind, name string, err error) error {
+	if err == nil {
+		return nil
+	}
+	op := stepName(action, kind, name)
+	if e := errs.As(err); e != nil {
+		switch e.Op {
+		case op:
+			return err
+		case "":
+			// Not yet placed: name where it stopped, without another layer.
+			c := *e
+			c.Op = op
+			return &c
+		}
+		return &errs.Error{Code: e.Code, Op: op, Message: e.Message, Details: e.Details, Err: err}
+	}
+	code := errs.Internal
+	if kind == "before-listener" || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		code = errs.Canceled
+	}
+	return &errs.Error{Code: code, Op: op, Err: err}
+}
+
+func funcName(fn any) string {
+	v := reflect.ValueOf(fn)
+	if v.Kind() != reflect.Func || v.IsNil() {
+		return "?"
+	}
+	name := runtime.FuncForPC(v.Pointer()).Name()
+	if i := strings.LastIndex(name, "/"); i >= 0 {
+		name = name[i+1:]
+	}
+	return name
+}
+
+func typeName[T any]() string {
+	return reflect.TypeFor[T]().String()
+}
+
+// InvokeName invokes the action registered under name with payload, for hosts
+// that dispatch by name (from a client's request, say). The payload must have
+// the action's payload type: a mismatch is an errs.InvalidPayload error and an
+// unknown name errs.UnknownAction; neither panics.
+func (r *Registry) InvokeName(ctx context.Context, name string, payload any) (any, error) {
+	v, ok := r.snapshot()[name]
+	if !ok {
+		return nil, &errs.Error{Code: errs.UnknownAction, Op: name, Message: "unknown action " + name}
+	}
+	return v.(invoker).invokeAny(ctx, payload)
+}
+
+func (e *entry[P, R]) invokeAny(ctx context.Context, payload any) (any, error) {
+	p, ok := payload.(P)
+	if !ok {
+		return nil, &errs.Error{Code: errs.InvalidPayload, Op: e.name,
+			Message: fmt.Sprintf("action %s takes %s, not %T", e.name, typeName[P](), payload)}
+	}
+	return e.invoke(ctx, p)
+}
+
+// Actions returns the names of the registered actions, in no particular order.
+func (r *Registry) Actions() []string {
+	m := r.snapshot()
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	return names
+}

@@ -1,0 +1,421 @@
+package attachments
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/validate"
+)
+
+// Side is the side of the conversation a member is on. Each side has its own
+// file-attachment policy.
+type Side string
+
+// The sides.
+const (
+	SideAgent    Side = "agent"
+	SideCustomer Side = "customer"
+	// SideSupervisor is a supervisor monitoring agents' conversations.
+	SideSupervisor Side = "supervisor"
+)
+
+// Mode says how text and files share a message draft, as Twilio Flex's two
+// webchats do.
+type Mode string
+
+// The modes.
+const (
+	// ModeWebchat is Flex Webchat 2.0: a draft holds text or a file, never
+	// both. Attaching a file replaces the typed text; detaching it does not
+	// restore the text.
+	ModeWebchat Mode = "webchat"
+	// ModeConversations is Flex Conversations: text and files side by side,
+	// up to FilesPerMessage files.
+	ModeConversations Mode = "conversations"
+)
+
+// Defaults of Config.
+const (
+	DefaultMaxFileSize     = validate.DefaultMaxFileSize // 10,485,760 bytes
+	DefaultLinkLifetime    = 5 * time.Minute
+	DefaultFilesPerMessage = 1
+	DefaultMode            = ModeWebchat
+	DefaultLogRetention    = 7 * 24 * time.Hour
+	DefaultDraftLifetime   = time.Hour
+	// MaxFilesPerMessage bounds FilesPerMessage.
+	MaxFilesPerMessage = 20
+)
+
+// SideConfig is one side's configuration, in the shape of Twilio Flex's
+// webchat configuration.
+type SideConfig struct {
+	// FileAttachment is the side's upload policy: enabled, maxFileSize and
+	// acceptedExtensions. Its zero value disables attachments for the side.
+	FileAttachment validate.Policy `json:"fileAttachment"`
+}
+
+// Config is the library's configuration.
+//
+// The zero Config is valid and disables attachments on every side;
+// DefaultConfig enables them for agents and customers. Zero durations and
+// counts mean their defaults; New fills them in.
+type Config struct {
+	// Agent and Customer are the two sides' policies.
+	Agent    SideConfig `json:"agent"`
+	Customer SideConfig `json:"customer"`
+	// Supervisor is the supervisors' policy. When nil, supervisors follow the
+	// Agent policy.
+	Supervisor *SideConfig `json:"supervisor,omitempty"`
+
+	// LinkLifetime is how long a download link works. Default 5 minutes.
+	LinkLifetime time.Duration `json:"linkLifetime"`
+	// FilesPerMessage is how many files one message may carry. Default 1,
+	// at most MaxFilesPerMessage.
+	FilesPerMessage int `json:"filesPerMessage"`
+	// Mode is how text and files share a draft. Default ModeWebchat.
+	Mode Mode `json:"mode"`
+	// LogRetention is how long the journal keeps entries that hold personal
+	// data (identities, file names). Default 7 days.
+	LogRetention time.Duration `json:"logRetention"`
+	// DraftLifetime is how long a file attached to a draft but never sent is
+	// kept before the sweep removes it. Default 1 hour.
+	DraftLifetime time.Duration `json:"draftLifetime"`
+}
+
+// DefaultConfig returns a Config with attachments enabled for agents and
+// customers under the default policy: files up to 10 MiB with the extensions
+// in validate.DefaultExtensions.
+func DefaultConfig() Config {
+	on := SideConfig{FileAttachment: validate.Policy{Enabled: true}}
+	return Config{Agent: on, Customer: on}
+}
+
+// Policy returns side's upload policy, with its defaults filled in. An
+// unknown side gets a disabled policy.
+func (c Config) Policy(side Side) validate.Policy {
+	var p validate.Policy
+	switch side {
+	case SideAgent:
+		p = c.Agent.FileAttachment
+	case SideCustomer:
+		p = c.Customer.FileAttachment
+	case SideSupervisor:
+		p = c.Agent.FileAttachment
+		if c.Supervisor != nil {
+			p = c.Supervisor.FileAttachment
+		}
+	default:
+		return validate.Policy{}
+	}
+	if p.MaxFileSize == 0 {
+		p.MaxFileSize = DefaultMaxFileSize
+	}
+	return p
+}
+
+// FieldError is one problem in a Config, naming the field by its JSON path.
+type FieldError struct {
+	Field   string // e.g. "agent.fileAttachment.maxFileSize"
+	Problem string // e.g. "must not be negative"
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Problem }
+
+// Validate reports every problem in c in one errs.InvalidConfig error, whose
+// cause joins a *FieldError per problem. Zero values are not problems: they
+// mean the defaults.
+func (c Config) Validate() error { return configError(c.problems()) }
+
+func (c Config) problems() []error {
+	var problems []error
+	bad := func(field, format string, args ...any) {
+		problems = append(problems, &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
+	}
+	sides := []struct {
+		name string
+		sc   *SideConfig
+	}{{"agent", &c.Agent}, {"customer", &c.Customer}, {"supervisor", c.Supervisor}}
+	for _, s := range sides {
+		if s.sc == nil {
+			continue
+		}
+		p := s.sc.FileAttachment
+		field := s.name + ".fileAttachment."
+		if p.MaxFileSize < 0 {
+			bad(field+"maxFileSize", "must not be negative, got %d", p.MaxFileSize)
+		}
+		if p.AcceptedExtensions != nil && len(p.AcceptedExtensions) == 0 {
+			bad(field+"acceptedExtensions", "must not be empty; leave it out for the default list")
+		}
+		for i, ext := range p.AcceptedExtensions {
+			if _, err := validate.NormalizeExtension(ext); err != nil {
+				bad(fmt.Sprintf("%sacceptedExtensions[%d]", field, i), "%q is not a file extension", ext)
+			}
+		}
+	}
+	if c.LinkLifetime < 0 {
+		bad("linkLifetime", "must be positive, got %s", c.LinkLifetime)
+	}
+	if c.FilesPerMessage < 0 || c.FilesPerMessage > MaxFilesPerMessage {
+		bad("filesPerMessage", "must be between 1 and %d, got %d", MaxFilesPerMessage, c.FilesPerMessage)
+	}
+	switch c.Mode {
+	case "", ModeWebchat, ModeConversations:
+	default:
+		bad("mode", "must be %q or %q, got %q", ModeWebchat, ModeConversations, c.Mode)
+	}
+	if c.LogRetention < 0 {
+		bad("logRetention", "must be positive, got %s", c.LogRetention)
+	}
+	if c.DraftLifetime < 0 {
+		bad("draftLifetime", "must be positive, got %s", c.DraftLifetime)
+	}
+	return problems
+}
+
+func configError(problems []error) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	texts := make([]string, len(problems))
+	for i, p := range problems {
+		texts[i] = p.Error()
+	}
+	return &errs.Error{Code: errs.InvalidConfig, Op: "config",
+		Message: "invalid configuration: " + strings.Join(texts, "; "), Err: errors.Join(problems...)}
+}
+
+// withDefaults returns c with zero settings replaced by their defaults and
+// extensions normalised. c must be valid.
+func (c Config) withDefaults() Config {
+	if c.LinkLifetime == 0 {
+		c.LinkLifetime = DefaultLinkLifetime
+	}
+	if c.FilesPerMessage == 0 {
+		c.FilesPerMessage = DefaultFilesPerMessage
+	}
+	if c.Mode == "" {
+		c.Mode = DefaultMode
+	}
+	if c.LogRetention == 0 {
+		c.LogRetention = DefaultLogRetention
+	}
+	if c.DraftLifetime == 0 {
+		c.DraftLifetime = DefaultDraftLifetime
+	}
+	norm := func(sc *SideConfig) {
+		exts := sc.FileAttachment.AcceptedExtensions
+		if exts == nil {
+			return
+		}
+		out := make([]string, 0, len(exts))
+		for _, e := range exts {
+			n, _ := validate.NormalizeExtension(e)
+			out = append(out, n)
+		}
+		sc.FileAttachment.AcceptedExtensions = out
+	}
+	norm(&c.Agent)
+	norm(&c.Customer)
+	if c.Supervisor != nil {
+		s := *c.Supervisor
+		norm(&s)
+		c.Supervisor = &s
+	}
+	return c
+}
+
+// LoadConfigFile reads a Config from a JSON file. See ParseConfig.
+func LoadConfigFile(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, &errs.Error{Code: errs.InvalidConfig, Op: "config", Message: "cannot read the configuration file", Err: err}
+	}
+	return ParseConfig(data)
+}
+
+// ParseConfig parses a Config from JSON in Twilio Flex's shape:
+//
+//	{"agent": {"fileAttachment": {"enabled": true, "maxFileSize": 26214400,
+//	                              "acceptedExtensions": ["png", "txt", "pdf"]}},
+//	 "customer": {"fileAttachment": {"enabled": true}},
+//	 "linkLifetime": "5m", "filesPerMessage": 1, "mode": "webchat",
+//	 "logRetention": "168h", "draftLifetime": "1h"}
+//
+// Durations are Go duration strings ("90s", "5m") or whole seconds. A side
+// left out has attachments disabled. ParseConfig checks the result and
+// reports every problem — unknown keys, wrong types, a negative size, a bad
+// extension, a zero lifetime — in one errs.InvalidConfig error.
+func ParseConfig(data []byte) (Config, error) {
+	var raw any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return Config{}, configError([]error{&FieldError{Field: "(document)", Problem: "not valid JSON: " + err.Error()}})
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Config{}, configError([]error{&FieldError{Field: "(document)", Problem: "trailing data after the JSON object"}})
+	}
+	var problems []error
+	checkShape(raw, reflect.TypeFor[fileConfig](), "", &problems)
+	if len(problems) > 0 {
+		return Config{}, configError(problems)
+	}
+	var fc fileConfig
+	if err := json.Unmarshal(data, &fc); err != nil {
+		return Config{}, configError([]error{&FieldError{Field: "(document)", Problem: err.Error()}})
+	}
+	c := Config{
+		Agent: fc.Agent, Customer: fc.Customer, Supervisor: fc.Supervisor,
+		FilesPerMessage: fc.FilesPerMessage, Mode: fc.Mode,
+		LinkLifetime:  time.Duration(fc.LinkLifetime),
+		LogRetention:  time.Duration(fc.LogRetention),
+		DraftLifetime: time.Duration(fc.DraftLifetime),
+	}
+	// In a file, a zero means someone wrote it: refuse it rather than read it
+	// as "the default".
+	obj, _ := raw.(map[string]any)
+	for _, k := range []string{"linkLifetime", "logRetention", "draftLifetime", "filesPerMessage"} {
+		if v, ok := obj[k]; ok && isZero(v) {
+			problems = append(problems, &FieldError{Field: k, Problem: "must be positive; leave it out for the default"})
+		}
+	}
+	problems = append(problems, c.problems()...)
+	if len(problems) > 0 {
+		return Config{}, configError(problems)
+	}
+	return c, nil
+}
+
+// fileConfig is Config as it is written in JSON.
+type fileConfig struct {
+	Agent           SideConfig   `json:"agent"`
+	Customer        SideConfig   `json:"customer"`
+	Supervisor      *SideConfig  `json:"supervisor"`
+	LinkLifetime    jsonDuration `json:"linkLifetime"`
+	FilesPerMessage int          `json:"filesPerMessage"`
+	Mode            Mode         `json:"mode"`
+	LogRetention    jsonDuration `json:"logRetention"`
+	DraftLifetime   jsonDuration `json:"draftLifetime"`
+}
+
+type jsonDuration time.Duration
+
+func (d *jsonDuration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		v, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("%q is not a duration such as \"5m\"", s)
+		}
+		*d = jsonDuration(v)
+		return nil
+	}
+	var secs float64
+	if err := json.Unmarshal(b, &secs); err != nil {
+		return errors.New("a duration is a string such as \"5m\" or a number of seconds")
+	}
+	*d = jsonDuration(secs * float64(time.Second))
+	return nil
+}
+
+func isZero(v any) bool {
+	switch v := v.(type) {
+	case json.Number:
+		f, err := v.Float64()
+		return err == nil && f == 0
+	case string:
+		d, err := time.ParseDuration(v)
+		return err == nil && d == 0
+	}
+	return false
+}
+
+// checkShape compares a decoded JSON value with the Go type it decodes into,
+// and records unknown keys and wrong kinds of value, with their paths.
+func checkShape(v any, t reflect.Type, path string, problems *[]error) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	bad := func(problem string) {
+		*problems = append(*problems, &FieldError{Field: strings.TrimPrefix(path, "."), Problem: problem})
+	}
+	if v == nil {
+		return
+	}
+	if t == reflect.TypeFor[jsonDuration]() {
+		switch v := v.(type) {
+		case string:
+			if _, err := time.ParseDuration(v); err != nil {
+				bad(fmt.Sprintf("%q is not a duration such as \"5m\"", v))
+			} else if d, _ := time.ParseDuration(v); d < 0 {
+				bad("must be positive")
+			}
+		case json.Number:
+		default:
+			bad("must be a duration such as \"5m\"")
+		}
+		return
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			bad("must be an object")
+			return
+		}
+		fields := map[string]reflect.Type{}
+		for f := range t.Fields() {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name != "" && name != "-" && f.IsExported() {
+				fields[name] = f.Type
+			}
+		}
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			ft, ok := fields[k]
+			if !ok {
+				*problems = append(*problems, &FieldError{Field: strings.TrimPrefix(path+"."+k, "."), Problem: "unknown key"})
+				continue
+			}
+			checkShape(obj[k], ft, path+"."+k, problems)
+		}
+	case reflect.Slice:
+		arr, ok := v.([]any)
+		if !ok {
+			bad("must be a list")
+			return
+		}
+		for i, e := range arr {
+			checkShape(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i), problems)
+		}
+	case reflect.String:
+		if _, ok := v.(string); !ok {
+			bad("must be a string")
+		}
+	case reflect.Bool:
+		if _, ok := v.(bool); !ok {
+			bad("must be true or false")
+		}
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		n, ok := v.(json.Number)
+		if !ok {
+			bad("must be a number")
+		} else if _, err := n.Int64(); err != nil {
+			bad(fmt.Sprintf("must be a whole number, got %s", n))
+		}
+	}
+}

@@ -1,0 +1,102 @@
+package attachments
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/attachkit/attachments/errs"
+)
+
+// MediaSIDPrefix starts every media SID, as in Twilio's.
+const MediaSIDPrefix = "ME"
+
+// NewMediaSID returns a fresh media SID in Twilio's form: "ME" followed by 32
+// lower-case hex digits drawn from a random UUID.
+func NewMediaSID() string {
+	u := uuid.New()
+	var b [2 + 32]byte
+	copy(b[:], MediaSIDPrefix)
+	hex.Encode(b[2:], u[:])
+	return string(b[:])
+}
+
+// IsMediaSID reports whether s has the form of a media SID.
+func IsMediaSID(s string) bool {
+	if len(s) != 34 || s[:2] != MediaSIDPrefix {
+		return false
+	}
+	for i := 2; i < len(s); i++ {
+		c := s[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// Media is a reference to a stored file, as a message carries it in its
+// attributes under AttributeMedia.
+type Media struct {
+	SID         string `json:"sid"`
+	FileName    string `json:"filename"`
+	ContentType string `json:"contentType"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"` // lower-case hex
+}
+
+// AttributeMedia is the message attribute that holds a message's media: a
+// list of Media.
+const AttributeMedia = "media"
+
+// Message is a chat message as the Transport carries it.
+type Message struct {
+	// SID identifies the message. The Transport assigns it on Send.
+	SID     string    `json:"sid"`
+	Channel string    `json:"channel"`
+	Author  string    `json:"author"` // the sender's identity
+	Body    string    `json:"body"`
+	Created time.Time `json:"created"`
+	// Attributes are free-form, JSON-compatible values. The library keeps
+	// media references under AttributeMedia.
+	Attributes map[string]any `json:"attributes,omitempty"`
+}
+
+// Media returns the media m carries, from its attributes. It accepts the
+// attribute as the library stores it ([]Media) and as a JSON round trip
+// leaves it ([]any of maps), so a Transport may persist attributes as JSON.
+func (m Message) Media() ([]Media, error) {
+	v, ok := m.Attributes[AttributeMedia]
+	if !ok || v == nil {
+		return nil, nil
+	}
+	switch v := v.(type) {
+	case []Media:
+		return v, nil
+	case Media:
+		return []Media{v}, nil
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, &errs.Error{Code: errs.InvalidPayload, Op: "message " + m.SID, Err: err}
+	}
+	var list []Media
+	if err := json.Unmarshal(data, &list); err != nil {
+		var one Media
+		if err2 := json.Unmarshal(data, &one); err2 != nil {
+			return nil, &errs.Error{Code: errs.InvalidPayload, Op: "message " + m.SID,
+				Err: fmt.Errorf("attribute %q is not media: %w", AttributeMedia, err)}
+		}
+		list = []Media{one}
+	}
+	for _, md := range list {
+		if !IsMediaSID(md.SID) {
+			return nil, &errs.Error{Code: errs.InvalidPayload, Op: "message " + m.SID,
+				Err: fmt.Errorf("attribute %q holds an invalid media sid %q", AttributeMedia, md.SID)}
+		}
+	}
+	return list, nil
+}
