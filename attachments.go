@@ -1,0 +1,326 @@
+// Package attachments gives a Go chat backend what a contact-center web chat
+// needs to exchange files between agents and customers, modelled on Twilio
+// Flex's chat attachments: an actions registry with listeners and
+// replaceable implementations, per-side upload policies, validation that a
+// renamed file cannot fool, pluggable storage, expiring download links,
+// permissions, deletion and retention.
+//
+// A host builds a Client from a Config, plugs in its storage, its chat (a
+// Transport) and its directory of members, and invokes actions when its
+// clients send, attach, download or delete:
+//
+//	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
+//		Storage: bucket, Transport: chat, Members: members,
+//	})
+//	res, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, payload)
+//
+// # Actions
+//
+// Invoke runs an action's guard (the library's policy checks), its
+// before-listeners, its implementation and its after-listeners, in that
+// order. See Invoke, OnBefore, OnAfter and Replace for the contract.
+//
+// # Errors
+//
+// Every error the library returns is an *Error (errs.Error) with a stable
+// code, a message fit to show either side of the chat, and details. Each code
+// is its own sentinel: errors.Is(err, attachments.ErrFileTooLarge). The codes
+// are listed in package errs.
+//
+// # Security
+//
+// The library trusts sniffed content over a file's name and declared type,
+// never uses a client's file name in a storage key, limits sizes while
+// streaming, and serves downloads through signed, expiring links with
+// nosniff and a safe Content-Disposition. See package validate and links.
+package attachments
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/links"
+	"github.com/attachkit/attachments/storage"
+	"github.com/attachkit/attachments/storage/memory"
+)
+
+// Options are New's optional arguments. A nil *Options means all defaults.
+type Options struct {
+	// Storage is where media bytes live. Default: a new in-memory bucket,
+	// fit only for tests and demos.
+	Storage *storage.Bucket
+	// Transport is the host's chat. Default: a new MemoryTransport.
+	Transport Transport
+	// Members is the host's directory of members and roles. Default: a new
+	// MemoryMembers.
+	Members Members
+	// Roles maps each role to its permissions. Default: DefaultRoles().
+	Roles map[Role][]Permission
+	// Logger receives the library's own log lines, which never hold file
+	// names or identities at info level. Default: slog.Default().
+	Logger *slog.Logger
+	// Now is the clock. Default: time.Now.
+	Now func() time.Time
+
+	// Links mints download links and serves them; the host mounts it (it is
+	// an http.Handler) at its base URL. Default: a links.Server over Storage
+	// at DefaultLinkPath, signing with a random key generated at start — fit
+	// for one process only, since its links die with it and other instances
+	// cannot verify them. New logs a warning when it makes one.
+	Links *links.Server
+	// BindLinksToMember binds each download link to the member it was issued
+	// to, so the link works only for requests that Links' MemberOf maps to
+	// that member. Default false: a link is a bearer token until it expires.
+	BindLinksToMember bool
+
+	// Journal records each action's outcome. Default: a new MemoryJournal.
+	Journal Journal
+	// JanitorInterval, when positive, starts a background janitor that
+	// sweeps expired draft files and purges the journal at that interval,
+	// until Close. Default 0: no janitor; call SweepDrafts and PurgeJournal.
+	JanitorInterval time.Duration
+}
+
+// DefaultLinkPath is where the default link server expects to be mounted.
+const DefaultLinkPath = "/attachments/dl/"
+
+// Client is the library's entry point: the registry with the built-in
+// actions, wired to storage, the host's transport and members.
+//
+// Its Registry is where hosts add listeners, replace implementations and
+// register their own actions. A Client is safe for concurrent use. Close
+// stops its background work.
+type Client struct {
+	*Registry
+
+	cfg       Config
+	store     *storage.Bucket
+	transport Transport
+	members   Members
+	perms     permissions
+	log       *slog.Logger
+	now       func() time.Time
+	links     *links.Server
+	bindLinks bool
+	journal   Journal
+	drafts    draftStore
+
+	closeOnce sync.Once
+	stop      chan struct{}
+	wg        sync.WaitGroup
+}
+
+// New returns a Client for cfg. It checks cfg (see Config.Validate) and fills
+// in the defaults of cfg and opts.
+func New(cfg Config, opts *Options) (*Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Storage == nil {
+		o.Storage = memory.New()
+	}
+	if o.Transport == nil {
+		o.Transport = &MemoryTransport{}
+	}
+	if o.Members == nil {
+		o.Members = &MemoryMembers{}
+	}
+	if o.Roles == nil {
+		o.Roles = DefaultRoles()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Journal == nil {
+		o.Journal = &MemoryJournal{}
+	}
+	if o.Links == nil {
+		srv, err := defaultLinks(o)
+		if err != nil {
+			return nil, err
+		}
+		o.Links = srv
+	}
+	c := &Client{
+		Registry:  &Registry{},
+		cfg:       cfg.withDefaults(),
+		store:     o.Storage,
+		transport: o.Transport,
+		members:   o.Members,
+		perms:     permissions(o.Roles),
+		log:       o.Logger,
+		now:       o.Now,
+		links:     o.Links,
+		bindLinks: o.BindLinksToMember,
+		journal:   o.Journal,
+		stop:      make(chan struct{}),
+	}
+	if err := c.registerBuiltins(); err != nil {
+		return nil, err
+	}
+	if o.JanitorInterval > 0 {
+		c.wg.Go(func() { c.janitor(o.JanitorInterval) })
+	}
+	return c, nil
+}
+
+func defaultLinks(o Options) (*links.Server, error) {
+	secret := make([]byte, links.MinSecretLen)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	signer, err := links.NewSigner(links.Key{ID: "ephemeral", Secret: secret}, &links.SignerOptions{Now: o.Now})
+	if err != nil {
+		return nil, err
+	}
+	o.Logger.Warn("attachments: no link server configured; signing download links with a random key " +
+		"that dies with this process, so links break on restart and other instances cannot verify them")
+	return links.New(o.Storage, signer, DefaultLinkPath, nil)
+}
+
+// janitor sweeps drafts and purges the journal every interval until Close.
+func (c *Client) janitor(interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+		}
+		ctx := context.Background()
+		if n, err := c.SweepDrafts(ctx); err != nil || n > 0 {
+			c.log.Info("attachments: swept draft files", "count", n, "err", err)
+		}
+		if n, err := c.PurgeJournal(ctx); err != nil || n > 0 {
+			c.log.Info("attachments: purged journal entries", "count", n, "err", err)
+		}
+	}
+}
+
+// Links returns the server that mints and serves download links. Mount it,
+// an http.Handler, at its base URL (DefaultLinkPath for the default one).
+func (c *Client) Links() *links.Server { return c.links }
+
+// Config returns the Client's configuration, with defaults filled in.
+func (c *Client) Config() Config { return c.cfg }
+
+// Storage returns the Client's storage.
+func (c *Client) Storage() *storage.Bucket { return c.store }
+
+// Close stops the Client's background work and waits for it. It does not
+// close the storage, which the host owns. Close is idempotent.
+func (c *Client) Close() error {
+	c.closeOnce.Do(func() { close(c.stop) })
+	c.wg.Wait()
+	return nil
+}
+
+func (c *Client) registerBuiltins() error {
+	r := c.Registry
+	return errors.Join(
+		Register(r, SendMessage, c.sendMessage, c.guardSendMessage),
+		Register(r, SendMediaMessage, c.sendMediaMessage, c.guardSendMediaMessage),
+		Register(r, AttachFile, c.attachFile, c.guardAttachFile),
+		Register(r, DetachFile, c.detachFile, c.guardDetachFile),
+		Register(r, DownloadMedia, c.downloadMedia, c.guardDownloadMedia),
+		Register(r, DeleteMessage, c.deleteMessage, c.guardDeleteMessage),
+		Register(r, BlockMember, c.blockMember, c.guardBlockMember),
+
+		// What the guards stored and no message or draft took is deleted,
+		// whatever happened in between.
+		setFinally(r, SendMediaMessage, func(ctx context.Context, orig, final SendMediaMessagePayload, _ SendMediaMessageResult, _ error) {
+			c.discard(ctx, orig.File, final.File)
+		}),
+		setFinally(r, AttachFile, func(ctx context.Context, orig, final AttachFilePayload, _ AttachFileResult, _ error) {
+			c.discard(ctx, orig.File, final.File)
+		}),
+
+		c.journalBuiltins(),
+	)
+}
+
+// journalBuiltins feeds the journal from every built-in action.
+func (c *Client) journalBuiltins() error {
+	fileOf := func(f *File) (name, sid string) {
+		if f == nil {
+			return "", ""
+		}
+		if m, ok := f.Media(); ok {
+			return m.FileName, m.SID
+		}
+		return f.Name, ""
+	}
+	var err error
+	add := func(_ func(), e error) { err = errors.Join(err, e) }
+	add(OnAfter(c.Registry, SendMessage, journalAfter(c, SendMessage, func(p SendMessagePayload, _ SendMessageResult) JournalEntry {
+		return JournalEntry{Actor: p.Sender.Identity, Channel: p.Channel}
+	})))
+	add(OnAfter(c.Registry, SendMediaMessage, journalAfter(c, SendMediaMessage, func(p SendMediaMessagePayload, r SendMediaMessageResult) JournalEntry {
+		e := JournalEntry{Actor: p.Sender.Identity, Channel: p.Channel}
+		e.FileName, e.MediaSID = fileOf(p.File)
+		if len(r.Media) > 0 {
+			e.FileName, e.MediaSID = r.Media[0].FileName, r.Media[0].SID
+		}
+		return e
+	})))
+	add(OnAfter(c.Registry, AttachFile, journalAfter(c, AttachFile, func(p AttachFilePayload, _ AttachFileResult) JournalEntry {
+		e := JournalEntry{Actor: p.Sender.Identity, Channel: p.Channel}
+		e.FileName, e.MediaSID = fileOf(p.File)
+		return e
+	})))
+	add(OnAfter(c.Registry, DetachFile, journalAfter(c, DetachFile, func(p DetachFilePayload, _ DetachFileResult) JournalEntry {
+		return JournalEntry{Actor: p.Sender.Identity, Channel: p.Channel, MediaSID: p.MediaSID}
+	})))
+	add(OnAfter(c.Registry, DownloadMedia, journalAfter(c, DownloadMedia, func(p DownloadMediaPayload, r DownloadMediaResult) JournalEntry {
+		return JournalEntry{Actor: p.Requester.Identity, Channel: p.Channel, FileName: r.Media.FileName, MediaSID: r.Media.SID}
+	})))
+	add(OnAfter(c.Registry, DeleteMessage, journalAfter(c, DeleteMessage, func(p DeleteMessagePayload, _ DeleteMessageResult) JournalEntry {
+		return JournalEntry{Actor: p.Requester.Identity, Channel: p.Channel}
+	})))
+	add(OnAfter(c.Registry, BlockMember, journalAfter(c, BlockMember, func(p BlockMemberPayload, _ BlockMemberResult) JournalEntry {
+		return JournalEntry{Actor: p.Requester.Identity, Channel: p.Channel}
+	})))
+	return err
+}
+
+// role returns m's role in channel. A member the directory does not know in
+// that channel gets errs.PermissionDenied.
+func (c *Client) role(ctx context.Context, channel string, m Member) (Role, error) {
+	r, err := c.members.Role(ctx, channel, m.Identity)
+	if err != nil {
+		if errs.CodeOf(err) == errs.NotFound {
+			return "", &errs.Error{Code: errs.PermissionDenied, Message: "you are not a member of this conversation", Err: err}
+		}
+		return "", err
+	}
+	return r, nil
+}
+
+// require checks that m's role in channel grants perm.
+func (c *Client) require(ctx context.Context, channel string, m Member, perm Permission) (Role, error) {
+	r, err := c.role(ctx, channel, m)
+	if err != nil {
+		return "", err
+	}
+	if !c.perms.allows(r, perm) {
+		msg := "you are not allowed to do this"
+		if r == RoleBlocked {
+			msg = "you have been blocked in this conversation"
+		}
+		return r, &errs.Error{Code: errs.PermissionDenied, Message: msg, Details: errs.Details{Reason: string(perm)}}
+	}
+	return r, nil
+}

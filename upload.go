@@ -1,0 +1,171 @@
+package attachments
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"sync/atomic"
+	"time"
+
+	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/storage"
+)
+
+// File is a file a member sends or attaches: its name and type as the client
+// declared them, and its content as a stream.
+//
+// The library reads Body once, in the action's guard: it checks the file
+// against the sender's policy while streaming it into storage, so a File can
+// be used in one Invoke only. From then on, before-listeners (a virus
+// scanner, say) can Open the stored copy as often as they need, without the
+// library holding the file in memory.
+type File struct {
+	// Name is the file name the client gave. It is sanitised before it is
+	// stored or shown, and never used as a storage key.
+	Name string
+	// ContentType is the MIME type the client declared. It is recorded, never
+	// trusted: the library serves the type it sniffs from the content.
+	ContentType string
+	// Size is the size the client declared, in bytes, or 0 when unknown. A
+	// declared size over the limit is refused before a byte is read; the real
+	// size is limited while streaming whatever Size says.
+	Size int64
+	// Body is the content. The library reads it to the end or to the first
+	// refusal, and does not close it.
+	Body io.Reader
+
+	used   atomic.Bool
+	stored atomic.Pointer[storedFile]
+}
+
+// storedFile is what the guard learnt and stored of a File.
+type storedFile struct {
+	media     Media
+	store     *storage.Bucket
+	key       string
+	owner     string
+	channel   string
+	committed atomic.Bool // a message or a draft now holds the media
+}
+
+// Media returns the stored file's media reference: its SID, sanitised name,
+// sniffed content type, real size and SHA-256. It reports false until the
+// action's guard has stored the file, which it has by the time
+// before-listeners run.
+func (f *File) Media() (Media, bool) {
+	s := f.stored.Load()
+	if s == nil {
+		return Media{}, false
+	}
+	return s.media, true
+}
+
+// Open returns the stored content from its first byte. Listeners call it to
+// read the file (to scan it, say), as many times as they need. The caller
+// closes the reader. Before the guard has stored the file, Open fails with
+// errs.InvalidArgument.
+func (f *File) Open(ctx context.Context) (io.ReadCloser, error) {
+	s := f.stored.Load()
+	if s == nil {
+		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "open " + f.Name, Message: "the file has not been stored yet"}
+	}
+	rc, _, err := s.store.Get(ctx, s.key, nil)
+	return rc, err
+}
+
+// stage validates f against policy while streaming it into storage under a
+// key of the library's own, hashing it on the way. On any failure nothing
+// stays in storage.
+func (c *Client) stage(ctx context.Context, f *File, channel string, sender Member) error {
+	if f == nil || f.Body == nil {
+		return &errs.Error{Code: errs.InvalidPayload, Message: "no file to send"}
+	}
+	if !f.used.CompareAndSwap(false, true) {
+		return &errs.Error{Code: errs.InvalidPayload, Message: "this file was already sent; send a new one"}
+	}
+	size := f.Size
+	if size == 0 {
+		size = -1
+	}
+	verdict, body, err := c.cfg.Policy(sender.Side).Check(ctx, f.Name, f.ContentType, size, f.Body)
+	if err != nil {
+		return err
+	}
+	sid := NewMediaSID()
+	s := &storedFile{store: c.store, key: mediaKey(sid), owner: sender.Identity, channel: channel}
+	// The owner index comes first, so that erasing a member's media finds
+	// every blob even if this process dies half way.
+	if err := c.putOwnerMarker(ctx, sender.Identity, sid); err != nil {
+		return err
+	}
+	h := sha256.New()
+	info, err := c.store.Put(ctx, s.key, io.TeeReader(body, h), storage.Metadata{
+		ContentType: verdict.ContentType,
+		FileName:    verdict.Name,
+		Owner:       sender.Identity,
+		Channel:     channel,
+	})
+	if err != nil {
+		c.deleteOwnerMarker(context.WithoutCancel(ctx), sender.Identity, sid)
+		return err
+	}
+	s.media = Media{
+		SID:         sid,
+		FileName:    verdict.Name,
+		ContentType: verdict.ContentType,
+		Size:        info.Size,
+		SHA256:      hex.EncodeToString(h.Sum(nil)),
+	}
+	f.stored.Store(s)
+	return nil
+}
+
+// discard deletes the stored copies of files that no message or draft took.
+// It runs as an action's last step, whatever the outcome, on a context that
+// outlives the caller's: a client that went away still leaves nothing behind.
+func (c *Client) discard(ctx context.Context, files ...*File) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	seen := map[*File]bool{}
+	for _, f := range files {
+		if f == nil || seen[f] {
+			continue
+		}
+		seen[f] = true
+		s := f.stored.Load()
+		if s == nil || s.committed.Load() {
+			continue
+		}
+		if err := c.deleteMedia(ctx, s.media.SID, s.owner); err != nil {
+			c.log.Error("attachments: could not discard an unsent file", "media", s.media.SID, "err", err)
+		}
+	}
+}
+
+// checkStaged makes sure a file the implementation is about to send went
+// through the guard: a listener may change the payload, but not swap in a
+// file that was never checked.
+func checkStaged(f *File) (*storedFile, error) {
+	if f == nil {
+		return nil, &errs.Error{Code: errs.InvalidPayload, Message: "no file to send"}
+	}
+	s := f.stored.Load()
+	if s == nil {
+		return nil, &errs.Error{Code: errs.InvalidPayload, Message: "the file was changed after it was checked"}
+	}
+	return s, nil
+}
+
+// Preflight checks a file a member of side is about to send, from what is
+// known before its first byte arrives: that the side has attachments
+// enabled, and the name, extension and declared size (0 when unknown). A
+// host calls it to refuse an upload before it starts; the actions check all
+// of it again, and the content, anyway.
+func (c *Client) Preflight(side Side, name, contentType string, size int64) error {
+	if size == 0 {
+		size = -1
+	}
+	_, err := c.cfg.Policy(side).Preflight(name, contentType, size)
+	return err
+}
