@@ -12,6 +12,7 @@ import (
 
 	"github.com/attachkit/attachments/links"
 	"github.com/attachkit/attachments/storage"
+	"github.com/attachkit/attachments/storage/memory"
 )
 
 // backend opens a fresh bucket of one real driver. secret is a string that
@@ -23,8 +24,8 @@ type backend struct {
 
 func backends() []backend {
 	return []backend{
-		{"map", func(t *testing.T) (*storage.Bucket, string) {
-			return storage.NewBucket(&mapDriver{}), ""
+		{"memory", func(t *testing.T) (*storage.Bucket, string) {
+			return memory.New(), ""
 		}},
 	}
 }

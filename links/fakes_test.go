@@ -63,7 +63,7 @@ func newPeriod() []byte {
 
 func (d *patternDriver) info() storage.Info {
 	return storage.Info{Key: d.key, Size: d.size, ETag: `"v1"`,
-		ModTime: time.Date(2031, 3, 1, 12, 0, 0, 0, time.UTC),
+		ModTime:  time.Date(2031, 3, 1, 12, 0, 0, 0, time.UTC),
 		Metadata: storage.Metadata{ContentType: "video/mp4", FileName: "big.mp4"}}
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/attachkit/attachments/links"
 	"github.com/attachkit/attachments/storage"
+	"github.com/attachkit/attachments/storage/memory"
 )
 
 // content returns n bytes that differ from offset to offset.
@@ -477,7 +478,7 @@ func TestServeMemberBoundLinks(t *testing.T) {
 	}
 
 	t.Run("no MemberOf", func(t *testing.T) {
-		e := newEnv(t, storage.NewBucket(&mapDriver{}), "", nil)
+		e := newEnv(t, memory.New(), "", nil)
 		e.put("media/a", []byte("hello"), storage.Metadata{ContentType: "image/png"})
 		resp, body := e.do("GET", e.issue("media/a", &links.IssueOptions{Member: "agent:alice"}))
 		checkRefusal(t, resp, body, 403)

@@ -11,10 +11,11 @@ import (
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/links"
 	"github.com/attachkit/attachments/storage"
+	"github.com/attachkit/attachments/storage/memory"
 )
 
 func TestNewRefusesBadConfig(t *testing.T) {
-	b := storage.NewBucket(&mapDriver{})
+	b := memory.New()
 	s := mustSigner(t, key("k1"), nil)
 	tests := []struct {
 		name   string
@@ -49,7 +50,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 func TestIssue(t *testing.T) {
 	clk := newClock()
 	s := mustSigner(t, key("k1"), &links.SignerOptions{Now: clk.Now})
-	b := storage.NewBucket(&mapDriver{})
+	b := memory.New()
 	tests := []struct {
 		base       string
 		o          *links.IssueOptions
@@ -87,7 +88,7 @@ func TestIssue(t *testing.T) {
 
 func TestIssueRefusesBadRequests(t *testing.T) {
 	clk := newClock()
-	srv, err := links.New(storage.NewBucket(&mapDriver{}), mustSigner(t, key("k1"), &links.SignerOptions{Now: clk.Now}), "/dl", nil)
+	srv, err := links.New(memory.New(), mustSigner(t, key("k1"), &links.SignerOptions{Now: clk.Now}), "/dl", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +127,7 @@ func TestIssueRefusesBadRequests(t *testing.T) {
 func TestIssueNativeURLs(t *testing.T) {
 	clk := newClock()
 	s := mustSigner(t, key("k1"), &links.SignerOptions{Now: clk.Now})
-	d := &signingDriver{Driver: &mapDriver{}}
+	d := &signingDriver{Driver: memory.New().Driver()}
 	b := storage.NewBucket(d)
 	ctx := context.Background()
 	put := func(key, ctype, name string) {
