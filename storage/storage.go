@@ -37,6 +37,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"iter"
 	"strings"
@@ -63,9 +64,40 @@ type Metadata struct {
 	Owner string
 	// Channel is the channel the blob was sent or staged in.
 	Channel string
-	// Extra holds free-form pairs. Keys should be lower-case ASCII letters,
-	// digits and '-', so that they survive object-store metadata headers.
+	// Extra holds free-form pairs. Keys must be 1 to 64 lower-case ASCII
+	// letters, digits and '-', so that they survive object-store metadata
+	// headers.
 	Extra map[string]string
+}
+
+// MaxMetadataLen is the most bytes of Metadata a blob may carry: the lengths
+// of its fields and of Extra's keys and values, added up. Object stores cap
+// metadata (S3 at 2 KiB, after the driver's encoding), so every driver
+// refuses more.
+const MaxMetadataLen = 1024
+
+// maxExtraKeyLen is the longest key of Metadata.Extra, in bytes.
+const maxExtraKeyLen = 64
+
+// CheckMetadata reports whether meta can be stored, as an
+// errs.InvalidArgument error: Extra's keys are well formed and the whole is
+// at most MaxMetadataLen bytes. The values themselves are free: a driver
+// stores any bytes faithfully.
+func CheckMetadata(meta Metadata) error {
+	bad := func(why string) error {
+		return &errs.Error{Code: errs.InvalidArgument, Op: "storage", Message: "invalid metadata: " + why}
+	}
+	n := len(meta.ContentType) + len(meta.FileName) + len(meta.Owner) + len(meta.Channel)
+	for k, v := range meta.Extra {
+		if k == "" || len(k) > maxExtraKeyLen || strings.TrimLeft(k, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+			return bad(fmt.Sprintf("extra key %q is not 1 to %d lower-case letters, digits and '-'", k, maxExtraKeyLen))
+		}
+		n += len(k) + len(v)
+	}
+	if n > MaxMetadataLen {
+		return bad(fmt.Sprintf("%d bytes, more than %d", n, MaxMetadataLen))
+	}
+	return nil
 }
 
 // Info describes a stored blob.
@@ -213,6 +245,25 @@ func CheckKey(key string) error {
 	return nil
 }
 
+// canPrefix reports whether some valid key could start with prefix. A
+// prefix may end inside a rune.
+func canPrefix(prefix string) bool {
+	if len(prefix) > MaxKeyLen || strings.HasPrefix(prefix, "/") {
+		return false
+	}
+	for i := 0; i < len(prefix); {
+		r, size := utf8.DecodeRuneInString(prefix[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return !utf8.FullRuneInString(prefix[i:]) // the start of a rune, cut short
+		}
+		if unicode.IsControl(r) {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
 func (b *Bucket) check(ctx context.Context, op, key string) error {
 	if b.closed.Load() {
 		return &errs.Error{Code: errs.Closed, Op: op}
@@ -259,6 +310,11 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, meta Metadata
 	}
 	if r == nil {
 		return Info{}, &errs.Error{Code: errs.InvalidArgument, Op: "put " + key, Message: "nil reader"}
+	}
+	if err := CheckMetadata(meta); err != nil {
+		e := err.(*errs.Error)
+		e.Op = "put " + key
+		return Info{}, e
 	}
 	info, err := b.d.Put(ctx, key, r, meta)
 	return info, wrap(ctx, "put", key, err)
@@ -328,6 +384,9 @@ func (b *Bucket) ListPage(ctx context.Context, prefix, token string, pageSize in
 	}
 	if pageSize <= 0 {
 		pageSize = DefaultPageSize
+	}
+	if !canPrefix(prefix) {
+		return Page{}, nil // no valid key starts with it; spare the driver
 	}
 	p, err := b.d.List(ctx, prefix, token, pageSize)
 	return p, wrap(ctx, "list", prefix, err)
