@@ -282,3 +282,31 @@ func testClosed(t *testing.T, h Harness, _ *storage.Bucket) {
 	_, err = b.ListPage(ctx, "", "", 10)
 	wantCode(t, "ListPage after Close", err, errs.Closed)
 }
+
+// testMetadataAtTheLimit: metadata of MaxMetadataLen bytes, with a long
+// unicode file name and every character an encoder might trip on, is stored
+// faithfully; one byte more is refused before anything is stored.
+func testMetadataAtTheLimit(t *testing.T, _ Harness, b *storage.Bucket) {
+	md := storage.Metadata{
+		ContentType: "text/plain; charset=utf-8",
+		FileName:    strings.Repeat("写真", 40) + " \"quoted\" 100% a+b=c; ümlaut.txt",
+		Owner:       "agent:bob@example.com",
+		Channel:     "CH/with/slashes",
+		Extra:       map[string]string{"a": "x=y&z", "b-2": " spaced  out ", "empty": ""},
+	}
+	n := len(md.ContentType) + len(md.FileName) + len(md.Owner) + len(md.Channel) + len("a") + len("x=y&z") + len("b-2") + len(" spaced  out ") + len("empty")
+	md.Extra["fill"] = strings.Repeat("f", storage.MaxMetadataLen-n-len("fill"))
+	put(t, b, "limit", []byte("x"), md)
+	info, err := b.Stat(t.Context(), "limit")
+	if err != nil || !sameMetadata(info.Metadata, md) {
+		t.Errorf("Stat: got %+v, %v; want %+v", info.Metadata, err, md)
+	}
+
+	md.Extra["fill"] += "f"
+	_, err = b.Put(t.Context(), "over", strings.NewReader("x"), md)
+	wantCode(t, "Put with metadata over the limit", err, errs.InvalidArgument)
+	_, err = b.Put(t.Context(), "over", strings.NewReader("x"), storage.Metadata{Extra: map[string]string{"Upper": "x"}})
+	wantCode(t, "Put with an upper-case extra key", err, errs.InvalidArgument)
+	_, err = b.Stat(t.Context(), "over")
+	wantCode(t, "Stat after refused Puts", err, errs.NotFound)
+}

@@ -12,11 +12,11 @@
 //
 // Run runs one subtest per case, as testing/slogtest does, each on a new,
 // empty bucket, so a failure names the broken promise: round trip and
-// metadata, ranges, not found, overwrite, delete, list (by prefix, across
-// pages, odd keys), invalid keys, concurrent writers, cancelled and failing
-// Puts (no blob, no residue, the previous blob intact) and a 256 MiB blob
-// written and read back in bounded memory. With -short the 256 MiB case is
-// skipped.
+// metadata (up to storage.MaxMetadataLen), ranges, not found, overwrite,
+// delete, list (by prefix, across pages, odd keys), invalid keys, concurrent
+// writers, cancelled and failing Puts (no blob, no residue, the previous
+// blob intact) and a 256 MiB blob written and read back in bounded memory.
+// With -short the 256 MiB case is skipped.
 //
 // RunBenchmarks measures Put, Get, Stat and List on the same harness.
 package storagetest
@@ -60,6 +60,7 @@ func cases() []testCase {
 		{"EmptyBlob", testEmptyBlob},
 		{"PutCopiesItsInput", testPutCopiesItsInput},
 		{"InfoIsACopy", testInfoIsACopy},
+		{"MetadataAtTheLimit", testMetadataAtTheLimit},
 		{"Range", testRange},
 		{"RangeOfEmptyBlob", testRangeOfEmptyBlob},
 		{"NotFound", testNotFound},
