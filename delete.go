@@ -81,7 +81,7 @@ func (c *Client) deleteMessage(ctx context.Context, p DeleteMessagePayload) (Del
 		return DeleteMessageResult{}, err
 	}
 	for _, md := range media {
-		if err := c.deleteMedia(ctx, md.SID, m.Author); err != nil {
+		if err := c.deleteMedia(ctx, md.SID, ""); err != nil {
 			return DeleteMessageResult{}, &errs.Error{Code: errs.CodeOf(err),
 				Message: "the message's files could not all be deleted; try again", Err: err}
 		}

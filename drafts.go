@@ -2,11 +2,15 @@ package attachments
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/validate"
 )
 
@@ -82,12 +86,22 @@ type draft struct {
 	files []draftFile
 }
 
-// draftStore holds drafts in memory. The blobs live in storage, indexed by
-// owner, so EraseMember finds them even when the process that staged them
-// is gone.
+// draftStore holds drafts in memory. Their files live in storage, each with
+// a marker under draftsPrefix whose key starts with the time it was staged,
+// so that a sweep finds expired files, even those a process that died
+// staged, with one listing in time order.
 type draftStore struct {
-	mu sync.Mutex
-	m  map[draftKey]*draft
+	mu      sync.Mutex
+	m       map[draftKey]*draft
+	sending map[string]bool // media SIDs taken out of a draft by a send in flight
+}
+
+// draftsPrefix holds a marker per staged file: drafts/<unix seconds, 20
+// digits>/<media SID>.
+const draftsPrefix = "drafts/"
+
+func draftMarker(f draftFile) string {
+	return fmt.Sprintf("%s%020d/%s", draftsPrefix, f.staged.Unix(), f.media.SID)
 }
 
 func (s *draftStore) view(k draftKey) Draft {
@@ -126,8 +140,9 @@ func (s *draftStore) count(k draftKey) int {
 	return 0
 }
 
-// take removes a draft's files and text, for sending; put them back with
-// restore if the send fails.
+// take removes a draft's files and text, for sending; the files stay marked
+// as sending, out of the sweep's reach, until restore (the send failed) or
+// done (it succeeded).
 func (s *draftStore) take(k draftKey) draft {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -136,10 +151,17 @@ func (s *draftStore) take(k draftKey) draft {
 		return draft{}
 	}
 	delete(s.m, k)
+	if s.sending == nil {
+		s.sending = map[string]bool{}
+	}
+	for _, f := range d.files {
+		s.sending[f.media.SID] = true
+	}
 	return *d
 }
 
 func (s *draftStore) restore(k draftKey, taken draft) {
+	s.done(taken)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d := s.get(k)
@@ -149,14 +171,26 @@ func (s *draftStore) restore(k draftKey, taken draft) {
 	}
 }
 
-func (s *draftStore) dropOwner(identity string) {
+func (s *draftStore) done(taken draft) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for k := range s.m {
+	for _, f := range taken.files {
+		delete(s.sending, f.media.SID)
+	}
+}
+
+// dropOwner removes identity's drafts and returns their files.
+func (s *draftStore) dropOwner(identity string) []draftFile {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var files []draftFile
+	for k, d := range s.m {
 		if k.identity == identity {
+			files = append(files, d.files...)
 			delete(s.m, k)
 		}
 	}
+	return files
 }
 
 // Draft returns member's draft in channel.
@@ -210,10 +244,14 @@ func (c *Client) attachFile(ctx context.Context, p AttachFilePayload) (AttachFil
 	if len(d.files) >= c.cfg.FilesPerMessage {
 		return AttachFileResult{}, &errs.Error{Code: errs.TooManyFiles, Details: errs.Details{Limit: int64(c.cfg.FilesPerMessage)}}
 	}
+	f := draftFile{media: s.media, staged: c.now()}
+	if _, err := c.store.Put(ctx, draftMarker(f), strings.NewReader(""), storage.Metadata{}); err != nil {
+		return AttachFileResult{}, err
+	}
 	if c.cfg.Mode == ModeWebchat {
 		d.text = "" // Flex Webchat: the file replaces the typed text
 	}
-	d.files = append(d.files, draftFile{media: s.media, staged: c.now()})
+	d.files = append(d.files, f)
 	s.committed.Store(true)
 	return AttachFileResult{Preview: preview(s.media), Draft: c.drafts.view(k)}, nil
 }
@@ -235,46 +273,64 @@ func (c *Client) detachFile(ctx context.Context, p DetachFilePayload) (DetachFil
 		c.drafts.mu.Unlock()
 		return DetachFileResult{}, &errs.Error{Code: errs.NotFound, Message: "the file is not attached"}
 	}
+	f := d.files[i]
 	d.files = slices.Delete(d.files, i, i+1)
 	view := c.drafts.view(k)
 	c.drafts.mu.Unlock()
 	if err := c.deleteMedia(ctx, p.MediaSID, p.Sender.Identity); err != nil {
 		return DetachFileResult{Draft: view}, err
 	}
-	return DetachFileResult{Draft: view}, nil
+	return DetachFileResult{Draft: view}, c.store.Delete(ctx, draftMarker(f))
 }
 
 // SweepDrafts deletes the files that have sat in drafts for longer than
-// Config.DraftLifetime and reports how many. The janitor calls it; hosts
-// without one call it themselves.
+// Config.DraftLifetime, including those staged by a process that has since
+// stopped, and reports how many. The janitor calls it; hosts without one
+// call it themselves.
 func (c *Client) SweepDrafts(ctx context.Context) (int, error) {
-	cutoff := c.now().Add(-c.cfg.DraftLifetime)
-	type expired struct {
-		sid, owner string
-	}
-	var gone []expired
-	c.drafts.mu.Lock()
-	for k, d := range c.drafts.m {
-		d.files = slices.DeleteFunc(d.files, func(f draftFile) bool {
-			if f.staged.Before(cutoff) {
-				gone = append(gone, expired{f.media.SID, k.identity})
-				return true
-			}
-			return false
-		})
-		if len(d.files) == 0 && d.text == "" {
-			delete(c.drafts.m, k)
-		}
-	}
-	c.drafts.mu.Unlock()
+	cutoff := c.now().Add(-c.cfg.DraftLifetime).Unix()
 	n := 0
-	for _, g := range gone {
-		if err := c.deleteMedia(ctx, g.sid, g.owner); err != nil {
+	for info, err := range c.store.List(ctx, draftsPrefix) {
+		if err != nil {
+			return n, err
+		}
+		stamp, sid, ok := strings.Cut(strings.TrimPrefix(info.Key, draftsPrefix), "/")
+		staged, perr := strconv.ParseInt(stamp, 10, 64)
+		if !ok || perr != nil || !IsMediaSID(sid) {
+			continue // not ours
+		}
+		if staged >= cutoff {
+			break // markers come in time order: the rest are fresh
+		}
+		if !c.drafts.expire(sid) {
+			continue // being sent right now
+		}
+		if err := c.deleteMedia(ctx, sid, ""); err != nil {
+			return n, err
+		}
+		if err := c.store.Delete(ctx, info.Key); err != nil {
 			return n, err
 		}
 		n++
 	}
 	return n, nil
+}
+
+// expire removes the file with the given SID from whichever draft holds it,
+// and reports false when a send has taken it out of its draft.
+func (s *draftStore) expire(sid string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sending[sid] {
+		return false
+	}
+	for k, d := range s.m {
+		d.files = slices.DeleteFunc(d.files, func(f draftFile) bool { return f.media.SID == sid })
+		if len(d.files) == 0 && d.text == "" {
+			delete(s.m, k)
+		}
+	}
+	return true
 }
 
 // holds reports whether a draft holds the media with the given SID.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/storage"
 )
 
 // SendMessage sends a text message. Its attributes may carry media that was
@@ -166,6 +167,15 @@ func (c *Client) sendDraft(ctx context.Context, p SendMediaMessagePayload) (Send
 		c.drafts.restore(k, d)
 		return SendMediaMessageResult{}, &errs.Error{Code: errs.InvalidPayload, Message: "no file is attached"}
 	}
+	// Clear the draft markers first: a marker left behind a sent file would
+	// let a sweep delete a message's media, while a marker lost on a failed
+	// send only costs a file the sweep cannot see (EraseMember still can).
+	for _, f := range d.files {
+		if err := c.store.Delete(ctx, draftMarker(f)); err != nil {
+			c.unsend(ctx, k, d)
+			return SendMediaMessageResult{}, err
+		}
+	}
 	media := make([]Media, len(d.files))
 	for i, f := range d.files {
 		media[i] = f.media
@@ -176,9 +186,22 @@ func (c *Client) sendDraft(ctx context.Context, p SendMediaMessagePayload) (Send
 	}
 	res, err := c.sendWithMedia(ctx, p, text, media)
 	if err != nil {
-		c.drafts.restore(k, d)
+		c.unsend(ctx, k, d)
+		return res, err
 	}
-	return res, err
+	c.drafts.done(d)
+	return res, nil
+}
+
+// unsend puts a draft whose send failed back, markers included.
+func (c *Client) unsend(ctx context.Context, k draftKey, d draft) {
+	ctx = context.WithoutCancel(ctx)
+	for _, f := range d.files {
+		if _, err := c.store.Put(ctx, draftMarker(f), strings.NewReader(""), storage.Metadata{}); err != nil {
+			c.log.Error("attachments: could not restore a draft marker", "media", f.media.SID, "err", err)
+		}
+	}
+	c.drafts.restore(k, d)
 }
 
 func (c *Client) sendWithMedia(ctx context.Context, p SendMediaMessagePayload, text string, media []Media) (SendMediaMessageResult, error) {
