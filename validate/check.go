@@ -195,6 +195,8 @@ func (p Policy) checkContent(v Verdict) error {
 	case v.Extension == "" && !p.AllowsType(ct):
 		return refuse(errs.TypeNotAllowed, fmt.Sprintf("files of type %s are not accepted", ct), v)
 	case dangerousTypes[ct] && !p.AllowDangerous:
+		// Only an extension missing from dangerousExtensions can agree
+		// with dangerous content: a safety net for new types.
 		return refuse(errs.TypeNotAllowed, "executable files and scripts are not accepted", v)
 	}
 	return nil

@@ -104,7 +104,8 @@ var dangerousExtensions = map[string]bool{
 	"command": true, "app": true, "run": true, "elf": true, "so": true,
 	"dylib": true, "deb": true, "rpm": true, "pkg": true,
 	// Cross-platform packages and bytecode.
-	"jar": true, "class": true, "apk": true, "dex": true, "xap": true, "wasm": true,
+	"jar": true, "class": true, "apk": true, "dex": true, "dey": true, "xap": true,
+	"wasm": true, "macho": true, "crx": true, "swf": true,
 	// Server-side scripts, run by a misconfigured web server whatever follows.
 	"php": true, "php3": true, "php4": true, "php5": true, "php7": true,
 	"phtml": true, "phar": true, "asp": true, "aspx": true, "jsp": true, "cgi": true,

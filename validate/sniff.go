@@ -220,7 +220,8 @@ func sniffOLE(h []byte, ext string) string {
 }
 
 // sniffZip walks the local file headers of a zip archive within the header
-// and tells apart Office Open XML documents (by [Content_Types].xml and their
+// and tells apart Office Open XML documents (by [Content_Types].xml or
+// _rels/.rels, in whatever order Office or LibreOffice wrote them, and their
 // word/, xl/ or ppt/ parts), OpenDocument files and EPUB (by their stored
 // mimetype entry), Android and Java packages, and plain archives.
 func sniffZip(h []byte, ext string) string {
@@ -248,10 +249,10 @@ func sniffZip(h []byte, ext string) string {
 		data := nameEnd + int(binary.LittleEndian.Uint16(h[off+28:]))
 		switch {
 		case entry == 0 && name == "mimetype" && method == 0 && data < len(h):
-			if ct := zipMimetype(h[data:min(int64(len(h)), int64(data)+size)]); ct != "" {
+			if ct := zipMimetype(h[data:], flags&8 != 0, size); ct != "" {
 				return ct
 			}
-		case name == "[Content_Types].xml":
+		case name == "[Content_Types].xml", name == "_rels/.rels":
 			ooxml = true
 		case name == "AndroidManifest.xml", name == "classes.dex":
 			return typeAPK
@@ -283,10 +284,15 @@ func sniffZip(h []byte, ext string) string {
 }
 
 // zipMimetype returns the type an OpenDocument or EPUB file names in its
-// first, stored "mimetype" entry, or "".
-func zipMimetype(content []byte) string {
+// first, stored "mimetype" entry, whose content starts rest, or "". With a
+// data descriptor (described), the entry's size is not in its header and the
+// content ends where the descriptor or the next entry starts.
+func zipMimetype(rest []byte, described bool, size int64) string {
 	for _, ct := range []string{typeOdt, typeOds, typeOdp, typeEpub} {
-		if string(content) == ct {
+		if !hasPrefix(rest, ct) {
+			continue
+		}
+		if described && hasPrefix(rest[len(ct):], "PK") || !described && size == int64(len(ct)) {
 			return ct
 		}
 	}
