@@ -164,7 +164,7 @@ func readHeader(r io.Reader, limit int64) (h []byte, eof bool, err error) {
 	if err != nil || n == want || !needsMore(h) {
 		return h[:n], false, err
 	}
-	h = append(h, make([]byte, want-n)...)
+	h = append(make([]byte, 0, want), h...)[:want]
 	m, err := io.ReadFull(r, h[n:])
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		return h[:n+m], true, nil

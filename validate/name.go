@@ -18,14 +18,15 @@ const MaxNameLen = 255
 //     "../../etc/passwd" and "C:\Users\x\a.pdf" lose their directories;
 //   - removes invalid UTF-8, NUL and other control characters, and the
 //     invisible and bidirectional formatting characters (U+202E RIGHT-TO-LEFT
-//     OVERRIDE, U+200B ZERO WIDTH SPACE, U+FEFF, …) that make "cod.exe" look
-//     like "exe.doc";
+//     OVERRIDE, U+200B ZERO WIDTH SPACE, U+FEFF, …) that make a name ending
+//     in ".exe" look as if it ended in ".pdf";
 //   - replaces the characters Windows forbids in names (< > : " | ? *) with _;
 //   - trims leading dots and spaces (no hidden files, no "." or "..") and
 //     trailing dots and spaces (which Windows drops, turning "a.exe." into
 //     "a.exe");
 //   - defuses the names Windows reserves for devices (CON, PRN, AUX, NUL,
-//     COM1–COM9, LPT1–LPT9, with or without an extension) by prefixing _;
+//     CONIN$, CONOUT$, COM0–COM9, LPT0–LPT9, with or without an extension)
+//     by prefixing _;
 //   - caps the length at MaxNameLen bytes, keeping the extension and never
 //     splitting a rune.
 //
