@@ -125,7 +125,8 @@ func (p Policy) Check(ctx context.Context, name, declaredType string, size int64
 		return v, nil, err
 	}
 	limit := p.SizeLimit()
-	h, eof, err := readHeader(r, limit)
+	s := &stream{src: r, limit: limit, ctx: ctx}
+	h, eof, err := readHeader(r, limit, s.quick[:])
 	switch {
 	case err != nil:
 		return v, nil, err
@@ -138,25 +139,26 @@ func (p Policy) Check(ctx context.Context, name, declaredType string, size int64
 	if err := p.checkContent(v); err != nil {
 		return v, nil, err
 	}
-	s := &stream{src: r, hdr: h, read: int64(len(h)), limit: limit, eof: eof,
-		verdict: v, ctx: ctx, done: ctx.Done()}
+	s.hdr, s.read, s.eof, s.verdict, s.done = h, int64(len(h)), eof, v, ctx.Done()
 	return v, s, nil
 }
 
 // quickHeaderSize is how much readHeader reads first: enough for the
-// signatures of pictures, PDF, audio, video and executables.
-const quickHeaderSize = 512
+// signatures of pictures, PDF, audio, video and executables. The stream
+// holds that much itself, so that checking most files allocates once.
+const quickHeaderSize = 256
 
-// readHeader reads the header of r: quickHeaderSize bytes, then up to
-// HeaderSize when they are not enough to tell the type (zip, OLE, Matroska,
-// text, unknown), but never more than limit+1 bytes. eof reports that the
-// header holds the whole file. An error of r is returned as it is.
-func readHeader(r io.Reader, limit int64) (h []byte, eof bool, err error) {
+// readHeader reads the header of r into quick (of quickHeaderSize bytes),
+// then, when that is not enough to tell the type (zip, OLE, Matroska, text,
+// unknown), into a new buffer of up to HeaderSize bytes; never more than
+// limit+1 bytes. eof reports that the header holds the whole file. An error
+// of r is returned as it is.
+func readHeader(r io.Reader, limit int64, quick []byte) (h []byte, eof bool, err error) {
 	want := HeaderSize
 	if limit < int64(want) {
 		want = int(limit) + 1
 	}
-	h = make([]byte, min(want, quickHeaderSize))
+	h = quick[:min(want, len(quick))]
 	n, err := io.ReadFull(r, h)
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		return h[:n], true, nil

@@ -9,20 +9,30 @@ import (
 // maxExtensionLen is the longest extension NormalizeExtension accepts.
 const maxExtensionLen = 16
 
-// aliases maps the other spellings of an extension to its canonical one.
-// Two extensions are aliases when they name the same format.
-var aliases = map[string]string{
-	"jpeg": "jpg",
-	"jpe":  "jpg",
-	"jfif": "jpg",
-	"tiff": "tif",
-	"heif": "heic",
-	"htm":  "html",
-	"mpeg": "mpg",
-	"midi": "mid",
-	"aiff": "aif",
-	"yml":  "yaml",
-	"text": "txt",
+// canonical returns the canonical spelling of a lower-case extension: the
+// other spellings of a format (its aliases) map to one of them.
+func canonical(e string) string {
+	switch e {
+	case "jpeg", "jpe", "jfif":
+		return "jpg"
+	case "tiff":
+		return "tif"
+	case "heif":
+		return "heic"
+	case "htm":
+		return "html"
+	case "mpeg":
+		return "mpg"
+	case "midi":
+		return "mid"
+	case "aiff":
+		return "aif"
+	case "yml":
+		return "yaml"
+	case "text":
+		return "txt"
+	}
+	return e
 }
 
 // NormalizeExtension returns the canonical form of a file extension, as the
@@ -53,10 +63,7 @@ func NormalizeExtension(s string) (string, error) {
 	if upper {
 		e = strings.ToLower(e)
 	}
-	if c, ok := aliases[e]; ok {
-		return c, nil
-	}
-	return e, nil
+	return canonical(e), nil
 }
 
 // SameExtension reports whether a and b name the same format: equal once

@@ -12,7 +12,7 @@ import (
 // HeaderSize is the most bytes of a file Check reads ahead to sniff its type:
 // enough to find the parts of an Office document (filetype needs more than
 // 262 bytes for them), the root entry of an MSI and the start of a text.
-// Pictures, audio, video, PDF and executables need only their first 512.
+// Pictures, audio, video, PDF and executables need only their first 256.
 const HeaderSize = 8 << 10
 
 // sniff returns the content type of a file from its header h, which holds the

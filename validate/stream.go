@@ -12,7 +12,7 @@ import (
 // Check's I/O, and lives no longer than the upload Check was called for.
 type stream struct {
 	src     io.Reader
-	hdr     []byte // the part of the header not yet yielded
+	hdr     []byte // the part of the header not yet yielded: in quick, or its own buffer
 	read    int64  // bytes taken from src, header included
 	limit   int64
 	eof     bool  // src reported its end while the header was read
@@ -20,6 +20,7 @@ type stream struct {
 	verdict Verdict
 	ctx     context.Context
 	done    <-chan struct{} // ctx.Done(), nil when ctx is never done
+	quick   [quickHeaderSize]byte
 }
 
 // Read yields the header, then the rest of the source. It fails with
