@@ -1,0 +1,28 @@
+// Package hooks describes the library's built-in actions to ready-made
+// listeners, and holds what those listeners share. Its sub-packages are the
+// listeners a host adds in one line each: clamav scans files with a real
+// ClamAV, webhook asks a remote service before an action and tells it after,
+// filter refuses files by simple rules, and audit logs outcomes without
+// personal data.
+//
+// Before and After add one listener to several actions at once, seeing each
+// invocation as an Event: which action, where, by whom, about which message
+// and media, and, after it, how it ended. An Event never holds file bytes,
+// message text or download links; a before-listener that needs the bytes
+// calls Event.Open.
+//
+//	remove, err := hooks.Before(c, func(ctx context.Context, e hooks.Event) error {
+//		if e.Actor.Side == attachments.SideCustomer && len(e.Media) > 0 && e.Media[0].Size > 1<<20 {
+//			return attachments.Cancel("files from customers are limited to 1 MiB")
+//		}
+//		return nil
+//	}, hooks.MediaActions()...)
+//
+// # Security
+//
+// Event carries identities, channel names and file names, which are
+// personal data: a listener that sends an Event elsewhere (webhook) or
+// keeps it (audit) decides what leaves the process. Event.Open reads the
+// stored file, never the client's stream, so what a listener checks is
+// exactly what is stored and served.
+package hooks
