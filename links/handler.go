@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/attachkit/attachments/errs"
@@ -20,6 +21,10 @@ const contentSecurityPolicy = "default-src 'none'; sandbox"
 // Range header with more and sends the whole file (RFC 9110 section 14.2
 // allows it), so that many tiny ranges cannot each cost a storage Get.
 const maxRanges = 16
+
+// copyBufSize is the buffer a download is copied with: large enough that a
+// gigabyte takes a few thousand read and write calls, not tens of thousands.
+const copyBufSize = 256 << 10
 
 // ServeHTTP serves the blob a link names. It answers GET and HEAD, with
 // ranges (206, multipart/byteranges, 416) and conditional requests (ETag,
@@ -71,7 +76,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	br := newBlobReader(r.Context(), s.bucket, info)
-	cw := &noStoreOnError{ResponseWriter: w}
+	cw := &downloadWriter{ResponseWriter: w, bufs: &s.bufs}
 	http.ServeContent(cw, r, "", info.ModTime, br)
 	if err := br.Close(); err != nil {
 		// The response has begun; all that is left is to cut it short,
@@ -145,15 +150,17 @@ func entityTag(etag string) string {
 	return `"` + opaque + `"`
 }
 
-// noStoreOnError makes the error answers of http.ServeContent (412, 416)
-// uncacheable, as the handler's own are. It passes ReadFrom
-// through, so that the response keeps its fast copy path.
-type noStoreOnError struct {
+// downloadWriter wraps the handler's ResponseWriter for http.ServeContent. It
+// makes ServeContent's own error answers (412, 416) uncacheable, as the
+// handler's are, and copies large bodies with large buffers: ServeContent's
+// copy goes through ReadFrom, where net/http would read 32 KiB at a time.
+type downloadWriter struct {
 	http.ResponseWriter
+	bufs   *sync.Pool // of *[]byte, copyBufSize long
 	status int
 }
 
-func (w *noStoreOnError) WriteHeader(status int) {
+func (w *downloadWriter) WriteHeader(status int) {
 	if w.status == 0 {
 		w.status = status
 		if status >= 400 {
@@ -163,19 +170,29 @@ func (w *noStoreOnError) WriteHeader(status int) {
 	w.ResponseWriter.WriteHeader(status)
 }
 
-func (w *noStoreOnError) Write(p []byte) (int, error) {
+func (w *downloadWriter) Write(p []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
 	return w.ResponseWriter.Write(p)
 }
 
-func (w *noStoreOnError) ReadFrom(src io.Reader) (int64, error) {
+// ReadFrom copies src to the response, with a pooled copyBufSize buffer when
+// src is at least that long (ServeContent passes an *io.LimitedReader).
+func (w *downloadWriter) ReadFrom(src io.Reader) (int64, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	return io.Copy(w.ResponseWriter, src)
+	if lr, ok := src.(*io.LimitedReader); ok && lr.N < copyBufSize {
+		return io.Copy(w.ResponseWriter, src)
+	}
+	bp := w.bufs.Get().(*[]byte)
+	defer w.bufs.Put(bp)
+	// writerOnly hides the ResponseWriter's ReadFrom, which would ignore buf.
+	return io.CopyBuffer(writerOnly{w.ResponseWriter}, src, *bp)
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.
-func (w *noStoreOnError) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *downloadWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+type writerOnly struct{ io.Writer }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/attachkit/attachments/errs"
@@ -63,6 +64,7 @@ type Server struct {
 	signer *Signer
 	base   string // ends with '/'
 	opts   Options
+	bufs   sync.Pool // copy buffers, see downloadWriter
 }
 
 // New returns a Server for bucket whose links are signed by signer and start
@@ -94,7 +96,9 @@ func New(bucket *storage.Bucket, signer *Signer, baseURL string, opts *Options) 
 	if !strings.HasSuffix(baseURL, "/") {
 		baseURL += "/"
 	}
-	return &Server{bucket: bucket, signer: signer, base: baseURL, opts: *opts}, nil
+	s := &Server{bucket: bucket, signer: signer, base: baseURL, opts: *opts}
+	s.bufs.New = func() any { b := make([]byte, copyBufSize); return &b }
+	return s, nil
 }
 
 // IssueOptions are the optional settings of one link. A nil *IssueOptions

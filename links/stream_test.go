@@ -34,14 +34,7 @@ func TestServeStreamsOneGiB(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 
-	resp, err := e.ts.Client().Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 || resp.ContentLength != size {
-		t.Fatalf("status %d, Content-Length %d; want 200, %d", resp.StatusCode, resp.ContentLength, size)
-	}
+	resp := e.open(u, size)
 	period := newPeriod()
 	buf, want := make([]byte, 256<<10), make([]byte, 256<<10)
 	var off int64
@@ -101,14 +94,7 @@ func TestServeOpensOneGetPerRead(t *testing.T) {
 func TestServeCutsShortWhenStorageFails(t *testing.T) {
 	const size, failAt = 4 << 20, 1 << 20
 	e, _, u := patternEnv(t, size, failAt)
-	resp, err := e.ts.Client().Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 || resp.ContentLength != size {
-		t.Fatalf("status %d, Content-Length %d; want 200, %d", resp.StatusCode, resp.ContentLength, size)
-	}
+	resp := e.open(u, size)
 	body, err := io.ReadAll(resp.Body)
 	if err == nil || len(body) >= size || len(body) < failAt {
 		t.Fatalf("read %d bytes, error %v; want the download cut short after %d bytes with an error", len(body), err, failAt)
@@ -122,12 +108,7 @@ func TestServeCutsShortWhenStorageFails(t *testing.T) {
 func TestServeRefusesToSpliceVersions(t *testing.T) {
 	e, d, u := patternEnv(t, 1<<20, 0)
 	d.etag.Store(`"v2"`) // replaced between Stat and Get
-	resp, err := e.ts.Client().Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(e.open(u, 1<<20).Body)
 	if err == nil {
 		t.Fatalf("read %d bytes of a blob replaced mid-download with no error", len(body))
 	}
@@ -169,6 +150,21 @@ func TestServeStopsWhenTheClientLeaves(t *testing.T) {
 			t.Fatalf("Range %q: the handler still runs 30 s after the client left", rng)
 		}
 	}
+}
+
+// open starts a GET of url, checks that it is a 200 of size bytes, and
+// returns the response with its body unread; the body is closed at cleanup.
+func (e *env) open(url string, size int64) *http.Response {
+	e.t.Helper()
+	resp, err := e.ts.Client().Get(url)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { resp.Body.Close() })
+	if resp.StatusCode != http.StatusOK || resp.ContentLength != size {
+		e.t.Fatalf("status %d, Content-Length %d; want 200, %d", resp.StatusCode, resp.ContentLength, size)
+	}
+	return resp
 }
 
 // waitForLog waits until the handler, which logs after the response is
