@@ -99,8 +99,8 @@ func (s *Server) log(r *http.Request, status int, err error) {
 		return
 	}
 	level := slog.LevelInfo
-	if status >= 500 || status < 400 && !errors.Is(err, errs.Canceled) {
-		// A server fault, or a download that broke after it began for
+	if (status >= 500 || status < 400) && !errors.Is(err, errs.Canceled) {
+		// A server fault, or a download that broke after it began, for
 		// another reason than the client going away.
 		level = slog.LevelError
 	}
@@ -151,8 +151,8 @@ func entityTag(etag string) string {
 }
 
 // downloadWriter wraps the handler's ResponseWriter for http.ServeContent. It
-// makes ServeContent's own error answers (412, 416) uncacheable, as the
-// handler's are, and copies large bodies with large buffers: ServeContent's
+// makes ServeContent's own error answers (412, 416) like the handler's,
+// uncacheable and with no Content-Disposition, and copies large bodies with large buffers: ServeContent's
 // copy goes through ReadFrom, where net/http would read 32 KiB at a time.
 type downloadWriter struct {
 	http.ResponseWriter
@@ -165,6 +165,7 @@ func (w *downloadWriter) WriteHeader(status int) {
 		w.status = status
 		if status >= 400 {
 			w.Header().Set("Cache-Control", "no-store")
+			w.Header().Del("Content-Disposition")
 		}
 	}
 	w.ResponseWriter.WriteHeader(status)

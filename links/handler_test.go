@@ -278,6 +278,9 @@ func TestServeRanges(t *testing.T) {
 			if got := resp.Header.Get("Cache-Control"); got != "no-store" {
 				t.Errorf("Range %q: Cache-Control %q; want no-store", rng, got)
 			}
+			if got := resp.Header.Get("Content-Disposition"); got != "" {
+				t.Errorf("Range %q: Content-Disposition %q on a 416; want none", rng, got)
+			}
 			checkSecurityHeaders(t, resp)
 		}
 	})
