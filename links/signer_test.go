@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -324,6 +326,33 @@ func TestSignerClockDecidesExpiry(t *testing.T) {
 		if _, err := s.Verify(tok, ""); errs.CodeOf(err) != st.want {
 			t.Errorf("at %v: Verify() = %v; want code %q", clk.Now(), err, st.want)
 		}
+	}
+}
+
+func TestSignerIsSafeForConcurrentUse(t *testing.T) {
+	clk := newClock()
+	s := mustSigner(t, key("k1"), &links.SignerOptions{Now: clk.Now, Previous: []links.Key{key("k0")}})
+	var wg sync.WaitGroup
+	errc := make(chan error, 8)
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				c := links.Claims{Media: fmt.Sprintf("media/%d/%d", g, i), Expires: clk.Now().Add(time.Minute), Member: fmt.Sprint(g)}
+				tok, err := s.Sign(c)
+				if err == nil {
+					_, err = s.Verify(tok, c.Member)
+				}
+				if err != nil {
+					errc <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Error(err)
 	}
 }
 
