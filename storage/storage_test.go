@@ -98,7 +98,7 @@ func TestListPageImpossiblePrefix(t *testing.T) {
 		{"", true},
 		{"media/", true},
 		{"日本"[:4], true}, // ends inside 本
-		{"a/..", true},    // "a/..b" is a valid key
+		{"a/..", true},   // "a/..b" is a valid key
 		{"/abs", false},
 		{"nul\x00", false},
 		{"bad\xffutf8", false},
