@@ -12,6 +12,7 @@ import (
 
 	"github.com/attachkit/attachments/links"
 	"github.com/attachkit/attachments/storage"
+	"github.com/attachkit/attachments/storage/filesystem"
 	"github.com/attachkit/attachments/storage/memory"
 )
 
@@ -26,6 +27,14 @@ func backends() []backend {
 	return []backend{
 		{"memory", func(t *testing.T) (*storage.Bucket, string) {
 			return memory.New(), ""
+		}},
+		{"filesystem", func(t *testing.T) (*storage.Bucket, string) {
+			dir := t.TempDir()
+			b, err := filesystem.Open(dir, nil)
+			if err != nil {
+				t.Fatalf("filesystem.Open: %v", err)
+			}
+			return b, dir
 		}},
 	}
 }
