@@ -1,0 +1,451 @@
+package browsertest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/examples/webchat/internal/chat"
+)
+
+// testTimeout bounds the whole browser session.
+const testTimeout = 100 * time.Second
+
+// chromiumPath finds the browser: $CHROMIUM, Debian's /usr/bin/chromium, or
+// chromium on PATH. Without one the test skips, but fails in CI, where
+// scripts/deps.sh installs it.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium"} {
+		if p == "" {
+			continue
+		}
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("chromium is not installed; scripts/deps.sh installs it")
+	}
+	t.Skip("chromium is not installed (apt-get install chromium, or set CHROMIUM); skipping the browser test")
+	return ""
+}
+
+// demo is the web chat server, started in-process on 127.0.0.1 at a free
+// port.
+type demo struct {
+	srv *chat.Server
+	hs  *httptest.Server
+}
+
+func startDemo(t *testing.T) *demo {
+	t.Helper()
+	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv, err := chat.Open(t.TempDir(), &chat.Options{Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		srv.EndStreams() // event streams never end on their own
+		hs.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Close(ctx); err != nil {
+			t.Errorf("close the demo: %v", err)
+		}
+	})
+	return &demo{srv: srv, hs: hs}
+}
+
+// testWriter sends log lines to t.Log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// get fetches a path or URL of the demo and returns status, headers and body.
+func (d *demo) get(t *testing.T, url string) (int, http.Header, []byte) {
+	t.Helper()
+	if strings.HasPrefix(url, "/") {
+		url = d.hs.URL + url
+	}
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	return res.StatusCode, res.Header, body
+}
+
+// storedMedia counts the media blobs in the demo's storage.
+func (d *demo) storedMedia(t *testing.T) int {
+	t.Helper()
+	n := 0
+	for info, err := range d.srv.Client().Storage().List(context.Background(), "media/") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = info
+		n++
+	}
+	return n
+}
+
+// formatBytes is the page's formatBytes, to check what the page shows.
+func formatBytes(n int64) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d B", n)
+	}
+	units := []string{"KB", "MB", "GB"}
+	v, i := float64(n)/1024, 0
+	for v >= 1024 && i < len(units)-1 {
+		v /= 1024
+		i++
+	}
+	if v >= 100 || v == float64(int64(v)) {
+		return fmt.Sprintf("%.0f %s", v, units[i])
+	}
+	return fmt.Sprintf("%.1f %s", v, units[i])
+}
+
+// photo returns a small PNG, a picture of a damaged parcel as far as the
+// test is concerned.
+func photo(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 240, 160))
+	for y := range 160 {
+		for x := range 240 {
+			img.Set(x, y, color.RGBA{R: uint8(90 + x/3), G: uint8(70 + y/2), B: 200, A: 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func writeFile(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// browser starts headless Chromium with a fresh profile and returns a tab.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := chromiumPath(t)
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1600, 1000),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelTab(); cancelAlloc() })
+	// Start the browser on a context without a deadline: its lifetime is the
+	// test's. Steps get their deadline from run.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// session is one page in the browser, with the test's deadline.
+type session struct {
+	t        *testing.T
+	ctx      context.Context
+	deadline time.Time
+}
+
+func (s *session) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	s.t.Helper()
+	ctx, cancel := context.WithDeadline(s.ctx, s.deadline)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		s.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func run[T any](s *session, what string, a chromedp.Action[T]) T {
+	s.t.Helper()
+	ctx, cancel := context.WithDeadline(s.ctx, s.deadline)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		s.t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+func (s *session) text(sel string) string {
+	s.t.Helper()
+	return strings.TrimSpace(run(s, "read "+sel, chromedp.TextContent(chromedp.CSS(sel))))
+}
+
+func (s *session) attr(sel, name string) string {
+	s.t.Helper()
+	return run(s, "read "+name+" of "+sel, chromedp.AttributeValue(chromedp.CSS(sel), name)).Value
+}
+
+// view scopes a selector to one of the page's views.
+func view(name, sel string) string { return fmt.Sprintf(`[data-view=%q] %s`, name, sel) }
+
+func TestWebchatInBrowser(t *testing.T) {
+	d := startDemo(t)
+	s := &session{t: t, ctx: browser(t), deadline: time.Now().Add(testTimeout)}
+	files := t.TempDir()
+	pic := photo(t)
+	picPath := writeFile(t, files, "damaged-parcel.png", pic)
+
+	s.do("open the page",
+		chromedp.Navigate(d.hs.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-view="customer"][data-ready="true"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-view="agent"][data-ready="true"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-view="supervisor"][data-ready="true"][data-live="true"]`)),
+	)
+	if got := s.text(`[data-side="customer"] .side-limit`); got != "up to 10 MB" {
+		t.Errorf("policy panel shows the customer's limit as %q, want %q", got, "up to 10 MB")
+	}
+
+	// Text both ways.
+	s.do("customer types a message",
+		chromedp.SendKeys(chromedp.CSS(view("customer", ".message-input")), "Hi! My parcel arrived damaged."),
+		chromedp.Click(chromedp.CSS(view("customer", ".send"))),
+		chromedp.WaitVisible(chromedp.CSS(view("agent", `li.msg[data-author="customer"] .msg-text`))),
+	)
+	if got := s.text(view("agent", `li.msg[data-author="customer"] .msg-text`)); got != "Hi! My parcel arrived damaged." {
+		t.Errorf("agent sees %q", got)
+	}
+	s.do("agent replies",
+		chromedp.SendKeys(chromedp.CSS(view("agent", ".message-input")), "Sorry to hear that! Could you attach a photo?\n"),
+		chromedp.WaitVisible(chromedp.CSS(view("customer", `li.msg[data-author="agent"] .msg-text`))),
+	)
+
+	// Attach through the file input: the preview shows name and size.
+	chip := view("customer", ".chip:not(.uploading)")
+	s.do("attach through the file input",
+		chromedp.SetUploadFiles(chromedp.CSS(view("customer", "input.file-input")), []string{picPath}),
+		chromedp.WaitVisible(chromedp.CSS(chip)),
+	)
+	if got := s.text(chip + " .chip-name"); got != "damaged-parcel.png" {
+		t.Errorf("preview name = %q, want damaged-parcel.png", got)
+	}
+	if got, want := s.text(chip+" .chip-size"), formatBytes(int64(len(pic))); got != want {
+		t.Errorf("preview size = %q, want %q", got, want)
+	}
+	customer := attachments.Member{Identity: "casey", Side: attachments.SideCustomer}
+	if n := len(d.srv.Client().Draft(chat.Channel, customer).Files); n != 1 {
+		t.Fatalf("the server's draft holds %d files after attaching, want 1", n)
+	}
+
+	// Remove it: the preview goes, and so does the staged file.
+	s.do("remove the attached file",
+		chromedp.Click(chromedp.CSS(chip+" .chip-remove")),
+		chromedp.WaitNotPresent(chromedp.CSS(view("customer", ".chip"))),
+	)
+	if n := len(d.srv.Client().Draft(chat.Channel, customer).Files); n != 0 {
+		t.Errorf("the server's draft holds %d files after removing, want 0", n)
+	}
+	if n := d.storedMedia(t); n != 0 {
+		t.Errorf("%d media blobs stored after removing the only file, want 0", n)
+	}
+
+	// Attach again and send: the picture shows on the agent's side.
+	agentImg := view("agent", `li.msg[data-author="customer"] img[src^="/attachments/dl/"]`)
+	s.do("attach again and send",
+		chromedp.SetUploadFiles(chromedp.CSS(view("customer", "input.file-input")), []string{picPath}),
+		chromedp.WaitVisible(chromedp.CSS(chip)),
+		chromedp.Click(chromedp.CSS(view("customer", ".send"))),
+		chromedp.WaitNotPresent(chromedp.CSS(view("customer", ".chip"))),
+		chromedp.WaitVisible(chromedp.CSS(agentImg)),
+	)
+	loaded := run(s, "wait for the preview to load", chromedp.Poll[bool](
+		fmt.Sprintf(`(() => { const i = document.querySelector(%q); return i && i.complete && i.naturalWidth === 240; })()`, agentImg)))
+	if !loaded {
+		t.Error("the agent's preview did not load")
+	}
+	imgLink := s.attr(agentImg, "src")
+	status, hdr, body := d.get(t, imgLink)
+	if status != http.StatusOK || !bytes.Equal(body, pic) {
+		t.Fatalf("the preview's link answered %d with %d bytes, want 200 with the %d bytes sent", status, len(body), len(pic))
+	}
+	if got := hdr.Get("Content-Type"); got != "image/png" {
+		t.Errorf("preview served as %q, want image/png", got)
+	}
+	if got := hdr.Get("X-Content-Type-Options"); got != "nosniff" {
+		t.Errorf("X-Content-Type-Options = %q, want nosniff", got)
+	}
+	picSID := s.attr(view("agent", `li.msg[data-author="customer"]:has(img)`), "data-sid")
+	s.do("the supervisor sees it too",
+		chromedp.WaitVisible(chromedp.CSS(view("supervisor", fmt.Sprintf(`li.msg[data-sid=%q] img[src]`, picSID)))))
+
+	// A file dropped on the agent's conversation: a synthetic DragEvent with a
+	// DataTransfer that holds a File made in the page.
+	note := "Order #1042: replacement shipped today.\n"
+	agentChip := view("agent", ".chip:not(.uploading)")
+	dropped := run(s, "drop a file on the agent's conversation", chromedp.Evaluate[bool](fmt.Sprintf(`(() => {
+		const target = document.querySelector('[data-view="agent"] .conversation');
+		const dt = new DataTransfer();
+		dt.items.add(new File([%q], 'shipping-note.txt', { type: 'text/plain' }));
+		for (const type of ['dragenter', 'dragover', 'drop']) {
+			target.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+		}
+		return true;
+	})()`, note)))
+	if !dropped {
+		t.Fatal("the drop did not run")
+	}
+	s.do("the dropped file is attached", chromedp.WaitVisible(chromedp.CSS(agentChip)))
+	if got := s.text(agentChip + " .chip-name"); got != "shipping-note.txt" {
+		t.Errorf("dropped file's preview name = %q", got)
+	}
+	customerFile := view("customer", `li.msg[data-author="agent"] a.media-file`)
+	s.do("the agent sends it; it shows on the customer's side",
+		chromedp.Click(chromedp.CSS(view("agent", ".send"))),
+		chromedp.WaitVisible(chromedp.CSS(customerFile)),
+	)
+	if got := s.text(customerFile + " .file-name"); got != "shipping-note.txt" {
+		t.Errorf("customer sees file %q", got)
+	}
+
+	// Clicking the file fetches a fresh link; the link returns the bytes.
+	s.do("the customer opens the file",
+		chromedp.Click(chromedp.CSS(customerFile)),
+		chromedp.WaitVisible(chromedp.CSS(customerFile+`[href^="/attachments/dl/"]`)),
+	)
+	status, hdr, body = d.get(t, s.attr(customerFile, "href"))
+	if status != http.StatusOK || string(body) != note {
+		t.Errorf("the file's link answered %d with %q, want 200 with %q", status, body, note)
+	}
+	if got := hdr.Get("Content-Disposition"); !strings.HasPrefix(got, "attachment") {
+		t.Errorf("Content-Disposition = %q, want an attachment", got)
+	}
+
+	// Files that break the rules: an error on the customer's side.
+	big := filepath.Join(files, "scan.pdf")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(attachments.DefaultMaxFileSize + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	notice := view("customer", ".notice")
+	s.do("an oversized file",
+		chromedp.SetUploadFiles(chromedp.CSS(view("customer", "input.file-input")), []string{big}),
+		chromedp.WaitVisible(chromedp.CSS(notice+`[data-code="file_too_large"]`)),
+	)
+	if got := s.text(notice + " .notice-title"); got != "File too large" {
+		t.Errorf("notice title = %q", got)
+	}
+	if got := s.text(notice + " .notice-text"); !strings.Contains(got, "10 MB") {
+		t.Errorf("notice text = %q, want it to name the 10 MB limit", got)
+	}
+
+	exe := append([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"), bytes.Repeat([]byte{0}, 4096)...)
+	exePath := writeFile(t, files, "invoice.pdf", exe)
+	s.do("a renamed executable",
+		chromedp.SetUploadFiles(chromedp.CSS(view("customer", "input.file-input")), []string{exePath}),
+		chromedp.WaitVisible(chromedp.CSS(notice+`:is([data-code="type_mismatch"], [data-code="type_not_allowed"])`)),
+	)
+	if got := s.text(notice + " .notice-text"); !strings.Contains(got, "content") && !strings.Contains(got, "executable") {
+		t.Errorf("notice text = %q, want it to say the content is not what the name claims", got)
+	}
+	if n := d.storedMedia(t); n != 2 {
+		t.Errorf("%d media blobs stored, want 2 (the refused files must leave nothing behind)", n)
+	}
+	s.do("the supervisor's audit trail shows the refusals",
+		chromedp.WaitVisible(chromedp.CSS(view("supervisor", ".act.refused"))))
+
+	screenshot(t, s)
+
+	// Blocking: the customer's next message is refused, with a reason.
+	s.do("the agent blocks the customer",
+		chromedp.Click(chromedp.CSS(view("agent", `.block-toggle[data-blocked="false"]`))),
+		chromedp.WaitVisible(chromedp.CSS(view("agent", `.block-toggle[data-blocked="true"]`))),
+		chromedp.WaitVisible(chromedp.CSS(view("supervisor", `.person[data-identity="casey"] .role-blocked`))),
+		chromedp.SendKeys(chromedp.CSS(view("customer", ".message-input")), "Hello?\n"),
+		chromedp.WaitVisible(chromedp.CSS(notice+`[data-code="permission_denied"]`)),
+		chromedp.Click(chromedp.CSS(view("agent", `.block-toggle[data-blocked="true"]`))),
+		chromedp.WaitVisible(chromedp.CSS(view("agent", `.block-toggle[data-blocked="false"]`))),
+	)
+	if got := s.text(notice + " .notice-text"); !strings.Contains(got, "blocked") {
+		t.Errorf("blocked customer's notice = %q, want it to say so", got)
+	}
+
+	// The agent deletes the picture: it goes from every view, and its link
+	// dies.
+	msg := fmt.Sprintf(`li.msg[data-sid=%q]`, picSID)
+	s.do("the agent deletes the message",
+		chromedp.Click(chromedp.CSS(view("agent", msg+" .msg-delete"))),
+		chromedp.WaitNotPresent(chromedp.CSS(view("agent", msg))),
+		chromedp.WaitNotPresent(chromedp.CSS(view("customer", msg))),
+		chromedp.WaitNotPresent(chromedp.CSS(view("supervisor", msg))),
+	)
+	if status, _, _ := d.get(t, imgLink); status != http.StatusNotFound && status != http.StatusForbidden {
+		t.Errorf("the deleted picture's link answered %d, want 404 or 403", status)
+	}
+	if n := d.storedMedia(t); n != 1 {
+		t.Errorf("%d media blobs stored after deleting the picture, want 1", n)
+	}
+}
+
+// screenshot saves the page for a person to look at: to $WEBCHAT_SCREENSHOT,
+// or examples/webchat/testdata/screenshots/webchat.png (ignored by git).
+func screenshot(t *testing.T, s *session) {
+	t.Helper()
+	s.do("let the notice settle", chromedp.Sleep(400*time.Millisecond))
+	png := run(s, "screenshot", chromedp.FullScreenshot(100))
+	path := os.Getenv("WEBCHAT_SCREENSHOT")
+	if path == "" {
+		path = filepath.Join("..", "testdata", "screenshots", "webchat.png")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs(path)
+	t.Logf("screenshot: %s", abs)
+}

@@ -1,0 +1,40 @@
+package chat
+
+import "github.com/attachkit/attachments"
+
+// Channel is the demo's one conversation.
+const Channel = "CHdemo"
+
+// The page's three views, which are also the first segment of every API
+// path: /api/customer/…, /api/agent/…, /api/supervisor/….
+const (
+	ViewCustomer   = "customer"
+	ViewAgent      = "agent"
+	ViewSupervisor = "supervisor"
+)
+
+// Person is one of the demo's three people.
+type Person struct {
+	// View is the page's view that speaks for the person.
+	View string
+	// Name is shown on the page.
+	Name string
+	// Member is the identity and side the library sees.
+	Member attachments.Member
+	// Role is the person's role when the demo starts, and the one
+	// UnblockMember gives back.
+	Role attachments.Role
+}
+
+// Cast returns the demo's people: a customer, the agent who serves them, and
+// a supervisor who monitors the conversation.
+func Cast() []Person {
+	return []Person{
+		{View: ViewCustomer, Name: "Casey Morgan", Role: attachments.RoleCustomer,
+			Member: attachments.Member{Identity: "casey", Side: attachments.SideCustomer}},
+		{View: ViewAgent, Name: "Alex Rivera", Role: attachments.RoleAgent,
+			Member: attachments.Member{Identity: "alex", Side: attachments.SideAgent}},
+		{View: ViewSupervisor, Name: "Sam Lee", Role: attachments.RoleSupervisor,
+			Member: attachments.Member{Identity: "sam", Side: attachments.SideSupervisor}},
+	}
+}

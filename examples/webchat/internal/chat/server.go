@@ -1,0 +1,202 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/links"
+	"github.com/attachkit/attachments/storage"
+	"github.com/attachkit/attachments/storage/filesystem"
+)
+
+// Options are Open's optional settings. A nil *Options means all defaults.
+type Options struct {
+	// Config is the attachments configuration. Default:
+	// attachments.DefaultConfig().
+	Config *attachments.Config
+	// Logger receives the server's and the library's log lines. Default:
+	// slog.Default().
+	Logger *slog.Logger
+	// Setup, when set, is called with the Client once the server has wired
+	// it, before it serves a request: the place to add listeners (a virus
+	// scan, a content check) or replace actions. An error fails Open.
+	Setup func(*attachments.Client) error
+}
+
+// Server is the demo: the attachments Client wired to local storage, the
+// Hub as its chat and directory of members, the download links, and the
+// HTTP API and page. It is an http.Handler; serve it at the root of a host.
+type Server struct {
+	client  *attachments.Client
+	hub     *Hub
+	store   *storage.Bucket
+	roles   map[attachments.Role][]attachments.Permission
+	cast    []Person
+	log     *slog.Logger
+	handler http.Handler
+	// maxUpload bounds an upload request's body: the largest file any side
+	// may send, plus room for the form around it.
+	maxUpload int64
+}
+
+// uploadOverhead is how much more than the largest file an upload request
+// may carry: the multipart framing and the small fields before the file.
+const uploadOverhead = 1 << 20
+
+// Open starts the demo on the data directory dir, creating it when it is
+// missing: media in dir/storage (the local-disk driver), the chat history in
+// dir/chat.jsonl and the key that signs download links in dir/link.key.
+// What is there already is picked up again, so a restart keeps the
+// conversation and its files.
+//
+// Close the Server when done.
+func Open(dir string, opts *Options) (*Server, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	cfg := attachments.DefaultConfig()
+	if o.Config != nil {
+		cfg = *o.Config
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	store, err := openStorage(filepath.Join(dir, "storage"))
+	if err != nil {
+		return nil, err
+	}
+	s, err := open(dir, cfg, o, store)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// openStorage opens the bucket that holds the media: the local-disk driver,
+// which streams each file into a temporary file and renames it into place,
+// so a file appears whole or not at all.
+func openStorage(dir string) (*storage.Bucket, error) {
+	return filesystem.Open(dir, &filesystem.Options{CreateDir: true})
+}
+
+func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket) (*Server, error) {
+	key, err := loadLinkKey(filepath.Join(dir, "link.key"))
+	if err != nil {
+		return nil, err
+	}
+	signer, err := links.NewSigner(key, nil)
+	if err != nil {
+		return nil, err
+	}
+	dl, err := links.New(store, signer, attachments.DefaultLinkPath, &links.Options{Logger: o.Logger})
+	if err != nil {
+		return nil, err
+	}
+	hub, err := OpenHub(filepath.Join(dir, "chat.jsonl"), o.Logger)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{hub: hub, store: store, roles: attachments.DefaultRoles(), cast: Cast(), log: o.Logger}
+	ctx := context.Background()
+	for _, p := range s.cast {
+		if !hub.hasRole(Channel, p.Member.Identity) {
+			if err := hub.SetRole(ctx, Channel, p.Member.Identity, p.Role); err != nil {
+				hub.Close()
+				return nil, err
+			}
+		}
+	}
+	s.client, err = attachments.New(cfg, &attachments.Options{
+		Storage:         store,
+		Transport:       hub,
+		Members:         hub,
+		Roles:           s.roles,
+		Logger:          o.Logger,
+		Links:           dl,
+		JanitorInterval: time.Minute,
+	})
+	if err != nil {
+		hub.Close()
+		return nil, err
+	}
+	err = errors.Join(s.registerUnblock(), s.watchActivity())
+	if err == nil && o.Setup != nil {
+		err = o.Setup(s.client)
+	}
+	if err != nil {
+		s.client.Close()
+		hub.Close()
+		return nil, err
+	}
+	for _, side := range []attachments.Side{attachments.SideCustomer, attachments.SideAgent, attachments.SideSupervisor} {
+		if p := s.client.Config().Policy(side); p.Enabled {
+			s.maxUpload = max(s.maxUpload, p.SizeLimit()+uploadOverhead)
+		}
+	}
+	s.handler = http.NewCrossOriginProtection().Handler(s.routes())
+	return s, nil
+}
+
+// ServeHTTP serves the page, the API and the download links.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Client returns the attachments Client the server invokes.
+func (s *Server) Client() *attachments.Client { return s.client }
+
+// Hub returns the server's chat.
+func (s *Server) Hub() *Hub { return s.hub }
+
+// EndStreams ends the event streams the browsers hold open, so that an
+// http.Server's Shutdown does not wait for them. Register it with
+// http.Server.RegisterOnShutdown.
+func (s *Server) EndStreams() { s.hub.EndSubscriptions() }
+
+// Close ends the event streams, deletes the files left in unsent drafts
+// (they cannot outlive the process, which holds the drafts), and closes the
+// Client, the chat and the storage. Call it after the http.Server has shut
+// down. ctx bounds the clean-up.
+func (s *Server) Close(ctx context.Context) error {
+	s.EndStreams()
+	var errList []error
+	for _, p := range s.cast {
+		for _, f := range s.client.Draft(Channel, p.Member).Files {
+			_, err := attachments.Invoke(ctx, s.client.Registry, attachments.DetachFile,
+				attachments.DetachFilePayload{Channel: Channel, Sender: p.Member, MediaSID: f.MediaSID})
+			errList = append(errList, err)
+		}
+	}
+	errList = append(errList, s.client.Close(), s.hub.Close(), s.store.Close())
+	return errors.Join(errList...)
+}
+
+// person returns the person a view speaks for.
+func (s *Server) person(view string) (Person, bool) {
+	for _, p := range s.cast {
+		if p.View == view {
+			return p, true
+		}
+	}
+	return Person{}, false
+}
+
+// personByIdentity returns the person with identity.
+func (s *Server) personByIdentity(identity string) (Person, bool) {
+	for _, p := range s.cast {
+		if p.Member.Identity == identity {
+			return p, true
+		}
+	}
+	return Person{}, false
+}

@@ -1,0 +1,119 @@
+// Command webchat is the attachments library's demo: a web chat in which a
+// customer, an agent and a supervisor exchange files, with every rule of the
+// library visible on one page.
+//
+//	go run ./examples/webchat
+//
+// then open the URL it prints. Flags:
+//
+//	-addr    where to listen (default 127.0.0.1:8080)
+//	-data    the data directory: media, chat history and link key (default: a
+//	         fresh temporary directory, removed on exit)
+//	-config  a configuration file in Twilio Flex's JSON shape (default: the
+//	         library's defaults); see flex-config.json beside this file
+//
+// The server itself is package chat, under internal/, so tests can start it.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/examples/webchat/internal/chat"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "webchat:", err)
+		os.Exit(1)
+	}
+}
+
+// shutdownGrace bounds a graceful shutdown.
+const shutdownGrace = 10 * time.Second
+
+// run serves the demo until ctx is done, then shuts down gracefully.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("webchat", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "`address` to listen on")
+	dataDir := fs.String("data", "", "data `directory` for media, chat history and the link key (default: a temporary directory, removed on exit)")
+	configFile := fs.String("config", "", "configuration `file` in Flex's JSON shape (default: the library's defaults)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	opts := &chat.Options{Logger: logger}
+	if *configFile != "" {
+		cfg, err := attachments.LoadConfigFile(*configFile)
+		if err != nil {
+			return err
+		}
+		opts.Config = &cfg
+	}
+
+	dir := *dataDir
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "webchat-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+		fmt.Fprintf(stdout, "data: %s (temporary; pass -data DIR to keep it)\n", dir)
+	} else {
+		fmt.Fprintf(stdout, "data: %s\n", dir)
+	}
+
+	srv, err := chat.Open(dir, opts)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return errors.Join(err, srv.Close(context.Background()))
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	hs.RegisterOnShutdown(srv.EndStreams) // event streams never go idle on their own
+	fmt.Fprintf(stdout, "web chat demo: http://%s/\n", ln.Addr())
+
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	select {
+	case err = <-served:
+	case <-ctx.Done():
+		fmt.Fprintln(stdout, "shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		err = hs.Shutdown(sctx)
+		cancel()
+		<-served
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	cctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	return errors.Join(err, srv.Close(cctx))
+}

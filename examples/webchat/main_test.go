@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// start runs the demo with args until the returned cancel is called, and
+// returns the lines it prints as they come.
+func start(t *testing.T, args ...string) (lines <-chan string, done <-chan error, cancel func()) {
+	t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	out := make(chan string, 16)
+	errc := make(chan error, 1)
+	go func() {
+		err := run(ctx, args, pw, io.Discard)
+		pw.Close()
+		errc <- err
+	}()
+	go func() {
+		defer close(out)
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			out <- sc.Text()
+		}
+	}()
+	t.Cleanup(stop)
+	return out, errc, stop
+}
+
+func nextLine(t *testing.T, lines <-chan string) string {
+	t.Helper()
+	select {
+	case l, ok := <-lines:
+		if !ok {
+			t.Fatal("the demo stopped printing")
+		}
+		return l
+	case <-time.After(10 * time.Second):
+		t.Fatal("the demo printed nothing within 10s")
+	}
+	return ""
+}
+
+func TestRunServesAndShutsDownGracefully(t *testing.T) {
+	lines, done, stop := start(t, "-addr", "127.0.0.1:0", "-config", "flex-config.json")
+	dataLine := nextLine(t, lines)
+	m := regexp.MustCompile(`^data: (\S+) \(temporary`).FindStringSubmatch(dataLine)
+	if m == nil {
+		t.Fatalf("first line = %q, want the temporary data directory", dataLine)
+	}
+	dir := m[1]
+	urlLine := nextLine(t, lines)
+	u := regexp.MustCompile(`^web chat demo: (http://127\.0\.0\.1:\d+/)$`).FindStringSubmatch(urlLine)
+	if u == nil {
+		t.Fatalf("second line = %q, want the URL", urlLine)
+	}
+
+	res, err := http.Get(u[1] + "api/customer/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"mode":"conversations"`) {
+		t.Fatalf("state: %d %s, want the config file's mode", res.StatusCode, body)
+	}
+
+	// An open event stream must not hold the shutdown up.
+	events, err := http.Get(u[1] + "api/agent/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer events.Body.Close()
+
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(8 * time.Second):
+		t.Fatal("no graceful shutdown within 8s")
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the temporary data directory %s is still there (%v)", dir, err)
+	}
+}
+
+func TestRunKeepsAGivenDataDirectory(t *testing.T) {
+	dir := t.TempDir()
+	lines, done, stop := start(t, "-addr", "127.0.0.1:0", "-data", dir)
+	if got := nextLine(t, lines); got != "data: "+dir {
+		t.Errorf("first line = %q", got)
+	}
+	nextLine(t, lines)
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"chat.jsonl", "link.key", "storage"} {
+		if _, err := os.Stat(dir + "/" + name); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestRunRefusesBadArguments(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown flag", []string{"-nope"}, "flag provided but not defined"},
+		{"stray argument", []string{"extra"}, "unexpected arguments"},
+		{"missing config", []string{"-config", "does-not-exist.json"}, "cannot read the configuration file"},
+		{"bad address", []string{"-addr", "256.0.0.1:80"}, "256.0.0.1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := run(context.Background(), tc.args, io.Discard, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("run(%q) = %v, want an error containing %q", tc.args, err, tc.want)
+			}
+		})
+	}
+}
