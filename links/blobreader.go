@@ -14,9 +14,10 @@ import (
 // http.ServeContent.
 //
 // Seeking costs nothing: the reader opens a ranged Get lazily, at the
-// position of the first Read after a seek, and streams from it, so a full
-// download is one Get, a range one Get from its start, and a multi-range
-// response one Get a part. Nothing is buffered beyond the caller's p.
+// position of the first Read after a seek, and streams from it, so each part
+// of a multi-range response is one Get. A whole file or a single range goes
+// through copyTo instead, as one Get of exactly the bytes sent. Nothing is
+// buffered beyond the caller's buffer.
 //
 // Every Get must return the version that was statted (same ETag and size);
 // if the blob was replaced mid-download, Read fails rather than splice two
@@ -66,9 +67,7 @@ func (r *blobReader) Seek(offset int64, whence int) (int64, error) {
 }
 
 // Read reads from the blob at the current position, opening a Get there when
-// none is open at that position. It records its first error in r.err, since
-// http.ServeContent does not report the errors it meets once the response has
-// begun.
+// none is open at that position.
 func (r *blobReader) Read(p []byte) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -76,9 +75,7 @@ func (r *blobReader) Read(p []byte) (int, error) {
 		return 0, errors.New("read after close")
 	}
 	n, err := r.read(p)
-	if err != nil && err != io.EOF && r.err == nil {
-		r.err = err
-	}
+	r.note(err)
 	return n, err
 }
 
@@ -91,24 +88,83 @@ func (r *blobReader) read(p []byte) (int, error) {
 		r.closeGet()
 	}
 	if r.rc == nil {
-		if err := r.openGet(); err != nil {
+		if err := r.openGet(-1); err != nil {
 			return 0, err
 		}
 	}
-	if int64(len(p)) > remain {
-		p = p[:remain]
-	}
-	n, err := r.rc.Read(p)
-	r.pos += int64(n)
-	r.rcPos = r.pos
+	n, err := r.rc.Read(p[:min(int64(len(p)), remain)])
+	r.advance(int64(n))
 	if err == io.EOF && r.pos < r.info.Size {
-		err = &errs.Error{Code: errs.Unavailable, Op: "links: read " + r.info.Key, Err: io.ErrUnexpectedEOF}
+		err = r.truncated()
 	}
 	return n, err
 }
 
-func (r *blobReader) openGet() error {
-	rc, info, err := r.bucket.Get(r.ctx, r.info.Key, &storage.Range{Offset: r.pos, Length: -1})
+// copyTo copies the n bytes at the current position to w, from one Get of
+// exactly that range, and returns how many it copied. It is how
+// downloadWriter sends a single range or a whole file: the storage is asked
+// for no more than is sent, and when its reader implements io.WriterTo (the
+// memory driver's does) it writes itself to w, the http.ResponseWriter, with
+// no copy in between. Otherwise copyTo copies with buf.
+func (r *blobReader) copyTo(w io.Writer, n int64, buf []byte) (int64, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return 0, errors.New("read after close")
+	}
+	written, err := r.copy(w, n, buf)
+	r.note(err)
+	return written, err
+}
+
+func (r *blobReader) copy(w io.Writer, n int64, buf []byte) (int64, error) {
+	n = min(n, r.info.Size-r.pos)
+	if n <= 0 {
+		return 0, nil
+	}
+	if r.rc != nil {
+		r.closeGet()
+	}
+	if err := r.openGet(n); err != nil {
+		return 0, err
+	}
+	var written int64
+	var err error
+	if wt, ok := r.rc.(io.WriterTo); ok {
+		written, err = wt.WriteTo(w)
+	} else {
+		// writerOnly hides w's ReadFrom, which would ignore buf.
+		written, err = io.CopyBuffer(writerOnly{w}, r.rc, buf)
+	}
+	r.advance(written)
+	r.closeGet()
+	if err == nil && written < n {
+		err = r.truncated()
+	}
+	return written, err
+}
+
+// note keeps the first error other than io.EOF for Close to return, since
+// http.ServeContent drops the errors it meets once the response has begun.
+func (r *blobReader) note(err error) {
+	if err != nil && err != io.EOF && r.err == nil {
+		r.err = err
+	}
+}
+
+func (r *blobReader) advance(n int64) {
+	r.pos += n
+	r.rcPos = r.pos
+}
+
+func (r *blobReader) truncated() error {
+	return &errs.Error{Code: errs.Unavailable, Op: "links: read " + r.info.Key, Err: io.ErrUnexpectedEOF}
+}
+
+// openGet opens a Get of length bytes (-1: to the end) at the current
+// position, and checks that it reads the version being served.
+func (r *blobReader) openGet(length int64) error {
+	rc, info, err := r.bucket.Get(r.ctx, r.info.Key, &storage.Range{Offset: r.pos, Length: length})
 	if err != nil {
 		return err
 	}

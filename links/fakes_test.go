@@ -22,9 +22,10 @@ type patternDriver struct {
 	size   int64
 	period []byte
 
-	gets   atomic.Int64 // Gets so far
-	etag   atomic.Value // string: the ETag Get reports; Stat always reports "v1"
-	failAt int64        // when > 0, a Get's reader fails once past this offset
+	gets    atomic.Int64 // Gets so far
+	lastLen atomic.Int64 // the length the last Get asked for
+	etag    atomic.Value // string: the ETag Get reports; Stat always reports "v1"
+	failAt  int64        // when > 0, a Get's reader fails once past this offset
 }
 
 // newPatternDriver returns a driver with one blob of size bytes at key. When
@@ -82,6 +83,7 @@ func (d *patternDriver) Get(_ context.Context, key string, off, n int64) (io.Rea
 		return nil, storage.Info{}, errs.InvalidRange
 	}
 	d.gets.Add(1)
+	d.lastLen.Store(n)
 	end := d.size
 	if n >= 0 {
 		end = min(off+n, d.size)

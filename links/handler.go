@@ -152,8 +152,9 @@ func entityTag(etag string) string {
 
 // downloadWriter wraps the handler's ResponseWriter for http.ServeContent. It
 // makes ServeContent's own error answers (412, 416) like the handler's,
-// uncacheable and with no Content-Disposition, and copies large bodies with large buffers: ServeContent's
-// copy goes through ReadFrom, where net/http would read 32 KiB at a time.
+// uncacheable and with no Content-Disposition, and it takes over the copy of
+// the body (ServeContent's io.CopyN calls ReadFrom), where net/http would read
+// 32 KiB at a time from an open-ended Get.
 type downloadWriter struct {
 	http.ResponseWriter
 	bufs   *sync.Pool // of *[]byte, copyBufSize long
@@ -178,18 +179,23 @@ func (w *downloadWriter) Write(p []byte) (int, error) {
 	return w.ResponseWriter.Write(p)
 }
 
-// ReadFrom copies src to the response, with a pooled copyBufSize buffer when
-// src is at least that long (ServeContent passes an *io.LimitedReader).
+// ReadFrom copies src to the response. ServeContent sends a whole file or a
+// single range as an *io.LimitedReader over the blobReader: that goes through
+// blobReader.copyTo. Anything else (a multipart body) is copied with a pooled
+// copyBufSize buffer.
 func (w *downloadWriter) ReadFrom(src io.Reader) (int64, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	if lr, ok := src.(*io.LimitedReader); ok && lr.N < copyBufSize {
-		return io.Copy(w.ResponseWriter, src)
-	}
 	bp := w.bufs.Get().(*[]byte)
 	defer w.bufs.Put(bp)
-	// writerOnly hides the ResponseWriter's ReadFrom, which would ignore buf.
+	if lr, ok := src.(*io.LimitedReader); ok {
+		if br, ok := lr.R.(*blobReader); ok {
+			n, err := br.copyTo(w.ResponseWriter, lr.N, *bp)
+			lr.N -= n
+			return n, err
+		}
+	}
 	return io.CopyBuffer(writerOnly{w.ResponseWriter}, src, *bp)
 }
 

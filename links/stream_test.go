@@ -66,24 +66,28 @@ func TestServeStreamsOneGiB(t *testing.T) {
 	}
 }
 
-func TestServeOpensOneGetPerRead(t *testing.T) {
+func TestServeAsksStorageForWhatItSends(t *testing.T) {
 	tests := []struct {
 		method, rng string
 		wantGets    int64
+		wantLen     int64 // of the last Get; -1: to the end
 	}{
-		{"HEAD", "", 0},
-		{"HEAD", "bytes=0-9", 0},
-		{"GET", "", 1},
-		{"GET", "bytes=100-199", 1},
-		{"GET", "bytes=-100", 1},
-		{"GET", "bytes=0-9,100-109,-10", 3},
-		{"GET", "bytes=999999999-", 0}, // 416
+		{"HEAD", "", 0, 0},
+		{"HEAD", "bytes=0-9", 0, 0},
+		{"GET", "", 1, 1 << 20},
+		{"GET", "bytes=100-199", 1, 100},
+		{"GET", "bytes=-100", 1, 100},
+		{"GET", "bytes=0-9,100-109,-10", 3, -1}, // one open-ended Get a part
+		{"GET", "bytes=999999999-", 0, 0},       // 416
 	}
 	for _, tt := range tests {
 		e, d, u := patternEnv(t, 1<<20, 0)
 		resp, body := e.do(tt.method, u, "Range", tt.rng)
 		if got := d.gets.Load(); got != tt.wantGets {
 			t.Errorf("%s Range %q: %d Gets; want %d", tt.method, tt.rng, got, tt.wantGets)
+		}
+		if got := d.lastLen.Load(); got != tt.wantLen {
+			t.Errorf("%s Range %q: the last Get asked for %d bytes; want %d", tt.method, tt.rng, got, tt.wantLen)
 		}
 		if resp.StatusCode/100 == 2 && tt.method == "GET" && int64(len(body)) != resp.ContentLength {
 			t.Errorf("%s Range %q: %d bytes; Content-Length %d", tt.method, tt.rng, len(body), resp.ContentLength)
