@@ -132,6 +132,10 @@ func (d *driver) Put(ctx context.Context, key string, r io.Reader, meta storage.
 		if src.err != nil {
 			return storage.Info{}, src.err
 		}
+		if cerr := ctx.Err(); cerr != nil {
+			// The SDK's error need not wrap the context's.
+			return storage.Info{}, &errs.Error{Code: errs.Canceled, Err: errors.Join(cerr, err)}
+		}
 		return storage.Info{}, codeError(err)
 	}
 	// The blob is stored, so a done ctx must not turn this into a failure.
