@@ -94,6 +94,7 @@ type Signer struct {
 	keys    map[string]*macKey
 	now     func() time.Time
 	enc     *base64.Encoding
+	scratch sync.Pool // of *[]byte, see getScratch
 }
 
 // macKey is one key with a pool of HMAC states keyed with it, so that signing
@@ -140,6 +141,7 @@ func NewSigner(current Key, opts *SignerOptions) (*Signer, error) {
 		now:  opts.Now,
 		enc:  base64.RawURLEncoding.Strict(),
 	}
+	s.scratch.New = func() any { b := make([]byte, 0, 512); return &b }
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -197,6 +199,22 @@ func (k *macKey) appendMAC(dst, msg []byte) []byte {
 	return dst
 }
 
+// maxScratch is the largest scratch buffer put back in the pool, so that one
+// huge member name does not stay in memory.
+const maxScratch = 4 << 10
+
+// getScratch returns a buffer to build or decode a token in. Signing and
+// verifying use one from a pool because the buffer escapes into the hash, and
+// allocating it every time costs a fifth of a sign-and-verify.
+func (s *Signer) getScratch() *[]byte { return s.scratch.Get().(*[]byte) }
+
+func (s *Signer) putScratch(b *[]byte, used []byte) {
+	if cap(used) <= maxScratch {
+		*b = used[:0]
+		s.scratch.Put(b)
+	}
+}
+
 // Sign returns a token for c, signed with the current key. It fails with
 // errs.InvalidArgument when c.Media is empty, longer than storage.MaxKeyLen
 // or not UTF-8, c.Expires is not after the Unix epoch, or
@@ -223,15 +241,17 @@ func (s *Signer) Sign(c Claims) (string, error) {
 		flags |= flagMember
 	}
 	id := s.current.id
-	buf := make([]byte, 0, 3+len(id)+maxVarintLen+len(c.Media)+max(len(c.Member), macLen))
-	buf = append(buf, tokenVersion, flags, byte(len(id)))
+	sb := s.getScratch()
+	buf := append((*sb)[:0], tokenVersion, flags, byte(len(id)))
 	buf = append(buf, id...)
 	buf = binary.AppendUvarint(buf, uint64(exp))
 	buf = append(buf, c.Media...)
 	n := len(buf)
 	// MAC the payload and the member, then put the MAC where the member was.
 	buf = s.current.appendMAC(buf[:n], append(buf, c.Member...))
-	return s.enc.EncodeToString(buf), nil
+	tok := string(s.enc.AppendEncode(buf[len(buf):], buf))
+	s.putScratch(sb, buf)
+	return tok, nil
 }
 
 // Verify checks token and returns its claims. member is the identity of the
@@ -251,8 +271,12 @@ func (s *Signer) Verify(token, member string) (Claims, error) {
 	if len(token) > maxTokenLen {
 		return invalid("token too long")
 	}
-	buf := make([]byte, 0, s.enc.DecodedLen(len(token))+len(member))
-	buf, err := s.enc.AppendDecode(buf, []byte(token))
+	// The token is copied into the scratch buffer and decoded right after
+	// itself; there the member can follow the payload.
+	sb := s.getScratch()
+	scratch := append((*sb)[:0], token...)
+	defer s.putScratch(sb, scratch)
+	buf, err := s.enc.AppendDecode(scratch[len(token):], scratch[:len(token)])
 	if err != nil || s.enc.EncodedLen(len(buf)) != len(token) {
 		// The length check refuses the '\r' and '\n' the decoder skips, so
 		// that one token has one spelling.
