@@ -11,7 +11,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/attachkit/attachments"
@@ -32,40 +31,6 @@ const (
 )
 
 var key = []byte("a key for hashing channel names")
-
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// records returns the JSON records logged so far.
-func (b *syncBuffer) records(t *testing.T) []map[string]any {
-	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var out []map[string]any
-	for line := range strings.Lines(b.buf.String()) {
-		var r map[string]any
-		if err := json.Unmarshal([]byte(line), &r); err != nil {
-			t.Fatalf("log line %q: %v", line, err)
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // newClient returns a Client whose members and channel carry personal data.
 func newClient(t *testing.T) (*attachments.Client, attachments.Member, attachments.Member) {
@@ -95,8 +60,8 @@ func send(ctx context.Context, c *attachments.Client, m attachments.Member, name
 func TestAuditLogsOutcomesWithoutPersonalData(t *testing.T) {
 	ctx := context.Background()
 	c, customer, ag := newClient(t)
-	var logs syncBuffer
-	if _, err := audit.Install(c, slog.New(slog.NewJSONHandler(&logs, nil)), &audit.Options{ChannelKey: key}); err != nil {
+	var logs hookstest.Logs
+	if _, err := audit.Install(c, logs.JSON(), &audit.Options{ChannelKey: key}); err != nil {
 		t.Fatal(err)
 	}
 	png := hookstest.PNG(3, 3)
@@ -173,7 +138,7 @@ func TestAuditLogsOutcomesWithoutPersonalData(t *testing.T) {
 		{"BlockMember", "ok", "INFO", "agent", "", false, ""},
 		{"DeleteMessage", "ok", "INFO", "agent", sent.Message.SID, true, ""},
 	}
-	recs := logs.records(t)
+	recs := logs.Records(t)
 	if len(recs) != len(tests) {
 		t.Fatalf("logged %d records, want %d:\n%s", len(recs), len(tests), out)
 	}
@@ -216,8 +181,8 @@ func TestAuditChannel(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, customer, _ := newClient(t)
-			var logs syncBuffer
-			if _, err := audit.Install(c, slog.New(slog.NewJSONHandler(&logs, nil)), &audit.Options{ChannelKey: tt.key}); err != nil {
+			var logs hookstest.Logs
+			if _, err := audit.Install(c, logs.JSON(), &audit.Options{ChannelKey: tt.key}); err != nil {
 				t.Fatal(err)
 			}
 			for range 2 {
@@ -225,7 +190,7 @@ func TestAuditChannel(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			recs := logs.records(t)
+			recs := logs.Records(t)
 			got, has := recs[0]["channel"].(string)
 			if tt.key == nil {
 				if has {
@@ -249,8 +214,8 @@ func TestAuditChannel(t *testing.T) {
 // A failure of the system is logged as an error, so it pages someone.
 func TestAuditLevels(t *testing.T) {
 	c, customer, _ := newClient(t)
-	var logs syncBuffer
-	if _, err := audit.Install(c, slog.New(slog.NewJSONHandler(&logs, nil)), &audit.Options{Actions: hooks.UploadActions()}); err != nil {
+	var logs hookstest.Logs
+	if _, err := audit.Install(c, logs.JSON(), &audit.Options{Actions: hooks.UploadActions()}); err != nil {
 		t.Fatal(err)
 	}
 	remove, _ := hooks.Before(c, func(context.Context, hooks.Event) error {
@@ -260,7 +225,7 @@ func TestAuditLevels(t *testing.T) {
 	remove()
 	_, _ = attachments.Invoke(context.Background(), c.Registry, attachments.SendMessage,
 		attachments.SendMessagePayload{Channel: channel, Sender: customer, Body: "not audited"})
-	recs := logs.records(t)
+	recs := logs.Records(t)
 	if len(recs) != 1 || recs[0]["level"] != "ERROR" || recs[0]["code"] != "unavailable" {
 		t.Errorf("records = %v, want one ERROR record of code unavailable and nothing for SendMessage", recs)
 	}

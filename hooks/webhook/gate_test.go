@@ -91,7 +91,7 @@ func TestGateAnswers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := hookstest.New(t)
 			rc := newReceiver(t, tt.answer)
-			if _, err := webhook.Gate(f.Client, rc.URL, secret, &webhook.GateOptions{FailOpen: tt.failOpen, Logger: (&logBuffer{}).logger()}); err != nil {
+			if _, err := webhook.Gate(f.Client, rc.URL, secret, &webhook.GateOptions{FailOpen: tt.failOpen, Logger: (&hookstest.Logs{}).Text()}); err != nil {
 				t.Fatal(err)
 			}
 			_, err := f.Send(context.Background(), f.Customer, "a.png", hookstest.PNG(1, 1))
@@ -149,8 +149,8 @@ func TestGateNoAnswer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := hookstest.New(t)
-			var logs logBuffer
-			opts := &webhook.GateOptions{Timeout: 100 * time.Millisecond, FailOpen: tt.failOpen, Logger: logs.logger()}
+			var logs hookstest.Logs
+			opts := &webhook.GateOptions{Timeout: 100 * time.Millisecond, FailOpen: tt.failOpen, Logger: logs.Text()}
 			if _, err := webhook.Gate(f.Client, tt.url(t), secret, opts); err != nil {
 				t.Fatal(err)
 			}

@@ -17,7 +17,7 @@ import (
 func fast(o webhook.NotifierOptions) *webhook.NotifierOptions {
 	o.MinBackoff, o.MaxBackoff = time.Millisecond, 5*time.Millisecond
 	if o.Logger == nil {
-		o.Logger = (&logBuffer{}).logger()
+		o.Logger = (&hookstest.Logs{}).Text()
 	}
 	return &o
 }
@@ -140,8 +140,8 @@ func TestNotifierQueueFull(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	})
-	var logs logBuffer
-	n := newNotifier(t, f, rc.URL, fast(webhook.NotifierOptions{QueueSize: 1, Workers: 1, Logger: logs.logger()}))
+	var logs hookstest.Logs
+	n := newNotifier(t, f, rc.URL, fast(webhook.NotifierOptions{QueueSize: 1, Workers: 1, Logger: logs.Text()}))
 
 	if _, err := f.Send(ctx, f.Customer, "first.png", hookstest.PNG(1, 1)); err != nil {
 		t.Fatal(err)
