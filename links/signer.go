@@ -203,9 +203,10 @@ func (k *macKey) appendMAC(dst, msg []byte) []byte {
 // huge member name does not stay in memory.
 const maxScratch = 4 << 10
 
-// getScratch returns a buffer to build or decode a token in. Signing and
-// verifying use one from a pool because the buffer escapes into the hash, and
-// allocating it every time costs a fifth of a sign-and-verify.
+// getScratch returns a buffer to build or decode a token in. The buffer
+// escapes into the hash, so it would be a heap allocation each time; with the
+// pool, a sign-and-verify allocates twice (the token and the media string)
+// instead of five times, and costs two fifths less.
 func (s *Signer) getScratch() *[]byte { return s.scratch.Get().(*[]byte) }
 
 func (s *Signer) putScratch(b *[]byte, used []byte) {
