@@ -52,8 +52,12 @@ func Protect(c *attachments.Client, s *Scanner, opts *ProtectOptions) (remove fu
 		actions = append(actions, attachments.DownloadMedia.Name())
 	}
 	return hooks.Before(c, func(ctx context.Context, e hooks.Event) error {
+		if e.FromDraft {
+			return nil // scanned when attached
+		}
 		if !e.HasFile() {
-			return nil // a draft being sent: scanned when attached
+			// The guard stores every file it passes; fail closed all the same.
+			return &errs.Error{Code: errs.InvalidPayload, Op: "clamav protect", Message: "no stored file to scan"}
 		}
 		err := s.CheckFile(ctx, e.Open)
 		if e.Action == attachments.DownloadMedia.Name() && errors.Is(err, errs.Infected) {

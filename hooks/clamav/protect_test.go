@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -230,5 +231,26 @@ func TestProtectArguments(t *testing.T) {
 	}
 	if _, err := clamav.Protect(nil, s, nil); errs.CodeOf(err) != errs.InvalidArgument {
 		t.Errorf("Protect(nil client) = %v, want %q", err, errs.InvalidArgument)
+	}
+}
+
+// A file swapped in after the guard, never stored, is refused rather than
+// let through unscanned.
+func TestProtectRefusesUnstoredFile(t *testing.T) {
+	f := hookstest.New(t)
+	if _, err := attachments.OnBefore(f.Client.Registry, attachments.SendMediaMessage,
+		func(_ context.Context, p attachments.SendMediaMessagePayload) (attachments.SendMediaMessagePayload, error) {
+			p.File = &attachments.File{Name: "swapped.txt", Body: strings.NewReader(clamavtest.EICAR)}
+			return p, nil
+		}); err != nil {
+		t.Fatal(err)
+	}
+	protect(t, f, nil, nil)
+	_, err := f.Send(context.Background(), f.Customer, "notes.txt", []byte("hello\n"))
+	if errs.CodeOf(err) != errs.InvalidPayload {
+		t.Errorf("Send with a swapped file = %v, want %q", err, errs.InvalidPayload)
+	}
+	if keys := f.Keys(t); len(keys) != 0 {
+		t.Errorf("storage holds %q, want nothing", keys)
 	}
 }

@@ -74,8 +74,12 @@ func Install(c *attachments.Client, rules Rules) (remove func(), err error) {
 
 // apply is the before-listener.
 func (r Rules) apply(ctx context.Context, e hooks.Event) error {
+	if e.FromDraft {
+		return nil // checked when attached
+	}
 	if !e.HasFile() || len(e.Media) != 1 {
-		return nil // a draft being sent: checked when attached
+		// The guard stores every file it passes; fail closed all the same.
+		return &errs.Error{Code: errs.InvalidPayload, Op: "filter", Message: "no stored file to check"}
 	}
 	m := e.Media[0]
 	if err := r.checkType(e.Actor.Side, m.ContentType); err != nil {

@@ -221,3 +221,23 @@ func TestRemoveAndOwnership(t *testing.T) {
 		t.Errorf("Send after remove = %v, want it through", err)
 	}
 }
+
+// A file swapped in after the guard, never stored, is refused rather than
+// let through unchecked.
+func TestRefusesUnstoredFile(t *testing.T) {
+	f := hookstest.New(t)
+	if _, err := attachments.OnBefore(f.Client.Registry, attachments.AttachFile,
+		func(_ context.Context, p attachments.AttachFilePayload) (attachments.AttachFilePayload, error) {
+			p.File = &attachments.File{Name: "bomb.png", Body: bytes.NewReader(pngHeader(100_000, 100_000))}
+			return p, nil
+		}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := filter.Install(f.Client, filter.Rules{MaxPixels: 100}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.Attach(context.Background(), f.Customer, "a.png", hookstest.PNG(1, 1))
+	if errs.CodeOf(err) != errs.InvalidPayload {
+		t.Errorf("Attach with a swapped file = %v, want %q", err, errs.InvalidPayload)
+	}
+}

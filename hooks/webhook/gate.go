@@ -65,7 +65,7 @@ type gate struct {
 
 // Gate adds a pre-event webhook to c: before each of the actions (after its
 // guard, so an upload is already checked and stored), it POSTs an Envelope
-// with PhaseBefore to url, signed with secret, and waits for the answer. A
+// with PhaseBefore to rawURL, signed with secret, and waits for the answer. A
 // 2xx answer allows the action, unless its body is a Reply with
 // "allow": false; any other status refuses it. A refusal cancels the action
 // with errs.Canceled and the service's reason (or DefaultReason) as the
@@ -73,9 +73,9 @@ type gate struct {
 // gives no usable answer.
 //
 // It returns a function that removes the webhook, and an errs.InvalidConfig
-// error for a url that is not absolute http(s), a secret shorter than
+// error for a rawURL that is not absolute http(s), a secret shorter than
 // MinSecretLen or a negative Timeout.
-func Gate(c *attachments.Client, url string, secret []byte, opts *GateOptions) (remove func(), err error) {
+func Gate(c *attachments.Client, rawURL string, secret []byte, opts *GateOptions) (remove func(), err error) {
 	var o GateOptions
 	if opts != nil {
 		o = *opts
@@ -83,7 +83,7 @@ func Gate(c *attachments.Client, url string, secret []byte, opts *GateOptions) (
 	if o.Timeout < 0 {
 		return nil, &errs.Error{Code: errs.InvalidConfig, Op: "webhook gate", Message: "negative webhook timeout"}
 	}
-	ep, err := newEndpoint("webhook gate", url, secret, o.Client)
+	ep, err := newEndpoint("webhook gate", rawURL, secret, o.Client)
 	if err != nil {
 		return nil, err
 	}

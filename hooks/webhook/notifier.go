@@ -92,11 +92,11 @@ type Notifier struct {
 	lastDropLog                         atomic.Int64 // unix nanoseconds
 }
 
-// NewNotifier starts a Notifier that reports c's actions to url, signed
-// with secret. It returns an errs.InvalidConfig error for a url that is not
+// NewNotifier starts a Notifier that reports c's actions to rawURL, signed
+// with secret. It returns an errs.InvalidConfig error for a rawURL that is not
 // absolute http(s), a secret shorter than MinSecretLen or a negative option,
 // and the errors of hooks.After for bad Actions.
-func NewNotifier(c *attachments.Client, url string, secret []byte, opts *NotifierOptions) (*Notifier, error) {
+func NewNotifier(c *attachments.Client, rawURL string, secret []byte, opts *NotifierOptions) (*Notifier, error) {
 	const op = "webhook notifier"
 	var o NotifierOptions
 	if opts != nil {
@@ -105,7 +105,7 @@ func NewNotifier(c *attachments.Client, url string, secret []byte, opts *Notifie
 	if o.QueueSize < 0 || o.Workers < 0 || o.MaxAttempts < 0 || o.MinBackoff < 0 || o.MaxBackoff < 0 || o.Timeout < 0 {
 		return nil, &errs.Error{Code: errs.InvalidConfig, Op: op, Message: "negative webhook notifier option"}
 	}
-	ep, err := newEndpoint(op, url, secret, o.Client)
+	ep, err := newEndpoint(op, rawURL, secret, o.Client)
 	if err != nil {
 		return nil, err
 	}
