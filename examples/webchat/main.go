@@ -11,6 +11,9 @@
 //	         fresh temporary directory, removed on exit)
 //	-config  a configuration file in Twilio Flex's JSON shape (default: the
 //	         library's defaults); see flex-config.json beside this file
+//	-clamd   scan every file with the ClamAV daemon at unix:<socket path> or
+//	         tcp:<host:port>, such as unix:/run/clamav/clamd.ctl (default: no
+//	         scan)
 //
 // The server itself is package chat, under internal/, so tests can start it.
 package main
@@ -26,11 +29,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/examples/webchat/internal/chat"
+	"github.com/attachkit/attachments/hooks/clamav"
 )
 
 func main() {
@@ -52,6 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "`address` to listen on")
 	dataDir := fs.String("data", "", "data `directory` for media, chat history and the link key (default: a temporary directory, removed on exit)")
 	configFile := fs.String("config", "", "configuration `file` in Flex's JSON shape (default: the library's defaults)")
+	clamd := fs.String("clamd", "", "scan files with the ClamAV daemon at `address`, unix:<socket path> or tcp:<host:port> (default: no scan)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -67,6 +73,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		opts.Config = &cfg
+	}
+	if *clamd != "" {
+		scanner, version, err := newScanner(ctx, *clamd)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "virus scan: %s\n", version)
+		opts.VirusScan, _, _ = strings.Cut(version, "/") // "ClamAV 1.4.6", without the database's date
+		opts.Setup = func(c *attachments.Client) error {
+			_, err := clamav.Protect(c, scanner, nil)
+			return err
+		}
 	}
 
 	dir := *dataDir

@@ -2,14 +2,20 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/attachkit/attachments/hooks/clamav/clamavtest"
 )
 
 // start runs the demo with args until the returned cancel is called, and
@@ -123,6 +129,8 @@ func TestRunRefusesBadArguments(t *testing.T) {
 		{"stray argument", []string{"extra"}, "unexpected arguments"},
 		{"missing config", []string{"-config", "does-not-exist.json"}, "cannot read the configuration file"},
 		{"bad address", []string{"-addr", "256.0.0.1:80"}, "256.0.0.1"},
+		{"bad clamd address", []string{"-clamd", "127.0.0.1:3310"}, "want unix:<socket path> or tcp:<host:port>"},
+		{"clamd not answering", []string{"-clamd", "unix:/nonexistent/clamd.ctl"}, "does not answer"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -131,5 +139,44 @@ func TestRunRefusesBadArguments(t *testing.T) {
 				t.Errorf("run(%q) = %v, want an error containing %q", tc.args, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestRunScansWithClamd runs the demo with a real clamd: the EICAR test file
+// is refused as infected, with a message for the sender.
+func TestRunScansWithClamd(t *testing.T) {
+	d, err := clamavtest.Start(context.Background(), nil)
+	if errors.Is(err, clamavtest.ErrNotInstalled) && os.Getenv("CI") != "true" {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	lines, done, stop := start(t, "-addr", "127.0.0.1:0", "-clamd", "unix:"+d.Socket)
+	if got := nextLine(t, lines); !strings.HasPrefix(got, "virus scan: ClamAV") {
+		t.Errorf("first line = %q, want clamd's version", got)
+	}
+	nextLine(t, lines) // the data directory
+	url := strings.TrimPrefix(nextLine(t, lines), "web chat demo: ")
+
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "eicar.txt")
+	fw.Write([]byte(clamavtest.EICAR))
+	mw.Close()
+	res, err := http.Post(url+"api/customer/draft/files", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct{ Code, Message string }
+	json.NewDecoder(res.Body).Decode(&rep)
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnprocessableEntity || rep.Code != "infected" || strings.Contains(rep.Message, "Eicar") {
+		t.Errorf("EICAR upload: %d %+v, want 422 infected without the signature name", res.StatusCode, rep)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -3,6 +3,7 @@ package browsertest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -22,6 +23,8 @@ import (
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/examples/webchat/internal/chat"
+	"github.com/attachkit/attachments/hooks/clamav"
+	"github.com/attachkit/attachments/hooks/clamav/clamavtest"
 )
 
 // testTimeout bounds the whole browser session.
@@ -57,10 +60,10 @@ type demo struct {
 	hs  *httptest.Server
 }
 
-func startDemo(t *testing.T) *demo {
+func startDemo(t *testing.T, opts chat.Options) *demo {
 	t.Helper()
-	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv, err := chat.Open(t.TempDir(), &chat.Options{Logger: logger})
+	opts.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv, err := chat.Open(t.TempDir(), &opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,8 +232,37 @@ func (s *session) attr(sel, name string) string {
 // view scopes a selector to one of the page's views.
 func view(name, sel string) string { return fmt.Sprintf(`[data-view=%q] %s`, name, sel) }
 
+// virusScan starts a real clamd, with the EICAR signature, and returns the
+// Setup that protects the demo with it. Without clamd it returns nil, and
+// the test skips the infected file, but fails in CI.
+func virusScan(t *testing.T) func(*attachments.Client) error {
+	t.Helper()
+	d, err := clamavtest.Start(context.Background(), nil)
+	if errors.Is(err, clamavtest.ErrNotInstalled) && os.Getenv("CI") != "true" {
+		t.Logf("no virus scan: %v", err)
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	s, err := clamav.New("unix", d.Socket, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(c *attachments.Client) error {
+		_, err := clamav.Protect(c, s, nil)
+		return err
+	}
+}
+
 func TestWebchatInBrowser(t *testing.T) {
-	d := startDemo(t)
+	scan := virusScan(t)
+	opts := chat.Options{Setup: scan}
+	if scan != nil {
+		opts.VirusScan = "ClamAV (test daemon)"
+	}
+	d := startDemo(t, opts)
 	s := &session{t: t, ctx: browser(t), deadline: time.Now().Add(testTimeout)}
 	files := t.TempDir()
 	pic := photo(t)
@@ -360,6 +392,26 @@ func TestWebchatInBrowser(t *testing.T) {
 		t.Errorf("Content-Disposition = %q, want an attachment", got)
 	}
 
+	// Paste from the clipboard: a ClipboardEvent whose DataTransfer holds a
+	// file, on the customer's message box.
+	pasted := run(s, "paste a file into the customer's message box", chromedp.Evaluate[bool](`(() => {
+		const box = document.querySelector('[data-view="customer"] .message-input');
+		const dt = new DataTransfer();
+		dt.items.add(new File(['pasted from the clipboard'], 'clipboard.txt', { type: 'text/plain' }));
+		return !box.dispatchEvent(new ClipboardEvent('paste', { bubbles: true, cancelable: true, clipboardData: dt }));
+	})()`))
+	if !pasted {
+		t.Error("the page did not take the pasted file (the paste event was not handled)")
+	}
+	s.do("the pasted file is attached", chromedp.WaitVisible(chromedp.CSS(chip)))
+	if got := s.text(chip + " .chip-name"); got != "clipboard.txt" {
+		t.Errorf("pasted file's preview name = %q", got)
+	}
+	s.do("and removed again",
+		chromedp.Click(chromedp.CSS(chip+" .chip-remove")),
+		chromedp.WaitNotPresent(chromedp.CSS(view("customer", ".chip"))),
+	)
+
 	// Files that break the rules: an error on the customer's side.
 	big := filepath.Join(files, "scan.pdf")
 	f, err := os.Create(big)
@@ -391,9 +443,23 @@ func TestWebchatInBrowser(t *testing.T) {
 	if got := s.text(notice + " .notice-text"); !strings.Contains(got, "content") && !strings.Contains(got, "executable") {
 		t.Errorf("notice text = %q, want it to say the content is not what the name claims", got)
 	}
+	if scan != nil {
+		eicarPath := writeFile(t, files, "eicar.txt", []byte(clamavtest.EICAR))
+		s.do("an infected file",
+			chromedp.SetUploadFiles(chromedp.CSS(view("customer", "input.file-input")), []string{eicarPath}),
+			chromedp.WaitVisible(chromedp.CSS(notice+`[data-code="infected"]`)),
+		)
+		if got := s.text(notice + " .notice-title"); got != "Malware detected" {
+			t.Errorf("notice title = %q", got)
+		}
+		if got := s.text(notice + " .notice-text"); strings.Contains(got, "Eicar") {
+			t.Errorf("notice text %q names the signature", got)
+		}
+	}
 	if n := d.storedMedia(t); n != 2 {
 		t.Errorf("%d media blobs stored, want 2 (the refused files must leave nothing behind)", n)
 	}
+
 	s.do("the supervisor's audit trail shows the refusals",
 		chromedp.WaitVisible(chromedp.CSS(view("supervisor", ".act.refused"))))
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/links"
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/filesystem"
@@ -28,6 +29,9 @@ type Options struct {
 	// it, before it serves a request: the place to add listeners (a virus
 	// scan, a content check) or replace actions. An error fails Open.
 	Setup func(*attachments.Client) error
+	// VirusScan names the virus scan Setup installs, if any ("ClamAV 1.4.3",
+	// say), for the page's policy panel. Default "": no scan.
+	VirusScan string
 }
 
 // Server is the demo: the attachments Client wired to local storage, the
@@ -40,6 +44,7 @@ type Server struct {
 	roles   map[attachments.Role][]attachments.Permission
 	cast    []Person
 	log     *slog.Logger
+	scan    string // Options.VirusScan
 	handler http.Handler
 	// maxUpload bounds an upload request's body: the largest file any side
 	// may send, plus room for the form around it.
@@ -108,7 +113,7 @@ func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket) 
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{hub: hub, store: store, roles: attachments.DefaultRoles(), cast: Cast(), log: o.Logger}
+	s := &Server{hub: hub, store: store, roles: attachments.DefaultRoles(), cast: Cast(), log: o.Logger, scan: o.VirusScan}
 	ctx := context.Background()
 	for _, p := range s.cast {
 		if !hub.hasRole(Channel, p.Member.Identity) {
@@ -145,7 +150,11 @@ func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket) 
 			s.maxUpload = max(s.maxUpload, p.SizeLimit()+uploadOverhead)
 		}
 	}
-	s.handler = http.NewCrossOriginProtection().Handler(s.routes())
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, &errs.Error{Code: errs.PermissionDenied, Message: "requests from other sites are not allowed"})
+	}))
+	s.handler = cop.Handler(s.routes())
 	return s, nil
 }
 

@@ -550,9 +550,11 @@ func TestCrossOriginRequestsAreRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var rep errorReply
+	err = json.NewDecoder(res.Body).Decode(&rep)
 	res.Body.Close()
-	if res.StatusCode != http.StatusForbidden {
-		t.Errorf("cross-site POST: %d, want 403", res.StatusCode)
+	if res.StatusCode != http.StatusForbidden || err != nil || rep.Code != "permission_denied" {
+		t.Errorf("cross-site POST: %d %+v (%v), want 403 permission_denied", res.StatusCode, rep, err)
 	}
 	if n := len(d.state(t, "agent").Messages); n != 0 {
 		t.Errorf("the cross-site message was sent (%d messages)", n)

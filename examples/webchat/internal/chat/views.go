@@ -69,6 +69,7 @@ type stateView struct {
 	Mode            attachments.Mode                `json:"mode"`
 	FilesPerMessage int                             `json:"filesPerMessage"`
 	LinkLifetime    float64                         `json:"linkLifetimeSeconds"`
+	VirusScan       string                          `json:"virusScan"`
 	Policies        map[attachments.Side]policyView `json:"policies"`
 	Messages        []messageView                   `json:"messages"`
 	Draft           attachments.Draft               `json:"draft"`
@@ -82,6 +83,7 @@ func (s *Server) state(ctx context.Context, p Person) (stateView, error) {
 		Mode:            cfg.Mode,
 		FilesPerMessage: cfg.FilesPerMessage,
 		LinkLifetime:    cfg.LinkLifetime.Seconds(),
+		VirusScan:       s.scan,
 		Policies:        map[attachments.Side]policyView{},
 		Messages:        []messageView{},
 		Draft:           s.client.Draft(Channel, p.Member),

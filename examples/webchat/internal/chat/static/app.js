@@ -130,6 +130,7 @@ function renderPolicy(state) {
   fact('Files per message', String(state.filesPerMessage));
   fact('Download links expire after', Math.round(state.linkLifetimeSeconds / 60) + ' min');
   fact('Storage', 'local disk');
+  fact('Virus scan', state.virusScan || 'off');
 
   const sides = document.getElementById('policy-sides');
   sides.replaceChildren();
@@ -433,13 +434,14 @@ class View {
   renderDraft(draft) {
     this.state.draft = draft;
     this.chips.querySelectorAll('.chip:not(.uploading)').forEach((c) => c.remove());
+    const uploading = this.chips.querySelector('.chip.uploading');
     for (const f of draft.files) {
       const chip = this.chip(f.name, f.size);
       chip.dataset.media = f.mediaSid;
       chip.title = f.name + ' · ' + f.contentType;
       const rm = chip.querySelector('.chip-remove');
       rm.addEventListener('click', () => this.detach(f.mediaSid));
-      this.chips.prepend(chip);
+      this.chips.insertBefore(chip, uploading); // in the draft's order, before files still uploading
     }
     if (this.state.mode === 'webchat' && draft.files.length > 0) this.text.value = draft.text || '';
     this.refreshComposer();
