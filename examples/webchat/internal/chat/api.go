@@ -3,6 +3,7 @@ package chat
 import (
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/attachkit/attachments"
@@ -53,11 +54,7 @@ func (s *Server) routes() http.Handler {
 
 func (s *Server) handleState(w http.ResponseWriter, r *http.Request, p Person) {
 	st, err := s.state(r.Context(), p)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	reply(w, http.StatusOK, st)
+	s.respond(w, r, http.StatusOK, st, err)
 }
 
 type textRequest struct {
@@ -88,11 +85,23 @@ func (s *Server) handleSendText(w http.ResponseWriter, r *http.Request, p Person
 	}
 	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.SendMessage,
 		attachments.SendMessagePayload{Channel: Channel, Sender: p.Member, Body: req.Text})
+	s.respond(w, r, http.StatusCreated, s.messageView(res.Message), err)
+}
+
+// respond answers with v, or with err when it is not nil.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	reply(w, http.StatusCreated, s.messageView(res.Message))
+	reply(w, status, v)
+}
+
+// respondUpload is respond for an upload, whose body it reads to the end
+// first (see finishUpload).
+func (s *Server) respondUpload(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	finishUpload(w, r)
+	s.respond(w, r, status, v, err)
 }
 
 // handleSendMedia sends a file in one request, without a draft: the
@@ -107,17 +116,12 @@ func (s *Server) handleSendMedia(w http.ResponseWriter, r *http.Request, p Perso
 	}
 	text := up.fields["text"]
 	if err := checkText(text, false); err != nil {
-		s.failUpload(w, r, err)
+		s.respondUpload(w, r, 0, nil, err)
 		return
 	}
 	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: Channel, Sender: p.Member, File: up.file, Text: text})
-	if err != nil {
-		s.failUpload(w, r, err)
-		return
-	}
-	finishUpload(w, r)
-	reply(w, http.StatusCreated, s.messageView(res.Message))
+	s.respondUpload(w, r, http.StatusCreated, s.messageView(res.Message), err)
 }
 
 func (s *Server) handleAttach(w http.ResponseWriter, r *http.Request, p Person) {
@@ -128,22 +132,13 @@ func (s *Server) handleAttach(w http.ResponseWriter, r *http.Request, p Person) 
 	}
 	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.AttachFile,
 		attachments.AttachFilePayload{Channel: Channel, Sender: p.Member, File: up.file})
-	if err != nil {
-		s.failUpload(w, r, err)
-		return
-	}
-	finishUpload(w, r)
-	reply(w, http.StatusCreated, res)
+	s.respondUpload(w, r, http.StatusCreated, res, err)
 }
 
 func (s *Server) handleDetach(w http.ResponseWriter, r *http.Request, p Person) {
 	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.DetachFile,
 		attachments.DetachFilePayload{Channel: Channel, Sender: p.Member, MediaSID: r.PathValue("media")})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	reply(w, http.StatusOK, res)
+	s.respond(w, r, http.StatusOK, res, err)
 }
 
 func (s *Server) handleSendDraft(w http.ResponseWriter, r *http.Request, p Person) {
@@ -158,11 +153,7 @@ func (s *Server) handleSendDraft(w http.ResponseWriter, r *http.Request, p Perso
 	}
 	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: Channel, Sender: p.Member, FromDraft: true, Text: req.Text})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	reply(w, http.StatusCreated, s.messageView(res.Message))
+	s.respond(w, r, http.StatusCreated, s.messageView(res.Message), err)
 }
 
 type preflightRequest struct {
@@ -211,21 +202,13 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request, p Person) {
 	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.DownloadMedia,
 		attachments.DownloadMediaPayload{Channel: Channel, Requester: p.Member,
 			MessageSID: r.PathValue("sid"), MediaSID: r.PathValue("media"), Disposition: disp})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	reply(w, http.StatusOK, linkReply{URL: res.Link.URL, ExpiresAt: res.Link.ExpiresAt.UTC().Format("2006-01-02T15:04:05Z"), Media: res.Media})
+	s.respond(w, r, http.StatusOK, linkReply{URL: res.Link.URL, ExpiresAt: res.Link.ExpiresAt.UTC().Format(time.RFC3339), Media: res.Media}, err)
 }
 
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, p Person) {
 	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.DeleteMessage,
 		attachments.DeleteMessagePayload{Channel: Channel, Requester: p.Member, MessageSID: r.PathValue("sid")})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	reply(w, http.StatusOK, res)
+	s.respond(w, r, http.StatusOK, res, err)
 }
 
 type memberRequest struct {
@@ -240,11 +223,7 @@ func (s *Server) handleBlock(w http.ResponseWriter, r *http.Request, p Person) {
 	}
 	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.BlockMember,
 		attachments.BlockMemberPayload{Channel: Channel, Requester: p.Member, Target: req.Identity})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	reply(w, http.StatusOK, res)
+	s.respond(w, r, http.StatusOK, res, err)
 }
 
 func (s *Server) handleUnblock(w http.ResponseWriter, r *http.Request, p Person) {
@@ -255,9 +234,5 @@ func (s *Server) handleUnblock(w http.ResponseWriter, r *http.Request, p Person)
 	}
 	res, err := attachments.Invoke(r.Context(), s.client.Registry, UnblockMember,
 		UnblockPayload{Channel: Channel, Requester: p.Member, Target: req.Identity})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	reply(w, http.StatusOK, res)
+	s.respond(w, r, http.StatusOK, res, err)
 }

@@ -112,13 +112,6 @@ func uploadReadError(err error) error {
 	return &errs.Error{Code: errs.InvalidPayload, Op: "upload", Message: "the upload could not be read", Err: err}
 }
 
-// failUpload answers an upload the library refused once it had started
-// reading the file.
-func (s *Server) failUpload(w http.ResponseWriter, r *http.Request, err error) {
-	finishUpload(w, r)
-	s.fail(w, r, err)
-}
-
 // finishUpload reads what is left of an upload's body, up to its bound, so
 // that the browser, which may still be sending when the file is refused,
 // reads the answer rather than a reset connection. A client that sends
