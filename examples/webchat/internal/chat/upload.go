@@ -54,7 +54,7 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request, p Person) (*
 			return nil, uploadReadError(err)
 		}
 		if part.FormName() == "file" {
-			return up, s.startFile(r, p, up, part)
+			return up, s.startFile(p, up, part)
 		}
 		if len(up.fields) == maxFields {
 			return nil, bad("the request has too many fields")
@@ -72,7 +72,7 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request, p Person) (*
 
 // startFile makes part the upload's file, once the name, type and declared
 // size pass the sender's policy.
-func (s *Server) startFile(r *http.Request, p Person, up *upload, part *multipart.Part) error {
+func (s *Server) startFile(p Person, up *upload, part *multipart.Part) error {
 	name := part.FileName()
 	if name == "" {
 		return &errs.Error{Code: errs.InvalidPayload, Op: "upload", Message: "the file has no name"}
@@ -86,7 +86,7 @@ func (s *Server) startFile(r *http.Request, p Person, up *upload, part *multipar
 		size = n
 	}
 	ctype := part.Header.Get("Content-Type")
-	if err := s.preflight(r, p, name, ctype, size); err != nil {
+	if err := s.preflight(p, name, ctype, size); err != nil {
 		return err
 	}
 	up.file = &attachments.File{Name: name, ContentType: ctype, Size: size, Body: part}
@@ -95,7 +95,7 @@ func (s *Server) startFile(r *http.Request, p Person, up *upload, part *multipar
 
 // preflight checks what is known of a file before its bytes: that the
 // person's side may send files, and its name, type and declared size.
-func (s *Server) preflight(_ *http.Request, p Person, name, ctype string, size int64) error {
+func (s *Server) preflight(p Person, name, ctype string, size int64) error {
 	if size < 0 {
 		return &errs.Error{Code: errs.InvalidPayload, Message: "the declared size is not a size"}
 	}
