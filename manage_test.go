@@ -237,7 +237,7 @@ func TestJournalRecordsAndPurges(t *testing.T) {
 
 	// The library's own info-level logs never name people or files.
 	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
-		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		Logger:  slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
 		Members: e.members, JanitorInterval: time.Millisecond,
 	})
 	if err != nil {
