@@ -32,11 +32,15 @@ func testConcurrentWriters(t *testing.T, _ Harness, b *storage.Bucket) {
 	metaOf := func(seed uint64) storage.Metadata {
 		return storage.Metadata{ContentType: "application/octet-stream", Extra: map[string]string{"writer": strconv.FormatUint(seed, 10)}}
 	}
-	// check reads key and reports what is wrong with it, if anything.
-	check := func(what string) error {
+	// check reads key and reports what is wrong with it, if anything. Once
+	// a blob has been seen, an overwrite must never make it vanish.
+	check := func(what string, seen *bool) error {
 		rc, info, err := b.Get(t.Context(), key, nil)
-		if errors.Is(err, errs.NotFound) {
+		if errors.Is(err, errs.NotFound) && !*seen {
 			return nil // before the first Put lands
+		}
+		if err == nil {
+			*seen = true
 		}
 		if err != nil {
 			return fmt.Errorf("%s: Get: %w", what, err)
@@ -68,8 +72,9 @@ func testConcurrentWriters(t *testing.T, _ Harness, b *storage.Bucket) {
 	var wg, rg sync.WaitGroup
 	for r := range readers {
 		rg.Go(func() {
+			seen := false
 			for n := 0; !done.Load(); n++ {
-				if err := check(fmt.Sprintf("reader %d, read %d", r, n)); err != nil {
+				if err := check(fmt.Sprintf("reader %d, read %d", r, n), &seen); err != nil {
 					t.Error(err)
 					return
 				}
@@ -89,7 +94,8 @@ func testConcurrentWriters(t *testing.T, _ Harness, b *storage.Bucket) {
 	wg.Wait()
 	done.Store(true)
 	rg.Wait()
-	if err := check("after the race"); err != nil {
+	seen := true
+	if err := check("after the race", &seen); err != nil {
 		t.Error(err)
 	}
 
@@ -100,7 +106,7 @@ func testConcurrentWriters(t *testing.T, _ Harness, b *storage.Bucket) {
 	if info, err := b.Stat(t.Context(), key); err != nil || info.Metadata.Extra["writer"] != strconv.FormatUint(last, 10) {
 		t.Errorf("after a last Put: got writer %q (err %v), want %d", info.Metadata.Extra["writer"], err, last)
 	}
-	if err := check("after a last Put"); err != nil {
+	if err := check("after a last Put", &seen); err != nil {
 		t.Error(err)
 	}
 	if n := len(listAll(t, b, "")); n != 1 {

@@ -121,32 +121,42 @@ func testListPages(t *testing.T, _ Harness, b *storage.Bucket) {
 	put(t, b, "pagf", []byte("outside the prefix"), meta())
 	for _, size := range []int{1, 2, 3, 7, len(keys) - 1, len(keys), len(keys) + 1, 1000} {
 		t.Run(fmt.Sprint(size), func(t *testing.T) {
-			var got []string
-			token := ""
-			for pages := 0; ; pages++ {
-				if pages > len(keys)+1 {
-					t.Fatalf("ListPage(size %d): still going after %d pages", size, pages)
-				}
-				p, err := b.ListPage(t.Context(), "page/", token, size)
-				if err != nil {
-					t.Fatalf("ListPage(size %d, token %q): %v", size, token, err)
-				}
-				if len(p.Items) > size {
-					t.Errorf("ListPage(size %d): got a page of %d", size, len(p.Items))
-				}
-				if len(p.Items) == 0 && p.Next != "" {
-					t.Errorf("ListPage(size %d): got an empty page with a next token", size)
-				}
-				got = append(got, keysOf(p.Items)...)
-				if p.Next == "" {
-					break
-				}
-				token = p.Next
-			}
-			if !slices.Equal(got, keys) {
+			if got := pageThrough(t, b, "page/", "", size, len(keys)); !slices.Equal(got, keys) {
 				t.Errorf("ListPage(size %d) over all pages: got %q, want %q", size, got, keys)
 			}
 		})
+	}
+}
+
+// pageThrough returns the keys of every page from token on, checking each
+// page's size and order, and gives up after more pages than max keys need.
+func pageThrough(t *testing.T, b *storage.Bucket, prefix, token string, size, max int) []string {
+	t.Helper()
+	var got []string
+	for pages := 0; ; pages++ {
+		if pages > max+1 {
+			t.Fatalf("ListPage(%q, size %d): still going after %d pages", prefix, size, pages)
+		}
+		p, err := b.ListPage(t.Context(), prefix, token, size)
+		if err != nil {
+			t.Fatalf("ListPage(%q, size %d, token %q): %v", prefix, size, token, err)
+		}
+		if len(p.Items) > size {
+			t.Errorf("ListPage(%q, size %d): got a page of %d", prefix, size, len(p.Items))
+		}
+		if len(p.Items) == 0 && p.Next != "" {
+			t.Errorf("ListPage(%q, size %d): got an empty page with a next token", prefix, size)
+		}
+		for _, k := range keysOf(p.Items) {
+			if n := len(got); n > 0 && k <= got[n-1] {
+				t.Fatalf("ListPage(%q, size %d): %q after %q, want ascending keys", prefix, size, k, got[n-1])
+			}
+			got = append(got, k)
+		}
+		if p.Next == "" {
+			return got
+		}
+		token = p.Next
 	}
 }
 
@@ -167,15 +177,7 @@ func testListResumesAfterDeletedKey(t *testing.T, _ Harness, b *storage.Bucket) 
 			t.Fatal(err)
 		}
 	}
-	var got []string
-	for token := p.Next; token != ""; {
-		p, err := b.ListPage(ctx, "", token, 4)
-		if err != nil {
-			t.Fatalf("ListPage after deleting the previous page: %v", err)
-		}
-		got = append(got, keysOf(p.Items)...)
-		token = p.Next
-	}
+	got := pageThrough(t, b, "", p.Next, 4, len(keys))
 	if !slices.Equal(got, keys[3:]) {
 		t.Errorf("pages after the deleted ones: got %q, want %q", got, keys[3:])
 	}

@@ -183,13 +183,18 @@ func sameMetadata(a, b storage.Metadata) bool {
 		maps.Equal(a.Extra, b.Extra)
 }
 
-// listAll returns every key under prefix through the iterator.
+// listAll returns every blob under prefix through the iterator, and fails t
+// as soon as a key does not come after the one before: a driver that loses
+// its place would otherwise loop for ever.
 func listAll(t *testing.T, b *storage.Bucket, prefix string) []storage.Info {
 	t.Helper()
 	var out []storage.Info
 	for info, err := range b.List(t.Context(), prefix) {
 		if err != nil {
 			t.Fatalf("List(%q): %v", prefix, err)
+		}
+		if n := len(out); n > 0 && info.Key <= out[n-1].Key {
+			t.Fatalf("List(%q): %q after %q, want ascending keys", prefix, info.Key, out[n-1].Key)
 		}
 		out = append(out, info)
 	}

@@ -1,0 +1,130 @@
+package storagetest_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/attachkit/attachments/storage"
+	"github.com/attachkit/attachments/storage/memory"
+	"github.com/attachkit/attachments/storage/storagetest"
+)
+
+// The suite is only worth its cases if they fail on the bugs they are for.
+// Each row breaks the memory driver in one way and runs the case meant to
+// catch it, in a child process, which must fail.
+func TestSuiteCatchesBrokenDrivers(t *testing.T) {
+	if os.Getenv(brokenEnv) != "" {
+		t.Skip("in the child")
+	}
+	tests := []struct{ bug, catcher string }{
+		{"ignores the context", "CanceledPut"},
+		{"stores what a failing source gave", "FailingReader"},
+		{"leaves residue", "FailingReader"},
+		{"reads one byte short", "Range"},
+		{"ignores the page token", "ListPages"},
+		{"deletes before it writes", "ConcurrentWriters"},
+		{"shows half a blob first", "ConcurrentWriters"},
+		{"keeps the caller's Extra map", "PutCopiesItsInput"},
+		{"buffers the whole blob", "LargeBlob"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.bug, func(t *testing.T) {
+			if testing.Short() && tt.catcher == "LargeBlob" {
+				t.Skip("streams 256 MiB")
+			}
+			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestBrokenDriver$/^"+tt.catcher+"$")
+			cmd.Env = append(os.Environ(), brokenEnv+"="+tt.bug)
+			out, err := cmd.CombinedOutput()
+			if err == nil || !strings.Contains(string(out), "--- FAIL: TestBrokenDriver/"+tt.catcher) {
+				t.Errorf("a driver that %s: %s did not fail (%v):\n%s", tt.bug, tt.catcher, err, out)
+			}
+		})
+	}
+}
+
+const brokenEnv = "STORAGETEST_BROKEN"
+
+// TestBrokenDriver runs the suite on a broken driver; only
+// TestSuiteCatchesBrokenDrivers runs it.
+func TestBrokenDriver(t *testing.T) {
+	bug := os.Getenv(brokenEnv)
+	if bug == "" {
+		t.Skip("run by TestSuiteCatchesBrokenDrivers")
+	}
+	var residue []string
+	storagetest.Run(t, storagetest.Harness{
+		New: func(*testing.T) *storage.Bucket {
+			residue = nil
+			return storage.NewBucket(&broken{Driver: memory.New().Driver(), bug: bug, residue: &residue, extras: map[string]map[string]string{}})
+		},
+		Residue: func(*testing.T, *storage.Bucket) []string { return residue },
+	})
+}
+
+// broken is the memory driver with one bug.
+type broken struct {
+	storage.Driver
+	bug     string
+	residue *[]string
+	mu      sync.Mutex
+	extras  map[string]map[string]string
+}
+
+func (b *broken) Put(ctx context.Context, key string, r io.Reader, m storage.Metadata) (storage.Info, error) {
+	switch b.bug {
+	case "ignores the context":
+		ctx = context.Background()
+	case "stores what a failing source gave":
+		var buf bytes.Buffer
+		buf.ReadFrom(r)
+		r = &buf
+	case "leaves residue":
+		info, err := b.Driver.Put(ctx, key, r, m)
+		if err != nil {
+			*b.residue = append(*b.residue, "tmp-"+key)
+		}
+		return info, err
+	case "deletes before it writes":
+		b.Driver.Delete(ctx, key)
+	case "shows half a blob first", "buffers the whole blob":
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return storage.Info{}, err
+		}
+		if b.bug == "shows half a blob first" {
+			b.Driver.Put(ctx, key, bytes.NewReader(data[:len(data)/2]), m)
+		}
+		r = bytes.NewReader(data)
+	case "keeps the caller's Extra map":
+		b.mu.Lock()
+		b.extras[key] = m.Extra
+		b.mu.Unlock()
+	}
+	return b.Driver.Put(ctx, key, r, m)
+}
+
+func (b *broken) Get(ctx context.Context, key string, off, n int64) (io.ReadCloser, storage.Info, error) {
+	if b.bug == "reads one byte short" && n > 0 {
+		n--
+	}
+	rc, info, err := b.Driver.Get(ctx, key, off, n)
+	if b.bug == "keeps the caller's Extra map" {
+		b.mu.Lock()
+		info.Metadata.Extra = b.extras[key]
+		b.mu.Unlock()
+	}
+	return rc, info, err
+}
+
+func (b *broken) List(ctx context.Context, prefix, token string, size int) (storage.Page, error) {
+	if b.bug == "ignores the page token" {
+		token = ""
+	}
+	return b.Driver.List(ctx, prefix, token, size)
+}
