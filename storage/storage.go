@@ -29,9 +29,12 @@
 // # Errors
 //
 // Bucket returns *errs.Error values: errs.NotFound for a missing key,
-// errs.InvalidKey, errs.InvalidRange, errs.Canceled (wrapping the context's
+// errs.InvalidKey, errs.InvalidRange, errs.InvalidArgument for a nil reader
+// or metadata CheckMetadata refuses, errs.Canceled (wrapping the context's
 // error), errs.Closed after Close, and errs.Unavailable or errs.Internal
-// (wrapping the driver's error) for anything else.
+// (wrapping the driver's error) for anything else. When a Put's source
+// fails, its error stays in the chain, and its code, if it has one, is the
+// Put's: a size limit's errs.FileTooLarge comes through as such.
 package storage
 
 import (
