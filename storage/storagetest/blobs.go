@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -218,18 +219,8 @@ func testInvalidKeys(t *testing.T, _ Harness, b *storage.Bucket) {
 		"nul\x00byte", "new\nline", "del\x7f", "c1\u0085control",
 		"bad\xffutf8", strings.Repeat("k", storage.MaxKeyLen+1),
 	}
-	ctx := t.Context()
 	for _, k := range bad {
-		_, err := b.Put(ctx, k, strings.NewReader("x"), meta())
-		wantCode(t, fmt.Sprintf("Put(%q)", k), err, errs.InvalidKey)
-		rc, _, err := b.Get(ctx, k, nil)
-		if rc != nil {
-			rc.Close()
-		}
-		wantCode(t, fmt.Sprintf("Get(%q)", k), err, errs.InvalidKey)
-		_, err = b.Stat(ctx, k)
-		wantCode(t, fmt.Sprintf("Stat(%q)", k), err, errs.InvalidKey)
-		wantCode(t, fmt.Sprintf("Delete(%q)", k), b.Delete(ctx, k), errs.InvalidKey)
+		wantCallsFail(t, t.Context(), b, k, errs.InvalidKey, false)
 	}
 	if keys := keysOf(listAll(t, b, "")); len(keys) > 0 {
 		t.Errorf("List after invalid Puts: got %q, want nothing stored", keys)
@@ -240,19 +231,7 @@ func testInvalidKeys(t *testing.T, _ Harness, b *storage.Bucket) {
 // errs.Canceled, without touching the blob.
 func testCanceledContext(t *testing.T, _ Harness, b *storage.Bucket) {
 	put(t, b, "k", []byte("kept"), meta())
-	ctx := canceled(t)
-	_, err := b.Put(ctx, "k", strings.NewReader("lost"), meta())
-	wantCode(t, "Put", err, errs.Canceled)
-	rc, _, err := b.Get(ctx, "k", nil)
-	if rc != nil {
-		rc.Close()
-	}
-	wantCode(t, "Get", err, errs.Canceled)
-	_, err = b.Stat(ctx, "k")
-	wantCode(t, "Stat", err, errs.Canceled)
-	wantCode(t, "Delete", b.Delete(ctx, "k"), errs.Canceled)
-	_, err = b.ListPage(ctx, "", "", 10)
-	wantCode(t, "ListPage", err, errs.Canceled)
+	wantCallsFail(t, canceled(t), b, "k", errs.Canceled, true)
 	if got, _ := get(t, b, "k", nil); string(got) != "kept" {
 		t.Errorf("Get after cancelled calls: got %q, want %q", got, "kept")
 	}
@@ -271,16 +250,27 @@ func testClosed(t *testing.T, h Harness, _ *storage.Bucket) {
 	if err := b.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
-	ctx := t.Context()
-	_, err := b.Put(ctx, "k", strings.NewReader("y"), meta())
-	wantCode(t, "Put after Close", err, errs.Closed)
-	_, _, err = b.Get(ctx, "k", nil)
-	wantCode(t, "Get after Close", err, errs.Closed)
-	_, err = b.Stat(ctx, "k")
-	wantCode(t, "Stat after Close", err, errs.Closed)
-	wantCode(t, "Delete after Close", b.Delete(ctx, "k"), errs.Closed)
-	_, err = b.ListPage(ctx, "", "", 10)
-	wantCode(t, "ListPage after Close", err, errs.Closed)
+	wantCallsFail(t, t.Context(), b, "k", errs.Closed, true)
+}
+
+// wantCallsFail fails t unless Put, Get, Stat and Delete of key, and
+// ListPage when list is set, each fail with code.
+func wantCallsFail(t *testing.T, ctx context.Context, b *storage.Bucket, key string, code errs.Code, list bool) {
+	t.Helper()
+	_, err := b.Put(ctx, key, strings.NewReader("lost"), meta())
+	wantCode(t, fmt.Sprintf("Put(%q)", key), err, code)
+	rc, _, err := b.Get(ctx, key, nil)
+	if rc != nil {
+		rc.Close()
+	}
+	wantCode(t, fmt.Sprintf("Get(%q)", key), err, code)
+	_, err = b.Stat(ctx, key)
+	wantCode(t, fmt.Sprintf("Stat(%q)", key), err, code)
+	wantCode(t, fmt.Sprintf("Delete(%q)", key), b.Delete(ctx, key), code)
+	if list {
+		_, err = b.ListPage(ctx, "", "", 10)
+		wantCode(t, "ListPage", err, code)
+	}
 }
 
 // testMetadataAtTheLimit: metadata of MaxMetadataLen bytes, with a long
