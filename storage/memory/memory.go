@@ -119,6 +119,9 @@ func read(ctx context.Context, r io.Reader) (*blob, error) {
 			return nil, err
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err // cancelled during the last read
+	}
 	if len(chunk) > 0 {
 		if len(chunk) < cap(chunk)/2 {
 			chunk = slices.Clone(chunk) // do not keep a mostly empty chunk
