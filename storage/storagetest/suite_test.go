@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/memory"
@@ -67,6 +68,10 @@ func TestBrokenDriver(t *testing.T) {
 	})
 }
 
+// gap is how long a racy bug leaves its window open: long enough for the
+// suite's readers to look through it on a busy machine.
+const gap = 5 * time.Millisecond
+
 // broken is the memory driver with one bug.
 type broken struct {
 	storage.Driver
@@ -92,6 +97,7 @@ func (b *broken) Put(ctx context.Context, key string, r io.Reader, m storage.Met
 		return info, err
 	case "deletes before it writes":
 		b.Driver.Delete(ctx, key)
+		time.Sleep(gap)
 	case "shows half a blob first", "buffers the whole blob":
 		data, err := io.ReadAll(r)
 		if err != nil {
@@ -99,6 +105,7 @@ func (b *broken) Put(ctx context.Context, key string, r io.Reader, m storage.Met
 		}
 		if b.bug == "shows half a blob first" {
 			b.Driver.Put(ctx, key, bytes.NewReader(data[:len(data)/2]), m)
+			time.Sleep(gap)
 		}
 		r = bytes.NewReader(data)
 	case "keeps the caller's Extra map":
