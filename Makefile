@@ -23,7 +23,7 @@ vet:
 gotest:
 	@set -e; for m in $(MODULES); do echo "test $$m"; (cd $$m && go test $(GOTEST_FLAGS) ./...); done
 
-# make bench: the performance benchmarks, reported as ratios to their
-# baselines measured in the same run.
-bench:
-	@set -e; for m in $(MODULES); do (cd $$m && go test -run '^$$' -bench . -benchmem ./...); done
+# make bench: the performance benchmarks, each reported as a ratio to its
+# baseline measured in the same run (ROUNDS=9 make bench for steadier figures).
+bench: deps
+	@bash scripts/bench.sh
