@@ -30,12 +30,12 @@ func open(tb testing.TB, opts *filesystem.Options) (*storage.Bucket, string) {
 func harness(opts *filesystem.Options) storagetest.Harness {
 	dirs := map[*storage.Bucket]string{}
 	return storagetest.Harness{
-		New: func(t *testing.T) *storage.Bucket {
+		New: func(t testing.TB) *storage.Bucket {
 			b, dir := open(t, opts)
 			dirs[b] = dir
 			return b
 		},
-		Residue: func(t *testing.T, b *storage.Bucket) []string {
+		Residue: func(t testing.TB, b *storage.Bucket) []string {
 			names, err := os.ReadDir(filepath.Join(dirs[b], "tmp"))
 			if err != nil {
 				t.Fatal(err)
@@ -45,10 +45,6 @@ func harness(opts *filesystem.Options) storagetest.Harness {
 				out = append(out, n.Name())
 			}
 			return out
-		},
-		NewBench: func(b *testing.B) *storage.Bucket {
-			bk, _ := open(b, opts)
-			return bk
 		},
 	}
 }

@@ -26,7 +26,7 @@ const benchSize = 64 << 20
 func BenchmarkS3Storage(b *testing.B) {
 	srv := s3test.Start(b)
 	storagetest.RunBenchmarks(b, storagetest.Harness{
-		NewBench: func(b *testing.B) *storage.Bucket {
+		New: func(b testing.TB) *storage.Bucket {
 			if strings.HasSuffix(b.Name(), "/ListPage/100") {
 				// It passes a key as the page token, which only drivers whose
 				// tokens are keys accept; gocloud's tokens are the backend's.

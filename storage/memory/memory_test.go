@@ -10,8 +10,7 @@ import (
 
 func harness() storagetest.Harness {
 	return storagetest.Harness{
-		New:      func(*testing.T) *storage.Bucket { return memory.New() },
-		NewBench: func(*testing.B) *storage.Bucket { return memory.New() },
+		New: func(testing.TB) *storage.Bucket { return memory.New() },
 	}
 }
 

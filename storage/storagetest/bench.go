@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"testing"
-
-	"github.com/attachkit/attachments/storage"
 )
 
 // benchSizes are the blob sizes the Put and Get benchmarks use.
@@ -16,17 +14,15 @@ var benchSizes = []int{1 << 10, 1 << 20, 16 << 20}
 // source the way it reads a network body.
 type onlyReader struct{ io.Reader }
 
-// RunBenchmarks runs the storage benchmarks against buckets from
-// h.NewBench: Put and Get at several sizes (with b.SetBytes, so they report
-// MB/s), Stat, and a List page. It skips when h.NewBench is nil.
+// RunBenchmarks runs the storage benchmarks against buckets from h.New: Put
+// and Get at several sizes (with b.SetBytes, so they report MB/s), Stat, and
+// a List page.
 func RunBenchmarks(b *testing.B, h Harness) {
-	if h.NewBench == nil {
-		b.Skip("storagetest: Harness.NewBench is nil")
-	}
+	checkHarness(b, h)
 	for _, size := range benchSizes {
 		data := patternBytes(20, size)
 		b.Run(fmt.Sprintf("Put/%s", sizeName(size)), func(b *testing.B) {
-			bk := openBench(b, h)
+			bk := open(b, h)
 			b.SetBytes(int64(size))
 			for b.Loop() {
 				if _, err := bk.Put(b.Context(), "bench", onlyReader{bytes.NewReader(data)}, meta()); err != nil {
@@ -35,7 +31,7 @@ func RunBenchmarks(b *testing.B, h Harness) {
 			}
 		})
 		b.Run(fmt.Sprintf("Get/%s", sizeName(size)), func(b *testing.B) {
-			bk := openBench(b, h)
+			bk := open(b, h)
 			if _, err := bk.Put(b.Context(), "bench", bytes.NewReader(data), meta()); err != nil {
 				b.Fatal(err)
 			}
@@ -55,7 +51,7 @@ func RunBenchmarks(b *testing.B, h Harness) {
 		})
 	}
 	b.Run("Stat", func(b *testing.B) {
-		bk := openBench(b, h)
+		bk := open(b, h)
 		if _, err := bk.Put(b.Context(), "bench", bytes.NewReader([]byte("x")), meta()); err != nil {
 			b.Fatal(err)
 		}
@@ -66,7 +62,7 @@ func RunBenchmarks(b *testing.B, h Harness) {
 		}
 	})
 	b.Run("ListPage/100", func(b *testing.B) {
-		bk := openBench(b, h)
+		bk := open(b, h)
 		for i := range 200 {
 			key := fmt.Sprintf("list/%04d", i)
 			if _, err := bk.Put(b.Context(), key, bytes.NewReader(nil), meta()); err != nil {
@@ -80,17 +76,6 @@ func RunBenchmarks(b *testing.B, h Harness) {
 			}
 		}
 	})
-}
-
-func openBench(b *testing.B, h Harness) *storage.Bucket {
-	b.Helper()
-	bk := h.NewBench(b)
-	b.Cleanup(func() {
-		if err := bk.Close(); err != nil {
-			b.Errorf("Close: %v", err)
-		}
-	})
-	return bk
 }
 
 func sizeName(n int) string {

@@ -6,7 +6,7 @@
 //
 //	func TestConformance(t *testing.T) {
 //		storagetest.Run(t, storagetest.Harness{
-//			New: func(t *testing.T) *storage.Bucket { return memory.New() },
+//			New: func(testing.TB) *storage.Bucket { return memory.New() },
 //		})
 //	}
 //
@@ -18,7 +18,8 @@
 // blob intact) and a 256 MiB blob written and read back in bounded memory.
 // With -short the 256 MiB case is skipped.
 //
-// RunBenchmarks measures Put, Get, Stat and List on the same harness.
+// RunBenchmarks measures Put, Get, Stat and List on the same harness: New
+// takes a testing.TB, so one function opens buckets for both.
 package storagetest
 
 import (
@@ -35,16 +36,13 @@ import (
 
 // Harness tells the suite how to open a driver under test.
 type Harness struct {
-	// New returns a new, empty bucket for one test. The suite closes it.
-	New func(t *testing.T) *storage.Bucket
+	// New returns a new, empty bucket for one test or benchmark. The suite
+	// closes it.
+	New func(t testing.TB) *storage.Bucket
 	// Residue, if set, lists what a failed or cancelled Put may have left
 	// outside the bucket's visible keys (temp files, pending multipart
 	// uploads); the suite requires it be empty.
-	Residue func(t *testing.T, b *storage.Bucket) []string
-	// NewBench returns a new, empty bucket for one benchmark; the suite
-	// closes it. RunBenchmarks needs it because New takes a *testing.T, and
-	// skips when it is nil.
-	NewBench func(b *testing.B) *storage.Bucket
+	Residue func(t testing.TB, b *storage.Bucket) []string
 }
 
 // testCase is one conformance case.
@@ -87,9 +85,7 @@ func cases() []testCase {
 // case.
 func Run(t *testing.T, h Harness) {
 	t.Helper()
-	if h.New == nil {
-		t.Fatal("storagetest: Harness.New is nil")
-	}
+	checkHarness(t, h)
 	for _, c := range cases() {
 		t.Run(c.name, func(t *testing.T) {
 			b := open(t, h)
@@ -98,9 +94,17 @@ func Run(t *testing.T, h Harness) {
 	}
 }
 
+// checkHarness fails t when h cannot open a bucket.
+func checkHarness(t testing.TB, h Harness) {
+	t.Helper()
+	if h.New == nil {
+		t.Fatal("storagetest: Harness.New is nil")
+	}
+}
+
 // open returns a new bucket from h, closed and checked for residue when t
 // ends.
-func open(t *testing.T, h Harness) *storage.Bucket {
+func open(t testing.TB, h Harness) *storage.Bucket {
 	t.Helper()
 	b := h.New(t)
 	if b == nil {
@@ -116,7 +120,7 @@ func open(t *testing.T, h Harness) *storage.Bucket {
 	return b
 }
 
-func checkResidue(t *testing.T, h Harness, b *storage.Bucket) {
+func checkResidue(t testing.TB, h Harness, b *storage.Bucket) {
 	t.Helper()
 	if h.Residue == nil {
 		return

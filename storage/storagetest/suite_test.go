@@ -60,11 +60,11 @@ func TestBrokenDriver(t *testing.T) {
 	}
 	var residue []string
 	storagetest.Run(t, storagetest.Harness{
-		New: func(*testing.T) *storage.Bucket {
+		New: func(testing.TB) *storage.Bucket {
 			residue = nil
 			return storage.NewBucket(&broken{Driver: memory.New().Driver(), bug: bug, residue: &residue, extras: map[string]map[string]string{}})
 		},
-		Residue: func(*testing.T, *storage.Bucket) []string { return residue },
+		Residue: func(testing.TB, *storage.Bucket) []string { return residue },
 	})
 }
 
