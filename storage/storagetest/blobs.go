@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -169,10 +170,14 @@ func testOverwrite(t *testing.T, _ Harness, b *storage.Bucket) {
 	}
 }
 
-// testDelete: Delete removes exactly the key; deleting it again, or a key
-// that never was, is not an error.
-func testDelete(t *testing.T, _ Harness, b *storage.Bucket) {
-	for _, k := range []string{"a", "a/b", "ab", "b"} {
+// testDelete: Delete removes exactly the key, not the keys it is a prefix
+// of; deleting it again, or a key that never was, is not an error.
+func testDelete(t *testing.T, h Harness, b *storage.Bucket) {
+	keys, want := []string{"a", "ab", "b"}, "ab b"
+	if !h.PathKeys {
+		keys, want = append(keys, "a/b"), "a/b ab b"
+	}
+	for _, k := range keys {
 		put(t, b, k, []byte(k), meta())
 	}
 	ctx := t.Context()
@@ -186,14 +191,38 @@ func testDelete(t *testing.T, _ Harness, b *storage.Bucket) {
 	}
 	_, err := b.Stat(ctx, "a")
 	wantCode(t, "Stat after Delete", err, errs.NotFound)
-	if got, want := strings.Join(keysOf(listAll(t, b, "")), " "), "a/b ab b"; got != want {
+	if got := strings.Join(keysOf(listAll(t, b, "")), " "); got != want {
 		t.Errorf("List after Delete(a): got %q, want %q", got, want)
 	}
 }
 
-// testKeysAreNotPaths: a key may be both a blob and the prefix of others,
-// the way object stores have it and directories do not.
-func testKeysAreNotPaths(t *testing.T, _ Harness, b *storage.Bucket) {
+// testKeysAreNotPaths: a key's place is no directory. Whatever the backend,
+// a key may follow one it is under, or over, once that one is deleted, with
+// nothing left behind to refuse the Put or show in a List. And, unless
+// PathKeys, a key may be both a blob and the prefix of others at a '/', the
+// way object stores have it and directories do not.
+func testKeysAreNotPaths(t *testing.T, h Harness, b *storage.Bucket) {
+	ctx := t.Context()
+	for _, k := range []string{"p/q/r", "p/q", "p", "p/q/r", "p"} {
+		put(t, b, k, []byte("blob "+k), meta())
+		if got, _ := get(t, b, k, nil); string(got) != "blob "+k {
+			t.Errorf("Get(%q): got %q, want %q", k, got, "blob "+k)
+		}
+		if got := keysOf(listAll(t, b, "")); !slices.Equal(got, []string{k}) {
+			t.Errorf("List after Put(%q) alone: got %q, want [%s]", k, got, k)
+		}
+		if err := b.Delete(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := keysOf(listAll(t, b, "")); len(got) > 0 {
+		t.Errorf("List after deleting every key: got %q, want nothing", got)
+	}
+	if h.PathKeys {
+		t.Log("PathKeys: not storing keys that are prefixes of others at a '/'")
+		return
+	}
+
 	keys := []string{"p/q/r", "p/q", "p", "p/q/", "p//q"}
 	for _, k := range keys {
 		put(t, b, k, []byte("blob "+k), meta())
@@ -203,7 +232,7 @@ func testKeysAreNotPaths(t *testing.T, _ Harness, b *storage.Bucket) {
 			t.Errorf("Get(%q): got %q, want %q", k, got, "blob "+k)
 		}
 	}
-	if err := b.Delete(t.Context(), "p/q"); err != nil {
+	if err := b.Delete(ctx, "p/q"); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := strings.Join(keysOf(listAll(t, b, "p")), " "), "p p//q p/q/ p/q/r"; got != want {

@@ -64,9 +64,12 @@ func (h *heapPeak) end() (peak, kept int64) {
 // testLargeBlob: a 256 MiB blob streamed in from a generated source and read
 // back holds no more than maxTransientHeap of memory beyond what the driver
 // keeps (all of it for an in-memory driver, none for a disk).
-func testLargeBlob(t *testing.T, _ Harness, b *storage.Bucket) {
+func testLargeBlob(t *testing.T, hs Harness, b *storage.Bucket) {
 	if testing.Short() {
 		t.Skip("streams 256 MiB")
+	}
+	if hs.SkipLarge != "" {
+		t.Skip(hs.SkipLarge)
 	}
 	const key = "large"
 	h := startHeapPeak()

@@ -11,10 +11,11 @@ import (
 
 // oddKeys are valid keys that trip naive drivers: unicode (in two
 // normalisations), spaces, runs of slashes, characters that are special to
-// shells, URLs or file systems, keys that are prefixes of others, and the
-// longest key.
-func oddKeys() []string {
-	return []string{
+// shells, URLs or file systems, escape sequences of drivers taken literally,
+// keys that are prefixes of others, a long segment, and the longest key.
+// With pathKeys, the keys a file path cannot be are left out or made to fit.
+func oddKeys(pathKeys bool) []string {
+	keys := []string{
 		"unicode/日本語/ファイル.png",
 		"unicode/emoji-😀",
 		"unicode/caf\u00e9",  // NFC
@@ -23,22 +24,34 @@ func oddKeys() []string {
 		"spaces/ leading",
 		"spaces/trailing ",
 		"slashes/a/b/c/d/e/f/g/h/i/j/k/l",
-		"slashes/a//b",
-		"slashes/trailing/",
-		"slashes/x///",
 		"case/Key", "case/key", "case/KEY",
 		"chars/%2F", "chars/%", "chars/+plus", "chars/?q=1&r", "chars/#frag",
 		`chars/back\slash`, "chars/colon:star*", `chars/quote"<>|`,
 		"chars/...", "chars/.hidden", "chars/~tilde", "chars/-dash", "chars/a.b.",
-		"nested", "nested/child", "nested/child/leaf",
-		"long/" + strings.Repeat("segment-", 40),
-		strings.Repeat("y", storage.MaxKeyLen),
+		"chars/__0x2f__", "chars/__0x", // gocloud's escapes, literally
+		"nested/child/leaf",
 	}
+	if pathKeys {
+		return append(keys,
+			"long/"+strings.Repeat("s", 255), // the longest file name
+			// The longest key, in segments a file name can be.
+			strings.Repeat(strings.Repeat("y", 254)+"/", 5)[:storage.MaxKeyLen],
+		)
+	}
+	return append(keys,
+		"slashes/a//b",
+		"slashes/trailing/",
+		"slashes/x///",
+		"nested", "nested/child",
+		"long/"+strings.Repeat("segment-", 40),
+		strings.Repeat("y", storage.MaxKeyLen),
+	)
 }
 
-// testOddKeys: odd keys round-trip exactly and list in byte order.
-func testOddKeys(t *testing.T, _ Harness, b *storage.Bucket) {
-	keys := oddKeys()
+// testOddKeys: odd keys round-trip exactly, list in byte order by any
+// prefix, and delete exactly, whatever their case.
+func testOddKeys(t *testing.T, h Harness, b *storage.Bucket) {
+	keys := oddKeys(h.PathKeys)
 	for _, k := range keys {
 		put(t, b, k, []byte("blob:"+k), meta())
 	}
@@ -51,7 +64,7 @@ func testOddKeys(t *testing.T, _ Harness, b *storage.Bucket) {
 	if got := keysOf(listAll(t, b, "")); !slices.Equal(got, keys) {
 		t.Errorf("List: got\n%q\nwant\n%q", got, keys)
 	}
-	for _, prefix := range []string{"unicode/", "unicode/caf", "spaces/", "slashes/a/", "slashes/a//", "case/K", "chars/.", "nested", "nested/", "y"} {
+	for _, prefix := range []string{"unicode/", "unicode/caf", "spaces/", "slashes/a/", "slashes/a//", "case/K", "chars/.", "chars/%", "chars/__0x", "nested", "nested/", "y"} {
 		var want []string
 		for _, k := range keys {
 			if strings.HasPrefix(k, prefix) {
@@ -62,12 +75,21 @@ func testOddKeys(t *testing.T, _ Harness, b *storage.Bucket) {
 			t.Errorf("List(%q): got %q, want %q", prefix, got, want)
 		}
 	}
+	if err := b.Delete(t.Context(), "case/Key"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := keysOf(listAll(t, b, "case/")), []string{"case/KEY", "case/key"}; !slices.Equal(got, want) {
+		t.Errorf("List(case/) after Delete(case/Key): got %q, want %q", got, want)
+	}
 }
 
 // testListByPrefix: List returns every key that starts with the prefix, and
 // only those, in ascending byte order, with each blob's size and etag.
-func testListByPrefix(t *testing.T, _ Harness, b *storage.Bucket) {
-	keys := []string{"dir/a", "dir/b", "dir/sub/c", "dira", "dir-x", "dir", "other/x", "d"}
+func testListByPrefix(t *testing.T, h Harness, b *storage.Bucket) {
+	keys := []string{"dir/a", "dir/b", "dir/sub/c", "dira", "dir-x", "other/x", "d"}
+	if !h.PathKeys {
+		keys = append(keys, "dir") // a blob, and a prefix of others at a '/'
+	}
 	etags := map[string]string{}
 	for i, k := range keys {
 		etags[k] = put(t, b, k, patternBytes(uint64(100+i), 10+i), meta()).ETag
@@ -84,9 +106,13 @@ func testListByPrefix(t *testing.T, _ Harness, b *storage.Bucket) {
 		{"é", ""},
 	}
 	for _, tt := range tests {
+		// The keys stored, of those the row names.
+		want := strings.Join(slices.DeleteFunc(strings.Fields(tt.want), func(k string) bool {
+			return !slices.Contains(keys, k)
+		}), " ")
 		infos := listAll(t, b, tt.prefix)
-		if got := strings.Join(keysOf(infos), " "); got != tt.want {
-			t.Errorf("List(%q): got %q, want %q", tt.prefix, got, tt.want)
+		if got := strings.Join(keysOf(infos), " "); got != want {
+			t.Errorf("List(%q): got %q, want %q", tt.prefix, got, want)
 		}
 		for _, info := range infos {
 			i := slices.Index(keys, info.Key)

@@ -16,7 +16,8 @@
 // delete, list (by prefix, across pages, odd keys), invalid keys, concurrent
 // writers, cancelled and failing Puts (no blob, no residue, the previous
 // blob intact) and a 256 MiB blob written and read back in bounded memory.
-// With -short the 256 MiB case is skipped.
+// With -short the 256 MiB case is skipped. Harness.PathKeys adapts the key
+// cases to a backend that keeps keys as file paths.
 //
 // RunBenchmarks measures Put, Get, Stat and List on the same harness: New
 // takes a testing.TB, so one function opens buckets for both.
@@ -43,6 +44,17 @@ type Harness struct {
 	// outside the bucket's visible keys (temp files, pending multipart
 	// uploads); the suite requires it be empty.
 	Residue func(t testing.TB, b *storage.Bucket) []string
+	// PathKeys says the backend keeps each key as a file path (versitygw's
+	// posix backend, some S3 gateways), so it cannot hold a key that is also
+	// a directory of another ("p" and "p/q"), an empty segment ("a//b"), a
+	// trailing '/', or a segment longer than 255 bytes. With it set, every
+	// case still runs, with keys such a backend can hold; only the
+	// assertions about those shapes are left out. The default (false) is
+	// what object stores and this module's drivers promise: any valid key.
+	PathKeys bool
+	// SkipLarge, if set, is why the LargeBlob case is skipped: for a test
+	// double that is no store for 256 MiB.
+	SkipLarge string
 }
 
 // testCase is one conformance case.

@@ -3,6 +3,7 @@ package storagetest_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -23,24 +24,38 @@ func TestSuiteCatchesBrokenDrivers(t *testing.T) {
 	if os.Getenv(brokenEnv) != "" {
 		t.Skip("in the child")
 	}
-	tests := []struct{ bug, catcher string }{
-		{"ignores the context", "CanceledPut"},
-		{"stores what a failing source gave", "FailingReader"},
-		{"leaves residue", "FailingReader"},
-		{"reads one byte short", "Range"},
-		{"ignores the page token", "ListPages"},
-		{"deletes before it writes", "ConcurrentWriters"},
-		{"shows half a blob first", "ConcurrentWriters"},
-		{"keeps the caller's Extra map", "PutCopiesItsInput"},
-		{"buffers the whole blob", "LargeBlob"},
+	tests := []struct {
+		bug, catcher string
+		pathKeys     bool // run the suite with Harness.PathKeys
+	}{
+		{"ignores the context", "CanceledPut", false},
+		{"stores what a failing source gave", "FailingReader", false},
+		{"leaves residue", "FailingReader", false},
+		{"reads one byte short", "Range", false},
+		{"ignores the page token", "ListPages", false},
+		{"deletes before it writes", "ConcurrentWriters", false},
+		{"shows half a blob first", "ConcurrentWriters", false},
+		{"keeps the caller's Extra map", "PutCopiesItsInput", false},
+		{"buffers the whole blob", "LargeBlob", false},
+		{"deletes the keys it prefixes", "Delete", false},
+		{"deletes the keys it prefixes", "Delete", true},
+		{"keeps a deleted key's directories", "KeysAreNotPaths", false},
+		{"keeps a deleted key's directories", "KeysAreNotPaths", true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.bug, func(t *testing.T) {
+		name := tt.bug
+		if tt.pathKeys {
+			name += " (PathKeys)"
+		}
+		t.Run(name, func(t *testing.T) {
 			if testing.Short() && tt.catcher == "LargeBlob" {
 				t.Skip("streams 256 MiB")
 			}
 			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestBrokenDriver$/^"+tt.catcher+"$")
 			cmd.Env = append(os.Environ(), brokenEnv+"="+tt.bug)
+			if tt.pathKeys {
+				cmd.Env = append(cmd.Env, pathKeysEnv+"=1")
+			}
 			out, err := cmd.CombinedOutput()
 			if err == nil || !strings.Contains(string(out), "--- FAIL: TestBrokenDriver/"+tt.catcher) {
 				t.Errorf("a driver that %s: %s did not fail (%v):\n%s", tt.bug, tt.catcher, err, out)
@@ -49,7 +64,10 @@ func TestSuiteCatchesBrokenDrivers(t *testing.T) {
 	}
 }
 
-const brokenEnv = "STORAGETEST_BROKEN"
+const (
+	brokenEnv   = "STORAGETEST_BROKEN"
+	pathKeysEnv = "STORAGETEST_PATHKEYS"
+)
 
 // TestBrokenDriver runs the suite on a broken driver; only
 // TestSuiteCatchesBrokenDrivers runs it.
@@ -62,9 +80,11 @@ func TestBrokenDriver(t *testing.T) {
 	storagetest.Run(t, storagetest.Harness{
 		New: func(testing.TB) *storage.Bucket {
 			residue = nil
-			return storage.NewBucket(&broken{Driver: memory.New().Driver(), bug: bug, residue: &residue, extras: map[string]map[string]string{}})
+			return storage.NewBucket(&broken{Driver: memory.New().Driver(), bug: bug, residue: &residue,
+				extras: map[string]map[string]string{}, dirs: map[string]bool{}})
 		},
-		Residue: func(testing.TB, *storage.Bucket) []string { return residue },
+		Residue:  func(testing.TB, *storage.Bucket) []string { return residue },
+		PathKeys: os.Getenv(pathKeysEnv) != "",
 	})
 }
 
@@ -79,6 +99,7 @@ type broken struct {
 	residue *[]string
 	mu      sync.Mutex
 	extras  map[string]map[string]string
+	dirs    map[string]bool // the directories of deleted keys, kept
 }
 
 func (b *broken) Put(ctx context.Context, key string, r io.Reader, m storage.Metadata) (storage.Info, error) {
@@ -112,8 +133,37 @@ func (b *broken) Put(ctx context.Context, key string, r io.Reader, m storage.Met
 		b.mu.Lock()
 		b.extras[key] = m.Extra
 		b.mu.Unlock()
+	case "keeps a deleted key's directories":
+		b.mu.Lock()
+		dir := b.dirs[key]
+		b.mu.Unlock()
+		if dir {
+			return storage.Info{}, errors.New("is a directory")
+		}
 	}
 	return b.Driver.Put(ctx, key, r, m)
+}
+
+func (b *broken) Delete(ctx context.Context, key string) error {
+	switch b.bug {
+	case "deletes the keys it prefixes":
+		p, err := b.Driver.List(ctx, key, "", 1000)
+		if err != nil {
+			return err
+		}
+		for _, it := range p.Items {
+			b.Driver.Delete(ctx, it.Key)
+		}
+	case "keeps a deleted key's directories":
+		b.mu.Lock()
+		for i, c := range key {
+			if c == '/' {
+				b.dirs[key[:i]] = true
+			}
+		}
+		b.mu.Unlock()
+	}
+	return b.Driver.Delete(ctx, key)
 }
 
 func (b *broken) Get(ctx context.Context, key string, off, n int64) (io.ReadCloser, storage.Info, error) {
