@@ -103,9 +103,11 @@ func (r *blobReader) read(p []byte) (int, error) {
 // copyTo copies the n bytes at the current position to w, from one Get of
 // exactly that range, and returns how many it copied. It is how
 // downloadWriter sends a single range or a whole file: the storage is asked
-// for no more than is sent, and when its reader implements io.WriterTo (the
-// memory driver's does) it writes itself to w, the http.ResponseWriter, with
-// no copy in between. Otherwise copyTo copies with buf.
+// for no more than is sent, and when its reader implements io.WriterTo it
+// writes itself to w, the http.ResponseWriter itself (not downloadWriter),
+// with no copy in between: the memory driver's writes its chunks, and the
+// filesystem driver's hands the file to the ResponseWriter's ReadFrom, which
+// sends it with sendfile(2). Otherwise copyTo copies with buf.
 func (r *blobReader) copyTo(w io.Writer, n int64, buf []byte) (int64, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

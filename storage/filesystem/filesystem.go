@@ -18,6 +18,11 @@
 // A blob's ETag is its CRC-32C (the checksum S3 and GCS offer for integrity),
 // computed while it is written, with its size.
 //
+// A Get's reader is an io.WriterTo: written to an http.ResponseWriter, a
+// socket or a file, it hands over the file itself, limited to the range, so
+// the kernel copies the bytes (sendfile, copy_file_range) as it does for
+// http.ServeContent of an *os.File.
+//
 // # Security
 //
 // No key can name a path outside the directory: keys become [0-9a-f] file
@@ -361,17 +366,8 @@ func (d *driver) Get(_ context.Context, key string, offset, length int64) (io.Re
 	if length >= 0 {
 		n = min(n, length)
 	}
-	return &blobReader{io.NewSectionReader(f, offset, n), f}, info, nil
+	return &blobReader{SectionReader: io.NewSectionReader(f, offset, n), f: f, bufs: &d.bufs}, info, nil
 }
-
-// blobReader reads a section of an open blob file.
-type blobReader struct {
-	*io.SectionReader
-	f *os.File
-}
-
-// Close closes the blob file.
-func (r *blobReader) Close() error { return r.f.Close() }
 
 // Stat implements storage.Driver.
 func (d *driver) Stat(_ context.Context, key string) (storage.Info, error) {
