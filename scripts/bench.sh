@@ -53,7 +53,6 @@ function median(a, n,   i, j, t) {
 	seen[name] = 1
 }
 END {
-	printf "%-52s %s\n", "benchmark", "result"
 	for (name in seen) {
 		if (name ~ /Baseline$/) continue
 		base = name "Baseline"
@@ -61,7 +60,8 @@ END {
 			n = nm[name] < nm[base] ? nm[name] : nm[base]
 			best = 0
 			for (i = 1; i <= n; i++) { r[i] = mbs[name, i] / mbs[base, i]; if (r[i] > best) best = r[i] }
-			printf "%-52s %.2fx baseline MB/s (median of %d), best %.2fx\n", name, median(r, n), n, best
+			for (i = 1; i <= nn[name]; i++) v[i] = ns[name, i]
+			printf "%-52s %.2fx baseline MB/s (median of %d), best %.2fx; %.0f ns/op, %s allocs/op\n", name, median(r, n), n, best, median(v, nn[name]), allocs[name]
 		} else if (nh[name] > 0) {
 			for (i = 1; i <= nh[name]; i++) h[i] = heap[name, i]
 			printf "%-52s %.1f peak-heap-MiB\n", name, median(h, nh[name])
@@ -70,4 +70,4 @@ END {
 			printf "%-52s %.0f ns/op (median of %d), %s allocs/op\n", name, median(v, nn[name]), nn[name], allocs[name]
 		}
 	}
-}' "$out/results.txt" | sort
+}' "$out/results.txt" | sort | { printf '%-52s %s\n' benchmark result; cat; }
