@@ -186,13 +186,22 @@ func configError(problems []error) error {
 	if len(problems) == 0 {
 		return nil
 	}
-	texts := make([]string, len(problems))
-	for i, p := range problems {
+	return &errs.Error{Code: errs.InvalidConfig, Op: "config", Err: problemList(problems)}
+}
+
+// problemList is every problem of a config: its text names each one once,
+// and errors.As finds each *FieldError.
+type problemList []error
+
+func (l problemList) Error() string {
+	texts := make([]string, len(l))
+	for i, p := range l {
 		texts[i] = p.Error()
 	}
-	return &errs.Error{Code: errs.InvalidConfig, Op: "config",
-		Message: "invalid configuration: " + strings.Join(texts, "; "), Err: errors.Join(problems...)}
+	return strings.Join(texts, "; ")
 }
+
+func (l problemList) Unwrap() []error { return l }
 
 // withDefaults returns c with zero settings replaced by their defaults and
 // extensions normalised. c must be valid.
@@ -267,11 +276,11 @@ func ParseConfig(data []byte) (Config, error) {
 	}
 	var problems []error
 	checkShape(raw, reflect.TypeFor[fileConfig](), "", &problems)
-	if len(problems) > 0 {
-		return Config{}, configError(problems)
-	}
+	// A value of the wrong type is already reported; Unmarshal leaves that
+	// field at zero and fills the rest, so the value checks below still see
+	// every other field.
 	var fc fileConfig
-	if err := json.Unmarshal(data, &fc); err != nil {
+	if err := json.Unmarshal(data, &fc); err != nil && len(problems) == 0 {
 		return Config{}, configError([]error{&FieldError{Field: "(document)", Problem: err.Error()}})
 	}
 	c := Config{
@@ -357,8 +366,6 @@ func checkShape(v any, t reflect.Type, path string, problems *[]error) {
 		case string:
 			if _, err := time.ParseDuration(v); err != nil {
 				bad(fmt.Sprintf("%q is not a duration such as \"5m\"", v))
-			} else if d, _ := time.ParseDuration(v); d < 0 {
-				bad("must be positive")
 			}
 		case json.Number:
 		default:
