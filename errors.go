@@ -20,6 +20,7 @@ const (
 	ErrDuplicateFile       = errs.DuplicateFile
 	ErrTooManyFiles        = errs.TooManyFiles
 	ErrInfected            = errs.Infected
+	ErrUploadIncomplete    = errs.UploadIncomplete
 	ErrNotFound            = errs.NotFound
 	ErrLinkExpired         = errs.LinkExpired
 	ErrLinkInvalid         = errs.LinkInvalid

@@ -140,8 +140,8 @@ func TestSendMediaMessageFaultsLeaveNothing(t *testing.T) {
 			e := newEnv(t, envOptions{store: newStore()})
 			body := &failingReader{r: bigPNG(1 << 20), n: 300 << 10, err: io.ErrUnexpectedEOF}
 			_, err := e.send(context.Background(), customer, &attachments.File{Name: "a.png", Body: body})
-			if !errors.Is(err, io.ErrUnexpectedEOF) {
-				t.Fatalf("err = %v, want the reader's error", err)
+			if !errors.Is(err, io.ErrUnexpectedEOF) || code(err) != errs.UploadIncomplete {
+				t.Fatalf("err = %v (code %s), want upload_incomplete wrapping the reader's error", err, code(err))
 			}
 			e.mustBeEmpty(t)
 		})

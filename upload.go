@@ -100,7 +100,8 @@ func (c *Client) stage(ctx context.Context, f *File, channel string, sender Memb
 		return err
 	}
 	h := sha256.New()
-	info, err := c.store.Put(ctx, s.key, io.TeeReader(body, h), storage.Metadata{
+	src := &sourceReader{r: body}
+	info, err := c.store.Put(ctx, s.key, io.TeeReader(src, h), storage.Metadata{
 		ContentType: verdict.ContentType,
 		FileName:    verdict.Name,
 		Owner:       sender.Identity,
@@ -108,7 +109,7 @@ func (c *Client) stage(ctx context.Context, f *File, channel string, sender Memb
 	})
 	if err != nil {
 		c.deleteOwnerMarker(context.WithoutCancel(ctx), sender.Identity, sid)
-		return err
+		return src.blame(err)
 	}
 	s.media = Media{
 		SID:         sid,
@@ -119,6 +120,32 @@ func (c *Client) stage(ctx context.Context, f *File, channel string, sender Memb
 	}
 	f.stored.Store(s)
 	return nil
+}
+
+// sourceReader remembers the error the sender's stream failed with, so a
+// failed Put can be blamed on the sender rather than on storage.
+type sourceReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		s.err = err
+	}
+	return n, err
+}
+
+// blame returns the error to report for a failed Put. When the sender's own
+// stream broke with a plain error, the file is incomplete, not the storage
+// unavailable. The validator's refusals (too large, canceled) keep their
+// codes.
+func (s *sourceReader) blame(putErr error) error {
+	if s.err == nil || errs.As(s.err) != nil {
+		return putErr
+	}
+	return &errs.Error{Code: errs.UploadIncomplete, Err: s.err}
 }
 
 // discard deletes the stored copies of files that no message or draft took.

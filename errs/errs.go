@@ -43,6 +43,9 @@ const (
 	DuplicateFile       Code = "duplicate_file"
 	TooManyFiles        Code = "too_many_files"
 	Infected            Code = "infected"
+	// UploadIncomplete: the sender's stream broke before the file was whole
+	// (a dropped connection, a client that gave up); nothing was stored.
+	UploadIncomplete Code = "upload_incomplete"
 
 	// Identity and permissions.
 	PermissionDenied Code = "permission_denied"
@@ -81,6 +84,7 @@ var messages = map[Code]string{
 	DuplicateFile:       "this file is already attached",
 	TooManyFiles:        "no more files can be attached to this message",
 	Infected:            "the file was refused because it contains malware",
+	UploadIncomplete:    "the file did not arrive whole; try sending it again",
 	PermissionDenied:    "you are not allowed to do this",
 	Canceled:            "the action was canceled",
 	UnknownAction:       "unknown action",

@@ -37,7 +37,7 @@ func statusOf(code errs.Code) int {
 		return http.StatusForbidden
 	case errs.NotFound:
 		return http.StatusNotFound
-	case errs.InvalidPayload, errs.InvalidArgument, errs.InvalidKey, errs.InvalidRange, errs.UnknownAction:
+	case errs.InvalidPayload, errs.InvalidArgument, errs.InvalidKey, errs.InvalidRange, errs.UnknownAction, errs.UploadIncomplete:
 		return http.StatusBadRequest
 	case errs.Unavailable, errs.Closed:
 		return http.StatusServiceUnavailable
