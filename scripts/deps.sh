@@ -7,6 +7,8 @@ set -euo pipefail
 need_apt=()
 command -v clamd >/dev/null 2>&1 || [ -x /usr/sbin/clamd ] || need_apt+=(clamav-daemon)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+# Chromium only recommends fonts; the browser test's screenshot needs them.
+dpkg -s fonts-liberation >/dev/null 2>&1 || need_apt+=(fonts-liberation)
 if [ ${#need_apt[@]} -gt 0 ]; then
 	echo "deps: installing ${need_apt[*]}"
 	export DEBIAN_FRONTEND=noninteractive
