@@ -290,10 +290,9 @@ func wrap(ctx context.Context, op, key string, err error) error {
 	}
 	where := op + " " + key
 	if e := errs.As(err); e != nil {
-		if e.Op == "" {
-			e.Op = where
-		}
-		return e
+		// A new error, never e changed in place: a driver may return one
+		// shared error value, and the chain keeps its own context.
+		return &errs.Error{Code: e.Code, Op: where, Message: e.Message, Details: e.Details, Err: err}
 	}
 	var c errs.Code
 	if errors.As(err, &c) {

@@ -185,3 +185,28 @@ func TestPutChecksBeforeReading(t *testing.T) {
 type countingReader struct{ reads int }
 
 func (r *countingReader) Read([]byte) (int, error) { r.reads++; return 0, io.EOF }
+
+// sentinelDriver fails every Stat with one shared error, wrapped with the
+// driver's own context, as a driver with an error variable would.
+type sentinelDriver struct{ storage.Driver }
+
+var errGone = &errs.Error{Code: errs.NotFound}
+
+func (sentinelDriver) Stat(_ context.Context, key string) (storage.Info, error) {
+	return storage.Info{}, fmt.Errorf("shard 7: %w", errGone)
+}
+
+// A driver's error is never changed in place: each call's error names its
+// own key, and the driver's wrapping stays in the chain.
+func TestDriverErrorsAreNotMutated(t *testing.T) {
+	b := storage.NewBucket(sentinelDriver{})
+	for _, key := range []string{"a", "b"} {
+		_, err := b.Stat(t.Context(), key)
+		if errs.CodeOf(err) != errs.NotFound || !strings.Contains(err.Error(), "stat "+key) || !strings.Contains(err.Error(), "shard 7") {
+			t.Errorf("Stat(%q) err = %v, want not_found naming the key and keeping the driver's context", key, err)
+		}
+	}
+	if errGone.Op != "" {
+		t.Errorf("the driver's shared error was rewritten: Op = %q", errGone.Op)
+	}
+}
