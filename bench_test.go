@@ -20,7 +20,8 @@ import (
 
 const size64MiB = 64 << 20
 
-// benchEnv is a Client on local-disk storage in dir, taking files up to limit.
+// benchEnv is a Client on store whose customers may send files up to limit
+// bytes (0: the default).
 func benchEnv(b *testing.B, store *storage.Bucket, limit int64) *env {
 	cfg := attachments.DefaultConfig()
 	cfg.Customer.FileAttachment.MaxFileSize = limit

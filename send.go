@@ -68,7 +68,7 @@ func (c *Client) sendMessage(ctx context.Context, p SendMessagePayload) (SendMes
 
 // transportError gives a transport's failure a code the sender can be shown.
 func transportError(err error) error {
-	if e := errs.As(err); e != nil {
+	if errs.As(err) != nil {
 		return err
 	}
 	return &errs.Error{Code: errs.Unavailable, Message: "the message could not be delivered, try again", Err: err}

@@ -148,26 +148,35 @@ func (s *sourceReader) blame(putErr error) error {
 	return &errs.Error{Code: errs.UploadIncomplete, Err: s.err}
 }
 
-// discard deletes the stored copies of files that no message or draft took.
-// It runs as an action's last step, whatever the outcome, on a context that
-// outlives the caller's: a client that went away still leaves nothing behind.
-func (c *Client) discard(ctx context.Context, files ...*File) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	seen := map[*File]bool{}
-	for _, f := range files {
-		if f == nil || seen[f] {
-			continue
-		}
-		seen[f] = true
-		s := f.stored.Load()
+// discard deletes the stored copies of the file Invoke was given and the
+// one the before-listeners left (usually the same) when no message or draft
+// took them. It runs as an action's last step, whatever the outcome, on a
+// context that outlives the caller's: a client that went away still leaves
+// nothing behind.
+func (c *Client) discard(ctx context.Context, orig, final *File) {
+	if final == orig {
+		final = nil
+	}
+	for _, f := range [...]*File{orig, final} {
+		s := f.storedCopy()
 		if s == nil || s.committed.Load() {
 			continue
 		}
-		if err := c.deleteMedia(ctx, s.media.SID, s.owner); err != nil {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		if err := c.deleteMedia(dctx, s.media.SID, s.owner); err != nil {
 			c.log.Error("attachments: could not discard an unsent file", "media", s.media.SID, "err", err)
 		}
+		cancel()
 	}
+}
+
+// storedCopy returns what the guard stored of f, or nil for a nil File or
+// one not stored.
+func (f *File) storedCopy() *storedFile {
+	if f == nil {
+		return nil
+	}
+	return f.stored.Load()
 }
 
 // checkStaged makes sure a file the implementation is about to send went
