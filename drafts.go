@@ -267,8 +267,11 @@ func (c *Client) guardDetachFile(ctx context.Context, p DetachFilePayload) error
 func (c *Client) detachFile(ctx context.Context, p DetachFilePayload) (DetachFileResult, error) {
 	k := draftKey{p.Channel, p.Sender.Identity}
 	c.drafts.mu.Lock()
-	d := c.drafts.get(k)
-	i := slices.IndexFunc(d.files, func(f draftFile) bool { return f.media.SID == p.MediaSID })
+	i := -1
+	d := c.drafts.m[k] // look, never create: a miss must not leave an empty draft behind
+	if d != nil {
+		i = slices.IndexFunc(d.files, func(f draftFile) bool { return f.media.SID == p.MediaSID })
+	}
 	if i < 0 {
 		c.drafts.mu.Unlock()
 		return DetachFileResult{}, &errs.Error{Code: errs.NotFound, Message: "the file is not attached"}
