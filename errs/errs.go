@@ -71,6 +71,9 @@ const (
 	InvalidArgument Code = "invalid_argument"
 	Unavailable     Code = "unavailable"
 	Internal        Code = "internal"
+	// Conflict: a record changed under the caller (another instance won a
+	// race for it, or it is no longer in the state the caller expected).
+	Conflict Code = "conflict"
 )
 
 var messages = map[Code]string{
@@ -102,6 +105,7 @@ var messages = map[Code]string{
 	InvalidArgument:     "invalid request",
 	Unavailable:         "the service is unavailable, try again later",
 	Internal:            "something went wrong",
+	Conflict:            "the file changed in the meantime; try again",
 }
 
 // Error returns the code itself, so that a bare Code can be returned or

@@ -1,0 +1,206 @@
+// Package ledger is the authoritative record of every file the library
+// holds: who owns it, which channel it belongs to, and whether it is staged,
+// in a draft, being sent, sent in a message or deleted. Decisions that grant
+// access (sending, downloading, deleting, sweeping) are made from these
+// records, never from message attributes a client wrote, and never from one
+// process's memory, so many instances can share one ledger.
+//
+// A Ledger is a driver: package ledger/memory keeps records in memory (tests,
+// the zero-config default); the nested module ledger/sqlledger keeps them in
+// SQLite or PostgreSQL. Every driver passes the conformance suite in
+// ledger/ledgertest.
+//
+// # Transitions
+//
+// Every change of state is a conditional transition (Apply): it takes effect
+// only when the record is in one of the expected states and every condition
+// holds, atomically, across goroutines and processes. Two instances racing
+// for the same record get one winner; the loser gets an errs.Conflict error.
+//
+//	staged ──▶ drafted ──▶ sending ──▶ sent(message SID)
+//	   │          │           │            │
+//	   └──────────┴───────────┴────────────┴──▶ deleted ──▶ (removed)
+//
+// # Errors
+//
+// Drivers return *errs.Error values: errs.NotFound for a record that is not
+// there, errs.Conflict when a transition's conditions do not hold,
+// errs.InvalidArgument for a malformed call, errs.Canceled for a done
+// context and errs.Unavailable when the backend cannot be reached.
+package ledger
+
+import (
+	"context"
+	"time"
+)
+
+// State is where a file is in its life.
+type State string
+
+// The states. Their string values are stored, so they never change.
+const (
+	// Staged: stored by an action's guard, not yet in a draft or a message.
+	Staged State = "staged"
+	// Drafted: in its owner's draft for its channel.
+	Drafted State = "drafted"
+	// Sending: taken out of its draft (or staging) by a send in flight.
+	Sending State = "sending"
+	// Sent: carried by a message (MessageSID; empty when a process died
+	// between sending the message and recording it, see Client.Sweep).
+	Sent State = "sent"
+	// Deleted: no longer served; its bytes are being deleted. The record is
+	// removed once they are gone.
+	Deleted State = "deleted"
+)
+
+// Live is every state but Deleted.
+var Live = []State{Staged, Drafted, Sending, Sent}
+
+// Record is one file.
+type Record struct {
+	// SID is the media SID, the record's key.
+	SID string
+	// Owner is the identity that uploaded the file; Side the side its role
+	// acted for.
+	Owner string
+	Side  string
+	// Channel is the channel the file was uploaded in. It never changes.
+	Channel string
+	State   State
+	// MessageSID is the message that carries the file, once Sent.
+	MessageSID string
+	// Store names where the bytes are: "" for the library's own storage, or
+	// the name of a host store the Client knows. Location is the host store's
+	// own reference (a key or URL); empty for the library's storage.
+	Store    string
+	Location string
+	// FileName is the sanitised name; ContentType the sniffed type.
+	FileName    string
+	ContentType string
+	Size        int64
+	SHA256      string // lower-case hex; empty until the bytes are stored
+	// Renditions are derived files (thumbnails, previews) stored beside it.
+	Renditions []Rendition
+	// Created is when the record was created; Updated when it last changed.
+	Created time.Time
+	Updated time.Time
+	// Seq orders records by creation within one ledger; drivers assign it.
+	Seq int64
+}
+
+// Rendition is a file derived from a record's file, such as a thumbnail.
+type Rendition struct {
+	Name        string `json:"name"` // "thumbnail", "preview"
+	ContentType string `json:"contentType"`
+	Size        int64  `json:"size"`
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
+}
+
+// Change is a conditional transition of one record. It applies only when the
+// record is in one of From and every condition that is set holds; then the
+// record takes state To (unchanged when To is empty), the values that are
+// set, and Updated = Now.
+type Change struct {
+	SID  string
+	From []State
+	To   State
+
+	// Conditions; the zero value of each means "any".
+	Owner   string
+	Channel string
+	// MessageSID must match the record's.
+	MessageSID string
+	// UpdatedBefore: the record last changed before this time.
+	UpdatedBefore time.Time
+	// Limit, when positive, requires that fewer than Limit other records of
+	// the same owner and channel are in state To: a draft's file limit.
+	Limit int
+
+	// Values set by the change.
+	SetMessageSID string      // with To == Sent
+	Size          int64       // when positive
+	SHA256        string      // when not empty
+	Renditions    []Rendition // when not nil; replaces the list
+	Now           time.Time   // the new Updated; required
+}
+
+// Query selects records. Conditions that are zero are not applied. Results
+// come in Seq order, at most Limit of them (a driver may cap Limit).
+type Query struct {
+	Owner         string
+	Channel       string
+	States        []State
+	MessageSID    string
+	UpdatedBefore time.Time
+	// AfterSeq pages: only records with a larger Seq.
+	AfterSeq int64
+	Limit    int
+}
+
+// Entry is one action's outcome in the journal. It holds personal data (an
+// identity, a file name), so it is purged after the retention period.
+type Entry struct {
+	Time       time.Time `json:"time"`
+	Action     string    `json:"action"`
+	Actor      string    `json:"actor"`
+	Channel    string    `json:"channel,omitempty"`
+	MessageSID string    `json:"messageSid,omitempty"`
+	MediaSIDs  []string  `json:"mediaSids,omitempty"`
+	FileNames  []string  `json:"fileNames,omitempty"`
+	// Code is "ok" or the error's code; Message the text the member was shown.
+	Code    string `json:"code"`
+	Message string `json:"message,omitempty"`
+}
+
+// EntryQuery selects journal entries, newest first.
+type EntryQuery struct {
+	Channel string // "" for every channel
+	Before  time.Time
+	Limit   int
+}
+
+// Usage is what a member stores: live records and their bytes.
+type Usage struct {
+	Files int64
+	Bytes int64
+}
+
+// Ledger is the interface a ledger driver implements. Every method takes a
+// context first and honours its cancellation. Implementations must be safe
+// for concurrent use, and two handles on one backing store must behave as
+// one ledger (the conditional transitions hold across them).
+type Ledger interface {
+	// Create adds r. Its SID must be new: an existing SID is errs.Conflict.
+	// Drivers set Seq; Created and Updated are taken from r.
+	Create(ctx context.Context, r Record) error
+	// Get returns the record with the given SID, or errs.NotFound.
+	Get(ctx context.Context, sid string) (Record, error)
+	// Apply makes every change, all or none. A change whose record is
+	// missing is errs.NotFound; one whose conditions do not hold is
+	// errs.Conflict; either way nothing changed. It returns the records as
+	// they are after the changes, in the changes' order.
+	Apply(ctx context.Context, changes ...Change) ([]Record, error)
+	// List returns the records q selects.
+	List(ctx context.Context, q Query) ([]Record, error)
+	// Remove deletes the record of a file whose bytes are gone. Only a
+	// Deleted record can be removed (errs.Conflict otherwise); removing one
+	// that is not there is not an error.
+	Remove(ctx context.Context, sid string) error
+	// Usage returns what owner stores, Deleted records excluded.
+	Usage(ctx context.Context, owner string) (Usage, error)
+
+	// DraftText returns owner's draft text in channel ("" when none).
+	DraftText(ctx context.Context, channel, owner string) (string, error)
+	// SetDraftText sets it; "" deletes it.
+	SetDraftText(ctx context.Context, channel, owner, text string) error
+	// ForgetOwner deletes owner's draft texts in every channel.
+	ForgetOwner(ctx context.Context, owner string) error
+
+	// Record appends e to the journal.
+	Record(ctx context.Context, e Entry) error
+	// Entries returns journal entries q selects, newest first.
+	Entries(ctx context.Context, q EntryQuery) ([]Entry, error)
+	// Purge deletes journal entries older than before, reports how many.
+	Purge(ctx context.Context, before time.Time) (int, error)
+}
