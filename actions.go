@@ -81,6 +81,39 @@ type chain[P, R any] struct {
 	// Hosts cannot see or remove it; built-in actions use it to clean up what
 	// their guard staged. orig is the payload Invoke was given.
 	finally func(ctx context.Context, orig, final P, r R, err error)
+	// seal names who acts where in a payload (see Seal). When set, Invoke
+	// refuses a payload the before-listeners resealed, and hands the
+	// guard's seal to the implementation through the context, so a
+	// replacement cannot call the original with another actor or channel.
+	seal func(p P) Seal
+}
+
+// Seal is what an action's guard decided on: who acts (Actor), where
+// (Channel) and on whom or what (Target). A before-listener or a
+// replacement may change anything else in a payload (a message's text, its
+// attributes, a download's disposition), but not these: the guard's checks
+// were made for them.
+type Seal struct{ Channel, Actor, Target string }
+
+type sealKey struct{}
+
+// setSeal sets a's seal; see chain.seal.
+func setSeal[P, R any](r *Registry, a Action[P, R], f func(p P) Seal) error {
+	return update(r, a, func(c *chain[P, R]) { c.seal = f })
+}
+
+// checkSeal refuses a payload whose seal is not the one Invoke's guard
+// checked. Built-in implementations call it first.
+func checkSeal(ctx context.Context, action string, s Seal) error {
+	if guarded, ok := ctx.Value(sealKey{}).(Seal); !ok || guarded != s {
+		return errResealed(action)
+	}
+	return nil
+}
+
+func errResealed(action string) error {
+	return &errs.Error{Code: errs.PermissionDenied, Op: action,
+		Message: "the request was changed after it was checked: who sends, where, or what it names"}
 }
 
 type listener[F any] struct {
@@ -273,8 +306,9 @@ func setFinally[P, R any](r *Registry, a Action[P, R], f func(ctx context.Contex
 
 // run is everything up to the after-listeners. It returns the payload as the
 // before-listeners left it.
-func (e *entry[P, R]) run(ctx context.Context, c *chain[P, R], p P) (P, R, error) {
+func (e *entry[P, R]) run(ctx context.Context, c *chain[P, R], orig P) (P, R, error) {
 	var zero R
+	p := orig
 	for _, g := range c.guards {
 		if err := ctxErr(ctx, e.name); err != nil {
 			return p, zero, err
@@ -295,6 +329,13 @@ func (e *entry[P, R]) run(ctx context.Context, c *chain[P, R], p P) (P, R, error
 	}
 	if err := ctxErr(ctx, e.name); err != nil {
 		return p, zero, err
+	}
+	if c.seal != nil {
+		s := c.seal(orig)
+		if c.seal(p) != s {
+			return p, zero, errResealed(e.name)
+		}
+		ctx = context.WithValue(ctx, sealKey{}, s)
 	}
 	res, err := callImpl(ctx, e.name, c.impl, p)
 	return p, res, err

@@ -44,6 +44,8 @@ import (
 	"time"
 
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/ledger"
+	ledgermemory "github.com/attachkit/attachments/ledger/memory"
 	"github.com/attachkit/attachments/links"
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/memory"
@@ -78,13 +80,20 @@ type Options struct {
 	// that member. Default false: a link is a bearer token until it expires.
 	BindLinksToMember bool
 
-	// Journal records each action's outcome. Default: a new MemoryJournal.
-	Journal Journal
-	// JanitorInterval, when positive, starts a background janitor that
-	// sweeps expired draft files and purges the journal at that interval,
-	// until Close. Default 0: no janitor; call SweepDrafts and PurgeJournal.
+	// Ledger is the record of every file (who owns it, where it is, which
+	// message carries it), of drafts, and the journal of actions. Instances
+	// that share storage must share it. Default: a new in-memory ledger, fit
+	// for one process only: it forgets everything on restart.
+	Ledger ledger.Ledger
+	// JanitorInterval is how often the janitor sweeps expired drafts and
+	// the journal past Config.LogRetention (see Client.Sweep). Default
+	// DefaultJanitorInterval; negative turns the janitor off, and then the
+	// host calls Sweep itself.
 	JanitorInterval time.Duration
 }
+
+// DefaultJanitorInterval is how often the janitor runs by default.
+const DefaultJanitorInterval = time.Minute
 
 // DefaultLinkPath is where the default link server expects to be mounted.
 const DefaultLinkPath = "/attachments/dl/"
@@ -107,8 +116,7 @@ type Client struct {
 	now       func() time.Time
 	links     *links.Server
 	bindLinks bool
-	journal   Journal
-	drafts    draftStore
+	ledger    ledger.Ledger
 
 	closeOnce sync.Once
 	stop      chan struct{}
@@ -143,8 +151,11 @@ func New(cfg Config, opts *Options) (*Client, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.Journal == nil {
-		o.Journal = &MemoryJournal{}
+	if o.Ledger == nil {
+		o.Ledger = ledgermemory.New()
+	}
+	if o.JanitorInterval == 0 {
+		o.JanitorInterval = DefaultJanitorInterval
 	}
 	if o.Links == nil {
 		srv, err := defaultLinks(o)
@@ -164,7 +175,7 @@ func New(cfg Config, opts *Options) (*Client, error) {
 		now:       o.Now,
 		links:     o.Links,
 		bindLinks: o.BindLinksToMember,
-		journal:   o.Journal,
+		ledger:    o.Ledger,
 		stop:      make(chan struct{}),
 	}
 	if err := c.registerBuiltins(); err != nil {
@@ -200,12 +211,8 @@ func (c *Client) janitor(interval time.Duration) {
 			return
 		case <-t.C:
 		}
-		ctx := context.Background()
-		if n, err := c.SweepDrafts(ctx); err != nil || n > 0 {
-			c.log.Info("attachments: swept draft files", "count", n, "err", err)
-		}
-		if n, err := c.PurgeJournal(ctx); err != nil || n > 0 {
-			c.log.Info("attachments: purged journal entries", "count", n, "err", err)
+		if r, err := c.Sweep(context.Background()); err != nil || r != (SweepReport{}) {
+			c.log.Info("attachments: swept", "files", r.Files, "journal", r.JournalEntries, "err", err)
 		}
 	}
 }
@@ -239,6 +246,16 @@ func (c *Client) registerBuiltins() error {
 		Register(r, DeleteMessage, c.deleteMessage, c.guardDeleteMessage),
 		Register(r, BlockMember, c.blockMember, c.guardBlockMember),
 
+		setSeal(r, SendMessage, func(p SendMessagePayload) Seal { return Seal{p.Channel, p.Sender.Identity, ""} }),
+		setSeal(r, SendMediaMessage, func(p SendMediaMessagePayload) Seal { return Seal{p.Channel, p.Sender.Identity, ""} }),
+		setSeal(r, AttachFile, func(p AttachFilePayload) Seal { return Seal{p.Channel, p.Sender.Identity, ""} }),
+		setSeal(r, DetachFile, func(p DetachFilePayload) Seal { return Seal{p.Channel, p.Sender.Identity, p.MediaSID} }),
+		setSeal(r, DownloadMedia, func(p DownloadMediaPayload) Seal {
+			return Seal{p.Channel, p.Requester.Identity, p.MessageSID + "/" + p.MediaSID}
+		}),
+		setSeal(r, DeleteMessage, func(p DeleteMessagePayload) Seal { return Seal{p.Channel, p.Requester.Identity, p.MessageSID} }),
+		setSeal(r, BlockMember, func(p BlockMemberPayload) Seal { return Seal{p.Channel, p.Requester.Identity, p.Target} }),
+
 		// What the guards stored and no message or draft took is deleted,
 		// whatever happened in between.
 		setFinally(r, SendMediaMessage, func(ctx context.Context, orig, final SendMediaMessagePayload, _ SendMediaMessageResult, _ error) {
@@ -254,46 +271,59 @@ func (c *Client) registerBuiltins() error {
 
 // journalBuiltins feeds the journal from every built-in action.
 func (c *Client) journalBuiltins() error {
-	fileOf := func(f *File) (name, sid string) {
-		if f == nil {
-			return "", ""
-		}
-		if m, ok := f.Media(); ok {
-			return m.FileName, m.SID
-		}
-		return f.Name, ""
-	}
 	var err error
 	add := func(_ func(), e error) { err = errors.Join(err, e) }
-	add(OnAfter(c.Registry, SendMessage, journalAfter(c, SendMessage, func(p SendMessagePayload, _ SendMessageResult) JournalEntry {
-		return JournalEntry{Actor: p.Sender.Identity, Channel: p.Channel}
+	add(OnAfter(c.Registry, SendMessage, journalAfter(c, SendMessage, func(p SendMessagePayload, r SendMessageResult) ledger.Entry {
+		e := ledger.Entry{Actor: p.Sender.Identity, Channel: p.Channel, MessageSID: r.Message.SID}
+		media, _ := r.Message.Media()
+		describeMedia(&e, media)
+		return e
 	})))
-	add(OnAfter(c.Registry, SendMediaMessage, journalAfter(c, SendMediaMessage, func(p SendMediaMessagePayload, r SendMediaMessageResult) JournalEntry {
-		e := JournalEntry{Actor: p.Sender.Identity, Channel: p.Channel}
-		e.FileName, e.MediaSID = fileOf(p.File)
-		if len(r.Media) > 0 {
-			e.FileName, e.MediaSID = r.Media[0].FileName, r.Media[0].SID
+	add(OnAfter(c.Registry, SendMediaMessage, journalAfter(c, SendMediaMessage, func(p SendMediaMessagePayload, r SendMediaMessageResult) ledger.Entry {
+		e := ledger.Entry{Actor: p.Sender.Identity, Channel: p.Channel, MessageSID: r.Message.SID}
+		describeMedia(&e, r.Media)
+		if len(r.Media) == 0 && p.File != nil {
+			e.FileNames = []string{p.File.Name}
 		}
 		return e
 	})))
-	add(OnAfter(c.Registry, AttachFile, journalAfter(c, AttachFile, func(p AttachFilePayload, _ AttachFileResult) JournalEntry {
-		e := JournalEntry{Actor: p.Sender.Identity, Channel: p.Channel}
-		e.FileName, e.MediaSID = fileOf(p.File)
+	add(OnAfter(c.Registry, AttachFile, journalAfter(c, AttachFile, func(p AttachFilePayload, r AttachFileResult) ledger.Entry {
+		e := ledger.Entry{Actor: p.Sender.Identity, Channel: p.Channel}
+		if r.Preview.MediaSID != "" {
+			e.MediaSIDs, e.FileNames = []string{r.Preview.MediaSID}, []string{r.Preview.Name}
+		} else if p.File != nil {
+			e.FileNames = []string{p.File.Name}
+		}
 		return e
 	})))
-	add(OnAfter(c.Registry, DetachFile, journalAfter(c, DetachFile, func(p DetachFilePayload, _ DetachFileResult) JournalEntry {
-		return JournalEntry{Actor: p.Sender.Identity, Channel: p.Channel, MediaSID: p.MediaSID}
+	add(OnAfter(c.Registry, DetachFile, journalAfter(c, DetachFile, func(p DetachFilePayload, _ DetachFileResult) ledger.Entry {
+		return ledger.Entry{Actor: p.Sender.Identity, Channel: p.Channel, MediaSIDs: []string{p.MediaSID}}
 	})))
-	add(OnAfter(c.Registry, DownloadMedia, journalAfter(c, DownloadMedia, func(p DownloadMediaPayload, r DownloadMediaResult) JournalEntry {
-		return JournalEntry{Actor: p.Requester.Identity, Channel: p.Channel, FileName: r.Media.FileName, MediaSID: r.Media.SID}
+	add(OnAfter(c.Registry, DownloadMedia, journalAfter(c, DownloadMedia, func(p DownloadMediaPayload, r DownloadMediaResult) ledger.Entry {
+		e := ledger.Entry{Actor: p.Requester.Identity, Channel: p.Channel, MessageSID: p.MessageSID}
+		if r.Media.SID != "" {
+			describeMedia(&e, []Media{r.Media})
+		} else if p.MediaSID != "" {
+			e.MediaSIDs = []string{p.MediaSID}
+		}
+		return e
 	})))
-	add(OnAfter(c.Registry, DeleteMessage, journalAfter(c, DeleteMessage, func(p DeleteMessagePayload, _ DeleteMessageResult) JournalEntry {
-		return JournalEntry{Actor: p.Requester.Identity, Channel: p.Channel}
+	add(OnAfter(c.Registry, DeleteMessage, journalAfter(c, DeleteMessage, func(p DeleteMessagePayload, r DeleteMessageResult) ledger.Entry {
+		e := ledger.Entry{Actor: p.Requester.Identity, Channel: p.Channel, MessageSID: p.MessageSID}
+		describeMedia(&e, r.Media)
+		return e
 	})))
-	add(OnAfter(c.Registry, BlockMember, journalAfter(c, BlockMember, func(p BlockMemberPayload, _ BlockMemberResult) JournalEntry {
-		return JournalEntry{Actor: p.Requester.Identity, Channel: p.Channel}
+	add(OnAfter(c.Registry, BlockMember, journalAfter(c, BlockMember, func(p BlockMemberPayload, _ BlockMemberResult) ledger.Entry {
+		return ledger.Entry{Actor: p.Requester.Identity, Channel: p.Channel}
 	})))
 	return err
+}
+
+func describeMedia(e *ledger.Entry, media []Media) {
+	for _, m := range media {
+		e.MediaSIDs = append(e.MediaSIDs, m.SID)
+		e.FileNames = append(e.FileNames, m.FileName)
+	}
 }
 
 // role returns m's role in channel. A member the directory does not know in
@@ -307,6 +337,21 @@ func (c *Client) role(ctx context.Context, channel string, m Member) (Role, erro
 		return "", err
 	}
 	return r, nil
+}
+
+// side returns the side a role acts for: the policy that applies to a
+// member follows its role in the directory, never the Side a caller puts in
+// a payload.
+func side(r Role) Side {
+	switch r {
+	case RoleCustomer:
+		return SideCustomer
+	case RoleAgent:
+		return SideAgent
+	case RoleSupervisor:
+		return SideSupervisor
+	}
+	return ""
 }
 
 // require checks that m's role in channel grants perm.

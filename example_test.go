@@ -90,7 +90,7 @@ func ExampleAttachFile() {
 	c, _ := newExample()
 	defer c.Close()
 	ctx := context.Background()
-	_, _ = c.SetDraftText("CH1", alice, "typed text")
+	_, _ = c.SetDraftText(ctx, "CH1", alice, "typed text")
 	res, err := attachments.Invoke(ctx, c.Registry, attachments.AttachFile, attachments.AttachFilePayload{
 		Channel: "CH1", Sender: alice,
 		File: &attachments.File{Name: "receipt.png", Body: bytes.NewReader(examplePNG())},

@@ -18,6 +18,7 @@ import (
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
+	ledgermemory "github.com/attachkit/attachments/ledger/memory"
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/filesystem"
 	"github.com/attachkit/attachments/storage/memory"
@@ -38,7 +39,7 @@ type env struct {
 	store   *storage.Bucket
 	chat    *attachments.MemoryTransport
 	members *attachments.MemoryMembers
-	journal *attachments.MemoryJournal
+	ledger  *ledgermemory.Ledger
 	clock   *fakeClock
 	links   *httptest.Server // serves c.Links() at DefaultLinkPath
 }
@@ -80,7 +81,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 		store:   o.store,
 		chat:    &attachments.MemoryTransport{},
 		members: &attachments.MemoryMembers{},
-		journal: &attachments.MemoryJournal{},
+		ledger:  ledgermemory.New(),
 		clock:   &fakeClock{t: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)},
 	}
 	if e.store == nil {
@@ -96,7 +97,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	_ = e.members.SetRole(ctx, "", supervisor.Identity, attachments.RoleSupervisor)
 	_ = e.members.SetRole(ctx, "CH2", stranger.Identity, attachments.RoleCustomer)
 	c, err := attachments.New(cfg, &attachments.Options{
-		Storage: e.store, Transport: transport, Members: e.members, Journal: e.journal, Now: e.clock.Now,
+		Storage: e.store, Transport: transport, Members: e.members, Ledger: e.ledger, Now: e.clock.Now,
 		Logger: discardLogger(),
 	})
 	if err != nil {

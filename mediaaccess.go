@@ -21,7 +21,8 @@ func (c *Client) ResolveMedia(ctx context.Context, p DownloadMediaPayload) (Medi
 	if p.Channel == "" || (p.MessageSID == "" && p.MediaSID == "") {
 		return Media{}, &errs.Error{Code: errs.InvalidPayload, Op: "resolve media", Message: "say which file to download"}
 	}
-	return c.resolveMedia(ctx, p)
+	r, err := c.resolveMedia(ctx, p)
+	return ledgerMedia(r), err
 }
 
 // OpenMedia opens the stored bytes of the media with the given SID, from the

@@ -141,7 +141,9 @@ func run(ctx context.Context, w io.Writer) error {
 	fmt.Fprintf(w, "casey sent %q: %s, %s, %d bytes\n", res.Message.Body, m.FileName, m.ContentType, m.Size)
 	fmt.Fprintf(w, "the message says where it is kept: storage=%v\n", res.Message.Attributes["storage"])
 
-	// The bytes are in your storage, and only there.
+	// The bytes are in your storage. The library keeps the copy its guard
+	// checked too: SendMessage took that staged file, so the ledger records
+	// it as sent in this message, and downloads and deletes go through it.
 	rc, info, err := own.Get(ctx, ownKey(m), nil)
 	if err != nil {
 		return err

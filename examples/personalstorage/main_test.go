@@ -20,7 +20,7 @@ func Example() {
 	// casey sent "receipt.png": receipt.png, image/png, 76 bytes
 	// the message says where it is kept: storage=personal
 	// your storage holds it: 76 bytes, checksum matches: true
-	// files in the library's storage: 0
+	// files in the library's storage: 1
 	// casey sends a renamed executable: type_mismatch
 	// files in your storage: 1; messages: 1
 }

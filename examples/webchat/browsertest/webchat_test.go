@@ -305,7 +305,8 @@ func TestWebchatInBrowser(t *testing.T) {
 		t.Errorf("preview size = %q, want %q", got, want)
 	}
 	customer := attachments.Member{Identity: "casey", Side: attachments.SideCustomer}
-	if n := len(d.srv.Client().Draft(chat.Channel, customer).Files); n != 1 {
+	if dr, err := d.srv.Client().Draft(context.Background(), chat.Channel, customer); err != nil || len(dr.Files) != 1 {
+		n := len(dr.Files)
 		t.Fatalf("the server's draft holds %d files after attaching, want 1", n)
 	}
 
@@ -314,7 +315,8 @@ func TestWebchatInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(chip+" .chip-remove")),
 		chromedp.WaitNotPresent(chromedp.CSS(view("customer", ".chip"))),
 	)
-	if n := len(d.srv.Client().Draft(chat.Channel, customer).Files); n != 0 {
+	if dr, err := d.srv.Client().Draft(context.Background(), chat.Channel, customer); err != nil || len(dr.Files) != 0 {
+		n := len(dr.Files)
 		t.Errorf("the server's draft holds %d files after removing, want 0", n)
 	}
 	if n := d.storedMedia(t); n != 0 {

@@ -171,7 +171,7 @@ func (s *Server) handlePreflight(w http.ResponseWriter, r *http.Request, p Perso
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.preflight(p, req.Name, req.Type, req.Size); err != nil {
+	if err := s.preflight(r.Context(), p, req.Name, req.Type, req.Size); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -180,7 +180,9 @@ func (s *Server) Close(ctx context.Context) error {
 	s.EndStreams()
 	var errList []error
 	for _, p := range s.cast {
-		for _, f := range s.client.Draft(Channel, p.Member).Files {
+		d, err := s.client.Draft(ctx, Channel, p.Member)
+		errList = append(errList, err)
+		for _, f := range d.Files {
 			_, err := attachments.Invoke(ctx, s.client.Registry, attachments.DetachFile,
 				attachments.DetachFilePayload{Channel: Channel, Sender: p.Member, MediaSID: f.MediaSID})
 			errList = append(errList, err)
