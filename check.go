@@ -37,17 +37,15 @@ type CheckOptions struct {
 // Sweep it reads every record and every media blob, so hosts run it rarely
 // (after an incident, or daily), not on every janitor tick.
 //
-// A blob is an orphan only if it is older than Config.DraftLifetime: an
-// upload in flight on another instance has a record before it has a blob,
-// never the other way round, but a blob's record may be removed a moment
-// before the blob when a delete is interrupted.
+// An upload in flight, on this instance or another, has its record before
+// its blob, and a delete removes the blob before the record, so a blob
+// without a record is an orphan whenever Check sees it.
 func (c *Client) Check(ctx context.Context, opts *CheckOptions) (CheckReport, error) {
 	var o CheckOptions
 	if opts != nil {
 		o = *opts
 	}
 	var rep CheckReport
-	cutoff := c.now().Add(-c.cfg.DraftLifetime)
 	for info, err := range c.store.List(ctx, mediaPrefix) {
 		if err != nil {
 			return rep, err
@@ -61,9 +59,6 @@ func (c *Client) Check(ctx context.Context, opts *CheckOptions) (CheckReport, er
 			if err != nil {
 				return rep, err
 			}
-			continue
-		}
-		if !info.ModTime.IsZero() && !info.ModTime.Before(cutoff) {
 			continue
 		}
 		rep.OrphanBlobs = append(rep.OrphanBlobs, sid)

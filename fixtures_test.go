@@ -18,6 +18,7 @@ import (
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/ledger"
 	ledgermemory "github.com/attachkit/attachments/ledger/memory"
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/filesystem"
@@ -39,7 +40,7 @@ type env struct {
 	store   *storage.Bucket
 	chat    *attachments.MemoryTransport
 	members *attachments.MemoryMembers
-	ledger  *ledgermemory.Ledger
+	ledger  ledger.Ledger
 	clock   *fakeClock
 	links   *httptest.Server // serves c.Links() at DefaultLinkPath
 }
@@ -48,6 +49,7 @@ type envOptions struct {
 	cfg       *attachments.Config
 	store     *storage.Bucket
 	transport attachments.Transport
+	ledger    ledger.Ledger // default: a new in-memory ledger
 }
 
 // drivers are the real storage drivers every end-to-end test runs against.
@@ -86,6 +88,9 @@ func newEnv(t testing.TB, o envOptions) *env {
 	}
 	if e.store == nil {
 		e.store = memory.New()
+	}
+	if o.ledger != nil {
+		e.ledger = o.ledger
 	}
 	var transport attachments.Transport = e.chat
 	if o.transport != nil {
