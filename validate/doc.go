@@ -55,6 +55,10 @@
 //
 // A cancelled context gives errs.Canceled wrapping ctx.Err(); a malformed
 // configuration gives errs.InvalidConfig (Policy.Normalize) or
-// errs.InvalidArgument (NormalizeExtension). Errors from the caller's reader
-// are returned unchanged.
+// errs.InvalidArgument (NormalizeExtension). A reader that fails with
+// anything but io.EOF — io.ErrUnexpectedEOF included, as a multipart part
+// without its closing boundary does — gives errs.UploadIncomplete wrapping
+// the reader's error, by Check or by the stream it returned: the bytes that
+// arrived are never a whole file. An *errs.Error from the reader keeps its
+// code.
 package validate

@@ -37,6 +37,17 @@ func canceled(err error) *errs.Error {
 	return &errs.Error{Code: errs.Canceled, Op: op, Err: err}
 }
 
+// incomplete returns the error for a source that failed before its end: an
+// errs.UploadIncomplete *errs.Error wrapping err, so that no caller can take
+// what arrived for the whole file. A source that already failed with an
+// *errs.Error (a refusal of a validator it wraps, a cancellation) keeps it.
+func incomplete(err error) error {
+	if errs.As(err) != nil {
+		return err
+	}
+	return &errs.Error{Code: errs.UploadIncomplete, Op: op, Err: err}
+}
+
 // humanSize writes n bytes the way a person reads a limit: "10 MB",
 // "1.5 MB", "512 KB", "100 bytes" (with binary multiples, as Flex counts).
 func humanSize(n int64) string {
