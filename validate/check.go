@@ -2,7 +2,6 @@ package validate
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"strings"
 
@@ -93,7 +92,7 @@ func (p Policy) checkExtension(v *Verdict) error {
 		}
 	}
 	if !p.allowsExtension(ext) {
-		return refuse(errs.ExtensionNotAllowed, "files of type ."+strings.ToLower(raw)+" are not accepted", *v)
+		return refuse(errs.ExtensionNotAllowed, "files ending in ."+strings.ToLower(raw)+" are not accepted", *v)
 	}
 	return nil
 }
@@ -193,7 +192,8 @@ func fill(r io.Reader, buf []byte) (n int, eof bool, err error) {
 
 // needsMore reports whether a quick header is too short to tell its type.
 func needsMore(h []byte) bool {
-	switch sniffSignature(h, isText(h, false), "") {
+	_, text := textView(h, false)
+	switch sniffSignature(h, text, "") {
 	case "", typeZip, typeJar, typeAPK, typeDocx, typeXlsx, typePptx, typeOdt, typeOds, typeOdp, typeEpub,
 		typeOLE, typeMSI, typeWebM, typeMKV:
 		return true
@@ -208,15 +208,13 @@ func (p Policy) checkContent(v Verdict) error {
 	ct := v.ContentType
 	switch {
 	case v.Extension != "" && !accepts(v.Extension, ct):
-		ext, _ := splitExtension(v.Name)
-		return refuse(errs.TypeMismatch,
-			fmt.Sprintf("the file's content (%s) does not match its .%s extension", ct, strings.ToLower(ext)), v)
+		return mismatch(v)
 	case v.Extension == "" && !p.AllowsType(ct):
-		return refuse(errs.TypeNotAllowed, fmt.Sprintf("files of type %s are not accepted", ct), v)
+		return notAccepted(v)
 	case dangerousTypes[ct] && !p.AllowDangerous:
 		// Only an extension missing from dangerousExtensions can agree
 		// with dangerous content: a safety net for new types.
-		return refuse(errs.TypeNotAllowed, "executable files and scripts are not accepted", v)
+		return notAccepted(v)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package validate
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/attachkit/attachments/errs"
 )
@@ -22,6 +23,41 @@ func refuse(code errs.Code, message string, v Verdict) *errs.Error {
 		d.Size = v.Size
 	}
 	return &errs.Error{Code: code, Op: op, Message: message, Details: d}
+}
+
+// mismatch refuses content that is not what the extension of the file's
+// name says, telling the sender in words what the file is: "this file is a
+// Windows program, not a PDF", "this is an Excel spreadsheet, but its name
+// ends in .docx". The types themselves stay in the Details.
+func mismatch(v Verdict) *errs.Error {
+	raw, _ := splitExtension(v.Name)
+	ending := "." + strings.ToLower(raw)
+	is, claim := kindOf(v.ContentType), kindOfExtension(v.Extension)
+	var msg string
+	switch {
+	case is == "" || is == claim:
+		msg = "this file does not look like " + claim + ", though its name ends in " + ending
+	case dangerousTypes[v.ContentType]:
+		msg = "this file is " + is + ", not " + claim
+	default:
+		msg = "this is " + is + ", but its name ends in " + ending
+	}
+	return refuse(errs.TypeMismatch, msg, v)
+}
+
+// notAccepted refuses content of a type the policy does not accept, or
+// that is dangerous, saying what it is in words.
+func notAccepted(v Verdict) *errs.Error {
+	is := kindOf(v.ContentType)
+	msg := "this type of file is not accepted"
+	switch {
+	case is == "":
+	case dangerousTypes[v.ContentType]:
+		msg = "this file is " + is + ", and programs and scripts are not accepted"
+	default:
+		msg = "this file is " + is + ", and files of this type are not accepted"
+	}
+	return refuse(errs.TypeNotAllowed, msg, v)
 }
 
 // tooLarge refuses a file of size bytes (declared, or Limit+1 when a stream
