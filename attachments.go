@@ -77,7 +77,9 @@ type Options struct {
 	Links *links.Server
 	// BindLinksToMember binds each download link to the member it was issued
 	// to, so the link works only for requests that Links' MemberOf maps to
-	// that member. Default false: a link is a bearer token until it expires.
+	// that member. It needs a Links server built with Options.MemberOf; New
+	// refuses it otherwise. Default false: a link is a bearer token until it
+	// expires.
 	BindLinksToMember bool
 
 	// Ledger is the record of every file (who owns it, where it is, which
@@ -123,15 +125,18 @@ type Client struct {
 	wg        sync.WaitGroup
 }
 
-// New returns a Client for cfg. It checks cfg (see Config.Validate) and fills
-// in the defaults of cfg and opts.
+// New returns a Client for cfg. It checks cfg as Config.Validate does, and
+// with it the options that would only fail later (BindLinksToMember without
+// a Links server that knows who makes a request), reporting every problem in
+// one errs.InvalidConfig error; then it fills in the defaults of cfg and
+// opts.
 func New(cfg Config, opts *Options) (*Client, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
 	var o Options
 	if opts != nil {
 		o = *opts
+	}
+	if err := configError(cfg.problems(&o)); err != nil {
+		return nil, err
 	}
 	if o.Storage == nil {
 		o.Storage = memory.New()

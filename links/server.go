@@ -176,3 +176,8 @@ func (s *Server) Issue(ctx context.Context, key string, opts *IssueOptions) (Lin
 	}
 	return Link{URL: s.base + tok, ExpiresAt: exp}, nil
 }
+
+// KnowsMembers reports whether s can tell who makes a request
+// (Options.MemberOf is set), which a link bound to a member needs: without
+// it, every such link is refused.
+func (s *Server) KnowsMembers() bool { return s.opts.MemberOf != nil }

@@ -6,21 +6,23 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
 // utf8BOM is the byte order mark some editors write at the start of UTF-8.
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// isText reports whether h is text: valid UTF-8 (ASCII included) without
-// NUL, DEL or control characters other than tab, line feed, vertical tab,
-// form feed, carriage return and escape. When the header was cut short
-// (eof is false), an incomplete rune at its very end is allowed.
+// isText reports whether h is UTF-8 text (ASCII included) without NUL, DEL
+// or control characters other than tab, line feed, vertical tab, form feed
+// and carriage return; escape is refused, as it drives terminals. When the
+// header was cut short (eof is false), an incomplete rune at its very end is
+// allowed.
 func isText(h []byte, eof bool) bool {
 	for i := 0; i < len(h); {
 		c := h[i]
 		if c < utf8.RuneSelf {
-			if (c < 0x20 && (c < '\t' || c > '\r') && c != 0x1B) || c == 0x7F {
+			if isControl(rune(c)) {
 				return false
 			}
 			i++
@@ -30,7 +32,7 @@ func isText(h []byte, eof bool) bool {
 		if r == utf8.RuneError && size == 1 {
 			return !eof && !utf8.FullRune(h[i:])
 		}
-		if r < 0xA0 { // C1 control characters
+		if isControl(r) {
 			return false
 		}
 		i += size
@@ -38,7 +40,105 @@ func isText(h []byte, eof bool) bool {
 	return true
 }
 
-// sniffText returns the type of a header that isText accepted. Scripts
+// isControl reports whether r is a control character text may not hold:
+// C0 controls but tab, line feed, vertical tab, form feed and carriage
+// return; DEL; and the C1 controls.
+func isControl(r rune) bool {
+	return (r < 0x20 && (r < '\t' || r > '\r')) || (r >= 0x7F && r < 0xA0)
+}
+
+// textView returns the header h as text the sniffer reads, and whether it is
+// text at all: h itself when it is UTF-8 (isText) or in a legacy 8-bit
+// encoding such as the Windows-1252 of a CSV file Excel exported, whose
+// ASCII bytes are ASCII; its UTF-8 transcoding when it is UTF-16 with a
+// byte order mark. It allocates only for UTF-16.
+func textView(h []byte, eof bool) ([]byte, bool) {
+	if isText(h, eof) {
+		return h, true
+	}
+	if len(h) >= 2 && (h[0] == 0xFF && h[1] == 0xFE || h[0] == 0xFE && h[1] == 0xFF) {
+		if t, ok := utf16Text(h[2:], h[0] == 0xFE, eof); ok {
+			return t, true
+		}
+	}
+	return h, isLegacyText(h, eof)
+}
+
+// isLegacyText reports whether h is text in Windows-1252 (which Latin-1
+// text also passes): not UTF-8, which isText has judged, without the control
+// characters isText refuses and without the five bytes Windows-1252 leaves
+// undefined. Bytes 0x80–0x9F are letters and signs there (€ is 0x80), not
+// controls.
+func isLegacyText(h []byte, eof bool) bool {
+	valid := h
+	if !eof {
+		// A rune cut at the end of the header does not make UTF-8 invalid.
+		for i := len(valid) - 1; i >= 0 && i >= len(valid)-utf8.UTFMax; i-- {
+			if utf8.RuneStart(valid[i]) {
+				if !utf8.FullRune(valid[i:]) {
+					valid = valid[:i]
+				}
+				break
+			}
+		}
+	}
+	if utf8.Valid(valid) {
+		return false // UTF-8 with controls: isText refused it for them
+	}
+	for _, c := range h {
+		switch {
+		case c < utf8.RuneSelf && isControl(rune(c)):
+			return false
+		case c == 0x81, c == 0x8D, c == 0x8F, c == 0x90, c == 0x9D:
+			return false
+		}
+	}
+	return true
+}
+
+// utf16Text transcodes b, UTF-16 after its byte order mark (big-endian when
+// be), to UTF-8, and reports whether it is text: no NUL or other control
+// characters isText refuses, and no unpaired surrogate. When the header was
+// cut short (eof is false), a code unit or a surrogate pair cut at its end
+// is dropped.
+func utf16Text(b []byte, be, eof bool) ([]byte, bool) {
+	unit := func(i int) rune {
+		if be {
+			return rune(b[i])<<8 | rune(b[i+1])
+		}
+		return rune(b[i]) | rune(b[i+1])<<8
+	}
+	if len(b)%2 == 1 {
+		if eof {
+			return nil, false
+		}
+		b = b[:len(b)-1]
+	}
+	out := make([]byte, 0, len(b)*3/2)
+	for i := 0; i < len(b); i += 2 {
+		r := unit(i)
+		if utf16.IsSurrogate(r) {
+			if i+2 >= len(b) {
+				if !eof && r < 0xDC00 {
+					break // a pair cut by the end of the header
+				}
+				return nil, false
+			}
+			r = utf16.DecodeRune(r, unit(i+2))
+			if r == utf8.RuneError {
+				return nil, false
+			}
+			i += 2
+		}
+		if isControl(r) {
+			return nil, false
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return out, true
+}
+
+// sniffText returns the type of a header that textView accepted, as text. Scripts
 // (a "#!" line, a batch file's "@echo") and active content (HTML, SVG, XML)
 // are recognised whatever the extension. Otherwise the text is plain, unless
 // the canonical extension ext names a text format: then that format's type,
