@@ -50,6 +50,13 @@ const (
 	// Identity and permissions.
 	PermissionDenied Code = "permission_denied"
 
+	// Limits a host sets on how much a member or a channel may do.
+	// RateLimited: too many requests for now; TooManyUploads: too many
+	// uploads at once; QuotaExceeded: the member stores too much already.
+	RateLimited    Code = "rate_limited"
+	TooManyUploads Code = "too_many_uploads"
+	QuotaExceeded  Code = "quota_exceeded"
+
 	// The action registry.
 	Canceled          Code = "canceled"
 	UnknownAction     Code = "unknown_action"
@@ -89,6 +96,9 @@ var messages = map[Code]string{
 	Infected:            "the file was refused because it contains malware",
 	UploadIncomplete:    "the file did not arrive whole; try sending it again",
 	PermissionDenied:    "you are not allowed to do this",
+	RateLimited:         "too many requests; wait a moment and try again",
+	TooManyUploads:      "too many uploads at once; wait for one to finish",
+	QuotaExceeded:       "you have no room left for more files",
 	Canceled:            "the action was canceled",
 	UnknownAction:       "unknown action",
 	InvalidPayload:      "invalid request",
