@@ -39,6 +39,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -82,6 +83,17 @@ type Options struct {
 	// expires.
 	BindLinksToMember bool
 
+	// Stores are the host's own stores, by name, for files a File.Store
+	// names (see Store). The names "" and "url" are the library's. Default:
+	// none; every file goes to Storage.
+	Stores map[string]Store
+	// TrustURL reports whether a message may carry media by this URL, in
+	// Flex's media shape ({url, filename, contentType, size}): media the
+	// host keeps and serves itself. The library records such media but never
+	// fetches the URL. See TrustURLPrefixes. Default nil: no URL is trusted,
+	// and media must be the library's (named by SID).
+	TrustURL func(rawURL string) bool
+
 	// Ledger is the record of every file (who owns it, where it is, which
 	// message carries it), of drafts, and the journal of actions. Instances
 	// that share storage must share it. Default: a new in-memory ledger, fit
@@ -119,6 +131,11 @@ type Client struct {
 	links     *links.Server
 	bindLinks bool
 	ledger    ledger.Ledger
+	stores    map[string]Store
+	trustURL  func(string) bool
+	// media reads media wherever it is: Storage, or through the ledger the
+	// host store that holds it. Links and OpenMedia read through it.
+	media *storage.Bucket
 
 	closeOnce sync.Once
 	stop      chan struct{}
@@ -162,12 +179,24 @@ func New(cfg Config, opts *Options) (*Client, error) {
 	if o.JanitorInterval == 0 {
 		o.JanitorInterval = DefaultJanitorInterval
 	}
+	media := o.Storage
+	if len(o.Stores) > 0 {
+		for name, s := range o.Stores {
+			if name == "" || name == urlStore || s == nil {
+				return nil, &errs.Error{Code: errs.InvalidConfig, Op: "new", Message: fmt.Sprintf("store %q: a store needs a name of its own", name)}
+			}
+		}
+		media = storage.NewBucket(&mediaRouter{Driver: o.Storage.Driver(), ledger: o.Ledger, stores: o.Stores})
+	}
 	if o.Links == nil {
 		srv, err := defaultLinks(o)
 		if err != nil {
 			return nil, err
 		}
 		o.Links = srv
+	}
+	if media != o.Storage {
+		o.Links = o.Links.WithBucket(media)
 	}
 	c := &Client{
 		Registry:  &Registry{},
@@ -181,6 +210,9 @@ func New(cfg Config, opts *Options) (*Client, error) {
 		links:     o.Links,
 		bindLinks: o.BindLinksToMember,
 		ledger:    o.Ledger,
+		stores:    o.Stores,
+		trustURL:  o.TrustURL,
+		media:     media,
 		stop:      make(chan struct{}),
 	}
 	if err := c.registerBuiltins(); err != nil {

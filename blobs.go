@@ -30,9 +30,24 @@ func (c *Client) destroy(ctx context.Context, ch ledger.Change) (ledger.Record, 
 	return recs[0], c.purge(ctx, recs[0])
 }
 
-// purge deletes the bytes of a Deleted record, then the record.
+// purge deletes the bytes of a Deleted record, wherever they are, then the
+// record.
 func (c *Client) purge(ctx context.Context, r ledger.Record) error {
-	if err := c.store.Delete(ctx, mediaKey(r.SID)); err != nil && !errors.Is(err, errs.NotFound) {
+	var err error
+	switch r.Store {
+	case "":
+		err = c.store.Delete(ctx, mediaKey(r.SID))
+	case urlStore:
+		// the host's own URL: nothing of the library's to delete
+	default:
+		host := c.stores[r.Store]
+		if host == nil {
+			return &errs.Error{Code: errs.Unavailable, Op: "delete " + r.SID,
+				Message: "the file's store is not configured", Details: errs.Details{Reason: r.Store}}
+		}
+		err = host.Delete(ctx, r.SID)
+	}
+	if err != nil && !errors.Is(err, errs.NotFound) {
 		return err
 	}
 	return c.ledger.Remove(ctx, r.SID)
@@ -40,7 +55,11 @@ func (c *Client) purge(ctx context.Context, r ledger.Record) error {
 
 // media is the reference a message carries for record r.
 func ledgerMedia(r ledger.Record) Media {
-	return Media{SID: r.SID, FileName: r.FileName, ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256}
+	m := Media{SID: r.SID, FileName: r.FileName, ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256}
+	if r.Store == urlStore {
+		m.URL = r.Location
+	}
+	return m
 }
 
 // unavailable is what a member is told about a file it may not have, or

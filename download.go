@@ -99,6 +99,10 @@ func (c *Client) downloadMedia(ctx context.Context, p DownloadMediaPayload) (Dow
 	if err != nil {
 		return DownloadMediaResult{}, err
 	}
+	if r.Store == urlStore {
+		// The host serves it: the link is the URL it trusted.
+		return DownloadMediaResult{Media: ledgerMedia(r), Link: links.Link{URL: r.Location}}, nil
+	}
 	opts := &links.IssueOptions{Disposition: p.Disposition, Lifetime: c.cfg.LinkLifetime}
 	if c.bindLinks {
 		opts.Member = p.Requester.Identity

@@ -36,6 +36,6 @@ func (c *Client) OpenMedia(ctx context.Context, sid string) (io.ReadCloser, erro
 	if !IsMediaSID(sid) {
 		return nil, &errs.Error{Code: errs.InvalidPayload, Op: "open media", Message: "invalid media reference"}
 	}
-	rc, _, err := c.store.Get(ctx, mediaKey(sid), nil)
+	rc, _, err := c.media.Get(ctx, mediaKey(sid), nil)
 	return rc, err
 }

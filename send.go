@@ -72,11 +72,57 @@ func (c *Client) sendMessage(ctx context.Context, p SendMessagePayload) (SendMes
 		return SendMessageResult{Message: m}, nil
 	}
 	sids := make([]string, len(media))
-	for i, m := range media {
-		sids[i] = m.SID
+	var linked []string // records made here for media by URL
+	for i, md := range media {
+		sids[i] = md.SID
+		if md.SID == "" {
+			if sids[i], err = c.recordURLMedia(ctx, p, md); err != nil {
+				break
+			}
+			linked = append(linked, sids[i])
+		}
 	}
-	m, _, err := c.sendFiles(ctx, p.Channel, p.Sender, p.Body, p.Attributes, sids, ledger.Staged)
+	var m Message
+	if err == nil {
+		m, _, err = c.sendFiles(ctx, p.Channel, p.Sender, p.Body, p.Attributes, sids, ledger.Staged)
+	}
+	if err != nil {
+		cctx, cancel := cleanupContext(ctx)
+		defer cancel()
+		for _, sid := range linked {
+			if _, derr := c.destroy(cctx, ledger.Change{SID: sid, From: []ledger.State{ledger.Staged}}); derr != nil {
+				c.log.Error("attachments: could not drop an unsent media link; the sweep will", "media", sid, "err", derr)
+			}
+		}
+	}
 	return SendMessageResult{Message: m}, err
+}
+
+// recordURLMedia records media a message carries by URL, in Flex's shape,
+// as the sender's staged file: the URL must be one the host trusts, and the
+// name, declared type and size must pass the sender's policy. The library
+// never fetches the URL.
+func (c *Client) recordURLMedia(ctx context.Context, p SendMessagePayload, md Media) (string, error) {
+	if c.trustURL == nil || !c.trustURL(md.URL) {
+		return "", &errs.Error{Code: errs.InvalidPayload, Op: "media url",
+			Message: "this file's address is not one this chat trusts"}
+	}
+	s, err := c.mediaSender(ctx, p.Channel, p.Sender)
+	if err != nil {
+		return "", err
+	}
+	size := md.Size
+	if size <= 0 {
+		size = -1
+	}
+	verdict, err := c.cfg.Policy(s).Preflight(md.FileName, md.ContentType, size)
+	if err != nil {
+		return "", err
+	}
+	sid, now := NewMediaSID(), c.now()
+	return sid, c.ledger.Create(ctx, ledger.Record{SID: sid, Owner: p.Sender.Identity, Side: string(s), Channel: p.Channel,
+		State: ledger.Staged, Store: urlStore, Location: md.URL, FileName: verdict.Name, ContentType: md.ContentType,
+		Size: max(md.Size, 0), Created: now, Updated: now})
 }
 
 // transportError gives a transport's failure a code the sender can be shown.

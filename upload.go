@@ -34,6 +34,10 @@ type File struct {
 	// Body is the content. The library reads it to the end or to the first
 	// refusal, and does not close it.
 	Body io.Reader
+	// Store names the host store (Options.Stores) the file goes to, checked
+	// and hashed on the way, in one write. Default "": the library's
+	// storage.
+	Store string
 
 	used   atomic.Bool
 	stored atomic.Pointer[storedFile]
@@ -42,8 +46,7 @@ type File struct {
 // storedFile is what the guard learnt and stored of a File.
 type storedFile struct {
 	media     Media
-	store     *storage.Bucket
-	key       string
+	open      func(ctx context.Context) (io.ReadCloser, error)
 	owner     string
 	channel   string
 	committed atomic.Bool // a message or a draft took the file: nothing to discard
@@ -70,8 +73,7 @@ func (f *File) Open(ctx context.Context) (io.ReadCloser, error) {
 	if s == nil {
 		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "open " + f.Name, Message: "the file has not been stored yet"}
 	}
-	rc, _, err := s.store.Get(ctx, s.key, nil)
-	return rc, err
+	return s.open(ctx)
 }
 
 // stage validates f against the policy of side while streaming it into
@@ -89,6 +91,10 @@ func (c *Client) stage(ctx context.Context, f *File, channel string, sender Memb
 	if size == 0 {
 		size = -1
 	}
+	host := c.stores[f.Store]
+	if f.Store != "" && host == nil {
+		return &errs.Error{Code: errs.InvalidPayload, Message: "no such store", Details: errs.Details{Reason: f.Store}}
+	}
 	verdict, body, err := c.cfg.Policy(side).Check(ctx, f.Name, f.ContentType, size, f.Body)
 	if err != nil {
 		return err
@@ -97,24 +103,22 @@ func (c *Client) stage(ctx context.Context, f *File, channel string, sender Memb
 	now := c.now()
 	if err := c.ledger.Create(ctx, ledger.Record{
 		SID: sid, Owner: sender.Identity, Side: string(side), Channel: channel, State: ledger.Staged,
-		FileName: verdict.Name, ContentType: verdict.ContentType, Created: now, Updated: now,
+		Store: f.Store, FileName: verdict.Name, ContentType: verdict.ContentType, Created: now, Updated: now,
 	}); err != nil {
 		return err
 	}
 	h := sha256.New()
 	src := &sourceReader{r: body}
-	info, err := c.store.Put(ctx, mediaKey(sid), io.TeeReader(src, h), storage.Metadata{
-		ContentType: verdict.ContentType,
-		FileName:    verdict.Name,
-	})
+	n, err := c.put(ctx, host, sid, io.TeeReader(src, h), verdict.ContentType, verdict.Name)
 	if err == nil {
 		sum := hex.EncodeToString(h.Sum(nil))
 		_, err = c.ledger.Apply(ctx, ledger.Change{SID: sid, From: []ledger.State{ledger.Staged},
-			Size: info.Size, SHA256: sum, Now: c.now()})
+			Size: n, SHA256: sum, Now: c.now()})
 		if err == nil {
 			f.stored.Store(&storedFile{
-				media: Media{SID: sid, FileName: verdict.Name, ContentType: verdict.ContentType, Size: info.Size, SHA256: sum},
-				store: c.store, key: mediaKey(sid), owner: sender.Identity, channel: channel,
+				media: Media{SID: sid, FileName: verdict.Name, ContentType: verdict.ContentType, Size: n, SHA256: sum},
+				open:  func(ctx context.Context) (io.ReadCloser, error) { return c.openMedia(ctx, host, sid) },
+				owner: sender.Identity, channel: channel,
 			})
 			return nil
 		}
@@ -125,6 +129,41 @@ func (c *Client) stage(ctx context.Context, f *File, channel string, sender Memb
 		c.log.Error("attachments: could not clean up a failed upload; the sweep will", "media", sid, "err", derr)
 	}
 	return src.blame(err)
+}
+
+// put writes a file's bytes to the host store, or when host is nil to the
+// library's storage, and returns how many it wrote.
+func (c *Client) put(ctx context.Context, host Store, sid string, r io.Reader, contentType, name string) (int64, error) {
+	if host == nil {
+		info, err := c.store.Put(ctx, mediaKey(sid), r, storage.Metadata{ContentType: contentType, FileName: name})
+		return info.Size, err
+	}
+	cr := &countingReader{r: r}
+	if err := host.Put(ctx, sid, cr, contentType); err != nil {
+		return 0, err
+	}
+	return cr.n, nil
+}
+
+// openMedia opens a file's bytes from the host store, or when host is nil
+// from the library's storage.
+func (c *Client) openMedia(ctx context.Context, host Store, sid string) (io.ReadCloser, error) {
+	if host == nil {
+		rc, _, err := c.store.Get(ctx, mediaKey(sid), nil)
+		return rc, err
+	}
+	return host.Open(ctx, sid)
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // sourceReader remembers the error the sender's stream failed with, so a
