@@ -271,11 +271,18 @@ func without[F any](ls []listener[F], id uint64) []listener[F] {
 // before each step) or a failing implementation stops the chain; the
 // after-listeners still run and see the error. A panic in any of them is
 // recovered and returned as an errs.ListenerPanic error naming the action and
-// the function. The error Invoke returns is always an *errs.Error, and wraps
-// the cause.
+// the function. The error Invoke returns is always one *errs.Error, with one
+// code, and wraps the cause.
 //
-// If an after-listener panics, Invoke still returns the result, since the
-// action took effect, together with the panic's error.
+// Every after-listener sees the action's own outcome. If one panics:
+//
+//   - when the action succeeded, Invoke still returns the result, since the
+//     action took effect, together with an errs.ListenerPanic error;
+//   - when the action failed, Invoke returns the action's error (its code,
+//     message and details: what the caller must act on), with the panic
+//     added to its cause for the logs.
+//
+// Panics of several after-listeners all go into that one error's cause.
 func Invoke[P, R any](ctx context.Context, r *Registry, a Action[P, R], p P) (R, error) {
 	e, err := lookup(r, a)
 	if err != nil {
@@ -287,10 +294,11 @@ func Invoke[P, R any](ctx context.Context, r *Registry, a Action[P, R], p P) (R,
 
 func (e *entry[P, R]) invoke(ctx context.Context, orig P) (res R, err error) {
 	c := e.chain.Load()
-	p, res, err := e.run(ctx, c, orig)
+	p, res, outcome := e.run(ctx, c, orig)
+	err = outcome
 	for i := range c.after {
-		if perr := callAfter(ctx, e.name, c.after[i], p, res, err); perr != nil {
-			err = errors.Join(err, perr)
+		if perr := callAfter(ctx, e.name, c.after[i], p, res, outcome); perr != nil {
+			err = addPanic(err, perr)
 		}
 	}
 	if c.finally != nil {
@@ -372,6 +380,27 @@ func callAfter[P, R any](ctx context.Context, action string, l listener[AfterLis
 	defer recoverAs(&perr, action, "after-listener", l.name)
 	l.fn(ctx, p, r, err)
 	return nil
+}
+
+// addPanic adds perr, an after-listener's panic, to err, the error Invoke
+// returns so far, keeping one *errs.Error: err's code, message and details
+// when there is an err, with perr joined into its cause; perr itself when
+// there is none.
+func addPanic(err, perr error) error {
+	if err == nil {
+		return perr
+	}
+	e := errs.As(err) // run returns only *errs.Error; the fallback is for safety
+	if e == nil {
+		e = &errs.Error{Code: errs.Internal, Err: err}
+	}
+	c := *e
+	if c.Err == nil {
+		c.Err = perr
+	} else {
+		c.Err = errors.Join(c.Err, perr)
+	}
+	return &c
 }
 
 // recoverAs turns a panic into an errs.ListenerPanic error in *err that names
