@@ -79,9 +79,6 @@ func (c *Client) blockMember(ctx context.Context, p BlockMemberPayload) (BlockMe
 		return BlockMemberResult{}, err
 	}
 	role := prev.Blocked(p.Mode)
-	if prev == RoleBlocked {
-		role = prev // it does not say what it replaced: keep it as it is
-	}
 	if err := c.members.SetRole(ctx, p.Channel, p.Target, role); err != nil {
 		return BlockMemberResult{}, err
 	}

@@ -93,6 +93,7 @@ func TestBlockingFollowsRank(t *testing.T) {
 		{"agent", "cust-blocked", attachments.BlockFiles, "", "customer:blocked-files"},
 		{"agent-files", "cust", attachments.BlockAll, "", "customer:blocked"}, // a files-only block leaves moderation
 		{"agent", "bot", "", "", "bot:blocked"},                               // a role of no rank ranks below everyone
+		{"agent", "legacy", attachments.BlockFiles, "", attachments.RoleBlocked},
 
 		{"agent", "agent2", "", errs.PermissionDenied, attachments.RoleAgent},
 		{"agent", "agent-files", "", errs.PermissionDenied, "agent:blocked-files"},
@@ -274,6 +275,8 @@ func TestRoleMethods(t *testing.T) {
 	}
 	assert.Equal(t, attachments.Role("agent:blocked-files"), attachments.Role("agent:blocked").Blocked(attachments.BlockFiles),
 		"blocking a blocked role again must keep its base role")
+	assert.Equal(t, attachments.RoleBlocked, attachments.RoleBlocked.Blocked(attachments.BlockFiles),
+		"a role that names no base role must stay blocked, not become a role of its own")
 }
 
 // TestBlockedPermissions checks what a blocked role may do under the

@@ -62,9 +62,13 @@ const (
 // Blocked returns the role of a member who held r and is blocked in mode
 // (BlockAll when mode is ""): "customer:blocked", "agent:blocked-files".
 // Blocking a blocked role again replaces its block, so the base role is
-// never lost.
+// never lost. RoleBlocked, and the empty role, which say nothing of a
+// base role, give RoleBlocked.
 func (r Role) Blocked(mode BlockMode) Role {
 	base := r.Base()
+	if base == "" {
+		return RoleBlocked
+	}
 	if mode == BlockFiles {
 		return base + blockedFilesSuffix
 	}
