@@ -282,6 +282,7 @@ func (c *Client) registerBuiltins() error {
 		Register(r, DownloadMedia, c.downloadMedia, c.guardDownloadMedia),
 		Register(r, DeleteMessage, c.deleteMessage, c.guardDeleteMessage),
 		Register(r, BlockMember, c.blockMember, c.guardBlockMember),
+		Register(r, UnblockMember, c.unblockMember, c.guardUnblockMember),
 
 		setSeal(r, SendMessage, func(p SendMessagePayload) Seal { return Seal{p.Channel, p.Sender.Identity, ""} }),
 		setSeal(r, SendMediaMessage, func(p SendMediaMessagePayload) Seal { return Seal{p.Channel, p.Sender.Identity, ""} }),
@@ -353,6 +354,9 @@ func (c *Client) journalBuiltins() error {
 	add(OnAfter(c.Registry, BlockMember, journalAfter(c, BlockMember, func(p BlockMemberPayload, _ BlockMemberResult) ledger.Entry {
 		return ledger.Entry{Actor: p.Requester.Identity, Channel: p.Channel}
 	})))
+	add(OnAfter(c.Registry, UnblockMember, journalAfter(c, UnblockMember, func(p UnblockMemberPayload, _ UnblockMemberResult) JournalEntry {
+		return JournalEntry{Actor: p.Requester.Identity, Channel: p.Channel}
+	})))
 	return err
 }
 
@@ -399,8 +403,12 @@ func (c *Client) require(ctx context.Context, channel string, m Member, perm Per
 	}
 	if !c.perms.allows(r, perm) {
 		msg := "you are not allowed to do this"
-		if r == RoleBlocked {
+		switch mode := r.BlockMode(); {
+		case !takenBy(mode, perm):
+		case mode == BlockAll:
 			msg = "you have been blocked in this conversation"
+		case mode == BlockFiles:
+			msg = "you have been blocked from sending files in this conversation"
 		}
 		return r, &errs.Error{Code: errs.PermissionDenied, Message: msg, Details: errs.Details{Reason: string(perm)}}
 	}

@@ -13,12 +13,20 @@ import (
 // utf8BOM is the byte order mark some editors write at the start of UTF-8.
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// isText reports whether h is UTF-8 text (ASCII included) without NUL, DEL
-// or control characters other than tab, line feed, vertical tab, form feed
-// and carriage return; escape is refused, as it drives terminals. When the
-// header was cut short (eof is false), an incomplete rune at its very end is
-// allowed.
+// isText reports whether h is text in UTF-8 (ASCII included) or, when it is
+// not valid UTF-8, in Windows-1252 (the legacy 8-bit encoding of a CSV file
+// Excel exports on a Western European Windows, which Latin-1 text also
+// passes): without NUL, DEL or control characters other than tab, line
+// feed, vertical tab, form feed and carriage return, and without the five
+// bytes Windows-1252 leaves undefined. Escape is refused: it drives
+// terminals. Bytes 0x80–0x9F are letters and signs in Windows-1252 (€ is
+// 0x80), but C1 controls when UTF-8 encodes them. When the header was cut
+// short (eof is false), an incomplete UTF-8 rune at its very end is allowed.
+//
+// It is one pass that stops at the first control byte, which binary headers
+// reach within a few bytes.
 func isText(h []byte, eof bool) bool {
+	utf8Text := true
 	for i := 0; i < len(h); {
 		c := h[i]
 		if c < utf8.RuneSelf {
@@ -28,14 +36,41 @@ func isText(h []byte, eof bool) bool {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRune(h[i:])
-		if r == utf8.RuneError && size == 1 {
-			return !eof && !utf8.FullRune(h[i:])
+		if utf8Text {
+			r, size := utf8.DecodeRune(h[i:])
+			switch {
+			case r == utf8.RuneError && size == 1 && !eof && !utf8.FullRune(h[i:]):
+				return true // a rune cut by the end of the header
+			case r == utf8.RuneError && size == 1:
+				// Not UTF-8: Windows-1252, whose checks the bytes before
+				// this one have not had.
+				utf8Text = false
+				if !isCP1252(h[:i]) {
+					return false
+				}
+			case isControl(r):
+				return false
+			default:
+				i += size
+				continue
+			}
 		}
-		if isControl(r) {
+		if !isCP1252(h[i : i+1]) {
 			return false
 		}
-		i += size
+		i++
+	}
+	return true
+}
+
+// isCP1252 reports whether b holds no byte Windows-1252 leaves undefined.
+// Control characters are isText's to check.
+func isCP1252(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case 0x81, 0x8D, 0x8F, 0x90, 0x9D:
+			return false
+		}
 	}
 	return true
 }
@@ -48,52 +83,16 @@ func isControl(r rune) bool {
 }
 
 // textView returns the header h as text the sniffer reads, and whether it is
-// text at all: h itself when it is UTF-8 (isText) or in a legacy 8-bit
-// encoding such as the Windows-1252 of a CSV file Excel exported, whose
-// ASCII bytes are ASCII; its UTF-8 transcoding when it is UTF-16 with a
-// byte order mark. It allocates only for UTF-16.
+// text at all: its UTF-8 transcoding when it is UTF-16 with a byte order
+// mark, and h itself when it is UTF-8 or Windows-1252 (see isText), whose
+// ASCII bytes are ASCII. It allocates only for UTF-16.
 func textView(h []byte, eof bool) ([]byte, bool) {
-	if isText(h, eof) {
-		return h, true
-	}
 	if len(h) >= 2 && (h[0] == 0xFF && h[1] == 0xFE || h[0] == 0xFE && h[1] == 0xFF) {
 		if t, ok := utf16Text(h[2:], h[0] == 0xFE, eof); ok {
 			return t, true
 		}
 	}
-	return h, isLegacyText(h, eof)
-}
-
-// isLegacyText reports whether h is text in Windows-1252 (which Latin-1
-// text also passes): not UTF-8, which isText has judged, without the control
-// characters isText refuses and without the five bytes Windows-1252 leaves
-// undefined. Bytes 0x80–0x9F are letters and signs there (€ is 0x80), not
-// controls.
-func isLegacyText(h []byte, eof bool) bool {
-	valid := h
-	if !eof {
-		// A rune cut at the end of the header does not make UTF-8 invalid.
-		for i := len(valid) - 1; i >= 0 && i >= len(valid)-utf8.UTFMax; i-- {
-			if utf8.RuneStart(valid[i]) {
-				if !utf8.FullRune(valid[i:]) {
-					valid = valid[:i]
-				}
-				break
-			}
-		}
-	}
-	if utf8.Valid(valid) {
-		return false // UTF-8 with controls: isText refused it for them
-	}
-	for _, c := range h {
-		switch {
-		case c < utf8.RuneSelf && isControl(rune(c)):
-			return false
-		case c == 0x81, c == 0x8D, c == 0x8F, c == 0x90, c == 0x9D:
-			return false
-		}
-	}
-	return true
+	return h, isText(h, eof)
 }
 
 // utf16Text transcodes b, UTF-16 after its byte order mark (big-endian when

@@ -136,7 +136,7 @@ func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket) 
 		hub.Close()
 		return nil, err
 	}
-	err = errors.Join(s.registerUnblock(), s.watchActivity())
+	err = s.watchActivity()
 	if err == nil && o.Setup != nil {
 		err = o.Setup(s.client)
 	}

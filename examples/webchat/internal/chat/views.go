@@ -46,7 +46,7 @@ func (s *Server) personView(ctx context.Context, p Person) personView {
 	if err != nil {
 		role = ""
 	}
-	perms := s.roles[role]
+	perms := s.client.Permissions(role) // a blocked role's too
 	if perms == nil {
 		perms = []attachments.Permission{}
 	}
