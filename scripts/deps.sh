@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# deps.sh installs what the test suite needs and is missing: Debian's clamd
-# and chromium, and versitygw (a real S3 server) built with go install.
+# deps.sh installs what the test suite needs and is missing: Debian's clamd,
+# chromium and postgresql (15, whose initdb and postgres the ledger tests
+# run themselves), and versitygw (a real S3 server) built with go install.
 # It is idempotent and quick when everything is already there.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ command -v clamd >/dev/null 2>&1 || [ -x /usr/sbin/clamd ] || need_apt+=(clamav-
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 # Chromium only recommends fonts; the browser test's screenshot needs them.
 dpkg -s fonts-liberation >/dev/null 2>&1 || need_apt+=(fonts-liberation)
+[ -x /usr/lib/postgresql/15/bin/postgres ] || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
 	echo "deps: installing ${need_apt[*]}"
 	export DEBIAN_FRONTEND=noninteractive

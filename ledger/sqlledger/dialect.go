@@ -1,0 +1,73 @@
+package sqlledger
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/jackc/pgx/v5/stdlib"
+	"modernc.org/sqlite"
+
+	"github.com/attachkit/attachments/errs"
+)
+
+// dialect is what differs between the databases: the spelling of a few
+// things, how a migration takes its lock, whether a draft limit needs one,
+// and what the database's errors mean.
+type dialect struct {
+	name Dialect
+	// serial is the column type of an increasing key.
+	serial string
+	// rebind turns $1 placeholders into the dialect's.
+	rebind func(string) string
+	// lockMigration is run first in the migration's transaction, to keep
+	// a second process out until the first has committed.
+	lockMigration string
+	// lockDraft, if set, is run in an Apply's transaction before a change
+	// with a limit, with the change's SID: it serialises the attaches to one
+	// draft, whose count of files would otherwise race.
+	lockDraft string
+	// beginMigration starts the migration's transaction on conn.
+	beginMigration func(ctx context.Context, conn *sql.Conn) error
+	// classify returns the code of an error the database returned.
+	classify func(err error) errs.Code
+}
+
+var dialects = map[Dialect]*dialect{
+	SQLite: {
+		name:   SQLite,
+		serial: "INTEGER PRIMARY KEY AUTOINCREMENT",
+		rebind: func(q string) string { return strings.ReplaceAll(q, "$", "?") },
+		// BEGIN IMMEDIATE takes the write lock before the schema version is
+		// read: a deferred transaction that reads first fails when another
+		// process wrote in between, instead of waiting for it.
+		beginMigration: func(ctx context.Context, conn *sql.Conn) error {
+			_, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE")
+			return err
+		},
+		classify: sqliteCode,
+	},
+	Postgres: {
+		name:          Postgres,
+		serial:        "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+		rebind:        func(q string) string { return q },
+		lockMigration: "SELECT pg_advisory_xact_lock(7106201600)",
+		lockDraft:     "SELECT pg_advisory_xact_lock(hashtextextended(owner || chr(1) || channel, 0)) FROM media WHERE sid = $1",
+		beginMigration: func(ctx context.Context, conn *sql.Conn) error {
+			_, err := conn.ExecContext(ctx, "BEGIN")
+			return err
+		},
+		classify: postgresCode,
+	},
+}
+
+// dialectOf returns the dialect of db's driver, or "" when it is neither.
+func dialectOf(db *sql.DB) Dialect {
+	switch db.Driver().(type) {
+	case *sqlite.Driver:
+		return SQLite
+	case *stdlib.Driver:
+		return Postgres
+	}
+	return ""
+}

@@ -1,0 +1,24 @@
+package sqlledger
+
+import (
+	"context"
+	"database/sql"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+
+	"github.com/attachkit/attachments/errs"
+)
+
+// OpenPostgres connects to the PostgreSQL database dsn names (a URL or
+// keyword/value string, as pgx reads it) and returns a Ledger on it; Close
+// closes the connection pool.
+func OpenPostgres(ctx context.Context, dsn string) (*Ledger, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "sqlledger open postgres", Message: "invalid PostgreSQL DSN", Err: err}
+	}
+	// database/sql keeps only two idle connections by default: under load
+	// every other request would connect anew.
+	db.SetMaxIdleConns(32)
+	return openOwned(ctx, db, Postgres)
+}

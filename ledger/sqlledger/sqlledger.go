@@ -1,0 +1,168 @@
+// Package sqlledger is a ledger.Ledger over database/sql: SQLite through
+// modernc.org/sqlite (pure Go, embedded: the single-machine default) and
+// PostgreSQL through github.com/jackc/pgx/v5/stdlib (the shared engine for
+// many instances).
+//
+// Open migrates the schema to the version this code knows, in one
+// transaction under a lock (pg_advisory_xact_lock on PostgreSQL, BEGIN
+// IMMEDIATE on SQLite), so two processes opening at once migrate once; a
+// database whose schema is newer than the code is refused.
+//
+// Every change of state is one conditional UPDATE (… WHERE sid = $1 AND
+// state IN (…) AND …): the database decides who wins a race, across
+// goroutines and processes alike. An Apply of several changes, or of one
+// with a draft limit, runs in one transaction, all or nothing. On
+// PostgreSQL, whose READ COMMITTED transactions would each count a draft's
+// files without seeing the others' attaches, a change with a limit first
+// takes a transaction-scoped advisory lock on the draft (owner and channel);
+// SQLite has one writer at a time, so its count is always current.
+//
+// Times are stored as Unix nanoseconds (BIGINT), not timestamptz: a
+// change's UpdatedBefore compares them to the nanosecond, as the memory
+// ledger does, and PostgreSQL's timestamps keep microseconds only.
+// Renditions and journal entries are stored as JSON text: they are read
+// whole with their record, never queried by their fields, so child tables
+// would cost a join on every Get for nothing.
+//
+// # Errors
+//
+// Besides the codes ledger.Ledger documents: a database that cannot be
+// reached (connection refused, the server shut down, the *sql.DB closed, a
+// SQLite file locked past its busy timeout, a full disk) is
+// errs.Unavailable; a schema newer than this code is errs.Unsupported.
+package sqlledger
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/ledger"
+)
+
+// Dialect names the database a Ledger talks to.
+type Dialect string
+
+// The dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Options configure Open. A nil *Options is the defaults.
+type Options struct {
+	// Dialect is the database's SQL dialect. Default: the one of db's
+	// driver (modernc.org/sqlite or pgx's stdlib); Open fails with
+	// errs.InvalidArgument for any other driver.
+	Dialect Dialect
+}
+
+// Ledger is a ledger.Ledger on a SQL database. It is safe for concurrent
+// use; several Ledgers (in one process or many) on one database behave as
+// one ledger. Its zero value is not usable; call Open, OpenSQLite or
+// OpenPostgres.
+type Ledger struct {
+	db *sql.DB
+	d  *dialect
+	// owned says Close closes db: Open's caller keeps its own *sql.DB.
+	owned bool
+	// writer, on SQLite, lets one of this process's writes at a time into
+	// the database (a semaphore that honours contexts): SQLite has one
+	// writer anyway, and goroutines waiting here queue in order instead of
+	// polling the file lock through the busy timeout. Nil on PostgreSQL.
+	writer chan struct{}
+}
+
+var _ ledger.Ledger = (*Ledger)(nil)
+
+// Open returns a Ledger on db, migrating its schema first. The caller keeps
+// db: Close does not close it. A SQLite db should be opened with the DSN
+// SQLiteDSN returns (WAL mode, a busy timeout, foreign keys).
+func Open(ctx context.Context, db *sql.DB, opts *Options) (*Ledger, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Dialect == "" {
+		o.Dialect = dialectOf(db)
+	}
+	d, ok := dialects[o.Dialect]
+	if !ok {
+		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "sqlledger open",
+			Message: fmt.Sprintf("unknown SQL dialect %q (want %q or %q)", o.Dialect, SQLite, Postgres)}
+	}
+	l := &Ledger{db: db, d: d}
+	if d.name == SQLite {
+		l.writer = make(chan struct{}, 1)
+	}
+	if err := l.migrate(ctx); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Close releases the database if the Ledger opened it (OpenSQLite,
+// OpenPostgres); a Ledger from Open leaves db to its caller.
+func (l *Ledger) Close() error {
+	if !l.owned {
+		return nil
+	}
+	return l.fail(context.Background(), "sqlledger close", l.db.Close())
+}
+
+// DB returns the database the Ledger uses.
+func (l *Ledger) DB() *sql.DB { return l.db }
+
+// querier is what *sql.DB, *sql.Tx and *sql.Conn have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// write runs f as one of this process's writers: on SQLite, one at a time.
+func (l *Ledger) write(ctx context.Context, f func() error) error {
+	if l.writer != nil {
+		select {
+		case l.writer <- struct{}{}:
+			defer func() { <-l.writer }()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return f()
+}
+
+// inTx runs f in a transaction on l's database and commits it, or rolls it
+// back when f fails (or ctx ends): nothing f did stays.
+func (l *Ledger) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
+	return l.write(ctx, func() error {
+		tx, err := l.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if err := f(tx); err != nil {
+			tx.Rollback()
+			return err
+		}
+		return tx.Commit()
+	})
+}
+
+// q returns query in l's dialect: the code writes PostgreSQL's $1
+// placeholders, which SQLite spells ?1.
+func (l *Ledger) q(query string) string { return l.d.rebind(query) }
+
+// placeholders returns "$from, $from+1, …" for n arguments.
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", from+i)
+	}
+	return b.String()
+}
