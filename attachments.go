@@ -293,6 +293,7 @@ func (c *Client) registerBuiltins() error {
 		}),
 		setSeal(r, DeleteMessage, func(p DeleteMessagePayload) Seal { return Seal{p.Channel, p.Requester.Identity, p.MessageSID} }),
 		setSeal(r, BlockMember, func(p BlockMemberPayload) Seal { return Seal{p.Channel, p.Requester.Identity, p.Target} }),
+		setSeal(r, UnblockMember, func(p UnblockMemberPayload) Seal { return Seal{p.Channel, p.Requester.Identity, p.Target} }),
 
 		// What the guards stored and no message or draft took is deleted,
 		// whatever happened in between.
@@ -352,10 +353,10 @@ func (c *Client) journalBuiltins() error {
 		return e
 	})))
 	add(OnAfter(c.Registry, BlockMember, journalAfter(c, BlockMember, func(p BlockMemberPayload, _ BlockMemberResult) ledger.Entry {
-		return ledger.Entry{Actor: p.Requester.Identity, Channel: p.Channel}
+		return ledger.Entry{Actor: p.Requester.Identity, Channel: p.Channel, Target: p.Target}
 	})))
-	add(OnAfter(c.Registry, UnblockMember, journalAfter(c, UnblockMember, func(p UnblockMemberPayload, _ UnblockMemberResult) JournalEntry {
-		return JournalEntry{Actor: p.Requester.Identity, Channel: p.Channel}
+	add(OnAfter(c.Registry, UnblockMember, journalAfter(c, UnblockMember, func(p UnblockMemberPayload, _ UnblockMemberResult) ledger.Entry {
+		return ledger.Entry{Actor: p.Requester.Identity, Channel: p.Channel, Target: p.Target}
 	})))
 	return err
 }
@@ -378,21 +379,6 @@ func (c *Client) role(ctx context.Context, channel string, m Member) (Role, erro
 		return "", err
 	}
 	return r, nil
-}
-
-// side returns the side a role acts for: the policy that applies to a
-// member follows its role in the directory, never the Side a caller puts in
-// a payload.
-func side(r Role) Side {
-	switch r {
-	case RoleCustomer:
-		return SideCustomer
-	case RoleAgent:
-		return SideAgent
-	case RoleSupervisor:
-		return SideSupervisor
-	}
-	return ""
 }
 
 // require checks that m's role in channel grants perm.

@@ -74,6 +74,9 @@ func (c *Client) guardBlockMember(ctx context.Context, p BlockMemberPayload) err
 }
 
 func (c *Client) blockMember(ctx context.Context, p BlockMemberPayload) (BlockMemberResult, error) {
+	if err := checkSeal(ctx, string(BlockMember), Seal{p.Channel, p.Requester.Identity, p.Target}); err != nil {
+		return BlockMemberResult{}, err
+	}
 	prev, err := c.members.Role(ctx, p.Channel, p.Target)
 	if err != nil {
 		return BlockMemberResult{}, err
@@ -101,6 +104,9 @@ func (c *Client) guardUnblockMember(ctx context.Context, p UnblockMemberPayload)
 }
 
 func (c *Client) unblockMember(ctx context.Context, p UnblockMemberPayload) (UnblockMemberResult, error) {
+	if err := checkSeal(ctx, string(UnblockMember), Seal{p.Channel, p.Requester.Identity, p.Target}); err != nil {
+		return UnblockMemberResult{}, err
+	}
 	prev, err := c.members.Role(ctx, p.Channel, p.Target)
 	if err != nil {
 		return UnblockMemberResult{}, err

@@ -135,8 +135,14 @@ func TestParseConfigNamesEachProblemOnce(t *testing.T) {
 	}
 }
 
-// fieldsOf returns the field every *FieldError in err's tree names.
+// fieldsOf returns the field every *FieldError in err's tree names. An
+// *Error hides its cause's codes, so the list of problems is found with
+// errors.As, as a host finds it.
 func fieldsOf(err error) []string {
+	var list interface{ Unwrap() []error }
+	if errors.As(err, &list) {
+		err = list.(error)
+	}
 	var out []string
 	var walk func(error)
 	walk = func(e error) {

@@ -45,7 +45,7 @@ func (c *Client) guardDownloadMedia(ctx context.Context, p DownloadMediaPayload)
 	if err != nil {
 		return err
 	}
-	if !c.cfg.Policy(side(r)).Enabled {
+	if !c.cfg.Policy(r.Side()).Enabled {
 		return &errs.Error{Code: errs.AttachmentsDisabled}
 	}
 	_, err = c.resolveMedia(ctx, p)

@@ -183,7 +183,7 @@ func (c *Client) mediaSender(ctx context.Context, channel string, sender Member)
 	if err != nil {
 		return "", err
 	}
-	s := side(r)
+	s := r.Side()
 	if !c.cfg.Policy(s).Enabled {
 		return "", &errs.Error{Code: errs.AttachmentsDisabled}
 	}
