@@ -132,13 +132,13 @@ func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket, 
 		}
 	}
 	s.client, err = attachments.New(cfg, &attachments.Options{
-		Storage:         store,
-		Transport:       hub,
-		Members:         hub,
-		Roles:           s.roles,
-		Logger:          o.Logger,
-		Links:           dl,
-		Ledger:          l,
+		Storage:   store,
+		Transport: hub,
+		Members:   hub,
+		Roles:     s.roles,
+		Logger:    o.Logger,
+		Links:     dl,
+		Ledger:    l,
 	})
 	if err != nil {
 		hub.Close()
