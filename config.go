@@ -205,6 +205,9 @@ func policyProblems(prefix string, p validate.Policy) []error {
 	if p.MaxFileSize < 0 {
 		bad("maxFileSize", "must not be negative, got %d", p.MaxFileSize)
 	}
+	if p.MaxImageSize < 0 {
+		bad("maxImageSize", "must not be negative, got %d", p.MaxImageSize)
+	}
 	if p.AcceptedExtensions != nil && len(p.AcceptedExtensions) == 0 {
 		bad("acceptedExtensions", "must not be empty; leave it out for the default list")
 	}

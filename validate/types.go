@@ -194,6 +194,15 @@ var formats = map[string]format{
 	"js":  {accepts: []string{typeJS}, text: true},
 }
 
+// extensionType returns the type a file whose name ends in the canonical
+// extension ext claims to be, or "" when the package knows none.
+func extensionType(ext string) string {
+	if f, ok := formats[ext]; ok {
+		return f.accepts[0]
+	}
+	return ""
+}
+
 // accepts reports whether a file with the canonical extension ext may hold
 // content of type ct.
 func accepts(ext, ct string) bool {
