@@ -68,6 +68,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
+	// ChannelTypes tells the library what kind of network each channel's
+	// customer is on (SMS, WhatsApp, …), so that the files sent there are
+	// held to what it carries (see ChannelPolicy). Default nil: every
+	// channel is web chat.
+	ChannelTypes ChannelTypes
 
 	// Links mints download links and serves them; the host mounts it (it is
 	// an http.Handler) at its base URL. Default: a links.Server over Storage
@@ -119,6 +124,9 @@ type Client struct {
 	links     *links.Server
 	bindLinks bool
 	ledger    ledger.Ledger
+	// channelTypes is Options.ChannelTypes: nil when every channel is web
+	// chat.
+	channelTypes ChannelTypes
 
 	closeOnce sync.Once
 	stop      chan struct{}
@@ -182,6 +190,8 @@ func New(cfg Config, opts *Options) (*Client, error) {
 		bindLinks: o.BindLinksToMember,
 		ledger:    o.Ledger,
 		stop:      make(chan struct{}),
+
+		channelTypes: o.ChannelTypes,
 	}
 	if err := c.registerBuiltins(); err != nil {
 		return nil, err

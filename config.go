@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"reflect"
 	"slices"
@@ -92,6 +93,12 @@ type Config struct {
 	// DraftLifetime is how long a file attached to a draft but never sent is
 	// kept before the sweep removes it. Default 1 hour.
 	DraftLifetime time.Duration `json:"draftLifetime"`
+
+	// ChannelTypes narrows the sides' policies in channels of each type
+	// (see ChannelPolicy and Options.ChannelTypes). An entry replaces the
+	// built-in policy of its type whole. Default: DefaultChannelPolicies,
+	// for sms and whatsapp; web chat is not narrowed.
+	ChannelTypes map[ChannelType]ChannelPolicy `json:"channelTypes,omitempty"`
 }
 
 // DefaultConfig returns a Config with attachments enabled for agents and
@@ -163,6 +170,7 @@ func (c Config) problems(o *Options) []error {
 			problems = append(problems, policyProblems(s.name+".fileAttachment.", s.sc.FileAttachment)...)
 		}
 	}
+	problems = append(problems, channelPolicyProblems(c.ChannelTypes)...)
 	switch {
 	case c.LinkLifetime < 0:
 		bad("linkLifetime", "must be positive, got %s", c.LinkLifetime)
@@ -198,29 +206,38 @@ func (c Config) problems(o *Options) []error {
 // malformed allow-list, or a dangerous extension listed without
 // allowDangerous.
 func policyProblems(prefix string, p validate.Policy) []error {
+	problems := limitProblems(prefix, p.MaxFileSize, p.MaxImageSize, p.AcceptedExtensions, "leave it out for the default list")
+	for i, ext := range p.AcceptedExtensions {
+		if n, err := validate.NormalizeExtension(ext); err == nil && validate.IsDangerousExtension(n) && !p.AllowDangerous {
+			// validate would refuse these files anyway: listing them
+			// without the opt-in is a mistake, not a choice.
+			problems = append(problems, &FieldError{Field: fmt.Sprintf("%sacceptedExtensions[%d]", prefix, i),
+				Problem: fmt.Sprintf(".%s files are programs or scripts: set %sallowDangerous to accept them, or leave .%s out", n, prefix, n)})
+		}
+	}
+	return problems
+}
+
+// limitProblems reports the problems a side's policy and a channel type's
+// share: a negative size, an empty allow-list (whose fix is emptyHint) and a
+// malformed extension.
+func limitProblems(prefix string, maxFileSize, maxImageSize int64, exts []string, emptyHint string) []error {
 	var problems []error
 	bad := func(field, format string, args ...any) {
 		problems = append(problems, &FieldError{Field: prefix + field, Problem: fmt.Sprintf(format, args...)})
 	}
-	if p.MaxFileSize < 0 {
-		bad("maxFileSize", "must not be negative, got %d", p.MaxFileSize)
+	if maxFileSize < 0 {
+		bad("maxFileSize", "must not be negative, got %d", maxFileSize)
 	}
-	if p.MaxImageSize < 0 {
-		bad("maxImageSize", "must not be negative, got %d", p.MaxImageSize)
+	if maxImageSize < 0 {
+		bad("maxImageSize", "must not be negative, got %d", maxImageSize)
 	}
-	if p.AcceptedExtensions != nil && len(p.AcceptedExtensions) == 0 {
-		bad("acceptedExtensions", "must not be empty; leave it out for the default list")
+	if exts != nil && len(exts) == 0 {
+		bad("acceptedExtensions", "must not be empty; %s", emptyHint)
 	}
-	for i, ext := range p.AcceptedExtensions {
-		n, err := validate.NormalizeExtension(ext)
-		switch {
-		case err != nil:
+	for i, ext := range exts {
+		if _, err := validate.NormalizeExtension(ext); err != nil {
 			bad(fmt.Sprintf("acceptedExtensions[%d]", i), "%q is not a file extension", ext)
-		case validate.IsDangerousExtension(n) && !p.AllowDangerous:
-			// validate would refuse these files anyway: listing them
-			// without the opt-in is a mistake, not a choice.
-			bad(fmt.Sprintf("acceptedExtensions[%d]", i),
-				".%s files are programs or scripts: set %sallowDangerous to accept them, or leave .%s out", n, prefix, n)
 		}
 	}
 	return problems
@@ -279,6 +296,16 @@ func (c Config) withDefaults() Config {
 	}
 	norm(&c.Agent)
 	norm(&c.Customer)
+	if c.ChannelTypes != nil {
+		// The caller keeps its map: a Client's configuration never changes
+		// under it.
+		types := make(map[ChannelType]ChannelPolicy, len(c.ChannelTypes))
+		for t, cp := range c.ChannelTypes {
+			cp.AcceptedExtensions = slices.Clone(cp.AcceptedExtensions)
+			types[t] = cp
+		}
+		c.ChannelTypes = types
+	}
 	if c.Supervisor != nil {
 		s := *c.Supervisor
 		norm(&s)
@@ -315,6 +342,10 @@ func LoadConfigFile(path string) (Config, error) {
 // agents unless they have their own block. A side with neither block has
 // attachments disabled.
 //
+// A channelTypes object narrows the sides' policies in channels of each
+// type, keyed by type: {"channelTypes": {"whatsapp": {"maxFileSize":
+// 8388608}}} (see ChannelPolicy and Config.PolicyIn).
+//
 // Durations are Go duration strings ("90s", "5m") or whole seconds.
 // ParseConfig checks the result and reports every problem — unknown keys,
 // wrong types, a negative size, a bad extension, a zero lifetime — in one
@@ -345,6 +376,7 @@ func ParseConfig(data []byte) (Config, error) {
 	c := Config{
 		Agent: fc.Agent.resolve(fc.FileAttachment), Customer: fc.Customer.resolve(fc.FileAttachment),
 		FilesPerMessage: fc.FilesPerMessage, Mode: fc.Mode,
+		ChannelTypes:  fc.ChannelTypes,
 		LinkLifetime:  time.Duration(fc.LinkLifetime),
 		LogRetention:  time.Duration(fc.LogRetention),
 		DraftLifetime: time.Duration(fc.DraftLifetime),
@@ -375,15 +407,16 @@ func ParseConfig(data []byte) (Config, error) {
 // fileConfig is Config as it is written in JSON, where a side's block may
 // be left out in favour of the top-level fileAttachment.
 type fileConfig struct {
-	FileAttachment  *validate.Policy `json:"fileAttachment"`
-	Agent           fileSide         `json:"agent"`
-	Customer        fileSide         `json:"customer"`
-	Supervisor      *fileSide        `json:"supervisor"`
-	LinkLifetime    jsonDuration     `json:"linkLifetime"`
-	FilesPerMessage int              `json:"filesPerMessage"`
-	Mode            Mode             `json:"mode"`
-	LogRetention    jsonDuration     `json:"logRetention"`
-	DraftLifetime   jsonDuration     `json:"draftLifetime"`
+	FileAttachment  *validate.Policy              `json:"fileAttachment"`
+	Agent           fileSide                      `json:"agent"`
+	Customer        fileSide                      `json:"customer"`
+	Supervisor      *fileSide                     `json:"supervisor"`
+	LinkLifetime    jsonDuration                  `json:"linkLifetime"`
+	FilesPerMessage int                           `json:"filesPerMessage"`
+	Mode            Mode                          `json:"mode"`
+	LogRetention    jsonDuration                  `json:"logRetention"`
+	DraftLifetime   jsonDuration                  `json:"draftLifetime"`
+	ChannelTypes    map[ChannelType]ChannelPolicy `json:"channelTypes"`
 }
 
 // fileSide is a side's block as it is written in JSON: nil FileAttachment
@@ -488,6 +521,15 @@ func checkShape(v any, t reflect.Type, path string, problems *[]error) {
 				continue
 			}
 			checkShape(obj[k], ft, path+"."+k, problems)
+		}
+	case reflect.Map:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			bad("must be an object")
+			return
+		}
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
+			checkShape(obj[k], t.Elem(), path+"."+k, problems)
 		}
 	case reflect.Slice:
 		arr, ok := v.([]any)

@@ -128,20 +128,29 @@ type SendMediaMessageResult struct {
 }
 
 // mediaSender checks that sender may send media in channel, and returns
-// the side its role acts for, whose policy applies.
-func (c *Client) mediaSender(ctx context.Context, channel string, sender Member) (Side, error) {
+// the policy that applies: that of the side its role acts for, narrowed by
+// the channel's type (see Config.PolicyIn).
+func (c *Client) mediaSender(ctx context.Context, channel string, sender Member) (sendPolicy, error) {
 	if channel == "" || sender.Identity == "" {
-		return "", &errs.Error{Code: errs.InvalidPayload, Message: "a message needs a channel and a sender"}
+		return sendPolicy{}, &errs.Error{Code: errs.InvalidPayload, Message: "a message needs a channel and a sender"}
 	}
 	r, err := c.require(ctx, channel, sender, PermSendMediaMessage)
 	if err != nil {
-		return "", err
+		return sendPolicy{}, err
 	}
 	s := side(r)
 	if !c.cfg.Policy(s).Enabled {
-		return "", &errs.Error{Code: errs.AttachmentsDisabled}
+		// Refused before the host is asked what the channel is.
+		return sendPolicy{}, &errs.Error{Code: errs.AttachmentsDisabled}
 	}
-	return s, nil
+	sp, err := c.policyIn(ctx, channel, s)
+	if err != nil {
+		return sendPolicy{}, err
+	}
+	if !sp.policy.Enabled {
+		return sendPolicy{}, sp.disabled()
+	}
+	return sp, nil
 }
 
 func (c *Client) guardSendMediaMessage(ctx context.Context, p SendMediaMessagePayload) error {

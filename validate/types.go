@@ -155,6 +155,7 @@ var formats = map[string]format{
 	"aac":  {accepts: []string{typeAAC}},
 	"amr":  {accepts: []string{typeAMR}},
 	"ogg":  {accepts: []string{typeOgg}},
+	"oga":  {accepts: []string{typeOgg}}, // Ogg audio, as Flex names WhatsApp voice notes
 	"opus": {accepts: []string{typeOgg}},
 	"wav":  {accepts: []string{typeWAV}},
 	"flac": {accepts: []string{typeFLAC}},
