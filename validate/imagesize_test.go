@@ -62,3 +62,16 @@ func TestMaxImageSize(t *testing.T) {
 	assert.Equal(t, int64(image), p.SizeLimitFor("image/png"), "SizeLimitFor does not give a picture its limit")
 	assert.Equal(t, int64(general), p.SizeLimitFor("application/pdf"), "SizeLimitFor gives a PDF the picture limit")
 }
+
+// TestOgaIsOggAudio checks the extension Flex lists for WhatsApp voice
+// notes: an Ogg recording named .oga is accepted as what it is, and a
+// picture named .oga is not.
+func TestOgaIsOggAudio(t *testing.T) {
+	p := validate.Policy{Enabled: true, AcceptedExtensions: []string{"oga", "png"}}
+	ogg := append([]byte("OggS\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00"), make([]byte, 200)...)
+	v, _, err := p.Check(context.Background(), "voice.oga", "audio/ogg", -1, bytes.NewReader(ogg))
+	require.NoError(t, err, "a WhatsApp voice note named .oga is refused")
+	assert.Equal(t, "audio/ogg", v.ContentType, "a .oga voice note is not recognised as Ogg audio")
+	_, _, err = p.Check(context.Background(), "voice.oga", "", -1, bytes.NewReader(bigPNG(t, 1024)))
+	assert.ErrorIs(t, err, errs.TypeMismatch, "a picture named .oga is accepted as a voice note")
+}
