@@ -236,8 +236,9 @@ func (c *Client) janitor(interval time.Duration) {
 // an http.Handler, at its base URL (DefaultLinkPath for the default one).
 func (c *Client) Links() *links.Server { return c.links }
 
-// Config returns the Client's configuration, with defaults filled in.
-func (c *Client) Config() Config { return c.cfg }
+// Config returns the Client's configuration, with defaults filled in. It is
+// a copy: changing it, its lists or its map changes nothing in the Client.
+func (c *Client) Config() Config { return c.cfg.clone() }
 
 // Storage returns the Client's storage.
 func (c *Client) Storage() *storage.Bucket { return c.store }

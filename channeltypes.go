@@ -21,8 +21,9 @@ type ChannelType string
 
 // The channel types with built-in policies (see DefaultChannelPolicies).
 const (
-	// ChannelWeb is web chat: the side's policy applies unchanged. A
-	// channel is web chat unless Options.ChannelTypes says otherwise.
+	// ChannelWeb is web chat: the side's policy applies unchanged, unless
+	// Config.ChannelTypes has an entry for it. A channel is web chat
+	// unless Options.ChannelTypes says otherwise.
 	ChannelWeb ChannelType = "web"
 	// ChannelSMS is SMS, over which files travel as MMS.
 	ChannelSMS ChannelType = "sms"

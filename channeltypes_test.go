@@ -180,6 +180,19 @@ func TestChannelTypesConfig(t *testing.T) {
 	sms, err := c.PolicyIn(attachments.SideCustomer, attachments.ChannelSMS)
 	require.NoError(t, err)
 	assert.Equal(t, int64(2097152), sms.MaxFileSize, "configuring WhatsApp lost the built-in SMS policy")
+	cl, err := attachments.New(c, &attachments.Options{Logger: discardLogger()})
+	require.NoError(t, err)
+	types := cl.Config().ChannelTypes
+	assert.Equal(t, c.ChannelTypes[attachments.ChannelWhatsApp], types[attachments.ChannelWhatsApp],
+		"the Client's configuration does not hold the configured WhatsApp policy")
+	assert.Equal(t, attachments.DefaultChannelPolicies()[attachments.ChannelSMS], types[attachments.ChannelSMS],
+		"the Client's configuration does not show the built-in SMS policy in force")
+	c.ChannelTypes[attachments.ChannelWhatsApp].AcceptedExtensions[0] = "gif"
+	types[attachments.ChannelSMS] = attachments.ChannelPolicy{}
+	assert.Equal(t, "jpg", cl.Config().ChannelTypes[attachments.ChannelWhatsApp].AcceptedExtensions[0],
+		"changing the caller's configuration after New changed the Client's")
+	assert.Equal(t, int64(2097152), cl.Config().ChannelTypes[attachments.ChannelSMS].MaxFileSize,
+		"changing what Client.Config returned changed the Client's SMS policy")
 
 	_, err = attachments.ParseConfig([]byte(`{
 		"channelTypes": {

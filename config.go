@@ -296,20 +296,38 @@ func (c Config) withDefaults() Config {
 	}
 	norm(&c.Agent)
 	norm(&c.Customer)
+	// The built-in channel policies, under the configured ones, in a map of
+	// the Client's own.
+	types := DefaultChannelPolicies()
+	maps.Copy(types, c.clone().ChannelTypes)
+	c.ChannelTypes = types
+	if c.Supervisor != nil {
+		s := *c.Supervisor
+		norm(&s)
+		c.Supervisor = &s
+	}
+	return c
+}
+
+// clone returns c with copies of its slices and map, so that whoever holds
+// it shares no memory with a Client's configuration.
+func (c Config) clone() Config {
+	side := func(sc SideConfig) SideConfig {
+		sc.FileAttachment.AcceptedExtensions = slices.Clone(sc.FileAttachment.AcceptedExtensions)
+		return sc
+	}
+	c.Agent, c.Customer = side(c.Agent), side(c.Customer)
+	if c.Supervisor != nil {
+		s := side(*c.Supervisor)
+		c.Supervisor = &s
+	}
 	if c.ChannelTypes != nil {
-		// The caller keeps its map: a Client's configuration never changes
-		// under it.
 		types := make(map[ChannelType]ChannelPolicy, len(c.ChannelTypes))
 		for t, cp := range c.ChannelTypes {
 			cp.AcceptedExtensions = slices.Clone(cp.AcceptedExtensions)
 			types[t] = cp
 		}
 		c.ChannelTypes = types
-	}
-	if c.Supervisor != nil {
-		s := *c.Supervisor
-		norm(&s)
-		c.Supervisor = &s
 	}
 	return c
 }
