@@ -69,6 +69,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
+	// ChannelTypes tells the library what kind of network each channel's
+	// customer is on (SMS, WhatsApp, …), so that the files sent there are
+	// held to what it carries (see ChannelPolicy). Default nil: every
+	// channel is web chat.
+	ChannelTypes ChannelTypes
 
 	// Links mints download links and serves them; the host mounts it (it is
 	// an http.Handler) at its base URL. Default: a links.Server over Storage
@@ -136,6 +141,9 @@ type Client struct {
 	// media reads media wherever it is: Storage, or through the ledger the
 	// host store that holds it. Links and OpenMedia read through it.
 	media *storage.Bucket
+	// channelTypes is Options.ChannelTypes: nil when every channel is web
+	// chat.
+	channelTypes ChannelTypes
 
 	closeOnce sync.Once
 	stop      chan struct{}
@@ -199,21 +207,22 @@ func New(cfg Config, opts *Options) (*Client, error) {
 		o.Links = o.Links.WithBucket(media)
 	}
 	c := &Client{
-		Registry:  &Registry{},
-		cfg:       cfg.withDefaults(),
-		store:     o.Storage,
-		transport: o.Transport,
-		members:   o.Members,
-		perms:     permissions(o.Roles),
-		log:       o.Logger,
-		now:       o.Now,
-		links:     o.Links,
-		bindLinks: o.BindLinksToMember,
-		ledger:    o.Ledger,
-		stores:    o.Stores,
-		trustURL:  o.TrustURL,
-		media:     media,
-		stop:      make(chan struct{}),
+		Registry:     &Registry{},
+		cfg:          cfg.withDefaults(),
+		store:        o.Storage,
+		transport:    o.Transport,
+		members:      o.Members,
+		perms:        permissions(o.Roles),
+		log:          o.Logger,
+		now:          o.Now,
+		links:        o.Links,
+		bindLinks:    o.BindLinksToMember,
+		ledger:       o.Ledger,
+		stores:       o.Stores,
+		trustURL:     o.TrustURL,
+		media:        media,
+		stop:         make(chan struct{}),
+		channelTypes: o.ChannelTypes,
 	}
 	if err := c.registerBuiltins(); err != nil {
 		return nil, err
@@ -258,8 +267,9 @@ func (c *Client) janitor(interval time.Duration) {
 // an http.Handler, at its base URL (DefaultLinkPath for the default one).
 func (c *Client) Links() *links.Server { return c.links }
 
-// Config returns the Client's configuration, with defaults filled in.
-func (c *Client) Config() Config { return c.cfg }
+// Config returns the Client's configuration, with defaults filled in. It is
+// a copy: changing it, its lists or its map changes nothing in the Client.
+func (c *Client) Config() Config { return c.cfg.clone() }
 
 // Storage returns the Client's storage.
 func (c *Client) Storage() *storage.Bucket { return c.store }
