@@ -186,8 +186,12 @@ func (s *sourceReader) Read(p []byte) (int, error) {
 // unavailable. The validator's refusals (too large, canceled) keep their
 // codes.
 func (s *sourceReader) blame(putErr error) error {
-	if s.err == nil || errs.As(s.err) != nil {
+	switch {
+	case s.err == nil:
 		return putErr
+	case errs.As(s.err) != nil:
+		// The validator's own refusal, whatever a driver made of it.
+		return s.err
 	}
 	return &errs.Error{Code: errs.UploadIncomplete, Err: s.err}
 }
