@@ -1,0 +1,273 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	tusd "github.com/tus/tusd/v2/pkg/handler"
+	"github.com/tus/tusd/v2/pkg/memorylocker"
+	xslog "golang.org/x/exp/slog"
+
+	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/errs"
+)
+
+// Tus is a reminder of how resumable uploads work here; see Handler for the
+// routes.
+//
+// A client creates an upload with POST {path}channels/{channel}/uploads
+// (tus 1.0 creation) and Upload-Metadata: "filename" and "filetype" as the
+// client declares them, "target" ("message", the default, sends the file;
+// "draft" attaches it to the member's draft) and "text" (the message's
+// text, ModeConversations only). The name, type and size pass the sender's
+// preflight and quota before the upload exists. The client then PATCHes
+// {path}uploads/{id} (the Location) with the bytes, HEADs it to learn the
+// offset after a break, and may DELETE it (termination). Only the member
+// who created an upload may see, continue or terminate it.
+//
+// When the last byte arrives, the chunks are read back as one stream into
+// SendMediaMessage or AttachFile, so the same guard as a direct upload
+// checks the file — size, sniffing, listeners, virus scan — and the chunks
+// are deleted whatever it says. The last PATCH is answered 200 with the
+// same JSON as a direct upload (SentReply or DraftReply), or with the
+// refusal (ErrorBody). An upload not finished within
+// Options.UploadLifetime is deleted by Sweep.
+const Tus = "tus 1.0.0: core, creation, termination"
+
+// Upload-Metadata keys.
+const (
+	tusName   = "filename"
+	tusType   = "filetype"
+	tusTarget = "target"
+	tusText   = "text"
+)
+
+// tusUploads wires tusd's handler to the Handler.
+type tusUploads struct {
+	h        *Handler
+	store    *tusStore
+	locker   *memorylocker.MemoryLocker
+	tus      *tusd.UnroutedHandler
+	lifetime time.Duration
+}
+
+func newTusUploads(h *Handler, lifetime time.Duration) (*tusUploads, error) {
+	t := &tusUploads{h: h, store: &tusStore{h: h, bucket: h.client.Storage(), now: h.now},
+		locker: memorylocker.New(), lifetime: lifetime}
+	composer := tusd.NewStoreComposer()
+	composer.UseCore(t.store)
+	composer.UseTerminater(t.store)
+	t.locker.UseIn(composer)
+	// tusd logs every request at info, and every refusal the Handler logs
+	// already.
+	quiet := xslog.New(xslog.NewTextHandler(io.Discard, &xslog.HandlerOptions{Level: xslog.LevelError + 1}))
+	var err error
+	t.tus, err = tusd.NewUnroutedHandler(tusd.Config{
+		StoreComposer:             composer,
+		BasePath:                  h.path + "uploads/",
+		MaxSize:                   h.maxFile,
+		DisableDownload:           true,
+		DisableConcatenation:      true,
+		Cors:                      &tusd.CorsConfig{Disable: true}, // cross-site requests are refused before tusd
+		Logger:                    quiet,
+		NetworkTimeout:            h.stall,
+		PreUploadCreateCallback:   t.preCreate,
+		PreFinishResponseCallback: t.preFinish,
+	})
+	if err != nil {
+		return nil, &errs.Error{Code: errs.InvalidConfig, Op: "httpapi tus", Err: err}
+	}
+	return t, nil
+}
+
+func (t *tusUploads) routes(mux *http.ServeMux) {
+	serve := func(fn http.HandlerFunc) func(http.ResponseWriter, *call) error {
+		mw := t.tus.Middleware(fn)
+		return func(w http.ResponseWriter, c *call) error {
+			mw.ServeHTTP(w, c.r)
+			return nil
+		}
+	}
+	t.h.route(mux, "POST", "channels/{channel}/uploads", serve(t.tus.PostFile))
+	t.h.route(mux, "HEAD", "uploads/{id}", serve(t.tus.HeadFile))
+	t.h.route(mux, "PATCH", "uploads/{id}", serve(t.tus.PatchFile))
+	t.h.route(mux, "DELETE", "uploads/{id}", serve(t.tus.DelFile))
+	// OPTIONS is tus' discovery: the versions and extensions, to anyone.
+	discover := t.tus.Middleware(http.NotFoundHandler())
+	mux.Handle("OPTIONS "+t.h.path+"channels/{channel}/uploads", discover)
+	mux.Handle("OPTIONS "+t.h.path+"uploads/{id}", discover)
+}
+
+// preCreate checks a new upload as a direct upload's file is checked
+// before its bytes: the sender's policy on the name, type and size, and
+// the quotas.
+func (t *tusUploads) preCreate(ev tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInfoChanges, error) {
+	c := callFrom(ev.Context)
+	if c == nil {
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(&errs.Error{Code: errs.PermissionDenied})
+	}
+	meta := ev.Upload.MetaData
+	kept := tusd.MetaData{tusName: meta[tusName], tusType: meta[tusType]}
+	switch target := meta[tusTarget]; target {
+	case "", "message", "draft":
+		kept[tusTarget] = target
+	default:
+		return t.refuse(&errs.Error{Code: errs.InvalidPayload, Message: `the upload's target is "message" or "draft"`})
+	}
+	if text, ok := meta[tusText]; ok {
+		kept[tusText] = text
+	}
+	if kept[tusName] == "" {
+		return t.refuse(&errs.Error{Code: errs.InvalidPayload, Message: "the file has no name"})
+	}
+	if err := t.h.client.Preflight(c.member.Side, kept[tusName], kept[tusType], ev.Upload.Size); err != nil {
+		return t.refuse(err)
+	}
+	if err := t.h.limits.quota(ev.Context, c.member.Identity, ev.Upload.Size); err != nil {
+		return t.refuse(err)
+	}
+	return tusd.HTTPResponse{}, tusd.FileInfoChanges{MetaData: kept}, nil
+}
+
+func (t *tusUploads) refuse(err error) (tusd.HTTPResponse, tusd.FileInfoChanges, error) {
+	t.h.metrics.uploaded(kindTus, err)
+	return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(err)
+}
+
+// preFinish runs the action on the assembled upload, deletes the chunks,
+// and answers the last PATCH with the action's outcome.
+func (t *tusUploads) preFinish(ev tusd.HookEvent) (tusd.HTTPResponse, error) {
+	ctx := ev.Context
+	c := callFrom(ctx)
+	if c == nil {
+		return tusd.HTTPResponse{}, tusError(&errs.Error{Code: errs.PermissionDenied})
+	}
+	rec, err := t.store.record(ctx, ev.Upload.ID)
+	if err != nil {
+		return tusd.HTTPResponse{}, err
+	}
+	defer func() {
+		// Whatever the action said, the chunks have served their purpose:
+		// a refused file will not pass on a second try.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if err := t.store.remove(rctx, rec.ID); err != nil {
+			t.h.log.Error("httpapi: could not delete a finished upload's chunks", "upload", rec.ID, "err", err)
+		}
+	}()
+	body, err := (&tusUpload{s: t.store, rec: rec}).GetReader(ctx)
+	if err != nil {
+		return tusd.HTTPResponse{}, err
+	}
+	defer body.Close()
+	file := &attachments.File{Name: rec.MetaData[tusName], ContentType: rec.MetaData[tusType], Size: rec.Size,
+		Body: io.Reader(body)}
+	sender := c.member
+	var reply any
+	status := http.StatusOK
+	if rec.MetaData[tusTarget] == "draft" {
+		var res attachments.AttachFileResult
+		res, err = attachments.Invoke(ctx, t.h.client.Registry, attachments.AttachFile,
+			attachments.AttachFilePayload{Channel: rec.Channel, Sender: sender, File: file})
+		reply = DraftReply{Preview: &res.Preview, Draft: res.Draft}
+	} else {
+		var res attachments.SendMediaMessageResult
+		res, err = attachments.Invoke(ctx, t.h.client.Registry, attachments.SendMediaMessage,
+			attachments.SendMediaMessagePayload{Channel: rec.Channel, Sender: sender, File: file, Text: rec.MetaData[tusText]})
+		reply = sentReply(res)
+	}
+	t.h.metrics.uploaded(kindTus, err)
+	if err != nil {
+		t.h.metrics.refused(errs.CodeOf(err))
+		return tusd.HTTPResponse{}, tusError(err)
+	}
+	data, _ := json.Marshal(reply)
+	return tusd.HTTPResponse{StatusCode: status, Body: string(data) + "\n", Header: jsonHeader()}, nil
+}
+
+func jsonHeader() tusd.HTTPHeader {
+	return tusd.HTTPHeader{"Content-Type": "application/json; charset=utf-8", "X-Content-Type-Options": "nosniff"}
+}
+
+// tusError turns err into the error tusd answers with: the same ErrorBody
+// and status as every other refusal. tusd's own errors pass as they are.
+func tusError(err error) error {
+	if _, ok := err.(tusd.Error); ok {
+		return err
+	}
+	rep, status := errorBody(err)
+	data, _ := json.Marshal(rep)
+	h := jsonHeader()
+	if ra := retryAfter(err); ra != "" {
+		h["Retry-After"] = ra
+	}
+	return tusd.Error{ErrorCode: string(rep.Error.Code), Message: rep.Error.Message,
+		HTTPResponse: tusd.HTTPResponse{StatusCode: status, Body: string(data) + "\n", Header: h}}
+}
+
+// startChunk applies the limits on uploads in flight to a PATCH and counts
+// it; done ends it, with the bytes it stored.
+func (h *Handler) startChunk(ctx context.Context, channel string) (done func(n int64), err error) {
+	c := callFrom(ctx)
+	if c == nil {
+		return nil, &errs.Error{Code: errs.PermissionDenied}
+	}
+	release, err := h.limits.acquire(c.member.Identity, channel)
+	if err != nil {
+		h.metrics.refused(errs.CodeOf(err))
+		return nil, err
+	}
+	start := h.now()
+	h.metrics.active.Inc()
+	return func(n int64) {
+		h.metrics.active.Dec()
+		release()
+		h.metrics.bytesIn.Add(float64(n))
+		h.metrics.duration.WithLabelValues(kindTus).Observe(h.now().Sub(start).Seconds())
+	}, nil
+}
+
+// Sweep deletes the tus uploads created more than Options.UploadLifetime
+// ago and not finished, and returns how many it deleted. An upload with a
+// PATCH in flight is interrupted first. The background sweep (see
+// Options.SweepInterval) calls it; a host that turns that off calls it
+// itself.
+func (h *Handler) Sweep(ctx context.Context) (int, error) {
+	t := h.tus
+	cutoff := h.now().Add(-t.lifetime)
+	var expired []string
+	for it, err := range h.client.Storage().List(ctx, tusPrefix) {
+		if err != nil {
+			return 0, err
+		}
+		id, ok := strings.CutSuffix(strings.TrimPrefix(it.Key, tusPrefix), "/info")
+		if ok && it.ModTime.Before(cutoff) {
+			expired = append(expired, id)
+		}
+	}
+	n := 0
+	for _, id := range expired {
+		if err := t.expire(ctx, id); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// expire deletes one upload under its lock.
+func (t *tusUploads) expire(ctx context.Context, id string) error {
+	lock, err := t.locker.NewLock(id)
+	if err != nil {
+		return err
+	}
+	if err := lock.Lock(ctx, func() {}); err != nil {
+		return &errs.Error{Code: errs.Canceled, Op: "sweep " + id, Err: err}
+	}
+	defer lock.Unlock()
+	return t.store.remove(ctx, id)
+}
