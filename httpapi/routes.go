@@ -40,13 +40,12 @@ func (h *Handler) startUpload(c *call, kind string, size int64) (done func(error
 		return nil, err
 	}
 	start := h.now()
-	read := c.body.n.Load()
 	h.metrics.active.Inc()
 	return func(err error) {
 		h.metrics.active.Dec()
 		release()
 		h.metrics.uploaded(kind, err)
-		h.metrics.bytesIn.Add(float64(c.body.n.Load() - read))
+		h.metrics.bytesIn.Add(float64(c.body.n.Load())) // the whole body: the form's framing was read before the start
 		h.metrics.duration.WithLabelValues(kind).Observe(h.now().Sub(start).Seconds())
 	}, nil
 }
