@@ -79,7 +79,9 @@ func jsonBody(s string) io.Reader { return strings.NewReader(s) }
 // quota is a Usage with fixed answers.
 type quota map[string]httpapi.Stored
 
-func (q quota) Usage(_ context.Context, identity string) (httpapi.Stored, error) { return q[identity], nil }
+func (q quota) Usage(_ context.Context, identity string) (httpapi.Stored, error) {
+	return q[identity], nil
+}
 
 func TestQuotas(t *testing.T) {
 	usage := quota{
