@@ -144,11 +144,13 @@ func memberOf(r *http.Request) (attachments.Member, error) {
 
 // textFile returns n bytes of printable text, different for each seed.
 func textFile(n int, seed uint64) []byte {
-	r := rand.New(rand.NewPCG(seed, 1))
-	const letters = "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ\n"
+	const letters = "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789\n"
 	b := make([]byte, n)
-	for i := range b {
-		b[i] = letters[r.IntN(len(letters))]
+	var key [32]byte
+	key[0], key[1] = byte(seed), byte(seed>>8)
+	_, _ = rand.NewChaCha8(key).Read(b)
+	for i, c := range b {
+		b[i] = letters[c%byte(len(letters))]
 	}
 	return b
 }
@@ -275,7 +277,10 @@ func (e *env) assertServing(t testing.TB) {
 
 // ourGoroutines are the stacks of goroutines the server or the Handler
 // started, or a test client left.
-func ourGoroutines() []string {
+func ourGoroutines() []string { return goroutines(false) }
+
+// goroutines is ourGoroutines, with the Handler's sweeper too when all.
+func goroutines(all bool) []string {
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
 	var out []string
@@ -285,7 +290,7 @@ func ourGoroutines() []string {
 			// The sweeper is the Handler's own until Close, which waits
 			// for it; the test's goroutines are not the server's.
 			if !strings.Contains(g, "ourGoroutines") && !strings.Contains(g, "testing.tRunner") &&
-				!strings.Contains(g, "(*Handler).sweeper") && !strings.Contains(g, "_test.") {
+				(!strings.Contains(g, "(*Handler).sweeper") || all) && !strings.Contains(g, "_test.") {
 				out = append(out, g)
 			}
 		}
@@ -302,7 +307,7 @@ func assertNoGoroutines(t testing.TB) {
 	http.DefaultClient.CloseIdleConnections()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		left := ourGoroutines()
+		left := goroutines(true)
 		if len(left) == 0 {
 			return
 		}

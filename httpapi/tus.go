@@ -50,31 +50,39 @@ const (
 type tusUploads struct {
 	h        *Handler
 	store    *tusStore
-	locker   *memorylocker.MemoryLocker
+	locker   tusd.Locker
 	tus      *tusd.UnroutedHandler
 	lifetime time.Duration
 }
 
 func newTusUploads(h *Handler, lifetime time.Duration) (*tusUploads, error) {
 	t := &tusUploads{h: h, store: &tusStore{h: h, bucket: h.client.Storage(), now: h.now},
-		locker: memorylocker.New(), lifetime: lifetime}
+		locker: waitingLocker{memorylocker.New()}, lifetime: lifetime}
 	composer := tusd.NewStoreComposer()
 	composer.UseCore(t.store)
 	composer.UseTerminater(t.store)
-	t.locker.UseIn(composer)
+	composer.UseLocker(t.locker)
 	// tusd logs every request at info, and every refusal the Handler logs
 	// already.
 	quiet := xslog.New(xslog.NewTextHandler(io.Discard, &xslog.HandlerOptions{Level: xslog.LevelError + 1}))
 	var err error
 	t.tus, err = tusd.NewUnroutedHandler(tusd.Config{
-		StoreComposer:             composer,
-		BasePath:                  h.path + "uploads/",
-		MaxSize:                   h.maxFile,
-		DisableDownload:           true,
-		DisableConcatenation:      true,
-		Cors:                      &tusd.CorsConfig{Disable: true}, // cross-site requests are refused before tusd
-		Logger:                    quiet,
-		NetworkTimeout:            h.stall,
+		StoreComposer: composer,
+		BasePath:      h.path + "uploads/",
+		// No MaxSize: the sender's policy, in preCreate, refuses a file
+		// too large with the same JSON as every other refusal, where tusd
+		// would answer in text.
+		DisableDownload:      true,
+		DisableConcatenation: true,
+		Cors:                 &tusd.CorsConfig{Disable: true}, // cross-site requests are refused before tusd
+		Logger:               quiet,
+		NetworkTimeout:       h.stall,
+		// How long a PATCH whose client went away may go on storing the
+		// bytes that did arrive.
+		GracefulRequestCompletionTimeout: h.stall,
+		// A request waits for the one that holds its upload (see
+		// waitingLocker), which ends within the stall timeout.
+		AcquireLockTimeout:        2 * h.stall,
 		PreUploadCreateCallback:   t.preCreate,
 		PreFinishResponseCallback: t.preFinish,
 	})
@@ -93,9 +101,13 @@ func (t *tusUploads) routes(mux *http.ServeMux) {
 		}
 	}
 	t.h.route(mux, "POST", "channels/{channel}/uploads", serve(t.tus.PostFile))
-	t.h.route(mux, "HEAD", "uploads/{id}", serve(t.tus.HeadFile))
-	t.h.route(mux, "PATCH", "uploads/{id}", serve(t.tus.PatchFile))
-	t.h.route(mux, "DELETE", "uploads/{id}", serve(t.tus.DelFile))
+	// tusd takes the upload's ID from a path stripped of its base.
+	strip := func(fn http.HandlerFunc) http.HandlerFunc {
+		return http.StripPrefix(t.h.path+"uploads/", fn).ServeHTTP
+	}
+	t.h.route(mux, "HEAD", "uploads/{id}", serve(strip(t.tus.HeadFile)))
+	t.h.route(mux, "PATCH", "uploads/{id}", serve(strip(t.tus.PatchFile)))
+	t.h.route(mux, "DELETE", "uploads/{id}", serve(strip(t.tus.DelFile)))
 	// OPTIONS is tus' discovery: the versions and extensions, to anyone.
 	discover := t.tus.Middleware(http.NotFoundHandler())
 	mux.Handle("OPTIONS "+t.h.path+"channels/{channel}/uploads", discover)
@@ -271,3 +283,29 @@ func (t *tusUploads) expire(ctx context.Context, id string) error {
 	defer lock.Unlock()
 	return t.store.remove(ctx, id)
 }
+
+// waitingLocker is tusd's in-memory locker, except that a request that
+// wants a held upload waits for the holder to end rather than interrupt it.
+// tusd v2.9.1's interruption races with the PATCH it interrupts (its
+// context's goroutine reads the body that writeChunk is setting), which
+// the race detector reports. The wait is short: a PATCH whose client went
+// away ends as soon as its connection reports it, or within the stall
+// timeout when it goes silent.
+type waitingLocker struct{ *memorylocker.MemoryLocker }
+
+// NewLock implements tusd.Locker.
+func (l waitingLocker) NewLock(id string) (tusd.Lock, error) {
+	lock, err := l.MemoryLocker.NewLock(id)
+	if err != nil {
+		return nil, err
+	}
+	return waitingLock{lock}, nil
+}
+
+type waitingLock struct{ inner tusd.Lock }
+
+// Lock implements tusd.Lock, never asking the holder to let go.
+func (l waitingLock) Lock(ctx context.Context, _ func()) error { return l.inner.Lock(ctx, func() {}) }
+
+// Unlock implements tusd.Lock.
+func (l waitingLock) Unlock() error { return l.inner.Unlock() }
