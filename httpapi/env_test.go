@@ -59,6 +59,10 @@ type envOptions struct {
 	noSync  bool
 	// readHeaderTimeout replaces NewServer's, for the slowloris test.
 	readHeaderTimeout time.Duration
+	// wrap, when set, wraps the Handler where it is mounted.
+	wrap func(http.Handler) http.Handler
+	// routes, when set, adds the test's own routes to the server's mux.
+	routes func(mux *http.ServeMux)
 }
 
 func newEnv(t testing.TB, o *envOptions) *env {
@@ -100,7 +104,14 @@ func newEnv(t testing.TB, o *envOptions) *env {
 	if path == "" {
 		path = httpapi.DefaultPath
 	}
-	mux.Handle(path, e.h)
+	var api http.Handler = e.h
+	if o.wrap != nil {
+		api = o.wrap(api)
+	}
+	mux.Handle(path, api)
+	if o.routes != nil {
+		o.routes(mux)
+	}
 	mux.Handle(attachments.DefaultLinkPath, e.h.Links())
 	mux.Handle("/metrics", e.h.Metrics())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

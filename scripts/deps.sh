@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # deps.sh installs what the test suite needs and is missing: Debian's clamd
 # and chromium, and versitygw (a real S3 server) built with go install.
-# It is idempotent and quick when everything is already there.
+# It is idempotent and quick when everything is already there. The official
+# tus-js-client, for httpapi's browser test, goes with npm into a cache
+# outside the repo ($ATTACHKIT_NPM_CACHE, default ~/.cache/attachkit/npm).
 set -euo pipefail
 
 need_apt=()
@@ -9,6 +11,7 @@ command -v clamd >/dev/null 2>&1 || [ -x /usr/sbin/clamd ] || need_apt+=(clamav-
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 # Chromium only recommends fonts; the browser test's screenshot needs them.
 dpkg -s fonts-liberation >/dev/null 2>&1 || need_apt+=(fonts-liberation)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
 	echo "deps: installing ${need_apt[*]}"
 	export DEBIAN_FRONTEND=noninteractive
@@ -23,4 +26,13 @@ gobin=$(go env GOBIN)
 if [ ! -x "$gobin/versitygw" ]; then
 	echo "deps: building versitygw (about a minute)"
 	GOFLAGS=-buildvcs=false go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
+fi
+
+npm_cache=${ATTACHKIT_NPM_CACHE:-$HOME/.cache/attachkit/npm}
+tus_js_version=4.3.1
+if [ "$(cat "$npm_cache/node_modules/tus-js-client/package.json" 2>/dev/null |
+	sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p')" != "$tus_js_version" ]; then
+	echo "deps: fetching tus-js-client $tus_js_version into $npm_cache"
+	mkdir -p "$npm_cache"
+	npm install --prefix "$npm_cache" --no-audit --no-fund --silent "tus-js-client@$tus_js_version"
 fi
