@@ -261,8 +261,8 @@ func TestSlowloris(t *testing.T) {
 }
 
 // TestShutdownDuringUploads shuts the server down, with a deadline, while
-// 50 uploads are in flight: half finish, half are stalled and cut off. What
-// was answered 201 is stored; nothing else is.
+// 50 uploads are in flight: half can finish, half are stalled and cut off.
+// What was answered 201 is stored, and nothing is left half-stored.
 func TestShutdownDuringUploads(t *testing.T) {
 	e := faultEnv(t)
 	f, ctype := fileForm("a.txt", textFile(100000, 6)).encode()
@@ -307,7 +307,10 @@ func TestShutdownDuringUploads(t *testing.T) {
 		c.conn.Close()
 	}
 	waitHandlersDone(t)
-	assert.Len(t, e.chat.Messages(channel), created, "every upload answered 201, and only those, should be stored")
+	// A message may be stored whose answer the shutdown cut off, so the
+	// count is at least the uploads answered 201; nothing is half-stored.
+	assert.GreaterOrEqual(t, len(e.chat.Messages(channel)), created, "an upload answered 201 was lost")
+	assert.LessOrEqual(t, len(e.chat.Messages(channel)), 25, "a stalled upload was stored")
 	e.assertNoOrphans(t)
 }
 

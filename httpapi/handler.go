@@ -12,6 +12,7 @@ import (
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/storage"
 )
 
 // DefaultPath is where a Handler expects to be mounted by default.
@@ -55,6 +56,12 @@ type Options struct {
 	// UploadLifetime is how long an unfinished tus upload is kept, from its
 	// creation, before Sweep deletes it. Default 24 hours.
 	UploadLifetime time.Duration
+	// UploadStorage is where tus uploads keep their chunks until they are
+	// whole. The chunks are temporary: a bucket that skips fsync
+	// (filesystem.Options.NoSync) writes them faster, and a power cut then
+	// costs at worst the upload in flight, which the client starts again.
+	// Default: the Client's storage, under tus/.
+	UploadStorage *storage.Bucket
 	// SweepInterval is how often a background sweep deletes expired tus
 	// uploads, until Close. Default 10 minutes; negative: never (call Sweep).
 	SweepInterval time.Duration
@@ -77,7 +84,7 @@ type Options struct {
 //	DELETE {path}channels/{channel}/draft/files/{media}       detach it
 //	POST   {path}channels/{channel}/draft/send                send the draft (JSON: {"text": …})
 //	POST   {path}channels/{channel}/preflight                 check a file before uploading it (JSON: name, contentType, size)
-//	POST   {path}channels/{channel}/uploads                   create a tus upload (see Tus)
+//	POST   {path}channels/{channel}/uploads                   create a tus upload (see the package doc)
 //	HEAD, PATCH, DELETE {path}uploads/{id}                    continue or terminate it
 //
 // Answers are JSON in camelCase; refusals are ErrorBody with the status
@@ -153,7 +160,10 @@ func New(c *attachments.Client, member MemberFunc, opts *Options) (*Handler, err
 		}
 	}
 	h.maxUpload = h.maxFile + uploadOverhead
-	if h.tus, err = newTusUploads(h, o.UploadLifetime); err != nil {
+	if o.UploadStorage == nil {
+		o.UploadStorage = c.Storage()
+	}
+	if h.tus, err = newTusUploads(h, o.UploadStorage, o.UploadLifetime); err != nil {
 		return nil, err
 	}
 	cop := http.NewCrossOriginProtection()

@@ -14,29 +14,8 @@ import (
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/storage"
 )
-
-// Tus is a reminder of how resumable uploads work here; see Handler for the
-// routes.
-//
-// A client creates an upload with POST {path}channels/{channel}/uploads
-// (tus 1.0 creation) and Upload-Metadata: "filename" and "filetype" as the
-// client declares them, "target" ("message", the default, sends the file;
-// "draft" attaches it to the member's draft) and "text" (the message's
-// text, ModeConversations only). The name, type and size pass the sender's
-// preflight and quota before the upload exists. The client then PATCHes
-// {path}uploads/{id} (the Location) with the bytes, HEADs it to learn the
-// offset after a break, and may DELETE it (termination). Only the member
-// who created an upload may see, continue or terminate it.
-//
-// When the last byte arrives, the chunks are read back as one stream into
-// SendMediaMessage or AttachFile, so the same guard as a direct upload
-// checks the file — size, sniffing, listeners, virus scan — and the chunks
-// are deleted whatever it says. The last PATCH is answered 200 with the
-// same JSON as a direct upload (SentReply or DraftReply), or with the
-// refusal (ErrorBody). An upload not finished within
-// Options.UploadLifetime is deleted by Sweep.
-const Tus = "tus 1.0.0: core, creation, termination"
 
 // Upload-Metadata keys.
 const (
@@ -55,8 +34,8 @@ type tusUploads struct {
 	lifetime time.Duration
 }
 
-func newTusUploads(h *Handler, lifetime time.Duration) (*tusUploads, error) {
-	t := &tusUploads{h: h, store: &tusStore{h: h, bucket: h.client.Storage(), now: h.now},
+func newTusUploads(h *Handler, bucket *storage.Bucket, lifetime time.Duration) (*tusUploads, error) {
+	t := &tusUploads{h: h, store: &tusStore{h: h, bucket: bucket, now: h.now},
 		locker: waitingLocker{memorylocker.New()}, lifetime: lifetime}
 	composer := tusd.NewStoreComposer()
 	composer.UseCore(t.store)
@@ -78,8 +57,9 @@ func newTusUploads(h *Handler, lifetime time.Duration) (*tusUploads, error) {
 		Logger:               quiet,
 		NetworkTimeout:       h.stall,
 		// How long a PATCH whose client went away may go on storing the
-		// bytes that did arrive.
-		GracefulRequestCompletionTimeout: h.stall,
+		// bytes that did arrive. tusd keeps a goroutine that long after
+		// every request, so it is no longer than tusd's own default.
+		GracefulRequestCompletionTimeout: min(h.stall, 10*time.Second),
 		// A request waits for the one that holds its upload (see
 		// waitingLocker), which ends within the stall timeout.
 		AcquireLockTimeout:        2 * h.stall,
@@ -147,6 +127,7 @@ func (t *tusUploads) preCreate(ev tusd.HookEvent) (tusd.HTTPResponse, tusd.FileI
 
 func (t *tusUploads) refuse(err error) (tusd.HTTPResponse, tusd.FileInfoChanges, error) {
 	t.h.metrics.uploaded(kindTus, err)
+	t.h.metrics.refused(errs.CodeOf(err))
 	return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(err)
 }
 
@@ -252,7 +233,7 @@ func (h *Handler) Sweep(ctx context.Context) (int, error) {
 	t := h.tus
 	cutoff := h.now().Add(-t.lifetime)
 	var expired []string
-	for it, err := range h.client.Storage().List(ctx, tusPrefix) {
+	for it, err := range t.store.bucket.List(ctx, tusPrefix) {
 		if err != nil {
 			return 0, err
 		}
