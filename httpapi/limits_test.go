@@ -125,7 +125,7 @@ func TestConcurrentUploadLimit(t *testing.T) {
 	c := dial(t, e)
 	c.head(t, msgs, ctype, int64(len(f)))
 	c.write(t, f[:50000])
-	waitGauge(t, e, "attachments_active_uploads", 1)
+	waitMetric(t, e, "attachments_active_uploads", nil, 1)
 	res, body := e.upload(t, customer, msgs, fileForm("b.txt", textFile(100, 8)))
 	assert.Equal(t, http.StatusTooManyRequests, res.StatusCode)
 	assert.Equal(t, errs.TooManyUploads, errorCode(t, body).Code, "%s", body)
@@ -143,11 +143,12 @@ func TestConcurrentUploadLimit(t *testing.T) {
 	e.assertNoOrphans(t)
 }
 
-// waitGauge waits, within closeBound, for a gauge to reach want.
-func waitGauge(t *testing.T, e *env, name string, want float64) {
+// waitMetric waits, within closeBound, for a metric to reach want: one a
+// handler updates after its client has its answer.
+func waitMetric(t *testing.T, e *env, name string, labels map[string]string, want float64) {
 	t.Helper()
 	deadline := time.Now().Add(closeBound)
-	for metric(t, e, name, nil) != want {
+	for metric(t, e, name, labels) != want {
 		require.False(t, time.Now().After(deadline), "%s never reached %v", name, want)
 		time.Sleep(5 * time.Millisecond)
 	}
