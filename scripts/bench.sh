@@ -31,13 +31,26 @@ for _ in $(seq "$ROUNDS"); do
 	run storage/filesystem filesystem '^BenchmarkFilesystem(Put|Get)64MiB(Baseline)?$' 4x
 	run links links '^Benchmark(Download64MiB(Baseline)?|LinkSignVerify)$' 1s
 	run storage/gocloud gocloud '^BenchmarkS3Put64MiB(Baseline)?$' 3x
+	run httpapi httpapi '^BenchmarkHTTPUpload64MiB(Baseline)?$' 4x
+	run httpapi httpapi '^BenchmarkTusUpload64MiB(NoSyncChunks)?$' 4x
+	run httpapi httpapi '^BenchmarkHTTPUpload4KiBParallel(Direct)?$' 2000x
 done
 run . root '^BenchmarkSendMediaMessage1GiB$' 1x
 run storage/filesystem filesystem '^BenchmarkFilesystemPut1GiB$' 1x
 run storage/gocloud gocloud '^BenchmarkS3Put1GiB' 1x
+run httpapi httpapi '^Benchmark(HTTP|Tus)Upload1GiB$' 1x
+
+# Pairs whose baseline is not named <benchmark>Baseline: benchmark=baseline.
+pairs=BenchmarkHTTPUpload4KiBParallel=BenchmarkHTTPUpload4KiBParallelDirect
+pairs=$pairs,BenchmarkTusUpload64MiB=BenchmarkHTTPUpload64MiB
+pairs=$pairs,BenchmarkTusUpload64MiBNoSyncChunks=BenchmarkHTTPUpload64MiB
 
 # Report: throughput pairs as ratios, the rest as medians.
-awk '
+awk -v pairs="$pairs" '
+BEGIN {
+	np = split(pairs, ps, ",")
+	for (i = 1; i <= np; i++) { split(ps[i], kv, "="); alt[kv[1]] = kv[2] }
+}
 function median(a, n,   i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
@@ -55,7 +68,7 @@ function median(a, n,   i, j, t) {
 END {
 	for (name in seen) {
 		if (name ~ /Baseline$/) continue
-		base = name "Baseline"
+		base = (name in alt) ? alt[name] : name "Baseline"
 		if ((base in seen) && nm[name] > 0 && nm[base] > 0) {
 			n = nm[name] < nm[base] ? nm[name] : nm[base]
 			best = 0
