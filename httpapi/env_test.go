@@ -248,8 +248,8 @@ func (e *env) keys(t testing.TB) map[string][]string {
 }
 
 // assertNoOrphans checks that storage holds exactly the media of the
-// channel's messages and the members' drafts, each with its owner marker,
-// and no tus chunks.
+// channel's messages and the members' drafts, that the ledger agrees, and
+// that no tus chunks are left.
 func (e *env) assertNoOrphans(t testing.TB) {
 	t.Helper()
 	want := map[string]bool{}
@@ -261,7 +261,9 @@ func (e *env) assertNoOrphans(t testing.TB) {
 		}
 	}
 	for _, m := range []attachments.Member{customer, agent, stranger} {
-		for _, f := range e.c.Draft(channel, m).Files {
+		d, err := e.c.Draft(context.Background(), channel, m)
+		require.NoError(t, err)
+		for _, f := range d.Files {
 			want["media/"+f.MediaSID] = true
 		}
 	}
@@ -271,7 +273,10 @@ func (e *env) assertNoOrphans(t testing.TB) {
 		got[key] = true
 	}
 	assert.Equal(t, want, got, "storage holds media no message or draft refers to (or lost some)")
-	assert.Len(t, k["owners"], len(want), "owner index entries left behind")
+	rep, err := e.c.Check(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Empty(t, rep.OrphanBlobs, "blobs no ledger record explains")
+	assert.Empty(t, rep.MissingBlobs, "ledger records whose blob is gone")
 	assert.Empty(t, k["tus"], "tus chunks left behind")
 }
 

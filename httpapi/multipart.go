@@ -84,7 +84,7 @@ func (h *Handler) startFile(c *call, up *upload, part *multipart.Part, mr *multi
 		up.size = n
 	}
 	ctype := part.Header.Get("Content-Type")
-	if err := h.client.Preflight(c.member.Side, name, ctype, up.size); err != nil {
+	if err := h.client.Preflight(c.r.Context(), c.channel, c.member, name, ctype, up.size); err != nil {
 		return err
 	}
 	up.file = &attachments.File{Name: name, ContentType: ctype, Size: up.size, Body: &filePart{part: part, mr: mr}}

@@ -148,7 +148,7 @@ func (h *Handler) handlePreflight(w http.ResponseWriter, c *call) error {
 	if req.Size < 0 {
 		return &errs.Error{Code: errs.InvalidPayload, Message: "the declared size is not a size"}
 	}
-	if err := h.client.Preflight(c.member.Side, req.Name, req.ContentType, req.Size); err != nil {
+	if err := h.client.Preflight(c.r.Context(), c.channel, c.member, req.Name, req.ContentType, req.Size); err != nil {
 		return err
 	}
 	if err := h.limits.quota(c.r.Context(), c.member.Identity, req.Size); err != nil {

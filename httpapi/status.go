@@ -48,6 +48,8 @@ var statuses = map[errs.Code]int{
 	errs.InvalidArgument: http.StatusBadRequest,
 	errs.Unavailable:     http.StatusServiceUnavailable,
 	errs.Internal:        http.StatusInternalServerError,
+	// Another request (on any instance) changed the file first: retry.
+	errs.Conflict: http.StatusConflict,
 }
 
 // Status returns the HTTP status that answers an error with code. It is the
@@ -59,7 +61,7 @@ var statuses = map[errs.Code]int{
 //	extension_not_allowed, type_not_allowed,
 //	type_mismatch                                   415
 //	empty_file, invalid_name, infected, canceled    422
-//	duplicate_file, too_many_files                  409
+//	duplicate_file, too_many_files, conflict        409
 //	attachments_disabled, permission_denied,
 //	link_expired, link_invalid                      403
 //	rate_limited, too_many_uploads                  429 (with Retry-After)

@@ -116,7 +116,7 @@ func (t *tusUploads) preCreate(ev tusd.HookEvent) (tusd.HTTPResponse, tusd.FileI
 	if kept[tusName] == "" {
 		return t.refuse(&errs.Error{Code: errs.InvalidPayload, Message: "the file has no name"})
 	}
-	if err := t.h.client.Preflight(c.member.Side, kept[tusName], kept[tusType], ev.Upload.Size); err != nil {
+	if err := t.h.client.Preflight(ev.Context, c.channel, c.member, kept[tusName], kept[tusType], ev.Upload.Size); err != nil {
 		return t.refuse(err)
 	}
 	if err := t.h.limits.quota(ev.Context, c.member.Identity, ev.Upload.Size); err != nil {
