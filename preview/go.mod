@@ -10,6 +10,7 @@ require (
 	github.com/gen2brain/heic v0.4.5
 	github.com/stretchr/testify v1.11.1
 	golang.org/x/image v0.48.0
+	golang.org/x/sync v0.25.0
 )
 
 require (
