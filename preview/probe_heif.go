@@ -5,13 +5,17 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
-// heifBrands are the ftyp brands of HEIF still images (HEIC and its
-// siblings). AVIF shares the container but not the codec, so it is not
-// one.
+// heifBrands are the ftyp brands of HEIF images: HEIC and its siblings,
+// and the generic mif1 and msf1.
 var heifBrands = []string{"heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1"}
+
+// avifBrands are the brands of AVIF, which shares HEIF's container (and
+// mif1) but not its codec: no renderer here decodes it.
+var avifBrands = []string{"avif", "avis"}
 
 // probeHEIF checks the ftyp brands, finds the top-level meta box and reads
 // from it the primary item's ispe (size), irot and imir (orientation), and
@@ -40,19 +44,20 @@ func probeHEIF(r *bufio.Reader) (Header, error) {
 }
 
 // isHEIFBrand reports whether an ftyp body names a HEIF brand, as major
-// or compatible brand.
+// or compatible brand, and no AVIF brand.
 func isHEIFBrand(ftyp []byte) bool {
+	heif := false
 	for i := 0; i+4 <= len(ftyp); i += 4 {
 		if i == 4 {
 			continue // minor version
 		}
-		for _, b := range heifBrands {
-			if string(ftyp[i:i+4]) == b {
-				return true
-			}
+		brand := string(ftyp[i : i+4])
+		if slices.Contains(avifBrands, brand) {
+			return false
 		}
+		heif = heif || slices.Contains(heifBrands, brand)
 	}
-	return false
+	return heif
 }
 
 // readBox reads one top-level box. It reads ftyp's and meta's bodies, which

@@ -26,6 +26,11 @@ func probePNG(r *bufio.Reader) (Header, error) {
 		if n > 1<<31-1 {
 			return h, fmt.Errorf("png: chunk %q has length %d", typ, n)
 		}
+		for _, c := range ch[4:8] {
+			if (c|0x20) < 'a' || (c|0x20) > 'z' {
+				return h, fmt.Errorf("png: chunk type %q", typ)
+			}
+		}
 		if first != (typ == "IHDR") {
 			return h, errors.New("png: IHDR is not the first chunk")
 		}

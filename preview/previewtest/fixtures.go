@@ -178,7 +178,7 @@ func AnimatedGIF(w, h, frames int) []byte {
 		}
 	}
 	g := &gif.GIF{Image: []*image.Paletted{first}, Delay: []int{10}}
-	black := image.NewPaletted(image.Rect(0, 0, 8, 8), pal)
+	black := image.NewPaletted(image.Rect(0, 0, min(8, w), min(8, h)), pal)
 	for i := range black.Pix {
 		black.Pix[i] = 4
 	}
