@@ -61,7 +61,7 @@ func (g *GoRenderer) Render(ctx context.Context, src io.Reader, targets []Target
 	if err := g.opts.Admit(h); err != nil {
 		return nil, err
 	}
-	img, err := decode(h, ctxReader{ctx, r})
+	img, err := decode(h, ContextReader(ctx, r))
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, canceled(ctx.Err())
@@ -152,8 +152,12 @@ func canceled(err error) error {
 	return errs.Wrap(errs.Canceled, "preview.Render", err)
 }
 
-// ctxReader fails reads once ctx is done, so a decoder stops at its next
-// read rather than finishing an image nobody wants.
+// ContextReader returns a reader that fails with ctx's error once ctx is
+// done, so a decoder stops at its next read rather than finishing an image
+// nobody wants. It is for renderers.
+func ContextReader(ctx context.Context, r io.Reader) io.Reader { return ctxReader{ctx, r} }
+
+// ctxReader is ContextReader's reader.
 type ctxReader struct {
 	ctx context.Context
 	r   io.Reader

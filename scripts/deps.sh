@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # deps.sh installs what the test suite needs and is missing: Debian's clamd
-# and chromium, and versitygw (a real S3 server) built with go install.
+# and chromium, versitygw (a real S3 server) built with go install,
+# and libvips (with pkg-config, which cgo asks for its flags) for the
+# preview/vips renderer.
 # It is idempotent and quick when everything is already there.
 set -euo pipefail
 
@@ -9,6 +11,9 @@ command -v clamd >/dev/null 2>&1 || [ -x /usr/sbin/clamd ] || need_apt+=(clamav-
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 # Chromium only recommends fonts; the browser test's screenshot needs them.
 dpkg -s fonts-liberation >/dev/null 2>&1 || need_apt+=(fonts-liberation)
+# preview/vips links libvips through cgo; cgo finds it with pkg-config.
+dpkg -s libvips-dev >/dev/null 2>&1 || need_apt+=(libvips-dev)
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 if [ ${#need_apt[@]} -gt 0 ]; then
 	echo "deps: installing ${need_apt[*]}"
 	export DEBIAN_FRONTEND=noninteractive
