@@ -31,7 +31,10 @@ for _ in $(seq "$ROUNDS"); do
 	run storage/filesystem filesystem '^BenchmarkFilesystem(Put|Get)64MiB(Baseline)?$' 4x
 	run links links '^Benchmark(Download64MiB(Baseline)?|LinkSignVerify)$' 1s
 	run storage/gocloud gocloud '^BenchmarkS3Put64MiB(Baseline)?$' 3x
+	run preview preview '^BenchmarkThumbnail12MP(Baseline)?$' 10x
+	run preview/vips vips '^BenchmarkThumbnail12MPVips(Baseline)?$' 10x
 done
+run preview preview '^BenchmarkPool32x12MP$' 1x
 run . root '^BenchmarkSendMediaMessage1GiB$' 1x
 run storage/filesystem filesystem '^BenchmarkFilesystemPut1GiB$' 1x
 run storage/gocloud gocloud '^BenchmarkS3Put1GiB' 1x
@@ -61,7 +64,12 @@ END {
 			best = 0
 			for (i = 1; i <= n; i++) { r[i] = mbs[name, i] / mbs[base, i]; if (r[i] > best) best = r[i] }
 			for (i = 1; i <= nn[name]; i++) v[i] = ns[name, i]
-			printf "%-52s %.2fx baseline MB/s (median of %d), best %.2fx; %.0f ns/op, %s allocs/op\n", name, median(r, n), n, best, median(v, nn[name]), allocs[name]
+			extra = ""
+			if (nh[name] > 0) {
+				for (i = 1; i <= nh[name]; i++) h[i] = heap[name, i]
+				extra = sprintf(", %.1f peak-heap-MiB", median(h, nh[name]))
+			}
+			printf "%-52s %.2fx baseline MB/s (median of %d), best %.2fx; %.0f ns/op, %s allocs/op%s\n", name, median(r, n), n, best, median(v, nn[name]), allocs[name], extra
 		} else if (nh[name] > 0) {
 			for (i = 1; i <= nh[name]; i++) h[i] = heap[name, i]
 			printf "%-52s %.1f peak-heap-MiB\n", name, median(h, nh[name])
