@@ -84,10 +84,11 @@ func Start(cfg *Config) (lib *Library, err error) {
 			lib, err = nil, errs.Wrap(errs.Unavailable, "vips.Start", fmt.Errorf("libvips: %v", p))
 		}
 	}()
-	// Only warnings and worse: libvips reports each start and each cache
-	// operation otherwise.
-	govips.LoggingSettings(nil, govips.LogLevelWarning)
 	govips.Startup(&govips.Config{ConcurrencyLevel: c.Concurrency, MaxCacheFiles: 0, MaxCacheMem: 0, MaxCacheSize: 0})
+	// Only warnings and worse from now on: libvips logs each image freed
+	// otherwise. (Set after Startup, which panics on a restart before
+	// this: govips' logging settings are read by its finalizers unlocked.)
+	govips.LoggingSettings(nil, govips.LogLevelWarning)
 	return &Library{tempDir: c.TempDir}, nil
 }
 

@@ -1,9 +1,14 @@
 package vips_test
 
 import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
 	"os"
 	"testing"
 
+	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/preview"
 	"github.com/attachkit/attachments/preview/previewtest"
 	"github.com/attachkit/attachments/preview/vips"
@@ -19,8 +24,29 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	code := m.Run()
-	lib.Close()
+	if err := checkClose(); err != nil && code == 0 {
+		fmt.Fprintln(os.Stderr, "FAIL: Close:", err)
+		code = 1
+	}
 	os.Exit(code)
+}
+
+// checkClose closes the test binary's libvips, which only the last test
+// can do, and checks what a host sees after: a render fails with Closed,
+// and libvips cannot start again.
+func checkClose() error {
+	if err := lib.Close(); err != nil {
+		return err
+	}
+	_, err := lib.Renderer(nil).Render(context.Background(), bytes.NewReader(previewtest.OrientedJPEG(1)),
+		[]preview.Target{{Max: preview.Thumbnail, W: io.Discard}})
+	if errs.CodeOf(err) != errs.Closed {
+		return fmt.Errorf("a render after Close returned %v, want code closed", err)
+	}
+	if _, err := vips.Start(nil); errs.CodeOf(err) != errs.Unavailable {
+		return fmt.Errorf("a second Start after Close returned %v, want code unavailable", err)
+	}
+	return lib.Close()
 }
 
 func TestRenderer(t *testing.T) {
