@@ -69,7 +69,8 @@ type Rendition struct {
 	// BlurHash is a BlurHash (https://blurha.sh) of the picture, 4×3
 	// components, 28 characters: a blurred placeholder a client paints
 	// before the rendition arrives, of the right colours and layout. Its
-	// first 4 characters after the size flag encode the average colour.
+	// characters 3 to 6 encode the average colour (base 83, 0xRRGGBB), for
+	// a client that wants one colour only.
 	BlurHash string
 }
 
