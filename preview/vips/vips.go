@@ -65,8 +65,9 @@ type Library struct {
 }
 
 // Start starts libvips and returns the Library that owns it. Call it once
-// per process; it returns an *errs.Error with code Unavailable when
-// libvips cannot start (it is too old, or was shut down before).
+// per process, before any other use of govips; it returns an *errs.Error
+// with code Unavailable when libvips cannot start (it is too old, or was
+// shut down before).
 func Start(cfg *Config) (lib *Library, err error) {
 	var c Config
 	if cfg != nil {
@@ -84,11 +85,12 @@ func Start(cfg *Config) (lib *Library, err error) {
 			lib, err = nil, errs.Wrap(errs.Unavailable, "vips.Start", fmt.Errorf("libvips: %v", p))
 		}
 	}()
-	govips.Startup(&govips.Config{ConcurrencyLevel: c.Concurrency, MaxCacheFiles: 0, MaxCacheMem: 0, MaxCacheSize: 0})
-	// Only warnings and worse from now on: libvips logs each image freed
-	// otherwise. (Set after Startup, which panics on a restart before
-	// this: govips' logging settings are read by its finalizers unlocked.)
+	// Only warnings and worse: libvips logs its start, each module and each
+	// image freed otherwise. govips' finalizers read this setting without
+	// a lock, so it is set here, before any image exists: one more reason
+	// to call Start once per process.
 	govips.LoggingSettings(nil, govips.LogLevelWarning)
+	govips.Startup(&govips.Config{ConcurrencyLevel: c.Concurrency, MaxCacheFiles: 0, MaxCacheMem: 0, MaxCacheSize: 0})
 	return &Library{tempDir: c.TempDir}, nil
 }
 
