@@ -34,7 +34,10 @@ for _ in $(seq "$ROUNDS"); do
 	run httpapi httpapi '^BenchmarkHTTPUpload64MiB(Baseline)?$' 4x
 	run httpapi httpapi '^BenchmarkTusUpload64MiB(NoSyncChunks)?$' 4x
 	run httpapi httpapi '^BenchmarkHTTPUpload4KiBParallel(Direct)?$' 2000x
+	run preview preview '^BenchmarkThumbnail12MP(Baseline)?$' 10x
+	run preview/vips vips '^BenchmarkThumbnail12MPVips(Baseline)?$' 10x
 done
+run preview preview '^BenchmarkPool32x12MP$' 1x
 run . root '^BenchmarkSendMediaMessage1GiB$' 1x
 run storage/filesystem filesystem '^BenchmarkFilesystemPut1GiB$' 1x
 run storage/gocloud gocloud '^BenchmarkS3Put1GiB' 1x
@@ -74,7 +77,12 @@ END {
 			best = 0
 			for (i = 1; i <= n; i++) { r[i] = mbs[name, i] / mbs[base, i]; if (r[i] > best) best = r[i] }
 			for (i = 1; i <= nn[name]; i++) v[i] = ns[name, i]
-			printf "%-52s %.2fx baseline MB/s (median of %d), best %.2fx; %.0f ns/op, %s allocs/op\n", name, median(r, n), n, best, median(v, nn[name]), allocs[name]
+			extra = ""
+			if (nh[name] > 0) {
+				for (i = 1; i <= nh[name]; i++) h[i] = heap[name, i]
+				extra = sprintf(", %.1f peak-heap-MiB", median(h, nh[name]))
+			}
+			printf "%-52s %.2fx baseline MB/s (median of %d), best %.2fx; %.0f ns/op, %s allocs/op%s\n", name, median(r, n), n, best, median(v, nn[name]), allocs[name], extra
 		} else if (nh[name] > 0) {
 			for (i = 1; i <= nh[name]; i++) h[i] = heap[name, i]
 			printf "%-52s %.1f peak-heap-MiB\n", name, median(h, nh[name])

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # deps.sh installs what the test suite needs and is missing: Debian's clamd,
 # chromium and postgresql (15, whose initdb and postgres the ledger tests
-# run themselves), versitygw (a real S3 server) built with go install, and
-# the official tus-js-client, for httpapi's browser test, with npm into a
-# cache outside the repo ($ATTACHKIT_NPM_CACHE, default ~/.cache/attachkit/npm).
+# run themselves), libvips (with pkg-config, which cgo asks for its flags)
+# for the preview/vips renderer, versitygw (a real S3 server) built with go
+# install, and the official tus-js-client, for httpapi's browser test, with
+# npm into a cache outside the repo ($ATTACHKIT_NPM_CACHE, default
+# ~/.cache/attachkit/npm).
 # It is idempotent and quick when everything is already there.
 set -euo pipefail
 
@@ -14,6 +16,9 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 dpkg -s fonts-liberation >/dev/null 2>&1 || need_apt+=(fonts-liberation)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || need_apt+=(postgresql)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+# preview/vips links libvips through cgo; cgo finds it with pkg-config.
+dpkg -s libvips-dev >/dev/null 2>&1 || need_apt+=(libvips-dev)
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 if [ ${#need_apt[@]} -gt 0 ]; then
 	echo "deps: installing ${need_apt[*]}"
 	export DEBIAN_FRONTEND=noninteractive
