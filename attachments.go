@@ -299,7 +299,7 @@ func (c *Client) registerBuiltins() error {
 		setSeal(r, AttachFile, func(p AttachFilePayload) Seal { return Seal{p.Channel, p.Sender.Identity, ""} }),
 		setSeal(r, DetachFile, func(p DetachFilePayload) Seal { return Seal{p.Channel, p.Sender.Identity, p.MediaSID} }),
 		setSeal(r, DownloadMedia, func(p DownloadMediaPayload) Seal {
-			return Seal{p.Channel, p.Requester.Identity, p.MessageSID + "/" + p.MediaSID}
+			return Seal{p.Channel, p.Requester.Identity, p.MessageSID + "/" + p.MediaSID + "/" + p.Rendition}
 		}),
 		setSeal(r, DeleteMessage, func(p DeleteMessagePayload) Seal { return Seal{p.Channel, p.Requester.Identity, p.MessageSID} }),
 		setSeal(r, BlockMember, func(p BlockMemberPayload) Seal { return Seal{p.Channel, p.Requester.Identity, p.Target} }),
@@ -349,6 +349,9 @@ func (c *Client) journalBuiltins() error {
 		return ledger.Entry{Actor: p.Sender.Identity, Channel: p.Channel, MediaSIDs: []string{p.MediaSID}}
 	})))
 	add(OnAfter(c.Registry, DownloadMedia, journalAfter(c, DownloadMedia, func(p DownloadMediaPayload, r DownloadMediaResult) ledger.Entry {
+		if p.Rendition != "" && r.Link.URL != "" {
+			return ledger.Entry{} // showing a thumbnail is not a download
+		}
 		e := ledger.Entry{Actor: p.Requester.Identity, Channel: p.Channel, MessageSID: p.MessageSID}
 		if r.Media.SID != "" {
 			describeMedia(&e, []Media{r.Media})
