@@ -149,6 +149,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Canceled", func(t *testing.T) { testCanceled(t, h.New(t, nil)) })
 	t.Run("NoTargets", func(t *testing.T) { testNoTargets(t, h.New(t, nil)) })
 	t.Run("FailingWriter", func(t *testing.T) { testFailingWriter(t, h.New(t, nil)) })
+	t.Run("PanickingWriter", func(t *testing.T) { testPanickingWriter(t, h.New(t, nil)) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, h.New(t, nil)) })
 }
 
@@ -276,6 +277,23 @@ func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk ful
 func testFailingWriter(t *testing.T, r preview.Renderer) {
 	rends, err := r.Render(t.Context(), bytes.NewReader(OrientedJPEG(6)), []preview.Target{{Max: preview.Thumbnail, W: failingWriter{}}})
 	assert.Equal(t, errs.Unavailable, errs.CodeOf(err), "a rendition that could not be written did not say so: %v", err)
+	assert.Nil(t, rends, "a failed render returned renditions")
+}
+
+// panickingWriter panics on write, as a buggy storage driver might.
+type panickingWriter struct{}
+
+func (panickingWriter) Write([]byte) (int, error) { panic("storage driver bug") }
+
+// testPanickingWriter checks a panic during a render comes back as an
+// Internal error instead of taking the server down.
+func testPanickingWriter(t *testing.T, r preview.Renderer) {
+	var rends []preview.Rendition
+	var err error
+	assert.NotPanics(t, func() {
+		rends, err = r.Render(t.Context(), bytes.NewReader(OrientedJPEG(1)), []preview.Target{{Max: preview.Thumbnail, W: panickingWriter{}}})
+	}, "a panic during a render took the caller down")
+	assert.Equal(t, errs.Internal, errs.CodeOf(err), "a panic during a render did not say so: %v", err)
 	assert.Nil(t, rends, "a failed render returned renditions")
 }
 
