@@ -57,3 +57,23 @@ func TestBoxAverageIsExact(t *testing.T) {
 		check("Cr", dst.Cr, dst.CStride, dcw, dch, src.Cr, src.CStride, scw, sch)
 	}
 }
+
+// TestParallelRowsPanicsInTheCaller checks a panic in a worker comes back
+// to the goroutine that asked, where a renderer recovers it, instead of
+// killing the process from a goroutine nobody can recover.
+func TestParallelRowsPanicsInTheCaller(t *testing.T) {
+	var rows [64]int
+	assert.PanicsWithValue(t, "bad row", func() {
+		preview.ParallelRows(len(rows), func(y0, y1 int) {
+			for y := y0; y < y1; y++ {
+				rows[y]++
+			}
+			if y1 == len(rows) {
+				panic("bad row")
+			}
+		})
+	}, "a worker's panic did not reach the caller")
+	for y, n := range rows {
+		assert.Equal(t, 1, n, "row %d was done %d times", y, n)
+	}
+}
