@@ -133,6 +133,7 @@ func FuzzProbe(f *testing.F) {
 		previewtest.AnimatedGIF(4, 4, 3),
 		previewtest.JPEGHeader(100, 100),
 		previewtest.HEIFWithoutImage(),
+		heifWith(box("irot", []byte{1}), box("imir", []byte{0})),
 		testdata(f, "pattern.heic"),
 		testdata(f, "pattern.webp"),
 		testdata(f, "alpha.webp"),
