@@ -38,6 +38,7 @@ func TestProbe(t *testing.T) {
 		{"GIF of 10,000 frames", previewtest.AnimatedGIF(16, 12, 10000), preview.Header{Format: preview.GIF, Width: 16, Height: 12, Orientation: 1, Frames: 10000, BitDepth: 8, Components: 3}},
 		{"WebP lossy", testdata(t, "pattern.webp"), preview.Header{Format: preview.WebP, Width: 640, Height: 480, Orientation: 1, Frames: 1, BitDepth: 8, Components: 3}},
 		{"WebP lossless with alpha", testdata(t, "alpha.webp"), preview.Header{Format: preview.WebP, Width: 640, Height: 480, Orientation: 1, Alpha: true, Frames: 1, BitDepth: 8, Components: 3}},
+		{"animated WebP", testdata(t, "anim.webp"), preview.Header{Format: preview.WebP, Width: 640, Height: 480, Orientation: 1, Frames: 2, BitDepth: 8, Components: 3}},
 		{"HEIC", testdata(t, "pattern.heic"), preview.Header{Format: preview.HEIF, Width: 640, Height: 480, Orientation: 1, Frames: 1, BitDepth: 8, Components: 3}},
 		{"JPEG header of 65535×65535", previewtest.JPEGHeader(65535, 65535), preview.Header{Format: preview.JPEG, Width: 65535, Height: 65535, Orientation: 1, Frames: 1, BitDepth: 8, Components: 3}},
 	}
@@ -132,6 +133,7 @@ func FuzzProbe(f *testing.F) {
 		previewtest.AnimatedGIF(4, 4, 3),
 		previewtest.JPEGHeader(100, 100),
 		previewtest.HEIFWithoutImage(),
+		heifWith(box("irot", []byte{1}), box("imir", []byte{0})),
 		testdata(f, "pattern.heic"),
 		testdata(f, "pattern.webp"),
 		testdata(f, "alpha.webp"),

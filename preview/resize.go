@@ -126,7 +126,9 @@ func boxPlane(dst []uint8, dstStride, dw int, src []uint8, srcStride, sw, sh, k,
 }
 
 // parallelRows splits rows 0 to n among up to GOMAXPROCS goroutines and
-// waits for all of them.
+// waits for all of them. A panic in one is re-raised in the caller, where
+// the renderer's recover can catch it: in a goroutine of its own it would
+// take the process down.
 func parallelRows(n int, f func(y0, y1 int)) {
 	workers := min(runtime.GOMAXPROCS(0), max(n/16, 1))
 	if workers <= 1 {
@@ -134,11 +136,23 @@ func parallelRows(n int, f func(y0, y1 int)) {
 		return
 	}
 	var wg sync.WaitGroup
+	var once sync.Once
+	var panicked any
 	step := ceilDiv(n, workers)
 	for y := 0; y < n; y += step {
-		wg.Go(func() { f(y, min(y+step, n)) })
+		wg.Go(func() {
+			defer func() {
+				if p := recover(); p != nil {
+					once.Do(func() { panicked = p })
+				}
+			}()
+			f(y, min(y+step, n))
+		})
 	}
 	wg.Wait()
+	if panicked != nil {
+		panic(panicked)
+	}
 }
 
 // ceilDiv returns a/b rounded up, for positive a and b.

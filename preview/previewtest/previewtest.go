@@ -14,19 +14,19 @@
 //
 // Run runs one subtest per case. The good files — a JPEG with each EXIF
 // orientation 1–8 and EXIF, GPS, XMP, IPTC and comment data; PNG with and
-// without alpha; 16-bit PNG; GIF, animated GIF and a 10,000-frame GIF; WebP
-// lossy and lossless with alpha; HEIC; a CMYK JPEG;
-// a 1×100000 PNG — must give renditions that fit their box, are upright
-// (each corner of an asymmetric pattern checked by colour), are JPEG, or
-// PNG when transparent, and carry no metadata (the rendition's bytes read
-// back, segment by segment, chunk by chunk). The bad ones — empty,
-// not an image, truncated, corrupt, zero width, a 65535×65535 header, a
-// PNG bomb, a HEIC with no image — must give no rendition and the right
-// *errs.Error code.
+// without alpha; 16-bit PNG; GIF, animated GIF and a 10,000-frame GIF;
+// WebP lossy and lossless with alpha; HEIC; a CMYK JPEG; a 1×100000 PNG —
+// must give renditions that fit their box, are upright (each corner of an
+// asymmetric pattern checked by colour), are JPEG, or PNG when
+// transparent, and carry no metadata (the rendition's bytes read back,
+// segment by segment, chunk by chunk). The bad ones — empty, not an
+// image, truncated, corrupt, zero width, a 65535×65535 header, a PNG bomb,
+// a HEIC with no image, an animated WebP — must give no rendition and the
+// right *errs.Error code.
 //
 // The files are made in Go, but for WebP, HEIC and CMYK JPEG, which Go
-// cannot write: those were made once with cwebp, heif-enc and vips from
-// Pattern and live in testdata.
+// cannot write: those were made once from Pattern with cwebp, img2webp,
+// heif-enc and vips, and live in testdata.
 package previewtest
 
 import (
@@ -123,6 +123,9 @@ func bads() []bad {
 		// host's to set.
 		{name: "OverConfiguredLimit", file: fixed(PNGBytes(Pattern(patternW, patternH))), opts: &preview.Options{MaxPixels: patternW*patternH - 1}, code: errs.FileTooLarge},
 		{name: "HEICWithoutImage", file: fixed(HEIFWithoutImage()), code: errs.InvalidArgument},
+		// Go has no decoder for it, so neither renderer makes one: a file
+		// icon rather than two renderers that disagree.
+		{name: "AnimatedWebP", file: file("anim.webp"), code: errs.Unsupported},
 	}
 }
 
@@ -146,6 +149,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Canceled", func(t *testing.T) { testCanceled(t, h.New(t, nil)) })
 	t.Run("NoTargets", func(t *testing.T) { testNoTargets(t, h.New(t, nil)) })
 	t.Run("FailingWriter", func(t *testing.T) { testFailingWriter(t, h.New(t, nil)) })
+	t.Run("PanickingWriter", func(t *testing.T) { testPanickingWriter(t, h.New(t, nil)) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, h.New(t, nil)) })
 }
 
@@ -273,6 +277,23 @@ func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk ful
 func testFailingWriter(t *testing.T, r preview.Renderer) {
 	rends, err := r.Render(t.Context(), bytes.NewReader(OrientedJPEG(6)), []preview.Target{{Max: preview.Thumbnail, W: failingWriter{}}})
 	assert.Equal(t, errs.Unavailable, errs.CodeOf(err), "a rendition that could not be written did not say so: %v", err)
+	assert.Nil(t, rends, "a failed render returned renditions")
+}
+
+// panickingWriter panics on write, as a buggy storage driver might.
+type panickingWriter struct{}
+
+func (panickingWriter) Write([]byte) (int, error) { panic("storage driver bug") }
+
+// testPanickingWriter checks a panic during a render comes back as an
+// Internal error instead of taking the server down.
+func testPanickingWriter(t *testing.T, r preview.Renderer) {
+	var rends []preview.Rendition
+	var err error
+	assert.NotPanics(t, func() {
+		rends, err = r.Render(t.Context(), bytes.NewReader(OrientedJPEG(1)), []preview.Target{{Max: preview.Thumbnail, W: panickingWriter{}}})
+	}, "a panic during a render took the caller down")
+	assert.Equal(t, errs.Internal, errs.CodeOf(err), "a panic during a render did not say so: %v", err)
 	assert.Nil(t, rends, "a failed render returned renditions")
 }
 
