@@ -2,9 +2,9 @@ package sqlledger
 
 import (
 	"context"
-	"database/sql"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" database/sql driver
 
 	"github.com/attachkit/attachments/errs"
 )
@@ -13,10 +13,11 @@ import (
 // keyword/value string, as pgx reads it) and returns a Ledger on it; Close
 // closes the connection pool.
 func OpenPostgres(ctx context.Context, dsn string) (*Ledger, error) {
-	db, err := sql.Open("pgx", dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "sqlledger open postgres", Message: "invalid PostgreSQL DSN", Err: err}
 	}
+	db := stdlib.OpenDB(*cfg)
 	// database/sql keeps only two idle connections by default: under load
 	// every other request would connect anew.
 	db.SetMaxIdleConns(32)

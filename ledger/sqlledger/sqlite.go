@@ -15,8 +15,7 @@ import (
 // never wait for the writer; a 5 s busy timeout, so a writer in another
 // process is waited for rather than failed; synchronous=NORMAL, which in
 // WAL mode never corrupts the database and may lose only the last commits
-// to a power cut; and BEGIN IMMEDIATE transactions. Add
-// "&_pragma=busy_timeout(N)" to wait N milliseconds instead.
+// to a power cut; and BEGIN IMMEDIATE transactions.
 func SQLiteDSN(path string) string {
 	return path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)" +
 		"&_pragma=foreign_keys(1)&_txlock=immediate"
