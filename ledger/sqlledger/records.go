@@ -99,6 +99,29 @@ func (l *Ledger) Get(ctx context.Context, sid string) (ledger.Record, error) {
 // List implements ledger.Ledger.
 func (l *Ledger) List(ctx context.Context, q ledger.Query) ([]ledger.Record, error) {
 	const op = "ledger list"
+	query, args := listQuery(q)
+	rows, err := l.db.QueryContext(ctx, l.q(query), args...)
+	if err != nil {
+		return nil, l.fail(ctx, op, err)
+	}
+	defer rows.Close()
+	var out []ledger.Record
+	for rows.Next() {
+		r, err := scan(rows)
+		if err != nil {
+			return nil, l.fail(ctx, op, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, l.fail(ctx, op, err)
+	}
+	return out, nil
+}
+
+// listQuery returns the SELECT that List runs for q, with its arguments:
+// ledger.Selects in SQL.
+func listQuery(q ledger.Query) (string, []any) {
 	var where []string
 	var args []any
 	cond := func(c string, v ...any) {
@@ -131,23 +154,7 @@ func (l *Ledger) List(ctx context.Context, q ledger.Query) ([]ledger.Record, err
 	if q.Limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", q.Limit)
 	}
-	rows, err := l.db.QueryContext(ctx, l.q(query), args...)
-	if err != nil {
-		return nil, l.fail(ctx, op, err)
-	}
-	defer rows.Close()
-	var out []ledger.Record
-	for rows.Next() {
-		r, err := scan(rows)
-		if err != nil {
-			return nil, l.fail(ctx, op, err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, l.fail(ctx, op, err)
-	}
-	return out, nil
+	return query, args
 }
 
 // stateArgs returns states as query arguments.
