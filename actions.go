@@ -81,6 +81,39 @@ type chain[P, R any] struct {
 	// Hosts cannot see or remove it; built-in actions use it to clean up what
 	// their guard staged. orig is the payload Invoke was given.
 	finally func(ctx context.Context, orig, final P, r R, err error)
+	// seal names who acts where in a payload (see Seal). When set, Invoke
+	// refuses a payload the before-listeners resealed, and hands the
+	// guard's seal to the implementation through the context, so a
+	// replacement cannot call the original with another actor or channel.
+	seal func(p P) Seal
+}
+
+// Seal is what an action's guard decided on: who acts (Actor), where
+// (Channel) and on whom or what (Target). A before-listener or a
+// replacement may change anything else in a payload (a message's text, its
+// attributes, a download's disposition), but not these: the guard's checks
+// were made for them.
+type Seal struct{ Channel, Actor, Target string }
+
+type sealKey struct{}
+
+// setSeal sets a's seal; see chain.seal.
+func setSeal[P, R any](r *Registry, a Action[P, R], f func(p P) Seal) error {
+	return update(r, a, func(c *chain[P, R]) { c.seal = f })
+}
+
+// checkSeal refuses a payload whose seal is not the one Invoke's guard
+// checked. Built-in implementations call it first.
+func checkSeal(ctx context.Context, action string, s Seal) error {
+	if guarded, ok := ctx.Value(sealKey{}).(Seal); !ok || guarded != s {
+		return errResealed(action)
+	}
+	return nil
+}
+
+func errResealed(action string) error {
+	return &errs.Error{Code: errs.PermissionDenied, Op: action,
+		Message: "the request was changed after it was checked: who sends, where, or what it names"}
 }
 
 type listener[F any] struct {
@@ -238,11 +271,18 @@ func without[F any](ls []listener[F], id uint64) []listener[F] {
 // before each step) or a failing implementation stops the chain; the
 // after-listeners still run and see the error. A panic in any of them is
 // recovered and returned as an errs.ListenerPanic error naming the action and
-// the function. The error Invoke returns is always an *errs.Error, and wraps
-// the cause.
+// the function. The error Invoke returns is always one *errs.Error, with one
+// code, and wraps the cause.
 //
-// If an after-listener panics, Invoke still returns the result, since the
-// action took effect, together with the panic's error.
+// Every after-listener sees the action's own outcome. If one panics:
+//
+//   - when the action succeeded, Invoke still returns the result, since the
+//     action took effect, together with an errs.ListenerPanic error;
+//   - when the action failed, Invoke returns the action's error (its code,
+//     message and details: what the caller must act on), with the panic
+//     added to its cause for the logs.
+//
+// Panics of several after-listeners all go into that one error's cause.
 func Invoke[P, R any](ctx context.Context, r *Registry, a Action[P, R], p P) (R, error) {
 	e, err := lookup(r, a)
 	if err != nil {
@@ -254,10 +294,11 @@ func Invoke[P, R any](ctx context.Context, r *Registry, a Action[P, R], p P) (R,
 
 func (e *entry[P, R]) invoke(ctx context.Context, orig P) (res R, err error) {
 	c := e.chain.Load()
-	p, res, err := e.run(ctx, c, orig)
+	p, res, outcome := e.run(ctx, c, orig)
+	err = outcome
 	for i := range c.after {
-		if perr := callAfter(ctx, e.name, c.after[i], p, res, err); perr != nil {
-			err = errors.Join(err, perr)
+		if perr := callAfter(ctx, e.name, c.after[i], p, res, outcome); perr != nil {
+			err = addPanic(err, perr)
 		}
 	}
 	if c.finally != nil {
@@ -273,8 +314,9 @@ func setFinally[P, R any](r *Registry, a Action[P, R], f func(ctx context.Contex
 
 // run is everything up to the after-listeners. It returns the payload as the
 // before-listeners left it.
-func (e *entry[P, R]) run(ctx context.Context, c *chain[P, R], p P) (P, R, error) {
+func (e *entry[P, R]) run(ctx context.Context, c *chain[P, R], orig P) (P, R, error) {
 	var zero R
+	p := orig
 	for _, g := range c.guards {
 		if err := ctxErr(ctx, e.name); err != nil {
 			return p, zero, err
@@ -295,6 +337,13 @@ func (e *entry[P, R]) run(ctx context.Context, c *chain[P, R], p P) (P, R, error
 	}
 	if err := ctxErr(ctx, e.name); err != nil {
 		return p, zero, err
+	}
+	if c.seal != nil {
+		s := c.seal(orig)
+		if c.seal(p) != s {
+			return p, zero, errResealed(e.name)
+		}
+		ctx = context.WithValue(ctx, sealKey{}, s)
 	}
 	res, err := callImpl(ctx, e.name, c.impl, p)
 	return p, res, err
@@ -331,6 +380,27 @@ func callAfter[P, R any](ctx context.Context, action string, l listener[AfterLis
 	defer recoverAs(&perr, action, "after-listener", l.name)
 	l.fn(ctx, p, r, err)
 	return nil
+}
+
+// addPanic adds perr, an after-listener's panic, to err, the error Invoke
+// returns so far, keeping one *errs.Error: err's code, message and details
+// when there is an err, with perr joined into its cause; perr itself when
+// there is none.
+func addPanic(err, perr error) error {
+	if err == nil {
+		return perr
+	}
+	e := errs.As(err) // run returns only *errs.Error; the fallback is for safety
+	if e == nil {
+		e = &errs.Error{Code: errs.Internal, Err: err}
+	}
+	c := *e
+	if c.Err == nil {
+		c.Err = perr
+	} else {
+		c.Err = errors.Join(c.Err, perr)
+	}
+	return &c
 }
 
 // recoverAs turns a panic into an errs.ListenerPanic error in *err that names

@@ -39,11 +39,14 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/ledger"
+	ledgermemory "github.com/attachkit/attachments/ledger/memory"
 	"github.com/attachkit/attachments/links"
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/memory"
@@ -75,16 +78,36 @@ type Options struct {
 	Links *links.Server
 	// BindLinksToMember binds each download link to the member it was issued
 	// to, so the link works only for requests that Links' MemberOf maps to
-	// that member. Default false: a link is a bearer token until it expires.
+	// that member. It needs a Links server built with Options.MemberOf; New
+	// refuses it otherwise. Default false: a link is a bearer token until it
+	// expires.
 	BindLinksToMember bool
 
-	// Journal records each action's outcome. Default: a new MemoryJournal.
-	Journal Journal
-	// JanitorInterval, when positive, starts a background janitor that
-	// sweeps expired draft files and purges the journal at that interval,
-	// until Close. Default 0: no janitor; call SweepDrafts and PurgeJournal.
+	// Stores are the host's own stores, by name, for files a File.Store
+	// names (see Store). The names "" and "url" are the library's. Default:
+	// none; every file goes to Storage.
+	Stores map[string]Store
+	// TrustURL reports whether a message may carry media by this URL, in
+	// Flex's media shape ({url, filename, contentType, size}): media the
+	// host keeps and serves itself. The library records such media but never
+	// fetches the URL. See TrustURLPrefixes. Default nil: no URL is trusted,
+	// and media must be the library's (named by SID).
+	TrustURL func(rawURL string) bool
+
+	// Ledger is the record of every file (who owns it, where it is, which
+	// message carries it), of drafts, and the journal of actions. Instances
+	// that share storage must share it. Default: a new in-memory ledger, fit
+	// for one process only: it forgets everything on restart.
+	Ledger ledger.Ledger
+	// JanitorInterval is how often the janitor sweeps expired drafts and
+	// the journal past Config.LogRetention (see Client.Sweep). Default
+	// DefaultJanitorInterval; negative turns the janitor off, and then the
+	// host calls Sweep itself.
 	JanitorInterval time.Duration
 }
+
+// DefaultJanitorInterval is how often the janitor runs by default.
+const DefaultJanitorInterval = time.Minute
 
 // DefaultLinkPath is where the default link server expects to be mounted.
 const DefaultLinkPath = "/attachments/dl/"
@@ -107,23 +130,30 @@ type Client struct {
 	now       func() time.Time
 	links     *links.Server
 	bindLinks bool
-	journal   Journal
-	drafts    draftStore
+	ledger    ledger.Ledger
+	stores    map[string]Store
+	trustURL  func(string) bool
+	// media reads media wherever it is: Storage, or through the ledger the
+	// host store that holds it. Links and OpenMedia read through it.
+	media *storage.Bucket
 
 	closeOnce sync.Once
 	stop      chan struct{}
 	wg        sync.WaitGroup
 }
 
-// New returns a Client for cfg. It checks cfg (see Config.Validate) and fills
-// in the defaults of cfg and opts.
+// New returns a Client for cfg. It checks cfg as Config.Validate does, and
+// with it the options that would only fail later (BindLinksToMember without
+// a Links server that knows who makes a request), reporting every problem in
+// one errs.InvalidConfig error; then it fills in the defaults of cfg and
+// opts.
 func New(cfg Config, opts *Options) (*Client, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
 	var o Options
 	if opts != nil {
 		o = *opts
+	}
+	if err := configError(cfg.problems(&o)); err != nil {
+		return nil, err
 	}
 	if o.Storage == nil {
 		o.Storage = memory.New()
@@ -143,8 +173,20 @@ func New(cfg Config, opts *Options) (*Client, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.Journal == nil {
-		o.Journal = &MemoryJournal{}
+	if o.Ledger == nil {
+		o.Ledger = ledgermemory.New()
+	}
+	if o.JanitorInterval == 0 {
+		o.JanitorInterval = DefaultJanitorInterval
+	}
+	media := o.Storage
+	if len(o.Stores) > 0 {
+		for name, s := range o.Stores {
+			if name == "" || name == urlStore || s == nil {
+				return nil, &errs.Error{Code: errs.InvalidConfig, Op: "new", Message: fmt.Sprintf("store %q: a store needs a name of its own", name)}
+			}
+		}
+		media = storage.NewBucket(&mediaRouter{Driver: o.Storage.Driver(), ledger: o.Ledger, stores: o.Stores})
 	}
 	if o.Links == nil {
 		srv, err := defaultLinks(o)
@@ -152,6 +194,9 @@ func New(cfg Config, opts *Options) (*Client, error) {
 			return nil, err
 		}
 		o.Links = srv
+	}
+	if media != o.Storage {
+		o.Links = o.Links.WithBucket(media)
 	}
 	c := &Client{
 		Registry:  &Registry{},
@@ -164,7 +209,10 @@ func New(cfg Config, opts *Options) (*Client, error) {
 		now:       o.Now,
 		links:     o.Links,
 		bindLinks: o.BindLinksToMember,
-		journal:   o.Journal,
+		ledger:    o.Ledger,
+		stores:    o.Stores,
+		trustURL:  o.TrustURL,
+		media:     media,
 		stop:      make(chan struct{}),
 	}
 	if err := c.registerBuiltins(); err != nil {
@@ -200,12 +248,8 @@ func (c *Client) janitor(interval time.Duration) {
 			return
 		case <-t.C:
 		}
-		ctx := context.Background()
-		if n, err := c.SweepDrafts(ctx); err != nil || n > 0 {
-			c.log.Info("attachments: swept draft files", "count", n, "err", err)
-		}
-		if n, err := c.PurgeJournal(ctx); err != nil || n > 0 {
-			c.log.Info("attachments: purged journal entries", "count", n, "err", err)
+		if r, err := c.Sweep(context.Background()); err != nil || r != (SweepReport{}) {
+			c.log.Info("attachments: swept", "files", r.Files, "journal", r.JournalEntries, "err", err)
 		}
 	}
 }
@@ -238,6 +282,18 @@ func (c *Client) registerBuiltins() error {
 		Register(r, DownloadMedia, c.downloadMedia, c.guardDownloadMedia),
 		Register(r, DeleteMessage, c.deleteMessage, c.guardDeleteMessage),
 		Register(r, BlockMember, c.blockMember, c.guardBlockMember),
+		Register(r, UnblockMember, c.unblockMember, c.guardUnblockMember),
+
+		setSeal(r, SendMessage, func(p SendMessagePayload) Seal { return Seal{p.Channel, p.Sender.Identity, ""} }),
+		setSeal(r, SendMediaMessage, func(p SendMediaMessagePayload) Seal { return Seal{p.Channel, p.Sender.Identity, ""} }),
+		setSeal(r, AttachFile, func(p AttachFilePayload) Seal { return Seal{p.Channel, p.Sender.Identity, ""} }),
+		setSeal(r, DetachFile, func(p DetachFilePayload) Seal { return Seal{p.Channel, p.Sender.Identity, p.MediaSID} }),
+		setSeal(r, DownloadMedia, func(p DownloadMediaPayload) Seal {
+			return Seal{p.Channel, p.Requester.Identity, p.MessageSID + "/" + p.MediaSID}
+		}),
+		setSeal(r, DeleteMessage, func(p DeleteMessagePayload) Seal { return Seal{p.Channel, p.Requester.Identity, p.MessageSID} }),
+		setSeal(r, BlockMember, func(p BlockMemberPayload) Seal { return Seal{p.Channel, p.Requester.Identity, p.Target} }),
+		setSeal(r, UnblockMember, func(p UnblockMemberPayload) Seal { return Seal{p.Channel, p.Requester.Identity, p.Target} }),
 
 		// What the guards stored and no message or draft took is deleted,
 		// whatever happened in between.
@@ -254,46 +310,62 @@ func (c *Client) registerBuiltins() error {
 
 // journalBuiltins feeds the journal from every built-in action.
 func (c *Client) journalBuiltins() error {
-	fileOf := func(f *File) (name, sid string) {
-		if f == nil {
-			return "", ""
-		}
-		if m, ok := f.Media(); ok {
-			return m.FileName, m.SID
-		}
-		return f.Name, ""
-	}
 	var err error
 	add := func(_ func(), e error) { err = errors.Join(err, e) }
-	add(OnAfter(c.Registry, SendMessage, journalAfter(c, SendMessage, func(p SendMessagePayload, _ SendMessageResult) JournalEntry {
-		return JournalEntry{Actor: p.Sender.Identity, Channel: p.Channel}
+	add(OnAfter(c.Registry, SendMessage, journalAfter(c, SendMessage, func(p SendMessagePayload, r SendMessageResult) ledger.Entry {
+		e := ledger.Entry{Actor: p.Sender.Identity, Channel: p.Channel, MessageSID: r.Message.SID}
+		media, _ := r.Message.Media()
+		describeMedia(&e, media)
+		return e
 	})))
-	add(OnAfter(c.Registry, SendMediaMessage, journalAfter(c, SendMediaMessage, func(p SendMediaMessagePayload, r SendMediaMessageResult) JournalEntry {
-		e := JournalEntry{Actor: p.Sender.Identity, Channel: p.Channel}
-		e.FileName, e.MediaSID = fileOf(p.File)
-		if len(r.Media) > 0 {
-			e.FileName, e.MediaSID = r.Media[0].FileName, r.Media[0].SID
+	add(OnAfter(c.Registry, SendMediaMessage, journalAfter(c, SendMediaMessage, func(p SendMediaMessagePayload, r SendMediaMessageResult) ledger.Entry {
+		e := ledger.Entry{Actor: p.Sender.Identity, Channel: p.Channel, MessageSID: r.Message.SID}
+		describeMedia(&e, r.Media)
+		if len(r.Media) == 0 && p.File != nil {
+			e.FileNames = []string{p.File.Name}
 		}
 		return e
 	})))
-	add(OnAfter(c.Registry, AttachFile, journalAfter(c, AttachFile, func(p AttachFilePayload, _ AttachFileResult) JournalEntry {
-		e := JournalEntry{Actor: p.Sender.Identity, Channel: p.Channel}
-		e.FileName, e.MediaSID = fileOf(p.File)
+	add(OnAfter(c.Registry, AttachFile, journalAfter(c, AttachFile, func(p AttachFilePayload, r AttachFileResult) ledger.Entry {
+		e := ledger.Entry{Actor: p.Sender.Identity, Channel: p.Channel}
+		if r.Preview.MediaSID != "" {
+			e.MediaSIDs, e.FileNames = []string{r.Preview.MediaSID}, []string{r.Preview.Name}
+		} else if p.File != nil {
+			e.FileNames = []string{p.File.Name}
+		}
 		return e
 	})))
-	add(OnAfter(c.Registry, DetachFile, journalAfter(c, DetachFile, func(p DetachFilePayload, _ DetachFileResult) JournalEntry {
-		return JournalEntry{Actor: p.Sender.Identity, Channel: p.Channel, MediaSID: p.MediaSID}
+	add(OnAfter(c.Registry, DetachFile, journalAfter(c, DetachFile, func(p DetachFilePayload, _ DetachFileResult) ledger.Entry {
+		return ledger.Entry{Actor: p.Sender.Identity, Channel: p.Channel, MediaSIDs: []string{p.MediaSID}}
 	})))
-	add(OnAfter(c.Registry, DownloadMedia, journalAfter(c, DownloadMedia, func(p DownloadMediaPayload, r DownloadMediaResult) JournalEntry {
-		return JournalEntry{Actor: p.Requester.Identity, Channel: p.Channel, FileName: r.Media.FileName, MediaSID: r.Media.SID}
+	add(OnAfter(c.Registry, DownloadMedia, journalAfter(c, DownloadMedia, func(p DownloadMediaPayload, r DownloadMediaResult) ledger.Entry {
+		e := ledger.Entry{Actor: p.Requester.Identity, Channel: p.Channel, MessageSID: p.MessageSID}
+		if r.Media.SID != "" {
+			describeMedia(&e, []Media{r.Media})
+		} else if p.MediaSID != "" {
+			e.MediaSIDs = []string{p.MediaSID}
+		}
+		return e
 	})))
-	add(OnAfter(c.Registry, DeleteMessage, journalAfter(c, DeleteMessage, func(p DeleteMessagePayload, _ DeleteMessageResult) JournalEntry {
-		return JournalEntry{Actor: p.Requester.Identity, Channel: p.Channel}
+	add(OnAfter(c.Registry, DeleteMessage, journalAfter(c, DeleteMessage, func(p DeleteMessagePayload, r DeleteMessageResult) ledger.Entry {
+		e := ledger.Entry{Actor: p.Requester.Identity, Channel: p.Channel, MessageSID: p.MessageSID}
+		describeMedia(&e, r.Media)
+		return e
 	})))
-	add(OnAfter(c.Registry, BlockMember, journalAfter(c, BlockMember, func(p BlockMemberPayload, _ BlockMemberResult) JournalEntry {
-		return JournalEntry{Actor: p.Requester.Identity, Channel: p.Channel}
+	add(OnAfter(c.Registry, BlockMember, journalAfter(c, BlockMember, func(p BlockMemberPayload, _ BlockMemberResult) ledger.Entry {
+		return ledger.Entry{Actor: p.Requester.Identity, Channel: p.Channel, Target: p.Target}
+	})))
+	add(OnAfter(c.Registry, UnblockMember, journalAfter(c, UnblockMember, func(p UnblockMemberPayload, _ UnblockMemberResult) ledger.Entry {
+		return ledger.Entry{Actor: p.Requester.Identity, Channel: p.Channel, Target: p.Target}
 	})))
 	return err
+}
+
+func describeMedia(e *ledger.Entry, media []Media) {
+	for _, m := range media {
+		e.MediaSIDs = append(e.MediaSIDs, m.SID)
+		e.FileNames = append(e.FileNames, m.FileName)
+	}
 }
 
 // role returns m's role in channel. A member the directory does not know in
@@ -317,8 +389,12 @@ func (c *Client) require(ctx context.Context, channel string, m Member, perm Per
 	}
 	if !c.perms.allows(r, perm) {
 		msg := "you are not allowed to do this"
-		if r == RoleBlocked {
+		switch mode := r.BlockMode(); {
+		case !takenBy(mode, perm):
+		case mode == BlockAll:
 			msg = "you have been blocked in this conversation"
+		case mode == BlockFiles:
+			msg = "you have been blocked from sending files in this conversation"
 		}
 		return r, &errs.Error{Code: errs.PermissionDenied, Message: msg, Details: errs.Details{Reason: string(perm)}}
 	}

@@ -2,90 +2,84 @@ package attachments
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"strings"
+	"time"
 
 	"github.com/attachkit/attachments/errs"
-	"github.com/attachkit/attachments/storage"
+	"github.com/attachkit/attachments/ledger"
 )
 
-// Where media live in storage. Keys are the library's own: a media SID, or
-// a hash of an identity, never a client's file name or identity as given.
-const (
-	mediaPrefix = "media/"
-	// ownersPrefix indexes each member's media, so erasing a member lists
-	// that member's keys only: owners/<identity hash>/<media SID>, empty.
-	ownersPrefix = "owners/"
-)
+// mediaPrefix holds the media bytes: media/<SID>. Keys are the library's
+// own, never a client's file name or identity. Who owns a file and where it
+// belongs is the ledger's to say, not the key's or the blob's metadata.
+const mediaPrefix = "media/"
 
 func mediaKey(sid string) string { return mediaPrefix + sid }
 
-func ownerPrefix(identity string) string {
-	sum := sha256.Sum256([]byte(identity))
-	return ownersPrefix + hex.EncodeToString(sum[:16]) + "/"
+// destroy deletes a file if change ch holds for its record: the record goes
+// to Deleted first, so nothing serves or sends the file from then on, then
+// its bytes, then the record. A process that dies half way leaves a Deleted
+// record, which the sweep finishes.
+func (c *Client) destroy(ctx context.Context, ch ledger.Change) (ledger.Record, error) {
+	ch.To = ledger.Deleted
+	ch.Now = c.now()
+	recs, err := c.ledger.Apply(ctx, ch)
+	if err != nil {
+		return ledger.Record{}, err
+	}
+	return recs[0], c.purge(ctx, recs[0])
 }
 
-func (c *Client) putOwnerMarker(ctx context.Context, identity, sid string) error {
-	_, err := c.store.Put(ctx, ownerPrefix(identity)+sid, strings.NewReader(""), storage.Metadata{Owner: identity})
+// purge deletes the bytes of a Deleted record, wherever they are, then the
+// record.
+func (c *Client) purge(ctx context.Context, r ledger.Record) error {
+	var err error
+	switch r.Store {
+	case "":
+		err = c.store.Delete(ctx, mediaKey(r.SID))
+	case urlStore:
+		// the host's own URL: nothing of the library's to delete
+	default:
+		host := c.stores[r.Store]
+		if host == nil {
+			return &errs.Error{Code: errs.Unavailable, Op: "delete " + r.SID,
+				Message: "the file's store is not configured", Details: errs.Details{Reason: r.Store}}
+		}
+		err = host.Delete(ctx, r.SID)
+	}
+	if err != nil && !errors.Is(err, errs.NotFound) {
+		return err
+	}
+	return c.ledger.Remove(ctx, r.SID)
+}
+
+// media is the reference a message carries for record r.
+func ledgerMedia(r ledger.Record) Media {
+	m := Media{SID: r.SID, FileName: r.FileName, ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256}
+	if r.Store == urlStore {
+		m.URL = r.Location
+	}
+	return m
+}
+
+// unavailable is what a member is told about a file it may not have, or
+// that is gone: the same words either way, so a refusal reveals nothing.
+func unavailable(op string, cause error) error {
+	return &errs.Error{Code: errs.NotFound, Op: op, Message: "the file is no longer available", Err: cause}
+}
+
+// ledgerError keeps a ledger failure's code (unavailable, canceled) and
+// turns a lost race or a missing record into the words a member is shown.
+func ledgerError(op string, err error) error {
+	switch errs.CodeOf(err) {
+	case errs.NotFound, errs.Conflict:
+		return unavailable(op, err)
+	}
 	return err
 }
 
-func (c *Client) deleteOwnerMarker(ctx context.Context, identity, sid string) {
-	if err := c.store.Delete(ctx, ownerPrefix(identity)+sid); err != nil {
-		c.log.Error("attachments: could not delete an owner index entry", "media", sid, "err", err)
-	}
-}
-
-// deleteMedia deletes a media blob and its owner index entry. A blob that is
-// already gone is not an error.
-func (c *Client) deleteMedia(ctx context.Context, sid, owner string) error {
-	if !IsMediaSID(sid) {
-		return &errs.Error{Code: errs.InvalidPayload, Message: "invalid media reference"}
-	}
-	if owner == "" {
-		info, err := c.store.Stat(ctx, mediaKey(sid))
-		if errors.Is(err, errs.NotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		owner = info.Metadata.Owner
-	}
-	if err := c.store.Delete(ctx, mediaKey(sid)); err != nil {
-		return err
-	}
-	return c.store.Delete(ctx, ownerPrefix(owner)+sid)
-}
-
-// EraseMember deletes every media blob identity uploaded, in any channel,
-// sent or still in a draft, and reports how many it deleted. It is how a
-// host honours a request to erase a member's data (GDPR Article 17). The
-// messages stay with the host; their media links stop working.
-func (c *Client) EraseMember(ctx context.Context, identity string) (int, error) {
-	if identity == "" {
-		return 0, &errs.Error{Code: errs.InvalidArgument, Op: "erase", Message: "no identity to erase"}
-	}
-	// Draft markers hold no personal data, and a sweep clears any that
-	// outlive their file; these are known, so they go now.
-	for _, f := range c.drafts.dropOwner(identity) {
-		if err := c.store.Delete(ctx, draftMarker(f)); err != nil {
-			return 0, err
-		}
-	}
-	n := 0
-	prefix := ownerPrefix(identity)
-	for info, err := range c.store.List(ctx, prefix) {
-		if err != nil {
-			return n, err
-		}
-		sid := strings.TrimPrefix(info.Key, prefix)
-		if err := c.deleteMedia(ctx, sid, identity); err != nil {
-			return n, err
-		}
-		n++
-	}
-	return n, nil
+// cleanupContext is the context cleanup runs on: it outlives a caller that
+// went away, for long enough to finish.
+func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 }

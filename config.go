@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/links"
 	"github.com/attachkit/attachments/validate"
 )
 
@@ -76,7 +77,8 @@ type Config struct {
 	// Agent policy.
 	Supervisor *SideConfig `json:"supervisor,omitempty"`
 
-	// LinkLifetime is how long a download link works. Default 5 minutes.
+	// LinkLifetime is how long a download link works, from 1 second to
+	// links.MaxLifetime (7 days). Default 5 minutes.
 	LinkLifetime time.Duration `json:"linkLifetime"`
 	// FilesPerMessage is how many files one message may carry. Default 1,
 	// at most MaxFilesPerMessage.
@@ -133,9 +135,20 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Problem }
 // Validate reports every problem in c in one errs.InvalidConfig error, whose
 // cause joins a *FieldError per problem. Zero values are not problems: they
 // mean the defaults.
-func (c Config) Validate() error { return configError(c.problems()) }
+//
+// A problem is any setting that would only fail later: a value out of range,
+// a malformed extension, a link lifetime the link server will not issue
+// (under 1 second or over links.MaxLifetime), or a dangerous extension (see
+// validate.IsDangerousExtension) listed without allowDangerous, which would
+// silently have no effect. ParseConfig and New make the same checks; New
+// also checks the Options that go with c.
+func (c Config) Validate() error { return configError(c.problems(nil)) }
 
-func (c Config) problems() []error {
+// problems is the one place that decides whether a configuration would
+// work: Validate, ParseConfig and New all ask it. With o, the Options New was
+// given (before New fills in their defaults), it also checks the settings
+// that only fail together with them.
+func (c Config) problems(o *Options) []error {
 	var problems []error
 	bad := func(field, format string, args ...any) {
 		problems = append(problems, &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
@@ -157,13 +170,25 @@ func (c Config) problems() []error {
 			bad(field+"acceptedExtensions", "must not be empty; leave it out for the default list")
 		}
 		for i, ext := range p.AcceptedExtensions {
-			if _, err := validate.NormalizeExtension(ext); err != nil {
+			n, err := validate.NormalizeExtension(ext)
+			switch {
+			case err != nil:
 				bad(fmt.Sprintf("%sacceptedExtensions[%d]", field, i), "%q is not a file extension", ext)
+			case validate.IsDangerousExtension(n) && !p.AllowDangerous:
+				// validate would refuse these files anyway: listing them
+				// without the opt-in is a mistake, not a choice.
+				bad(fmt.Sprintf("%sacceptedExtensions[%d]", field, i),
+					".%s files are programs or scripts: set %sallowDangerous to accept them, or leave .%s out", n, field, n)
 			}
 		}
 	}
-	if c.LinkLifetime < 0 {
+	switch {
+	case c.LinkLifetime < 0:
 		bad("linkLifetime", "must be positive, got %s", c.LinkLifetime)
+	case c.LinkLifetime > 0 && c.LinkLifetime < time.Second, c.LinkLifetime > links.MaxLifetime:
+		// The bounds of links.Server.Issue: every download would fail.
+		bad("linkLifetime", "must be from 1s to %s (the longest a download link may last), got %s",
+			links.MaxLifetime, c.LinkLifetime)
 	}
 	if c.FilesPerMessage < 0 || c.FilesPerMessage > MaxFilesPerMessage {
 		bad("filesPerMessage", "must be between 1 and %d, got %d", MaxFilesPerMessage, c.FilesPerMessage)
@@ -178,6 +203,11 @@ func (c Config) problems() []error {
 	}
 	if c.DraftLifetime < 0 {
 		bad("draftLifetime", "must be positive, got %s", c.DraftLifetime)
+	}
+	if o != nil && o.BindLinksToMember && (o.Links == nil || !o.Links.KnowsMembers()) {
+		// links.Server refuses a bound link unless its MemberOf names the
+		// requester: without one, every download would answer 403.
+		bad("Options.BindLinksToMember", "needs a Links server whose Options.MemberOf tells who makes each request")
 	}
 	return problems
 }
@@ -298,7 +328,7 @@ func ParseConfig(data []byte) (Config, error) {
 			problems = append(problems, &FieldError{Field: k, Problem: "must be positive; leave it out for the default"})
 		}
 	}
-	problems = append(problems, c.problems()...)
+	problems = append(problems, c.problems(nil)...)
 	if len(problems) > 0 {
 		return Config{}, configError(problems)
 	}

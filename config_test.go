@@ -1,13 +1,22 @@
 package attachments_test
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/links"
+	"github.com/attachkit/attachments/storage/memory"
+	"github.com/attachkit/attachments/validate"
 )
 
 func TestParseConfigFlexShape(t *testing.T) {
@@ -123,5 +132,132 @@ func TestParseConfigNamesEachProblemOnce(t *testing.T) {
 	_, err := attachments.ParseConfig([]byte(`{"linkLifetime": "-5m"}`))
 	if n := strings.Count(err.Error(), "linkLifetime"); n != 1 {
 		t.Errorf("linkLifetime named %d times, want once:\n%v", n, err)
+	}
+}
+
+// fieldsOf returns the field every *FieldError in err's tree names. An
+// *Error hides its cause's codes, so the list of problems is found with
+// errors.As, as a host finds it.
+func fieldsOf(err error) []string {
+	var list interface{ Unwrap() []error }
+	if errors.As(err, &list) {
+		err = list.(error)
+	}
+	var out []string
+	var walk func(error)
+	walk = func(e error) {
+		switch e := e.(type) {
+		case nil:
+		case *attachments.FieldError:
+			out = append(out, e.Field)
+		case interface{ Unwrap() []error }:
+			for _, c := range e.Unwrap() {
+				walk(c)
+			}
+		case interface{ Unwrap() error }:
+			walk(e.Unwrap())
+		}
+	}
+	walk(err)
+	return out
+}
+
+// linkServer returns a links.Server over a memory bucket, with memberOf as
+// its Options.MemberOf.
+func linkServer(t *testing.T, memberOf func(*http.Request) string) *links.Server {
+	t.Helper()
+	signer, err := links.NewSigner(links.Key{ID: "k1", Secret: bytes.Repeat([]byte{7}, links.MinSecretLen)}, nil)
+	require.NoError(t, err)
+	srv, err := links.New(memory.New(), signer, "/dl", &links.Options{MemberOf: memberOf})
+	require.NoError(t, err)
+	return srv
+}
+
+// TestConfigRefusesWhatWouldFailLater checks that ParseConfig,
+// Config.Validate and New agree, and refuse, naming the field, each setting
+// that would otherwise be accepted and fail on first use: a link lifetime
+// the link server will not issue (every download would fail) and a dangerous
+// extension listed without allowDangerous (it would silently do nothing).
+func TestConfigRefusesWhatWouldFailLater(t *testing.T) {
+	// A setting is a Config and the same configuration written as JSON.
+	type setting struct {
+		cfg  attachments.Config
+		json string
+	}
+	exe := func(side string, allow bool) setting {
+		c := attachments.DefaultConfig()
+		p := validate.Policy{Enabled: true, AcceptedExtensions: []string{"pdf", ".EXE"}, AllowDangerous: allow}
+		switch side {
+		case "customer":
+			c.Customer.FileAttachment = p
+		case "supervisor":
+			c.Supervisor = &attachments.SideConfig{FileAttachment: p}
+		}
+		return setting{c, fmt.Sprintf(`{"%s": {"fileAttachment": {"enabled": true, "acceptedExtensions": ["pdf", ".EXE"], "allowDangerous": %t}}}`, side, allow)}
+	}
+	lifetime := func(d time.Duration) setting {
+		c := attachments.DefaultConfig()
+		c.LinkLifetime = d
+		return setting{c, fmt.Sprintf(`{"linkLifetime": %q}`, d)}
+	}
+	tests := []struct {
+		why       string
+		setting   setting
+		wantField string // "" when valid
+	}{
+		{"a link lifetime past the links server's maximum", lifetime(links.MaxLifetime + time.Second), "linkLifetime"},
+		{"a link lifetime under a second", lifetime(500 * time.Millisecond), "linkLifetime"},
+		{"the longest link lifetime", lifetime(links.MaxLifetime), ""},
+		{"the shortest link lifetime", lifetime(time.Second), ""},
+		{"a customer's .exe without allowDangerous", exe("customer", false), "customer.fileAttachment.acceptedExtensions[1]"},
+		{"a supervisor's .exe without allowDangerous", exe("supervisor", false), "supervisor.fileAttachment.acceptedExtensions[1]"},
+		{"a customer's .exe with allowDangerous", exe("customer", true), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.why, func(t *testing.T) {
+			_, perr := attachments.ParseConfig([]byte(tt.setting.json))
+			verr := tt.setting.cfg.Validate()
+			c, nerr := attachments.New(tt.setting.cfg, &attachments.Options{Logger: discardLogger()})
+			if c != nil {
+				_ = c.Close()
+			}
+			for name, err := range map[string]error{"ParseConfig": perr, "Validate": verr, "New": nerr} {
+				if tt.wantField == "" {
+					assert.NoError(t, err, "%s refuses a setting that works", name)
+					continue
+				}
+				assert.ErrorIs(t, err, attachments.ErrInvalidConfig, "%s accepts a setting that fails on first use", name)
+				assert.Equal(t, []string{tt.wantField}, fieldsOf(err), "%s does not name the field the operator must fix", name)
+			}
+		})
+	}
+}
+
+// TestNewRefusesBoundLinksNobodyCanOpen checks that New refuses
+// BindLinksToMember when the link server cannot tell who is asking: every
+// bound link would answer 403.
+func TestNewRefusesBoundLinksNobodyCanOpen(t *testing.T) {
+	tests := []struct {
+		why     string
+		links   *links.Server
+		wantErr bool
+	}{
+		{"the default link server", nil, true},
+		{"a link server without MemberOf", linkServer(t, nil), true},
+		{"a link server with MemberOf", linkServer(t, func(r *http.Request) string { return r.Header.Get("X-Member") }), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.why, func(t *testing.T) {
+			c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
+				Links: tt.links, BindLinksToMember: true, Logger: discardLogger(),
+			})
+			if !tt.wantErr {
+				require.NoError(t, err, "a link server that knows its members is refused")
+				_ = c.Close()
+				return
+			}
+			assert.ErrorIs(t, err, attachments.ErrInvalidConfig, "New accepts links that would all answer 403")
+			assert.Equal(t, []string{"Options.BindLinksToMember"}, fieldsOf(err), "the error does not name the option to fix")
+		})
 	}
 }

@@ -4,11 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/ledger"
 )
 
-// DeleteMessage deletes a message and all its media.
+// DeleteMessage deletes a message and all its media: exactly the files whose
+// ledger record says this message carries them. Media a message's
+// attributes merely name (a client can write anything there) are neither
+// deleted nor touched.
 //
 // The media go first and the message last, so no media is ever left behind
 // a message that is gone: if a media delete fails, the error says so, the
@@ -69,6 +75,9 @@ func (c *Client) guardDeleteMessage(ctx context.Context, p DeleteMessagePayload)
 }
 
 func (c *Client) deleteMessage(ctx context.Context, p DeleteMessagePayload) (DeleteMessageResult, error) {
+	if err := checkSeal(ctx, string(DeleteMessage), Seal{p.Channel, p.Requester.Identity, p.MessageSID}); err != nil {
+		return DeleteMessageResult{}, err
+	}
 	m, err := c.fetchInChannel(ctx, p.Channel, p.MessageSID)
 	if errors.Is(err, errs.NotFound) {
 		return DeleteMessageResult{}, nil
@@ -76,15 +85,22 @@ func (c *Client) deleteMessage(ctx context.Context, p DeleteMessagePayload) (Del
 	if err != nil {
 		return DeleteMessageResult{}, err
 	}
-	media, err := m.Media()
+	recs, err := c.messageFiles(ctx, m)
 	if err != nil {
 		return DeleteMessageResult{}, err
 	}
-	for _, md := range media {
-		if err := c.deleteMedia(ctx, md.SID, ""); err != nil {
+	var media []Media
+	for _, r := range recs {
+		if r.State == ledger.Deleted {
+			err = c.purge(ctx, r) // an earlier attempt got this far
+		} else {
+			_, err = c.destroy(ctx, ledger.Change{SID: r.SID, From: []ledger.State{ledger.Sent}, MessageSID: m.SID})
+		}
+		if err != nil && errs.CodeOf(err) != errs.NotFound {
 			return DeleteMessageResult{}, &errs.Error{Code: errs.CodeOf(err),
 				Message: "the message's files could not all be deleted; try again", Err: err}
 		}
+		media = append(media, ledgerMedia(r))
 	}
 	if err := c.transport.Remove(ctx, m.SID); err != nil && !errors.Is(err, errs.NotFound) {
 		return DeleteMessageResult{}, &errs.Error{Code: errs.Unavailable,
@@ -92,4 +108,42 @@ func (c *Client) deleteMessage(ctx context.Context, p DeleteMessagePayload) (Del
 			Err:     fmt.Errorf("remove message: %w", err)}
 	}
 	return DeleteMessageResult{Deleted: true, Media: media}, nil
+}
+
+// adoptAfter is how long a file may sit in sending before a message that
+// names it may adopt it: longer than any send in flight takes to record
+// its message.
+const adoptAfter = time.Minute
+
+// messageFiles returns the records of the files message m carries (sent,
+// or deleted by a delete that did not finish). A file that a send took but whose message
+// a crash kept it from recording (still in sending, owned by m's author, in
+// m's channel) is adopted by m, the only message that can name it.
+func (c *Client) messageFiles(ctx context.Context, m Message) ([]ledger.Record, error) {
+	recs, err := c.ledger.List(ctx, ledger.Query{MessageSID: m.SID, States: []ledger.State{ledger.Sent, ledger.Deleted}})
+	if err != nil {
+		return nil, err
+	}
+	named, err := m.Media()
+	if err != nil || len(named) == len(recs) {
+		return recs, err
+	}
+	for _, md := range named {
+		if slices.ContainsFunc(recs, func(r ledger.Record) bool { return r.SID == md.SID }) {
+			continue
+		}
+		adopted, err := c.ledger.Apply(ctx, ledger.Change{SID: md.SID, From: []ledger.State{ledger.Sending},
+			To: ledger.Sent, Owner: m.Author, Channel: m.Channel, UpdatedBefore: c.now().Add(-adoptAfter),
+			SetMessageSID: m.SID, Now: c.now()})
+		switch errs.CodeOf(err) {
+		case "":
+			c.log.Warn("attachments: a message adopted a file its send could not record", "message", m.SID, "media", md.SID)
+			recs = append(recs, adopted[0])
+		case errs.NotFound, errs.Conflict:
+			// not this message's: a forged or stale reference
+		default:
+			return nil, err
+		}
+	}
+	return recs, nil
 }

@@ -2,9 +2,9 @@ package attachments
 
 import (
 	"context"
-	"errors"
 
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/ledger"
 	"github.com/attachkit/attachments/links"
 )
 
@@ -41,67 +41,75 @@ func (c *Client) guardDownloadMedia(ctx context.Context, p DownloadMediaPayload)
 	if p.Channel == "" || (p.MessageSID == "" && p.MediaSID == "") {
 		return &errs.Error{Code: errs.InvalidPayload, Message: "say which file to download"}
 	}
-	if _, err := c.require(ctx, p.Channel, p.Requester, PermDownloadMedia); err != nil {
+	r, err := c.require(ctx, p.Channel, p.Requester, PermDownloadMedia)
+	if err != nil {
 		return err
 	}
-	if !c.cfg.Policy(p.Requester.Side).Enabled {
+	if !c.cfg.Policy(r.Side()).Enabled {
 		return &errs.Error{Code: errs.AttachmentsDisabled}
 	}
-	_, err := c.resolveMedia(ctx, p)
+	_, err = c.resolveMedia(ctx, p)
 	return err
 }
 
-// resolveMedia finds the media p names and checks it belongs to p.Channel.
-func (c *Client) resolveMedia(ctx context.Context, p DownloadMediaPayload) (Media, error) {
-	notFound := &errs.Error{Code: errs.NotFound, Message: "the file is no longer available"}
+// resolveMedia finds the record of the media p names, if the requester may
+// have it: a file sent in p.Channel (in the message p names, when it names
+// one), or the requester's own unsent file in that channel. Everything else
+// is not found, in the same words, whatever the reason.
+func (c *Client) resolveMedia(ctx context.Context, p DownloadMediaPayload) (ledger.Record, error) {
+	const op = "resolve media"
+	if p.MediaSID != "" && !IsMediaSID(p.MediaSID) {
+		return ledger.Record{}, &errs.Error{Code: errs.InvalidPayload, Message: "invalid media reference"}
+	}
 	if p.MessageSID != "" {
 		m, err := c.fetchInChannel(ctx, p.Channel, p.MessageSID)
 		if err != nil {
-			return Media{}, err
+			return ledger.Record{}, err
 		}
-		media, err := m.Media()
+		recs, err := c.messageFiles(ctx, m)
 		if err != nil {
-			return Media{}, err
+			return ledger.Record{}, err
 		}
-		for _, md := range media {
-			if p.MediaSID == "" || md.SID == p.MediaSID {
-				return md, nil
+		for _, r := range recs {
+			if r.State == ledger.Sent && (p.MediaSID == "" || r.SID == p.MediaSID) {
+				return r, nil
 			}
 		}
-		return Media{}, notFound
+		return ledger.Record{}, unavailable(op, nil)
 	}
-	if !IsMediaSID(p.MediaSID) {
-		return Media{}, &errs.Error{Code: errs.InvalidPayload, Message: "invalid media reference"}
-	}
-	info, err := c.store.Stat(ctx, mediaKey(p.MediaSID))
-	if errors.Is(err, errs.NotFound) {
-		return Media{}, notFound
-	}
+	r, err := c.ledger.Get(ctx, p.MediaSID)
 	if err != nil {
-		return Media{}, err
+		return ledger.Record{}, ledgerError(op, err)
 	}
-	md := info.Metadata
-	if md.Channel != p.Channel {
-		return Media{}, notFound
+	switch {
+	case r.Channel != p.Channel:
+	case r.State == ledger.Sent:
+		return r, nil
+	case (r.State == ledger.Staged || r.State == ledger.Drafted) && r.Owner == p.Requester.Identity:
+		return r, nil
 	}
-	if md.Owner != p.Requester.Identity && c.drafts.holds(p.MediaSID) {
-		return Media{}, notFound // someone else's unsent file
-	}
-	return Media{SID: p.MediaSID, FileName: md.FileName, ContentType: md.ContentType, Size: info.Size}, nil
+	return ledger.Record{}, unavailable(op, nil)
 }
 
 func (c *Client) downloadMedia(ctx context.Context, p DownloadMediaPayload) (DownloadMediaResult, error) {
-	md, err := c.resolveMedia(ctx, p)
+	if err := checkSeal(ctx, string(DownloadMedia), Seal{p.Channel, p.Requester.Identity, p.MessageSID + "/" + p.MediaSID}); err != nil {
+		return DownloadMediaResult{}, err
+	}
+	r, err := c.resolveMedia(ctx, p)
 	if err != nil {
 		return DownloadMediaResult{}, err
+	}
+	if r.Store == urlStore {
+		// The host serves it: the link is the URL it trusted.
+		return DownloadMediaResult{Media: ledgerMedia(r), Link: links.Link{URL: r.Location}}, nil
 	}
 	opts := &links.IssueOptions{Disposition: p.Disposition, Lifetime: c.cfg.LinkLifetime}
 	if c.bindLinks {
 		opts.Member = p.Requester.Identity
 	}
-	link, err := c.links.Issue(ctx, mediaKey(md.SID), opts)
+	link, err := c.links.Issue(ctx, mediaKey(r.SID), opts)
 	if err != nil {
 		return DownloadMediaResult{}, err
 	}
-	return DownloadMediaResult{Media: md, Link: link}, nil
+	return DownloadMediaResult{Media: ledgerMedia(r), Link: link}, nil
 }

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
 )
@@ -19,7 +22,7 @@ func attach(e *env, from attachments.Member, f *attachments.File) (attachments.A
 
 func TestWebchatDraft(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	if _, err := e.c.SetDraftText(channel, customer, "here is my receipt"); err != nil {
+	if _, err := e.c.SetDraftText(context.Background(), channel, customer, "here is my receipt"); err != nil {
 		t.Fatal(err)
 	}
 	res, err := attach(e, customer, pngFile(t, "receipt.png"))
@@ -32,7 +35,7 @@ func TestWebchatDraft(t *testing.T) {
 	if res.Draft.Text != "" || len(res.Draft.Files) != 1 {
 		t.Errorf("draft = %+v, want the file to replace the text", res.Draft)
 	}
-	if _, err := e.c.SetDraftText(channel, customer, "and text"); code(err) != errs.InvalidPayload {
+	if _, err := e.c.SetDraftText(context.Background(), channel, customer, "and text"); code(err) != errs.InvalidPayload {
 		t.Errorf("text beside a file in webchat mode: err = %v", err)
 	}
 	// A second file is one too many (one file per message by default).
@@ -60,7 +63,7 @@ func TestSendingADraftCommitsWithoutCopying(t *testing.T) {
 	cfg.FilesPerMessage = 2
 	e := newEnv(t, envOptions{cfg: &cfg})
 	ctx := context.Background()
-	if _, err := e.c.SetDraftText(channel, customer, "two photos"); err != nil {
+	if _, err := e.c.SetDraftText(context.Background(), channel, customer, "two photos"); err != nil {
 		t.Fatal(err)
 	}
 	a, err := attach(e, customer, pngFile(t, "a.png"))
@@ -94,7 +97,7 @@ func TestSendingADraftCommitsWithoutCopying(t *testing.T) {
 	if keysAfter := mediaKeys(e.keys(t)); !slices.Equal(keysAfter, keysBefore) {
 		t.Errorf("sending the draft changed storage from %v to %v: it must not copy", keysBefore, keysAfter)
 	}
-	if d := e.c.Draft(channel, customer); d.Text != "" || len(d.Files) != 0 {
+	if d, _ := e.c.Draft(ctx, channel, customer); d.Text != "" || len(d.Files) != 0 {
 		t.Errorf("draft after send = %+v, want empty", d)
 	}
 	if _, err := attachments.Invoke(ctx, e.c.Registry, attachments.SendMediaMessage,
@@ -113,7 +116,7 @@ func TestDraftSurvivesAFailedSend(t *testing.T) {
 	if code(err) != errs.Unavailable {
 		t.Fatalf("err = %v, want unavailable", err)
 	}
-	if d := e.c.Draft(channel, customer); len(d.Files) != 1 {
+	if d, _ := e.c.Draft(context.Background(), channel, customer); len(d.Files) != 1 {
 		t.Errorf("draft = %+v, want the file kept for a retry", d)
 	}
 }
@@ -128,19 +131,16 @@ func TestSweepRemovesExpiredDraftFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Advance(31 * time.Minute) // old is 61 minutes old, new 31
-	n, err := e.c.SweepDrafts(context.Background())
-	if err != nil || n != 1 {
-		t.Fatalf("SweepDrafts = %d, %v; want 1", n, err)
-	}
-	if d := e.c.Draft(channel, customer); len(d.Files) != 0 {
-		t.Errorf("expired file still in the draft: %+v", d)
-	}
-	if d := e.c.Draft(channel, agent); len(d.Files) != 1 {
-		t.Errorf("fresh file swept: %+v", d)
-	}
-	if got := len(e.keys(t)); got != 3 { // new.png, its owner index entry and its draft marker
-		t.Errorf("storage holds %v, want only the fresh file", e.keys(t))
-	}
+	r, err := e.c.Sweep(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, r.Files, "the sweep should delete exactly the expired file")
+	d, err := e.c.Draft(context.Background(), channel, customer)
+	require.NoError(t, err)
+	assert.Empty(t, d.Files, "expired file still in the draft")
+	d, err = e.c.Draft(context.Background(), channel, agent)
+	require.NoError(t, err)
+	assert.Len(t, d.Files, 1, "fresh file swept")
+	assert.Len(t, e.keys(t), 1, "storage should hold only the fresh file")
 }
 
 func TestJanitorStopsOnClose(t *testing.T) {
@@ -181,14 +181,13 @@ func TestSweepFindsFilesOfAStoppedProcess(t *testing.T) {
 	}
 	_ = e.c.Close()
 	later, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
-		Storage: e.store, Logger: discardLogger(), Now: func() time.Time { return e.clock.Now().Add(2 * time.Hour) },
+		Storage: e.store, Ledger: e.ledger, Logger: discardLogger(), JanitorInterval: -1,
+		Now: func() time.Time { return e.clock.Now().Add(2 * time.Hour) },
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := later.SweepDrafts(context.Background())
-	if err != nil || n != 1 {
-		t.Fatalf("SweepDrafts = %d, %v; want 1", n, err)
-	}
+	require.NoError(t, err)
+	defer later.Close()
+	r, err := later.Sweep(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, r.Files, "a new Client on the same storage and ledger should sweep the stopped one's expired file")
 	e.mustBeEmpty(t)
 }

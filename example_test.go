@@ -11,6 +11,7 @@ import (
 	"log/slog"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/errs"
 )
 
 // newExample returns a Client with a customer and an agent in channel "CH1",
@@ -90,7 +91,7 @@ func ExampleAttachFile() {
 	c, _ := newExample()
 	defer c.Close()
 	ctx := context.Background()
-	_, _ = c.SetDraftText("CH1", alice, "typed text")
+	_, _ = c.SetDraftText(ctx, "CH1", alice, "typed text")
 	res, err := attachments.Invoke(ctx, c.Registry, attachments.AttachFile, attachments.AttachFilePayload{
 		Channel: "CH1", Sender: alice,
 		File: &attachments.File{Name: "receipt.png", Body: bytes.NewReader(examplePNG())},
@@ -156,16 +157,43 @@ func ExampleDeleteMessage() {
 	// Output: true 1 media deleted; 0 messages left <nil>
 }
 
+// An agent takes away a customer's files only: the customer can still write
+// and read, but not send files.
 func ExampleBlockMember() {
+	c, _ := newExample()
+	defer c.Close()
+	ctx := context.Background()
+	res, err := attachments.Invoke(ctx, c.Registry, attachments.BlockMember,
+		attachments.BlockMemberPayload{Channel: "CH1", Requester: bob, Target: "alice", Mode: attachments.BlockFiles})
+	fmt.Println(res.Previous, "->", res.Role, err)
+	_, err = attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+		Channel: "CH1", Sender: alice, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(examplePNG())},
+	})
+	fmt.Println(errors.Is(err, attachments.ErrPermissionDenied), errs.As(err).Text())
+	_, err = attachments.Invoke(ctx, c.Registry, attachments.SendMessage,
+		attachments.SendMessagePayload{Channel: "CH1", Sender: alice, Body: "sorry"})
+	fmt.Println("text:", err)
+	// Output:
+	// customer -> customer:blocked-files <nil>
+	// true you have been blocked from sending files in this conversation
+	// text: <nil>
+}
+
+func ExampleUnblockMember() {
 	c, _ := newExample()
 	defer c.Close()
 	ctx := context.Background()
 	_, _ = attachments.Invoke(ctx, c.Registry, attachments.BlockMember,
 		attachments.BlockMemberPayload{Channel: "CH1", Requester: bob, Target: "alice"})
-	_, err := attachments.Invoke(ctx, c.Registry, attachments.SendMessage,
-		attachments.SendMessagePayload{Channel: "CH1", Sender: alice, Body: "hello?"})
-	fmt.Println(errors.Is(err, attachments.ErrPermissionDenied))
-	// Output: true
+	res, err := attachments.Invoke(ctx, c.Registry, attachments.UnblockMember,
+		attachments.UnblockMemberPayload{Channel: "CH1", Requester: bob, Target: "alice"})
+	fmt.Println(res.Previous, "->", res.Role, err)
+	_, err = attachments.Invoke(ctx, c.Registry, attachments.SendMessage,
+		attachments.SendMessagePayload{Channel: "CH1", Sender: alice, Body: "thanks"})
+	fmt.Println("text:", err)
+	// Output:
+	// customer:blocked -> customer <nil>
+	// text: <nil>
 }
 
 // A before-listener cancels an action with a reason the sender sees.

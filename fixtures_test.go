@@ -18,6 +18,8 @@ import (
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/ledger"
+	ledgermemory "github.com/attachkit/attachments/ledger/memory"
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/filesystem"
 	"github.com/attachkit/attachments/storage/memory"
@@ -38,7 +40,7 @@ type env struct {
 	store   *storage.Bucket
 	chat    *attachments.MemoryTransport
 	members *attachments.MemoryMembers
-	journal *attachments.MemoryJournal
+	ledger  ledger.Ledger
 	clock   *fakeClock
 	links   *httptest.Server // serves c.Links() at DefaultLinkPath
 }
@@ -47,6 +49,7 @@ type envOptions struct {
 	cfg       *attachments.Config
 	store     *storage.Bucket
 	transport attachments.Transport
+	ledger    ledger.Ledger // default: a new in-memory ledger
 }
 
 // drivers are the real storage drivers every end-to-end test runs against.
@@ -80,11 +83,14 @@ func newEnv(t testing.TB, o envOptions) *env {
 		store:   o.store,
 		chat:    &attachments.MemoryTransport{},
 		members: &attachments.MemoryMembers{},
-		journal: &attachments.MemoryJournal{},
+		ledger:  ledgermemory.New(),
 		clock:   &fakeClock{t: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)},
 	}
 	if e.store == nil {
 		e.store = memory.New()
+	}
+	if o.ledger != nil {
+		e.ledger = o.ledger
 	}
 	var transport attachments.Transport = e.chat
 	if o.transport != nil {
@@ -96,7 +102,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	_ = e.members.SetRole(ctx, "", supervisor.Identity, attachments.RoleSupervisor)
 	_ = e.members.SetRole(ctx, "CH2", stranger.Identity, attachments.RoleCustomer)
 	c, err := attachments.New(cfg, &attachments.Options{
-		Storage: e.store, Transport: transport, Members: e.members, Journal: e.journal, Now: e.clock.Now,
+		Storage: e.store, Transport: transport, Members: e.members, Ledger: e.ledger, Now: e.clock.Now,
 		Logger: discardLogger(),
 	})
 	if err != nil {

@@ -8,8 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/ledger"
 	"github.com/attachkit/attachments/storage"
 )
 
@@ -193,7 +197,7 @@ func TestEraseMember(t *testing.T) {
 				t.Errorf("left behind after erasure: %s", k)
 			}
 		}
-		if d := e.c.Draft(channel, customer); len(d.Files) != 0 {
+		if d, _ := e.c.Draft(ctx, channel, customer); len(d.Files) != 0 {
 			t.Errorf("erased member's draft still lists %v", d.Files)
 		}
 		if _, err := download(e, agent, channel, theirs.Message.SID); err != nil {
@@ -210,28 +214,29 @@ func TestJournalRecordsAndPurges(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _ = e.send(ctx, customer, &attachments.File{Name: "evil.png", Body: bytes.NewReader(peLike())})
-	entries := e.journal.Entries()
-	if len(entries) != 2 {
-		t.Fatalf("journal has %d entries, want 2", len(entries))
-	}
-	if g := entries[0]; g.Action != "SendMediaMessage" || g.Actor != customer.Identity || g.Channel != channel ||
-		g.FileName != "secret-name.png" || g.Code != "ok" || !attachments.IsMediaSID(g.MediaSID) {
+	entries, err := e.c.Journal(ctx, ledger.EntryQuery{})
+	require.NoError(t, err)
+	require.Len(t, entries, 2, "the journal should hold the send and the refusal")
+	if g := entries[1]; g.Action != "SendMediaMessage" || g.Actor != customer.Identity || g.Channel != channel ||
+		len(g.FileNames) != 1 || g.FileNames[0] != "secret-name.png" || g.Code != "ok" ||
+		len(g.MediaSIDs) != 1 || !attachments.IsMediaSID(g.MediaSIDs[0]) || !attachments.IsMediaSID(g.MediaSIDs[0]) || g.MessageSID == "" {
 		t.Errorf("entry = %+v", g)
 	}
-	if g := entries[1]; g.Code != string(errs.TypeMismatch) {
-		t.Errorf("refusal entry code = %q, want type_mismatch", g.Code)
-	}
+	g := entries[0]
+	assert.Equal(t, string(errs.TypeMismatch), g.Code, "the refusal's code")
+	assert.NotEmpty(t, g.Message, "the journal should keep the words the refused member was shown")
 	e.clock.Advance(6 * 24 * time.Hour)
 	if _, err := attachments.Invoke(ctx, e.c.Registry, attachments.SendMessage,
 		attachments.SendMessagePayload{Channel: channel, Sender: agent, Body: "later"}); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(36 * time.Hour) // the first two are 7.5 days old, the last 1.5
-	n, err := e.c.PurgeJournal(ctx)
-	if err != nil || n != 2 {
-		t.Errorf("PurgeJournal = %d, %v; want 2", n, err)
-	}
-	if left := e.journal.Entries(); len(left) != 1 || left[0].Actor != agent.Identity {
+	r, err := e.c.Sweep(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 2, r.JournalEntries, "entries past the retention period should be purged")
+	left, err := e.c.Journal(ctx, ledger.EntryQuery{})
+	require.NoError(t, err)
+	if len(left) != 1 || left[0].Actor != agent.Identity {
 		t.Errorf("left = %+v", left)
 	}
 

@@ -39,13 +39,20 @@ func IsMediaSID(s string) bool {
 }
 
 // Media is a reference to a stored file, as a message carries it in its
-// attributes under AttributeMedia.
+// attributes under AttributeMedia. Its JSON is Flex's media shape
+// ({url, filename, contentType, size}) plus the library's sid and sha256.
 type Media struct {
-	SID         string `json:"sid"`
+	SID         string `json:"sid,omitempty"`
 	FileName    string `json:"filename"`
 	ContentType string `json:"contentType"`
 	Size        int64  `json:"size"`
-	SHA256      string `json:"sha256"` // lower-case hex
+	SHA256      string `json:"sha256,omitempty"` // lower-case hex
+	// URL is where a host keeps media it serves itself, in Flex's shape: a
+	// Flex-style client sends {url, filename, contentType, size} with no
+	// sid. The library accepts it only for a URL Options.TrustURL trusts,
+	// records it, and hands it back as the download link; it never fetches
+	// it. Empty for the library's own media.
+	URL string `json:"url,omitempty"`
 }
 
 // AttributeMedia is the message attribute that holds a message's media: a
@@ -93,7 +100,7 @@ func (m Message) Media() ([]Media, error) {
 		list = []Media{one}
 	}
 	for _, md := range list {
-		if !IsMediaSID(md.SID) {
+		if !IsMediaSID(md.SID) && (md.SID != "" || md.URL == "") {
 			return nil, &errs.Error{Code: errs.InvalidPayload, Op: "message " + m.SID,
 				Err: fmt.Errorf("attribute %q holds an invalid media sid %q", AttributeMedia, md.SID)}
 		}

@@ -21,7 +21,8 @@ func (c *Client) ResolveMedia(ctx context.Context, p DownloadMediaPayload) (Medi
 	if p.Channel == "" || (p.MessageSID == "" && p.MediaSID == "") {
 		return Media{}, &errs.Error{Code: errs.InvalidPayload, Op: "resolve media", Message: "say which file to download"}
 	}
-	return c.resolveMedia(ctx, p)
+	r, err := c.resolveMedia(ctx, p)
+	return ledgerMedia(r), err
 }
 
 // OpenMedia opens the stored bytes of the media with the given SID, from the
@@ -35,6 +36,6 @@ func (c *Client) OpenMedia(ctx context.Context, sid string) (io.ReadCloser, erro
 	if !IsMediaSID(sid) {
 		return nil, &errs.Error{Code: errs.InvalidPayload, Op: "open media", Message: "invalid media reference"}
 	}
-	rc, _, err := c.store.Get(ctx, mediaKey(sid), nil)
+	rc, _, err := c.media.Get(ctx, mediaKey(sid), nil)
 	return rc, err
 }

@@ -3,6 +3,7 @@ package attachments
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/attachkit/attachments/errs"
@@ -16,6 +17,13 @@ type Member struct {
 }
 
 // Role is a member's role in a channel. A role grants permissions.
+//
+// The built-in roles rank customer < agent < supervisor: a member may block
+// only members of lower rank. A blocked member's role is its base role with
+// the block appended, "customer:blocked" (no sending at all) or
+// "customer:blocked-files" (no sending files), so that UnblockMember gives
+// back the role it had without keeping any state of its own, and a host's
+// Members directory stores it like any other role.
 type Role string
 
 // The built-in roles.
@@ -23,9 +31,110 @@ const (
 	RoleCustomer   Role = "customer"
 	RoleAgent      Role = "agent"
 	RoleSupervisor Role = "supervisor"
-	// RoleBlocked is the role of a blocked member: it grants nothing.
+	// RoleBlocked is the role blocked members had before blocks kept the
+	// role they replace (Role.Blocked); a directory may still hold it. It
+	// grants nothing, and UnblockMember cannot tell what to give back.
 	RoleBlocked Role = "blocked"
 )
+
+// BlockMode is what a block takes away from a member.
+type BlockMode string
+
+// The block modes.
+const (
+	// BlockAll takes away all sending: messages and files, and the
+	// moderation a member does by writing to the conversation (deleting
+	// others' messages, blocking). The member can still read the
+	// conversation and download its files. It is the zero BlockMode's
+	// meaning.
+	BlockAll BlockMode = "all"
+	// BlockFiles takes away sending files only: the member can still send
+	// text, and read and download.
+	BlockFiles BlockMode = "files"
+)
+
+// The suffixes a block appends to a role.
+const (
+	blockedAllSuffix   = ":blocked"
+	blockedFilesSuffix = ":blocked-files"
+)
+
+// Blocked returns the role of a member who held r and is blocked in mode
+// (BlockAll when mode is ""): "customer:blocked", "agent:blocked-files".
+// Blocking a blocked role again replaces its block, so the base role is
+// never lost. RoleBlocked, and the empty role, which say nothing of a
+// base role, give RoleBlocked.
+func (r Role) Blocked(mode BlockMode) Role {
+	base := r.Base()
+	if base == "" {
+		return RoleBlocked
+	}
+	if mode == BlockFiles {
+		return base + blockedFilesSuffix
+	}
+	return base + blockedAllSuffix
+}
+
+// BlockMode returns what r's block takes away, or "" when r is not blocked.
+// RoleBlocked is BlockAll.
+func (r Role) BlockMode() BlockMode {
+	switch {
+	case r == RoleBlocked, strings.HasSuffix(string(r), blockedAllSuffix):
+		return BlockAll
+	case strings.HasSuffix(string(r), blockedFilesSuffix):
+		return BlockFiles
+	}
+	return ""
+}
+
+// IsBlocked reports whether r is the role of a blocked member.
+func (r Role) IsBlocked() bool { return r.BlockMode() != "" }
+
+// Base returns the role r's member held before it was blocked ("customer"
+// for "customer:blocked-files"), r itself when r is not blocked, and ""
+// for RoleBlocked, which does not say.
+func (r Role) Base() Role {
+	if r == RoleBlocked {
+		return ""
+	}
+	if b, ok := strings.CutSuffix(string(r), blockedFilesSuffix); ok {
+		return Role(b)
+	}
+	if b, ok := strings.CutSuffix(string(r), blockedAllSuffix); ok {
+		return Role(b)
+	}
+	return r
+}
+
+// Rank orders the built-in roles by authority: 1 for customers, 2 for
+// agents, 3 for supervisors, blocked or not; 0 for any other role. A member
+// may block only members of lower rank, so a role of rank 0 blocks no one.
+func (r Role) Rank() int {
+	switch r.Base() {
+	case RoleCustomer:
+		return 1
+	case RoleAgent:
+		return 2
+	case RoleSupervisor:
+		return 3
+	}
+	return 0
+}
+
+// Side returns the side a member in role r acts for, whose upload policy
+// applies to it: SideCustomer, SideAgent or SideSupervisor for the built-in
+// roles, blocked or not, and "" (no side, no policy) for any other role.
+func (r Role) Side() Side {
+	switch r.Base() {
+	case RoleCustomer:
+		return SideCustomer
+	case RoleAgent:
+		return SideAgent
+	case RoleSupervisor:
+		return SideSupervisor
+	}
+	return ""
+}
 
 // Permission is something a role allows.
 type Permission string
@@ -43,8 +152,12 @@ const (
 
 // DefaultRoles returns the built-in roles and their permissions. Customers
 // and agents send and download; agents and supervisors also delete messages
-// and block members; supervisors download what they monitor; blocked members
+// and block members; supervisors download what they monitor; RoleBlocked
 // can do nothing.
+//
+// Blocked roles ("customer:blocked") need no entry: they hold their base
+// role's permissions less those their block takes away (see BlockMode). An
+// entry for one, in a host's Options.Roles, overrides that.
 func DefaultRoles() map[Role][]Permission {
 	return map[Role][]Permission{
 		RoleCustomer:   {PermSendMessage, PermSendMediaMessage, PermDownloadMedia},
@@ -102,5 +215,39 @@ func (m *MemoryMembers) SetRole(_ context.Context, channel, identity string, rol
 type permissions map[Role][]Permission
 
 func (p permissions) allows(r Role, perm Permission) bool {
-	return slices.Contains(p[r], perm)
+	return slices.Contains(p.of(r), perm)
+}
+
+// of returns the permissions r grants: its entry, or for a blocked role
+// without one, its base role's less what the block takes away.
+func (p permissions) of(r Role) []Permission {
+	if perms, ok := p[r]; ok || !r.IsBlocked() {
+		return perms
+	}
+	mode := r.BlockMode()
+	return slices.DeleteFunc(slices.Clone(p[r.Base()]), func(perm Permission) bool {
+		return takenBy(mode, perm)
+	})
+}
+
+// takenBy reports whether a block in mode takes perm away.
+func takenBy(mode BlockMode, perm Permission) bool {
+	if mode == "" {
+		return false
+	}
+	switch perm {
+	case PermSendMediaMessage:
+		return true
+	case PermSendMessage, PermDeleteMessage, PermBlockMember:
+		return mode == BlockAll
+	}
+	return false
+}
+
+// Permissions returns what a member in role r may do under the Client's
+// roles (Options.Roles): for a blocked role, its base role's permissions
+// less those its block takes away. A host shows it to decide which controls
+// to offer; the actions check it themselves.
+func (c *Client) Permissions(r Role) []Permission {
+	return slices.Clone(c.perms.of(r))
 }

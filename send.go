@@ -3,15 +3,20 @@ package attachments
 import (
 	"context"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/attachkit/attachments/errs"
-	"github.com/attachkit/attachments/storage"
+	"github.com/attachkit/attachments/ledger"
 )
 
-// SendMessage sends a text message. Its attributes may carry media that was
-// stored elsewhere (see AttributeMedia), which is how a host that replaces
-// SendMediaMessage to upload into its own storage then sends the message.
+// SendMessage sends a text message. Its attributes may carry media (see
+// AttributeMedia): files the sender staged in that channel and has not sent
+// yet — which is how a host that replaces SendMediaMessage sends the file
+// its replacement stored. Media the ledger does not record as the sender's
+// own, staged in that channel, is refused, and nothing is sent, deleted or
+// served because of it. The message carries the ledger's description of
+// each file, not the client's.
 //
 // Guard: the sender's role must grant sendMessage, and also sendMediaMessage
 // with an enabled policy for its side when the attributes carry media.
@@ -41,11 +46,8 @@ func (c *Client) guardSendMessage(ctx context.Context, p SendMessagePayload) err
 	if err != nil || len(media) == 0 {
 		return err
 	}
-	if _, err := c.require(ctx, p.Channel, p.Sender, PermSendMediaMessage); err != nil {
+	if _, err := c.mediaSender(ctx, p.Channel, p.Sender); err != nil {
 		return err
-	}
-	if !c.cfg.Policy(p.Sender.Side).Enabled {
-		return &errs.Error{Code: errs.AttachmentsDisabled}
 	}
 	if len(media) > c.cfg.FilesPerMessage {
 		return &errs.Error{Code: errs.TooManyFiles, Details: errs.Details{Limit: int64(c.cfg.FilesPerMessage)}}
@@ -54,16 +56,73 @@ func (c *Client) guardSendMessage(ctx context.Context, p SendMessagePayload) err
 }
 
 func (c *Client) sendMessage(ctx context.Context, p SendMessagePayload) (SendMessageResult, error) {
-	m, err := c.transport.Send(ctx, Message{
-		Channel:    p.Channel,
-		Author:     p.Sender.Identity,
-		Body:       p.Body,
-		Attributes: maps.Clone(p.Attributes),
-	})
-	if err != nil {
-		return SendMessageResult{}, transportError(err)
+	if err := checkSeal(ctx, string(SendMessage), Seal{p.Channel, p.Sender.Identity, ""}); err != nil {
+		return SendMessageResult{}, err
 	}
-	return SendMessageResult{Message: m}, nil
+	media, err := Message{Attributes: p.Attributes}.Media()
+	if err != nil {
+		return SendMessageResult{}, err
+	}
+	if len(media) == 0 {
+		m, err := c.transport.Send(ctx, Message{Channel: p.Channel, Author: p.Sender.Identity, Body: p.Body,
+			Attributes: maps.Clone(p.Attributes)})
+		if err != nil {
+			return SendMessageResult{}, transportError(err)
+		}
+		return SendMessageResult{Message: m}, nil
+	}
+	sids := make([]string, len(media))
+	var linked []string // records made here for media by URL
+	for i, md := range media {
+		sids[i] = md.SID
+		if md.SID == "" {
+			if sids[i], err = c.recordURLMedia(ctx, p, md); err != nil {
+				break
+			}
+			linked = append(linked, sids[i])
+		}
+	}
+	var m Message
+	if err == nil {
+		m, _, err = c.sendFiles(ctx, p.Channel, p.Sender, p.Body, p.Attributes, sids, ledger.Staged)
+	}
+	if err != nil {
+		cctx, cancel := cleanupContext(ctx)
+		defer cancel()
+		for _, sid := range linked {
+			if _, derr := c.destroy(cctx, ledger.Change{SID: sid, From: []ledger.State{ledger.Staged}}); derr != nil {
+				c.log.Error("attachments: could not drop an unsent media link; the sweep will", "media", sid, "err", derr)
+			}
+		}
+	}
+	return SendMessageResult{Message: m}, err
+}
+
+// recordURLMedia records media a message carries by URL, in Flex's shape,
+// as the sender's staged file: the URL must be one the host trusts, and the
+// name, declared type and size must pass the sender's policy. The library
+// never fetches the URL.
+func (c *Client) recordURLMedia(ctx context.Context, p SendMessagePayload, md Media) (string, error) {
+	if c.trustURL == nil || !c.trustURL(md.URL) {
+		return "", &errs.Error{Code: errs.InvalidPayload, Op: "media url",
+			Message: "this file's address is not one this chat trusts"}
+	}
+	s, err := c.mediaSender(ctx, p.Channel, p.Sender)
+	if err != nil {
+		return "", err
+	}
+	size := md.Size
+	if size <= 0 {
+		size = -1
+	}
+	verdict, err := c.cfg.Policy(s).Preflight(md.FileName, md.ContentType, size)
+	if err != nil {
+		return "", err
+	}
+	sid, now := NewMediaSID(), c.now()
+	return sid, c.ledger.Create(ctx, ledger.Record{SID: sid, Owner: p.Sender.Identity, Side: string(s), Channel: p.Channel,
+		State: ledger.Staged, Store: urlStore, Location: md.URL, FileName: verdict.Name, ContentType: md.ContentType,
+		Size: max(md.Size, 0), Created: now, Updated: now})
 }
 
 // transportError gives a transport's failure a code the sender can be shown.
@@ -77,13 +136,15 @@ func transportError(err error) error {
 // SendMediaMessage sends a file, or the files staged in the sender's draft,
 // as one message whose attributes carry the media (see AttributeMedia).
 //
-// The guard checks the sender's permission and side, then streams the file
-// into storage while it limits its size, sniffs and validates its content
-// and hashes it, in one pass. Before-listeners can then Open the stored file.
-// The implementation sends the message through the Transport. If anything
-// fails — the guard, a listener's cancel, storage half way, the transport,
-// the context — the stored file is deleted and Invoke returns one typed
-// error fit to show the sender.
+// The guard checks the sender's permission and the policy of the side its
+// role acts for, then streams the file into storage while it limits its
+// size, sniffs and validates its content and hashes it, in one pass.
+// Before-listeners can then Open the stored file. The implementation takes
+// the file in the ledger (only the sender's own, staged in that channel),
+// sends the message through the Transport and records it. If anything fails
+// — the guard, a listener's cancel, storage or the ledger half way, the
+// transport, the context — the stored file is deleted and Invoke returns
+// one typed error fit to show the sender.
 //
 // The body is the file name; in ModeConversations it is Text when given.
 // In ModeWebchat a message holds text or a file, so Text must be empty.
@@ -112,22 +173,26 @@ type SendMediaMessageResult struct {
 	Media   []Media
 }
 
-// checkMediaSender checks that sender may send media in channel.
-func (c *Client) checkMediaSender(ctx context.Context, channel string, sender Member) error {
+// mediaSender checks that sender may send media in channel, and returns
+// the side its role acts for, whose policy applies.
+func (c *Client) mediaSender(ctx context.Context, channel string, sender Member) (Side, error) {
 	if channel == "" || sender.Identity == "" {
-		return &errs.Error{Code: errs.InvalidPayload, Message: "a message needs a channel and a sender"}
+		return "", &errs.Error{Code: errs.InvalidPayload, Message: "a message needs a channel and a sender"}
 	}
-	if _, err := c.require(ctx, channel, sender, PermSendMediaMessage); err != nil {
-		return err
+	r, err := c.require(ctx, channel, sender, PermSendMediaMessage)
+	if err != nil {
+		return "", err
 	}
-	if !c.cfg.Policy(sender.Side).Enabled {
-		return &errs.Error{Code: errs.AttachmentsDisabled}
+	s := r.Side()
+	if !c.cfg.Policy(s).Enabled {
+		return "", &errs.Error{Code: errs.AttachmentsDisabled}
 	}
-	return nil
+	return s, nil
 }
 
 func (c *Client) guardSendMediaMessage(ctx context.Context, p SendMediaMessagePayload) error {
-	if err := c.checkMediaSender(ctx, p.Channel, p.Sender); err != nil {
+	s, err := c.mediaSender(ctx, p.Channel, p.Sender)
+	if err != nil {
 		return err
 	}
 	if c.cfg.Mode == ModeWebchat && p.Text != "" {
@@ -137,15 +202,15 @@ func (c *Client) guardSendMediaMessage(ctx context.Context, p SendMediaMessagePa
 	case p.FromDraft && p.File != nil:
 		return &errs.Error{Code: errs.InvalidPayload, Message: "send a file or the draft, not both"}
 	case p.FromDraft:
-		if c.drafts.count(draftKey{p.Channel, p.Sender.Identity}) == 0 {
-			return &errs.Error{Code: errs.InvalidPayload, Message: "no file is attached"}
-		}
-		return nil
+		return nil // the implementation takes what the draft holds, atomically
 	}
-	return c.stage(ctx, p.File, p.Channel, p.Sender)
+	return c.stage(ctx, p.File, p.Channel, p.Sender, s)
 }
 
 func (c *Client) sendMediaMessage(ctx context.Context, p SendMediaMessagePayload) (SendMediaMessageResult, error) {
+	if err := checkSeal(ctx, string(SendMediaMessage), Seal{p.Channel, p.Sender.Identity, ""}); err != nil {
+		return SendMediaMessageResult{}, err
+	}
 	if p.FromDraft {
 		return c.sendDraft(ctx, p)
 	}
@@ -153,74 +218,111 @@ func (c *Client) sendMediaMessage(ctx context.Context, p SendMediaMessagePayload
 	if err != nil {
 		return SendMediaMessageResult{}, err
 	}
-	res, err := c.sendWithMedia(ctx, p, p.Text, []Media{s.media})
+	m, media, err := c.sendFiles(ctx, p.Channel, p.Sender, c.body(p.Text, []Media{s.media}), p.Attributes,
+		[]string{s.media.SID}, ledger.Staged)
 	if err == nil {
 		s.committed.Store(true)
 	}
-	return res, err
+	return SendMediaMessageResult{Message: m, Media: media}, err
 }
 
 func (c *Client) sendDraft(ctx context.Context, p SendMediaMessagePayload) (SendMediaMessageResult, error) {
-	k := draftKey{p.Channel, p.Sender.Identity}
-	d := c.drafts.take(k)
-	if len(d.files) == 0 {
-		c.drafts.restore(k, d)
+	files, err := c.draftFiles(ctx, p.Channel, p.Sender.Identity)
+	if err != nil {
+		return SendMediaMessageResult{}, err
+	}
+	if len(files) == 0 {
 		return SendMediaMessageResult{}, &errs.Error{Code: errs.InvalidPayload, Message: "no file is attached"}
-	}
-	// Clear the draft markers first: a marker left behind a sent file would
-	// let a sweep delete a message's media, while a marker lost on a failed
-	// send only costs a file the sweep cannot see (EraseMember still can).
-	for _, f := range d.files {
-		if err := c.store.Delete(ctx, draftMarker(f)); err != nil {
-			c.unsend(ctx, k, d)
-			return SendMediaMessageResult{}, err
-		}
-	}
-	media := make([]Media, len(d.files))
-	for i, f := range d.files {
-		media[i] = f.media
 	}
 	text := p.Text
 	if text == "" && c.cfg.Mode == ModeConversations {
-		text = d.text
+		if text, err = c.ledger.DraftText(ctx, p.Channel, p.Sender.Identity); err != nil {
+			return SendMediaMessageResult{}, err
+		}
 	}
-	res, err := c.sendWithMedia(ctx, p, text, media)
+	sids := make([]string, len(files))
+	media := make([]Media, len(files))
+	for i, r := range files {
+		sids[i], media[i] = r.SID, ledgerMedia(r)
+	}
+	m, sent, err := c.sendFiles(ctx, p.Channel, p.Sender, c.body(text, media), p.Attributes, sids, ledger.Drafted)
 	if err != nil {
-		c.unsend(ctx, k, d)
-		return res, err
+		return SendMediaMessageResult{}, err
 	}
-	c.drafts.done(d)
-	return res, nil
+	if err := c.ledger.SetDraftText(context.WithoutCancel(ctx), p.Channel, p.Sender.Identity, ""); err != nil {
+		c.log.Error("attachments: could not clear a sent draft's text", "err", err)
+	}
+	return SendMediaMessageResult{Message: m, Media: sent}, nil
 }
 
-// unsend puts a draft whose send failed back, markers included.
-func (c *Client) unsend(ctx context.Context, k draftKey, d draft) {
-	ctx = context.WithoutCancel(ctx)
-	for _, f := range d.files {
-		if _, err := c.store.Put(ctx, draftMarker(f), strings.NewReader(""), storage.Metadata{}); err != nil {
-			c.log.Error("attachments: could not restore a draft marker", "media", f.media.SID, "err", err)
-		}
+// body is a media message's body: its text, or in ModeWebchat (and when
+// there is no text) its files' names.
+func (c *Client) body(text string, media []Media) string {
+	if text != "" && c.cfg.Mode != ModeWebchat {
+		return text
 	}
-	c.drafts.restore(k, d)
+	names := make([]string, len(media))
+	for i, m := range media {
+		names[i] = m.FileName
+	}
+	return strings.Join(names, ", ")
 }
 
-func (c *Client) sendWithMedia(ctx context.Context, p SendMediaMessagePayload, text string, media []Media) (SendMediaMessageResult, error) {
-	body := text
-	if body == "" || c.cfg.Mode == ModeWebchat {
-		names := make([]string, len(media))
-		for i, m := range media {
-			names[i] = m.FileName
+// sendFiles sends a message carrying the files with the given SIDs, which
+// must be sender's own, in channel and in state from. The steps are ordered
+// so a crash between any two leaves nothing wrong:
+//
+//  1. take the files in the ledger (from → sending), all or none: a file
+//     being sent is out of every sweep's reach;
+//  2. send the message through the Transport; if it fails, the files go
+//     back to from;
+//  3. record the message (sending → sent). A process that dies between 2
+//     and 3 leaves files in sending, which a message naming them adopts
+//     (see adopt): never deleted under a message, never unexplained.
+func (c *Client) sendFiles(ctx context.Context, channel string, sender Member, body string, attrs map[string]any,
+	sids []string, from ledger.State) (Message, []Media, error) {
+	now := c.now()
+	take := make([]ledger.Change, len(sids))
+	for i, sid := range sids {
+		if !IsMediaSID(sid) || slices.Index(sids, sid) != i {
+			return Message{}, nil, &errs.Error{Code: errs.InvalidPayload, Message: "invalid media reference"}
 		}
-		body = strings.Join(names, ", ")
+		take[i] = ledger.Change{SID: sid, From: []ledger.State{from}, To: ledger.Sending,
+			Owner: sender.Identity, Channel: channel, Now: now}
 	}
-	attrs := maps.Clone(p.Attributes)
+	recs, err := c.ledger.Apply(ctx, take...)
+	if err != nil {
+		return Message{}, nil, ledgerError("send", err)
+	}
+	media := make([]Media, len(recs))
+	for i, r := range recs {
+		media[i] = ledgerMedia(r)
+	}
+	attrs = maps.Clone(attrs)
 	if attrs == nil {
 		attrs = map[string]any{}
 	}
 	attrs[AttributeMedia] = media
-	m, err := c.transport.Send(ctx, Message{Channel: p.Channel, Author: p.Sender.Identity, Body: body, Attributes: attrs})
+	m, err := c.transport.Send(ctx, Message{Channel: channel, Author: sender.Identity, Body: body, Attributes: attrs})
 	if err != nil {
-		return SendMediaMessageResult{}, transportError(err)
+		back := make([]ledger.Change, len(sids))
+		for i, sid := range sids {
+			back[i] = ledger.Change{SID: sid, From: []ledger.State{ledger.Sending}, To: from, Now: c.now()}
+		}
+		if _, berr := c.ledger.Apply(context.WithoutCancel(ctx), back...); berr != nil {
+			c.log.Error("attachments: could not return unsent files to their draft", "err", berr)
+		}
+		return Message{}, nil, transportError(err)
 	}
-	return SendMediaMessageResult{Message: m, Media: media}, nil
+	sent := make([]ledger.Change, len(sids))
+	for i, sid := range sids {
+		sent[i] = ledger.Change{SID: sid, From: []ledger.State{ledger.Sending}, To: ledger.Sent, SetMessageSID: m.SID, Now: c.now()}
+	}
+	if _, err := c.ledger.Apply(context.WithoutCancel(ctx), sent...); err != nil {
+		// The message is out: reporting a failure would make the sender send
+		// it twice. Its files stay in sending until the message adopts them.
+		c.log.Error("attachments: a sent message's files could not be recorded; the message will adopt them",
+			"message", m.SID, "err", err)
+	}
+	return m, media, nil
 }

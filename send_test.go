@@ -11,6 +11,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/storage"
@@ -119,8 +122,7 @@ func TestSendMediaMessageRefusalsLeaveNothing(t *testing.T) {
 func TestSendMediaMessageFaultsLeaveNothing(t *testing.T) {
 	forEachDriver(t, func(t *testing.T, newStore func() *storage.Bucket) {
 		t.Run("storage fails half way", func(t *testing.T) {
-			// Put 1 is the owner index entry, Put 2 the file itself.
-			d := &faultyDriver{Driver: newStore().Driver(), failOn: 2, failAfter: 100}
+			d := &faultyDriver{Driver: newStore().Driver(), failOn: 1, failAfter: 100}
 			e := newEnv(t, envOptions{store: storage.NewBucket(d)})
 			_, err := e.send(context.Background(), customer, pngFile(t, "a.png"))
 			if !errors.Is(err, errDisk) {
@@ -279,8 +281,11 @@ func TestPersonalStorage(t *testing.T) {
 	if m, _ := msgs[0].Media(); len(m) != 1 || m[0].SID != res.Media[0].SID {
 		t.Errorf("the message does not carry the media: %+v", msgs[0].Attributes)
 	}
-	// The library's staged copy is gone: the host's store holds the file.
-	e.mustBeEmpty(t)
+	// The message took the staged file: the ledger records it as sent in
+	// that message, so it is served and deleted with it.
+	dl, err := download(e, agent, channel, msgs[0].SID)
+	require.NoError(t, err, "the recipe's message should be downloadable")
+	assert.Equal(t, res.Media[0].SID, dl.Media.SID)
 	// Replacing where files go does not switch off validation.
 	_, err = e.send(context.Background(), customer, &attachments.File{Name: "big.png", Body: bigPNG(2 << 20)})
 	if code(err) != errs.FileTooLarge {

@@ -6,9 +6,9 @@ import (
 	"encoding/hex"
 	"io"
 	"sync/atomic"
-	"time"
 
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/ledger"
 	"github.com/attachkit/attachments/storage"
 )
 
@@ -34,6 +34,10 @@ type File struct {
 	// Body is the content. The library reads it to the end or to the first
 	// refusal, and does not close it.
 	Body io.Reader
+	// Store names the host store (Options.Stores) the file goes to, checked
+	// and hashed on the way, in one write. Default "": the library's
+	// storage.
+	Store string
 
 	used   atomic.Bool
 	stored atomic.Pointer[storedFile]
@@ -42,11 +46,10 @@ type File struct {
 // storedFile is what the guard learnt and stored of a File.
 type storedFile struct {
 	media     Media
-	store     *storage.Bucket
-	key       string
+	open      func(ctx context.Context) (io.ReadCloser, error)
 	owner     string
 	channel   string
-	committed atomic.Bool // a message or a draft now holds the media
+	committed atomic.Bool // a message or a draft took the file: nothing to discard
 }
 
 // Media returns the stored file's media reference: its SID, sanitised name,
@@ -70,14 +73,14 @@ func (f *File) Open(ctx context.Context) (io.ReadCloser, error) {
 	if s == nil {
 		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "open " + f.Name, Message: "the file has not been stored yet"}
 	}
-	rc, _, err := s.store.Get(ctx, s.key, nil)
-	return rc, err
+	return s.open(ctx)
 }
 
-// stage validates f against policy while streaming it into storage under a
-// key of the library's own, hashing it on the way. On any failure nothing
-// stays in storage.
-func (c *Client) stage(ctx context.Context, f *File, channel string, sender Member) error {
+// stage validates f against the policy of side while streaming it into
+// storage under a key of the library's own, hashing it on the way. Its
+// ledger record comes first, so no blob ever exists that no record
+// explains; on any failure neither stays.
+func (c *Client) stage(ctx context.Context, f *File, channel string, sender Member, side Side) error {
 	if f == nil || f.Body == nil {
 		return &errs.Error{Code: errs.InvalidPayload, Message: "no file to send"}
 	}
@@ -88,38 +91,79 @@ func (c *Client) stage(ctx context.Context, f *File, channel string, sender Memb
 	if size == 0 {
 		size = -1
 	}
-	verdict, body, err := c.cfg.Policy(sender.Side).Check(ctx, f.Name, f.ContentType, size, f.Body)
+	host := c.stores[f.Store]
+	if f.Store != "" && host == nil {
+		return &errs.Error{Code: errs.InvalidPayload, Message: "no such store", Details: errs.Details{Reason: f.Store}}
+	}
+	verdict, body, err := c.cfg.Policy(side).Check(ctx, f.Name, f.ContentType, size, f.Body)
 	if err != nil {
 		return err
 	}
 	sid := NewMediaSID()
-	s := &storedFile{store: c.store, key: mediaKey(sid), owner: sender.Identity, channel: channel}
-	// The owner index comes first, so that erasing a member's media finds
-	// every blob even if this process dies half way.
-	if err := c.putOwnerMarker(ctx, sender.Identity, sid); err != nil {
+	now := c.now()
+	if err := c.ledger.Create(ctx, ledger.Record{
+		SID: sid, Owner: sender.Identity, Side: string(side), Channel: channel, State: ledger.Staged,
+		Store: f.Store, FileName: verdict.Name, ContentType: verdict.ContentType, Created: now, Updated: now,
+	}); err != nil {
 		return err
 	}
 	h := sha256.New()
 	src := &sourceReader{r: body}
-	info, err := c.store.Put(ctx, s.key, io.TeeReader(src, h), storage.Metadata{
-		ContentType: verdict.ContentType,
-		FileName:    verdict.Name,
-		Owner:       sender.Identity,
-		Channel:     channel,
-	})
-	if err != nil {
-		c.deleteOwnerMarker(context.WithoutCancel(ctx), sender.Identity, sid)
-		return src.blame(err)
+	n, err := c.put(ctx, host, sid, io.TeeReader(src, h), verdict.ContentType, verdict.Name)
+	if err == nil {
+		sum := hex.EncodeToString(h.Sum(nil))
+		_, err = c.ledger.Apply(ctx, ledger.Change{SID: sid, From: []ledger.State{ledger.Staged},
+			Size: n, SHA256: sum, Now: c.now()})
+		if err == nil {
+			f.stored.Store(&storedFile{
+				media: Media{SID: sid, FileName: verdict.Name, ContentType: verdict.ContentType, Size: n, SHA256: sum},
+				open:  func(ctx context.Context) (io.ReadCloser, error) { return c.openMedia(ctx, host, sid) },
+				owner: sender.Identity, channel: channel,
+			})
+			return nil
+		}
 	}
-	s.media = Media{
-		SID:         sid,
-		FileName:    verdict.Name,
-		ContentType: verdict.ContentType,
-		Size:        info.Size,
-		SHA256:      hex.EncodeToString(h.Sum(nil)),
+	cctx, cancel := cleanupContext(ctx)
+	defer cancel()
+	if _, derr := c.destroy(cctx, ledger.Change{SID: sid, From: []ledger.State{ledger.Staged}}); derr != nil {
+		c.log.Error("attachments: could not clean up a failed upload; the sweep will", "media", sid, "err", derr)
 	}
-	f.stored.Store(s)
-	return nil
+	return src.blame(err)
+}
+
+// put writes a file's bytes to the host store, or when host is nil to the
+// library's storage, and returns how many it wrote.
+func (c *Client) put(ctx context.Context, host Store, sid string, r io.Reader, contentType, name string) (int64, error) {
+	if host == nil {
+		info, err := c.store.Put(ctx, mediaKey(sid), r, storage.Metadata{ContentType: contentType, FileName: name})
+		return info.Size, err
+	}
+	cr := &countingReader{r: r}
+	if err := host.Put(ctx, sid, cr, contentType); err != nil {
+		return 0, err
+	}
+	return cr.n, nil
+}
+
+// openMedia opens a file's bytes from the host store, or when host is nil
+// from the library's storage.
+func (c *Client) openMedia(ctx context.Context, host Store, sid string) (io.ReadCloser, error) {
+	if host == nil {
+		rc, _, err := c.store.Get(ctx, mediaKey(sid), nil)
+		return rc, err
+	}
+	return host.Open(ctx, sid)
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // sourceReader remembers the error the sender's stream failed with, so a
@@ -152,7 +196,8 @@ func (s *sourceReader) blame(putErr error) error {
 // one the before-listeners left (usually the same) when no message or draft
 // took them. It runs as an action's last step, whatever the outcome, on a
 // context that outlives the caller's: a client that went away still leaves
-// nothing behind.
+// nothing behind. The ledger decides: only a file still staged goes, so a
+// file a send took is never lost to a cleanup.
 func (c *Client) discard(ctx context.Context, orig, final *File) {
 	if final == orig {
 		final = nil
@@ -162,9 +207,10 @@ func (c *Client) discard(ctx context.Context, orig, final *File) {
 		if s == nil || s.committed.Load() {
 			continue
 		}
-		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		if err := c.deleteMedia(dctx, s.media.SID, s.owner); err != nil {
-			c.log.Error("attachments: could not discard an unsent file", "media", s.media.SID, "err", err)
+		dctx, cancel := cleanupContext(ctx)
+		_, err := c.destroy(dctx, ledger.Change{SID: s.media.SID, From: []ledger.State{ledger.Staged}, Owner: s.owner})
+		if err != nil && errs.CodeOf(err) != errs.Conflict && errs.CodeOf(err) != errs.NotFound {
+			c.log.Error("attachments: could not discard an unsent file; the sweep will", "media", s.media.SID, "err", err)
 		}
 		cancel()
 	}
@@ -193,15 +239,20 @@ func checkStaged(f *File) (*storedFile, error) {
 	return s, nil
 }
 
-// Preflight checks a file a member of side is about to send, from what is
-// known before its first byte arrives: that the side has attachments
-// enabled, and the name, extension and declared size (0 when unknown). A
-// host calls it to refuse an upload before it starts; the actions check all
-// of it again, and the content, anyway.
-func (c *Client) Preflight(side Side, name, contentType string, size int64) error {
+// Preflight checks a file member is about to send in channel, from what is
+// known before its first byte arrives: that the member may send files there,
+// that its side (from its role) has attachments enabled, and the name,
+// extension and declared size (0 when unknown). A host calls it to refuse an
+// upload before it starts; the actions check all of it again, and the
+// content, anyway.
+func (c *Client) Preflight(ctx context.Context, channel string, member Member, name, contentType string, size int64) error {
+	side, err := c.mediaSender(ctx, channel, member)
+	if err != nil {
+		return err
+	}
 	if size == 0 {
 		size = -1
 	}
-	_, err := c.cfg.Policy(side).Preflight(name, contentType, size)
+	_, err = c.cfg.Policy(side).Preflight(name, contentType, size)
 	return err
 }

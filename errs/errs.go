@@ -26,7 +26,8 @@ import (
 // Code is a stable, machine-readable error code such as "file_too_large".
 //
 // A Code is also an error, and errors.Is(err, code) reports whether err is an
-// *Error with that code (or the code itself).
+// *Error with that code (or the code itself). Only an error's own code
+// matches, never a code deeper in its chain: see Error.Unwrap.
 type Code string
 
 // The codes. Their string values are part of the API: hosts store them and
@@ -49,6 +50,13 @@ const (
 
 	// Identity and permissions.
 	PermissionDenied Code = "permission_denied"
+
+	// Limits a host sets on how much a member or a channel may do.
+	// RateLimited: too many requests for now; TooManyUploads: too many
+	// uploads at once; QuotaExceeded: the member stores too much already.
+	RateLimited    Code = "rate_limited"
+	TooManyUploads Code = "too_many_uploads"
+	QuotaExceeded  Code = "quota_exceeded"
 
 	// The action registry.
 	Canceled          Code = "canceled"
@@ -89,6 +97,9 @@ var messages = map[Code]string{
 	Infected:            "the file was refused because it contains malware",
 	UploadIncomplete:    "the file did not arrive whole; try sending it again",
 	PermissionDenied:    "you are not allowed to do this",
+	RateLimited:         "too many requests; wait a moment and try again",
+	TooManyUploads:      "too many uploads at once; wait for one to finish",
+	QuotaExceeded:       "you have no room left for more files",
 	Canceled:            "the action was canceled",
 	UnknownAction:       "unknown action",
 	InvalidPayload:      "invalid request",
@@ -160,23 +171,28 @@ func Wrap(code Code, op string, err error) *Error {
 	return &Error{Code: code, Op: op, Err: err}
 }
 
-// Error implements error. It reads "op: message: cause", leaving out the
-// message when the cause is an *Error that says the same.
+// Error implements error. It reads "op: message: cause", and says each thing
+// once: it leaves out the message when the cause says the same (an *Error
+// with the same Text), and the cause when it is no more than e's own code.
 func (e *Error) Error() string {
 	var b strings.Builder
 	if e.Op != "" {
 		b.WriteString(e.Op)
 		b.WriteString(": ")
 	}
+	under := e.Err
+	if c, ok := under.(Code); ok && c == e.Code {
+		under = nil // "not found: not_found" says it twice
+	}
 	var inner *Error
-	if !errors.As(e.Err, &inner) || inner.Text() != e.Text() {
+	if !errors.As(under, &inner) || inner.Text() != e.Text() {
 		b.WriteString(e.Text())
-		if e.Err != nil {
+		if under != nil {
 			b.WriteString(": ")
 		}
 	}
-	if e.Err != nil {
-		b.WriteString(e.Err.Error())
+	if under != nil {
+		b.WriteString(under.Error())
 	}
 	return b.String()
 }
@@ -190,11 +206,69 @@ func (e *Error) Text() string {
 	return e.Code.Message()
 }
 
-// Unwrap returns the cause.
-func (e *Error) Unwrap() error { return e.Err }
+// Unwrap returns the cause with its codes hidden, so that an error has one
+// code, its own: a refusal with code permission_denied whose cause is a
+// not_found does not also match errs.NotFound. Everything else in the cause
+// stays reachable: errors.Is finds a context.Canceled or an io.EOF in it, and
+// errors.As its other error types (and, asked for an *Error, the outermost).
+func (e *Error) Unwrap() error {
+	if e.Err == nil {
+		return nil
+	}
+	return cause{e.Err}
+}
 
-// Is reports whether target is e's Code, so errors.Is(err, errs.NotFound)
-// works, or an *Error with the same Code.
+// cause is an *Error's cause as Unwrap returns it: it answers errors.Is and
+// errors.As for the error it holds, except that no Code and no other *Error's
+// code matches through it.
+type cause struct{ err error }
+
+func (c cause) Error() string { return c.err.Error() }
+
+// Is reports whether target is in the cause's chain, where a Code never
+// matches and an *Error matches only itself (the very same value), never by
+// its code.
+func (c cause) Is(target error) bool {
+	switch t := target.(type) {
+	case Code:
+		return false
+	case *Error:
+		return holds(c.err, t)
+	}
+	return errors.Is(c.err, target)
+}
+
+// As finds target in the cause's chain, as errors.As does.
+func (c cause) As(target any) bool { return errors.As(c.err, target) }
+
+// holds reports whether e is err or in err's chain, by identity.
+func holds(err error, e *Error) bool {
+	for err != nil {
+		switch x := err.(type) {
+		case *Error:
+			if x == e {
+				return true
+			}
+			err = x.Err
+		case cause:
+			err = x.err
+		case interface{ Unwrap() []error }:
+			for _, err := range x.Unwrap() {
+				if holds(err, e) {
+					return true
+				}
+			}
+			return false
+		default:
+			err = errors.Unwrap(err)
+		}
+	}
+	return false
+}
+
+// Is reports whether target is e's own Code, so errors.Is(err, errs.NotFound)
+// works, or an *Error with the same Code. The codes in e's cause do not
+// match: see Unwrap.
 func (e *Error) Is(target error) bool {
 	switch t := target.(type) {
 	case Code:
@@ -205,8 +279,9 @@ func (e *Error) Is(target error) bool {
 	return false
 }
 
-// CodeOf returns the code of the first *Error or Code in err's chain, or ""
-// when err is nil, and Internal when err carries no code.
+// CodeOf returns err's code: that of the outermost *Error in err's chain, or
+// of a bare Code when there is no *Error; "" when err is nil, and Internal
+// when err carries no code.
 func CodeOf(err error) Code {
 	if err == nil {
 		return ""
@@ -222,7 +297,7 @@ func CodeOf(err error) Code {
 	return Internal
 }
 
-// As returns the first *Error in err's chain, or nil.
+// As returns the outermost *Error in err's chain, or nil.
 func As(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {

@@ -65,10 +65,14 @@ func Before(c *attachments.Client, fn BeforeFunc, actions ...string) (remove fun
 				return Event{Channel: p.Channel, Actor: p.Sender, Media: attributeMedia(p.Attributes)}, nil
 			})
 		case attachments.SendMediaMessage.Name():
-			return before(r, attachments.SendMediaMessage, fn, func(_ context.Context, p attachments.SendMediaMessagePayload) (Event, error) {
+			return before(r, attachments.SendMediaMessage, fn, func(ctx context.Context, p attachments.SendMediaMessagePayload) (Event, error) {
 				e := Event{Channel: p.Channel, Actor: p.Sender, FromDraft: p.FromDraft}
 				if p.FromDraft {
-					for _, f := range c.Draft(p.Channel, p.Sender).Files {
+					d, err := c.Draft(ctx, p.Channel, p.Sender)
+					if err != nil {
+						return e, err
+					}
+					for _, f := range d.Files {
 						e.Media = append(e.Media, attachments.Media{SID: f.MediaSID, FileName: f.Name, ContentType: f.ContentType, Size: f.Size})
 					}
 					return e, nil

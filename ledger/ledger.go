@@ -146,8 +146,10 @@ type Entry struct {
 	Actor      string    `json:"actor"`
 	Channel    string    `json:"channel,omitempty"`
 	MessageSID string    `json:"messageSid,omitempty"`
-	MediaSIDs  []string  `json:"mediaSids,omitempty"`
-	FileNames  []string  `json:"fileNames,omitempty"`
+	// Target is the member an action was about (a block), if any.
+	Target    string   `json:"target,omitempty"`
+	MediaSIDs []string `json:"mediaSids,omitempty"`
+	FileNames []string `json:"fileNames,omitempty"`
 	// Code is "ok" or the error's code; Message the text the member was shown.
 	Code    string `json:"code"`
 	Message string `json:"message,omitempty"`

@@ -16,11 +16,13 @@
 // # Tokens
 //
 // A token is base64url (no padding) of a version, the signing key's id, the
-// expiry in Unix seconds, the disposition, the media key and an
-// HMAC-SHA256 over all of them, about 110 characters for a typical key. A link
-// may be bound to a member: the member's identity is covered by the MAC but
-// not written into the token, so it never shows in a URL, and the handler
-// learns who is asking from Options.MemberOf.
+// expiry in Unix seconds, the disposition, the length-prefixed media key and
+// an HMAC-SHA256 over all of them, about 110 characters for a typical key. A
+// link may be bound to a member: the member's identity, length-prefixed too,
+// is covered by the MAC but not written into the token, so it never shows in
+// a URL, and the handler learns who is asking from Options.MemberOf. Because
+// every field has its length, no token for one media and member verifies for
+// another split of the same bytes.
 //
 // Keys rotate without breaking links in flight: add the new key as the
 // current one and keep the old among SignerOptions.Previous for at least the

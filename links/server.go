@@ -101,6 +101,15 @@ func New(bucket *storage.Bucket, signer *Signer, baseURL string, opts *Options) 
 	return s, nil
 }
 
+// WithBucket returns a Server like s — the same signer, base URL and
+// options — that serves the blobs of bucket instead. A Client uses it to
+// serve, under the host's link server, media that host stores hold.
+func (s *Server) WithBucket(bucket *storage.Bucket) *Server {
+	c := &Server{bucket: bucket, signer: s.signer, base: s.base, opts: s.opts}
+	c.bufs.New = s.bufs.New
+	return c
+}
+
 // IssueOptions are the optional settings of one link. A nil *IssueOptions
 // means all defaults.
 type IssueOptions struct {
@@ -176,3 +185,8 @@ func (s *Server) Issue(ctx context.Context, key string, opts *IssueOptions) (Lin
 	}
 	return Link{URL: s.base + tok, ExpiresAt: exp}, nil
 }
+
+// KnowsMembers reports whether s can tell who makes a request
+// (Options.MemberOf is set), which a link bound to a member needs: without
+// it, every such link is refused.
+func (s *Server) KnowsMembers() bool { return s.opts.MemberOf != nil }

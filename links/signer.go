@@ -104,26 +104,31 @@ type macKey struct {
 	pool sync.Pool // of hash.Hash
 }
 
-// The token format, version 1, before base64url (no padding):
+// The token format, version 2, before base64url (no padding):
 //
-//	version  1 byte, tokenVersion
-//	flags    1 byte, flagInline | flagMember; other bits zero
-//	idLen    1 byte, 1..MaxKeyIDLen
-//	id       idLen bytes
-//	expires  uvarint, Unix seconds
-//	media    the rest, up to the MAC: 1..storage.MaxKeyLen bytes
-//	mac      32 bytes, HMAC-SHA256(secret, all of the above || member when flagMember)
+//	version   1 byte, tokenVersion
+//	flags     1 byte, flagInline | flagMember; other bits zero
+//	idLen     1 byte, 1..MaxKeyIDLen
+//	id        idLen bytes
+//	expires   uvarint, Unix seconds
+//	mediaLen  uvarint, 1..storage.MaxKeyLen
+//	media     mediaLen bytes
+//	mac       32 bytes, HMAC-SHA256(secret, all of the above || uvarint(len(member)) || member)
 //
-// The media runs to the MAC and the member is appended last, so the MAC input
-// is unambiguous.
+// Every variable field is length-prefixed, in the token and in the MAC input,
+// so one MAC input splits into media and member one way only: a token for
+// media "a" and member "bc" never verifies as media "ab" and member "c".
+// (Version 1 let the media run to the MAC and appended the member bare, which
+// allowed exactly that.) An unbound token MACs an empty member; flagMember,
+// inside the MAC, tells the two apart.
 const (
-	tokenVersion = 1
+	tokenVersion = 2
 	flagInline   = 1 << 0
 	flagMember   = 1 << 1
 	macLen       = sha256.Size
 	maxVarintLen = binary.MaxVarintLen64
-	minPayload   = 3 + 1 + 1 + 1 // header, 1-byte id, 1-byte expiry, 1-byte media
-	maxPayload   = 3 + MaxKeyIDLen + maxVarintLen + storage.MaxKeyLen
+	minPayload   = 3 + 1 + 1 + 1 + 1 // header, 1-byte id, 1-byte expiry, 1-byte length, 1-byte media
+	maxPayload   = 3 + MaxKeyIDLen + maxVarintLen + maxVarintLen + storage.MaxKeyLen
 	// maxTokenLen is the longest token string Verify decodes: the unpadded
 	// base64 length of the longest payload and its MAC.
 	maxTokenLen = ((maxPayload+macLen)*8 + 5) / 6
@@ -199,6 +204,11 @@ func (k *macKey) appendMAC(dst, msg []byte) []byte {
 	return dst
 }
 
+// appendField appends s to b with its length in front, as a uvarint.
+func appendField(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
 // maxScratch is the largest scratch buffer put back in the pool, so that one
 // huge member name does not stay in memory.
 const maxScratch = 4 << 10
@@ -246,10 +256,10 @@ func (s *Signer) Sign(c Claims) (string, error) {
 	buf := append((*sb)[:0], tokenVersion, flags, byte(len(id)))
 	buf = append(buf, id...)
 	buf = binary.AppendUvarint(buf, uint64(exp))
-	buf = append(buf, c.Media...)
+	buf = appendField(buf, c.Media)
 	n := len(buf)
 	// MAC the payload and the member, then put the MAC where the member was.
-	buf = s.current.appendMAC(buf[:n], append(buf, c.Member...))
+	buf = s.current.appendMAC(buf[:n], appendField(buf, c.Member))
 	tok := string(s.enc.AppendEncode(buf[len(buf):], buf))
 	s.putScratch(sb, buf)
 	return tok, nil
@@ -308,20 +318,22 @@ func (s *Signer) Verify(token, member string) (Claims, error) {
 	if n <= 0 {
 		return invalid("bad expiry")
 	}
-	media := rest[n:]
-	if len(media) == 0 {
-		return invalid("no media")
+	rest = rest[n:]
+	mediaLen, n := binary.Uvarint(rest)
+	if n <= 0 || mediaLen == 0 || mediaLen != uint64(len(rest)-n) {
+		return invalid("bad media length")
 	}
+	media := rest[n:]
 	bound := flags&flagMember != 0
 	if bound && member == "" {
 		return invalid("bound to a member, presented by nobody")
 	}
 	var got [macLen]byte
 	copy(got[:], mac)
-	msg := payload
-	if bound {
-		msg = append(msg, member...) // over the MAC, saved in got
+	if !bound {
+		member = ""
 	}
+	msg := appendField(payload, member) // over the MAC, saved in got
 	if !hmac.Equal(key.appendMAC(msg[len(payload):len(payload)], msg), got[:]) {
 		if bound {
 			return invalid("bad signature or another member")

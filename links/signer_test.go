@@ -155,8 +155,8 @@ func TestTokenIsCompact(t *testing.T) {
 	s := mustSigner(t, key("k1"), &links.SignerOptions{Now: clk.Now})
 	media := "media/ME0123456789abcdef0123456789abcdef" // 40 bytes, a typical key
 	tok := mustSign(t, s, links.Claims{Media: media, Expires: clk.Now().Add(time.Hour), Member: "agent:alice"})
-	// version, flags, id length, "k1", 5-byte expiry, media, MAC.
-	if want := base64.RawURLEncoding.EncodedLen(3 + 2 + 5 + len(media) + macLen); len(tok) != want {
+	// version, flags, id length, "k1", 5-byte expiry, media length, media, MAC.
+	if want := base64.RawURLEncoding.EncodedLen(3 + 2 + 5 + 1 + len(media) + macLen); len(tok) != want {
 		t.Errorf("len(token) = %d; want %d", len(tok), want)
 	}
 }
@@ -209,7 +209,9 @@ func TestVerifyRefusesBadTokens(t *testing.T) {
 		{"zero MAC", withMAC(raw[:len(raw)-macLen], make([]byte, macLen)), "", errs.LinkInvalid},
 		{"unknown key", mustSign(t, stranger, valid), "", errs.LinkInvalid},
 		{"key id renamed", edit(func(b []byte) []byte { b[4] = '9'; return b }), "", errs.LinkInvalid},
-		{"version 2", edit(func(b []byte) []byte { b[0] = 2; return b }), "", errs.LinkInvalid},
+		{"version 1", edit(func(b []byte) []byte { b[0] = 1; return b }), "", errs.LinkInvalid},
+		{"version 3", edit(func(b []byte) []byte { b[0] = 3; return b }), "", errs.LinkInvalid},
+		{"media length one short", edit(func(b []byte) []byte { b[len(b)-macLen-len("media/a")-1]--; return b }), "", errs.LinkInvalid},
 		{"unknown flag", edit(func(b []byte) []byte { b[1] |= 0x80; return b }), "", errs.LinkInvalid},
 		{"made inline", edit(func(b []byte) []byte { b[1] |= 1; return b }), "", errs.LinkInvalid},
 		{"member flag added", edit(func(b []byte) []byte { b[1] |= 2; return b }), "agent:alice", errs.LinkInvalid},

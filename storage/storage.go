@@ -43,6 +43,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -120,8 +121,9 @@ type Info struct {
 // Offset is the first byte. A negative Offset selects a suffix: the last
 // -Offset bytes (the whole blob when it is shorter). Length is the number of
 // bytes; a negative Length reads to the end. A range that runs past the end is
-// cut at the end; an Offset past the end is errs.InvalidRange; Length 0 reads
-// nothing.
+// cut at the end, however far past (Length math.MaxInt64 reads to the end
+// too); an Offset past the end is errs.InvalidRange, whatever the Length;
+// Length 0 reads nothing.
 type Range struct {
 	Offset int64
 	Length int64
@@ -140,7 +142,8 @@ type Page struct {
 //
 //   - every key is valid (see the package doc), and the context is not done
 //     when the call starts;
-//   - Get's offset is >= 0, and its length is >= 0 or -1 for "to the end";
+//   - Get's offset is >= 0, and its length is >= 0 or -1 for "to the end",
+//     and offset+length never overflows an int64;
 //   - List's pageSize is > 0.
 //
 // A driver maps its own errors onto errs codes: a missing key must be
@@ -330,20 +333,9 @@ func (b *Bucket) Get(ctx context.Context, key string, rng *Range) (io.ReadCloser
 	}
 	off, n := int64(0), int64(-1)
 	if rng != nil {
-		off, n = rng.Offset, rng.Length
-		if n < 0 {
-			n = -1
-		}
-		if off < 0 {
-			// A suffix needs the size first; object stores cannot all do it natively.
-			info, err := b.d.Stat(ctx, key)
-			if err != nil {
-				return nil, Info{}, wrap(ctx, "get", key, err)
-			}
-			off = max(info.Size+off, 0)
-			if n < 0 {
-				n = info.Size - off
-			}
+		var err error
+		if off, n, err = b.clamp(ctx, key, *rng); err != nil {
+			return nil, Info{}, wrap(ctx, "get", key, err)
 		}
 	}
 	rc, info, err := b.d.Get(ctx, key, off, n)
@@ -351,6 +343,31 @@ func (b *Bucket) Get(ctx context.Context, key string, rng *Range) (io.ReadCloser
 		return nil, Info{}, wrap(ctx, "get", key, err)
 	}
 	return rc, info, nil
+}
+
+// clamp turns rng into the offset and length a driver takes: an offset >= 0,
+// and a length >= 0 or -1 for "to the end", whose sum never overflows, so
+// that no driver (S3's computes offset+length-1) wraps around. Only a suffix
+// costs a Stat: a length that would overflow runs past the end of any blob,
+// which is what -1 says, so it needs no size.
+func (b *Bucket) clamp(ctx context.Context, key string, rng Range) (off, n int64, err error) {
+	off, n = rng.Offset, rng.Length
+	if off < 0 {
+		// A suffix needs the size first; object stores cannot all do it natively.
+		info, err := b.d.Stat(ctx, key)
+		if err != nil {
+			return 0, 0, err
+		}
+		off = max(info.Size+off, 0) // Size >= 0 > off: the sum cannot overflow
+		if n < 0 || n > info.Size-off {
+			n = info.Size - off
+		}
+		return off, n, nil
+	}
+	if n < 0 || n > math.MaxInt64-off {
+		n = -1
+	}
+	return off, n, nil
 }
 
 // Stat returns a blob's info.

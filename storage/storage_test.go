@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/storage"
@@ -208,5 +212,61 @@ func TestDriverErrorsAreNotMutated(t *testing.T) {
 	}
 	if errGone.Op != "" {
 		t.Errorf("the driver's shared error was rewritten: Op = %q", errGone.Op)
+	}
+}
+
+// rangeDriver is a Driver over one blob of size bytes that records the
+// offsets and lengths Get is given and counts Stat calls.
+type rangeDriver struct {
+	storage.Driver
+	size  int64
+	stats int
+	gets  [][2]int64
+}
+
+func (d *rangeDriver) Stat(context.Context, string) (storage.Info, error) {
+	d.stats++
+	return storage.Info{Size: d.size}, nil
+}
+
+func (d *rangeDriver) Get(_ context.Context, key string, off, n int64) (io.ReadCloser, storage.Info, error) {
+	d.gets = append(d.gets, [2]int64{off, n})
+	return io.NopCloser(strings.NewReader("")), storage.Info{Key: key, Size: d.size}, nil
+}
+
+// TestGetClampsRanges: a driver sees an offset >= 0 and a length >= 0 or -1
+// whose sum never overflows, and Bucket asks for the size only for a suffix.
+func TestGetClampsRanges(t *testing.T) {
+	const size = 1000
+	tests := []struct {
+		name    string
+		rng     storage.Range
+		off, n  int64
+		wantSta int
+	}{
+		{"a plain range", storage.Range{Offset: 10, Length: 20}, 10, 20, 0},
+		{"to the end", storage.Range{Offset: 10, Length: -1}, 10, -1, 0},
+		{"most negative length", storage.Range{Offset: 10, Length: math.MinInt64}, 10, -1, 0},
+		{"longest length", storage.Range{Offset: 10, Length: math.MaxInt64}, 10, -1, 0},
+		{"length overflowing by one", storage.Range{Offset: 10, Length: math.MaxInt64 - 9}, 10, -1, 0},
+		{"length up to the limit", storage.Range{Offset: 10, Length: math.MaxInt64 - 10}, 10, math.MaxInt64 - 10, 0},
+		{"longest offset", storage.Range{Offset: math.MaxInt64, Length: 1}, math.MaxInt64, -1, 0},
+		{"suffix", storage.Range{Offset: -10, Length: -1}, size - 10, 10, 1},
+		{"suffix with the longest length", storage.Range{Offset: -10, Length: math.MaxInt64}, size - 10, 10, 1},
+		{"suffix with a length", storage.Range{Offset: -10, Length: 4}, size - 10, 4, 1},
+		{"most negative offset", storage.Range{Offset: math.MinInt64, Length: math.MaxInt64}, 0, size, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := &rangeDriver{size: size}
+			rc, _, err := storage.NewBucket(d).Get(t.Context(), "k", &tt.rng)
+			require.NoError(t, err)
+			rc.Close()
+			require.Len(t, d.gets, 1, "Get did not reach the driver once")
+			off, n := d.gets[0][0], d.gets[0][1]
+			assert.Equal(t, [2]int64{tt.off, tt.n}, d.gets[0], "the driver got another range than the one asked for")
+			assert.True(t, off >= 0 && n >= -1 && (n < 0 || off <= math.MaxInt64-n), "the driver got a range that overflows: %d+%d", off, n)
+			assert.Equal(t, tt.wantSta, d.stats, "Get asked for the size when it needed none, or not when it did")
+		})
 	}
 }

@@ -2,7 +2,6 @@ package validate
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"strings"
 
@@ -93,7 +92,7 @@ func (p Policy) checkExtension(v *Verdict) error {
 		}
 	}
 	if !p.allowsExtension(ext) {
-		return refuse(errs.ExtensionNotAllowed, "files of type ."+strings.ToLower(raw)+" are not accepted", *v)
+		return refuse(errs.ExtensionNotAllowed, "files ending in ."+strings.ToLower(raw)+" are not accepted", *v)
 	}
 	return nil
 }
@@ -110,8 +109,10 @@ func (p Policy) checkExtension(v *Verdict) error {
 // never read twice from r. That reader fails with an errs.FileTooLarge
 // *errs.Error as soon as byte SizeLimit()+1 arrives from r, having yielded
 // the first SizeLimit() bytes at most, and with an errs.Canceled one wrapping
-// ctx.Err() once ctx is done. Errors from r itself are returned unchanged,
-// by Check and by the reader.
+// ctx.Err() once ctx is done. Only io.EOF ends the file: any other error
+// from r, io.ErrUnexpectedEOF included, makes Check or the reader fail with
+// an errs.UploadIncomplete *errs.Error wrapping it (an *errs.Error from r
+// keeps its code), however few bytes arrived before it.
 //
 // The reader holds at most HeaderSize bytes; it does not close r. A caller
 // that stores the file must treat any error from it as a refusal and discard
@@ -151,32 +152,48 @@ const quickHeaderSize = 256
 // readHeader reads the header of r into quick (of quickHeaderSize bytes),
 // then, when that is not enough to tell the type (zip, OLE, Matroska, text,
 // unknown), into a new buffer of up to HeaderSize bytes; never more than
-// limit+1 bytes. eof reports that the header holds the whole file. An error
-// of r is returned as it is.
+// limit+1 bytes. eof reports that the header holds the whole file.
+//
+// Only io.EOF ends a file. Any other error of r, io.ErrUnexpectedEOF
+// included (a multipart part cut before its closing boundary ends so), is an
+// incomplete upload (see incomplete), even when it comes with the bytes that
+// fill the header: a short header is never mistaken for a whole file.
 func readHeader(r io.Reader, limit int64, quick []byte) (h []byte, eof bool, err error) {
 	want := HeaderSize
 	if limit < int64(want) {
 		want = int(limit) + 1
 	}
 	h = quick[:min(want, len(quick))]
-	n, err := io.ReadFull(r, h)
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return h[:n], true, nil
-	}
-	if err != nil || n == want || !needsMore(h) {
-		return h[:n], false, err
+	n, eof, err := fill(r, h)
+	if err != nil || eof || n == want || !needsMore(h) {
+		return h[:n], eof, err
 	}
 	h = append(make([]byte, 0, want), h...)[:want]
-	m, err := io.ReadFull(r, h[n:])
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return h[:n+m], true, nil
+	m, eof, err := fill(r, h[n:])
+	return h[:n+m], eof, err
+}
+
+// fill reads from r until buf is full or r ends. Unlike io.ReadFull, it
+// tells the end of r (eof) from a failure (err, from incomplete), and never
+// drops an error that came with the last bytes.
+func fill(r io.Reader, buf []byte) (n int, eof bool, err error) {
+	for n < len(buf) {
+		m, rerr := r.Read(buf[n:])
+		n += m
+		switch {
+		case rerr == io.EOF:
+			return n, true, nil
+		case rerr != nil:
+			return n, false, incomplete(rerr)
+		}
 	}
-	return h[:n+m], false, err
+	return n, false, nil
 }
 
 // needsMore reports whether a quick header is too short to tell its type.
 func needsMore(h []byte) bool {
-	switch sniffSignature(h, isText(h, false), "") {
+	_, text := textView(h, false)
+	switch sniffSignature(h, text, "") {
 	case "", typeZip, typeJar, typeAPK, typeDocx, typeXlsx, typePptx, typeOdt, typeOds, typeOdp, typeEpub,
 		typeOLE, typeMSI, typeWebM, typeMKV:
 		return true
@@ -191,15 +208,13 @@ func (p Policy) checkContent(v Verdict) error {
 	ct := v.ContentType
 	switch {
 	case v.Extension != "" && !accepts(v.Extension, ct):
-		ext, _ := splitExtension(v.Name)
-		return refuse(errs.TypeMismatch,
-			fmt.Sprintf("the file's content (%s) does not match its .%s extension", ct, strings.ToLower(ext)), v)
+		return mismatch(v)
 	case v.Extension == "" && !p.AllowsType(ct):
-		return refuse(errs.TypeNotAllowed, fmt.Sprintf("files of type %s are not accepted", ct), v)
+		return notAccepted(v)
 	case dangerousTypes[ct] && !p.AllowDangerous:
 		// Only an extension missing from dangerousExtensions can agree
 		// with dangerous content: a safety net for new types.
-		return refuse(errs.TypeNotAllowed, "executable files and scripts are not accepted", v)
+		return notAccepted(v)
 	}
 	return nil
 }

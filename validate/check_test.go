@@ -191,8 +191,8 @@ func TestRefusalDetails(t *testing.T) {
 		wantMessage string
 		wantDetails errs.Details
 	}{
-		{"mismatch names both types", defaults, "report.PDF", "application/pdf", -1, "photo.png",
-			"the file's content (image/png) does not match its .pdf extension",
+		{"mismatch says what the file is, in words", defaults, "report.PDF", "application/pdf", -1, "photo.png",
+			"this is a PNG picture, but its name ends in .pdf",
 			errs.Details{Extension: "pdf", DeclaredType: "application/pdf", SniffedType: "image/png"}},
 		{"declared size over the limit", defaults, "photo.jpeg", "image/jpeg", 20 << 20, "photo.jpg",
 			"the file is larger than the 10 MB limit",
@@ -204,7 +204,7 @@ func TestRefusalDetails(t *testing.T) {
 			"the file is larger than the 50 bytes limit",
 			errs.Details{Limit: 50, Size: 51, Extension: "png"}},
 		{"extension not allowed", defaults, "Archive.ZIP", "", -1, "archive.zip",
-			"files of type .zip are not accepted",
+			"files ending in .zip are not accepted",
 			errs.Details{Extension: "zip"}},
 		{"no extension", defaults, "README", "", -1, "notes.txt",
 			"files without an extension are not accepted", errs.Details{}},
@@ -215,8 +215,8 @@ func TestRefusalDetails(t *testing.T) {
 			"executable files and scripts are not accepted", errs.Details{Extension: "exe"}},
 		{"disabled", validate.Policy{}, "photo.png", "", -1, "photo.png",
 			"file attachments are not enabled", errs.Details{}},
-		{"empty name", defaults, "/", "", -1, "photo.png",
-			"the file name is empty", errs.Details{}},
+		{"a name that cleans down to nothing", defaults, "/", "", -1, "photo.png",
+			"the file name is not valid", errs.Details{}},
 		{"empty stream", defaults, "notes.txt", "text/plain", -1, "",
 			"the file is empty", errs.Details{Extension: "txt", DeclaredType: "text/plain"}},
 	}

@@ -23,6 +23,10 @@
 //     text fallback that recognises HTML, SVG and XML as active content and
 //     "#!" and batch files as scripts; Office documents are told apart from
 //     plain zip archives by their parts;
+//   - text is UTF-8, UTF-16 with a byte order mark, or a legacy 8-bit
+//     encoding (Windows-1252, as Excel exports CSV), without NUL, escape or
+//     other control characters; UTF-16 is read as text before the markup
+//     and script checks, so a UTF-16 page is still a page;
 //   - the sniffed type must agree with the extension (a PNG named .pdf, an
 //     executable named .png and HTML named .txt are all refused); the type
 //     the client declares is recorded but never trusted;
@@ -41,10 +45,15 @@
 //
 // Every refusal is an *errs.Error with Op "validate", a Message fit to show
 // the person who sent the file, and Details that carry the facts (Limit,
-// Size, Extension, DeclaredType, SniffedType). Its Code is one of:
+// Size, Extension, DeclaredType, SniffedType). The Message says what the
+// file is in words ("this file is a Windows program, not a PDF", "this is an
+// Excel spreadsheet, but its name ends in .docx") and never holds a MIME
+// type: hosts that need the types read them from the Details. Its Code is
+// one of:
 //
 //   - errs.AttachmentsDisabled: the policy is not enabled;
-//   - errs.InvalidName: the name is empty once sanitised;
+//   - errs.InvalidName: the name is empty once sanitised ("the file name is
+//     not valid");
 //   - errs.ExtensionNotAllowed: the extension is missing, malformed or not
 //     in the allow-list;
 //   - errs.TypeNotAllowed: the file is an executable or a script, by name or
@@ -55,6 +64,10 @@
 //
 // A cancelled context gives errs.Canceled wrapping ctx.Err(); a malformed
 // configuration gives errs.InvalidConfig (Policy.Normalize) or
-// errs.InvalidArgument (NormalizeExtension). Errors from the caller's reader
-// are returned unchanged.
+// errs.InvalidArgument (NormalizeExtension). A reader that fails with
+// anything but io.EOF — io.ErrUnexpectedEOF included, as a multipart part
+// without its closing boundary does — gives errs.UploadIncomplete wrapping
+// the reader's error, by Check or by the stream it returned: the bytes that
+// arrived are never a whole file. An *errs.Error from the reader keeps its
+// code.
 package validate

@@ -48,9 +48,9 @@ func Example() {
 	// Output:
 	// "Holiday.PNG"      accepted as Holiday.PNG (image/png, 29 bytes)
 	// "../../report.pdf" accepted as report.pdf (application/pdf, 51 bytes)
-	// "report.pdf"       refused, type_mismatch: the file's content (image/png) does not match its .pdf extension
+	// "report.pdf"       refused, type_mismatch: this is a PNG picture, but its name ends in .pdf
 	// "invoice.pdf.exe"  refused, type_not_allowed: executable files and scripts are not accepted
-	// "notes.txt"        refused, extension_not_allowed: files of type .txt are not accepted
+	// "notes.txt"        refused, extension_not_allowed: files ending in .txt are not accepted
 	// "photo.jpg"        refused, empty_file: the file is empty
 }
 

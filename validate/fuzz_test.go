@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/validate"
 )
 
@@ -79,6 +80,9 @@ func FuzzCheck(f *testing.F) {
 	}
 	f.Add("a.txt", "text/plain", []byte("<svg onload=alert(1)>"), uint8(0))
 	f.Add("invoice.pdf.exe", "", []byte("MZ\x90\x00"), uint8(3))
+	f.Add("export.csv", "", []byte("Nom;Prix\r\nRen\xe9;12 \x80\r\n"), uint8(0))
+	f.Add("notes.txt", "", []byte("\xff\xfeh\x00i\x00\n\x00"), uint8(0))
+	f.Add("notes.txt", "", []byte("\xfe\xff\x00<\x00h\x00t\x00m\x00l\x00>"), uint8(0))
 	f.Fuzz(func(t *testing.T, name, declared string, content []byte, pick uint8) {
 		p := fuzzPolicies[int(pick)%len(fuzzPolicies)]
 		v, r, err := p.Check(context.Background(), name, declared, -1, bytes.NewReader(content))
@@ -90,6 +94,11 @@ func FuzzCheck(f *testing.F) {
 				t.Fatal("Check returned a reader with its error")
 			}
 			codeOf(t, err) // fails unless err is an *errs.Error
+			// What the sender reads names the file in words: a MIME type
+			// (every one holds a slash) is for hosts, in the Details.
+			if msg := errs.As(err).Text(); strings.Contains(msg, "/") {
+				t.Fatalf("Check(%q) refused with %q, which shows the sender a type", name, msg)
+			}
 			return
 		}
 		if !p.AllowsType(v.ContentType) {

@@ -30,7 +30,8 @@ const MaxNameLen = 255
 //   - caps the length at MaxNameLen bytes, keeping the extension and never
 //     splitting a rune.
 //
-// A name that is empty after cleaning is refused with errs.InvalidName.
+// A name that is empty after cleaning is refused with errs.InvalidName,
+// saying that the name is not valid.
 //
 // The sanitised name is for display and for the Content-Disposition of a
 // download only. The client's name, sanitised or not, is never used as a
@@ -49,8 +50,10 @@ func SanitizeName(name string) (string, error) {
 	}
 	name = strings.TrimRight(strings.TrimLeft(name, ". "), ". ")
 	if name == "" {
+		// Say "not valid", not "empty": the sender typed a name, and it
+		// held nothing a file can be named with.
 		return "", &errs.Error{Code: errs.InvalidName, Op: "validate",
-			Message: "the file name is empty"}
+			Message: "the file name is not valid"}
 	}
 	if isReservedDevice(name) {
 		name = "_" + name

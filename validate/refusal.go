@@ -3,6 +3,7 @@ package validate
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/attachkit/attachments/errs"
 )
@@ -24,6 +25,41 @@ func refuse(code errs.Code, message string, v Verdict) *errs.Error {
 	return &errs.Error{Code: code, Op: op, Message: message, Details: d}
 }
 
+// mismatch refuses content that is not what the extension of the file's
+// name says, telling the sender in words what the file is: "this file is a
+// Windows program, not a PDF", "this is an Excel spreadsheet, but its name
+// ends in .docx". The types themselves stay in the Details.
+func mismatch(v Verdict) *errs.Error {
+	raw, _ := splitExtension(v.Name)
+	ending := "." + strings.ToLower(raw)
+	is, claim := kindOf(v.ContentType), kindOfExtension(v.Extension)
+	var msg string
+	switch {
+	case is == "" || is == claim:
+		msg = "this file does not look like " + claim + ", though its name ends in " + ending
+	case dangerousTypes[v.ContentType]:
+		msg = "this file is " + is + ", not " + claim
+	default:
+		msg = "this is " + is + ", but its name ends in " + ending
+	}
+	return refuse(errs.TypeMismatch, msg, v)
+}
+
+// notAccepted refuses content of a type the policy does not accept, or
+// that is dangerous, saying what it is in words.
+func notAccepted(v Verdict) *errs.Error {
+	is := kindOf(v.ContentType)
+	msg := "this type of file is not accepted"
+	switch {
+	case is == "":
+	case dangerousTypes[v.ContentType]:
+		msg = "this file is " + is + ", and programs and scripts are not accepted"
+	default:
+		msg = "this file is " + is + ", and files of this type are not accepted"
+	}
+	return refuse(errs.TypeNotAllowed, msg, v)
+}
+
 // tooLarge refuses a file of size bytes (declared, or Limit+1 when a stream
 // was cut short) under limit.
 func tooLarge(v Verdict, limit, size int64) *errs.Error {
@@ -35,6 +71,17 @@ func tooLarge(v Verdict, limit, size int64) *errs.Error {
 // canceled wraps the error of a context that ended while a file was checked.
 func canceled(err error) *errs.Error {
 	return &errs.Error{Code: errs.Canceled, Op: op, Err: err}
+}
+
+// incomplete returns the error for a source that failed before its end: an
+// errs.UploadIncomplete *errs.Error wrapping err, so that no caller can take
+// what arrived for the whole file. A source that already failed with an
+// *errs.Error (a refusal of a validator it wraps, a cancellation) keeps it.
+func incomplete(err error) error {
+	if errs.As(err) != nil {
+		return err
+	}
+	return &errs.Error{Code: errs.UploadIncomplete, Op: op, Err: err}
 }
 
 // humanSize writes n bytes the way a person reads a limit: "10 MB",

@@ -25,12 +25,12 @@ const HeaderSize = 8 << 10
 // bytes always give the same type; what they do not recognise is text,
 // then whatever filetype recognises, then application/octet-stream.
 func sniff(h []byte, eof bool, ext string) string {
-	text := isText(h, eof)
+	t, text := textView(h, eof)
 	if ct := sniffSignature(h, text, ext); ct != "" {
 		return ct
 	}
 	if text {
-		return sniffText(h, eof, ext)
+		return sniffText(t, eof, ext)
 	}
 	if t, _ := filetype.Match(h); t != filetype.Unknown {
 		return t.MIME.Value

@@ -24,8 +24,9 @@ type stream struct {
 }
 
 // Read yields the header, then the rest of the source. It fails with
-// errs.FileTooLarge when the byte past the limit arrives, and with
-// errs.Canceled once the context is done.
+// errs.FileTooLarge when the byte past the limit arrives, with
+// errs.Canceled once the context is done, and with errs.UploadIncomplete
+// when the source fails with anything but io.EOF.
 func (s *stream) Read(p []byte) (int, error) {
 	if s.err != nil {
 		return 0, s.err
@@ -59,6 +60,10 @@ func (s *stream) Read(p []byte) (int, error) {
 	if over := s.read - s.limit; over > 0 {
 		s.err = tooLarge(s.verdict, s.limit, s.read)
 		return n - int(over), s.err
+	}
+	if err != nil && err != io.EOF {
+		s.err = incomplete(err)
+		return n, s.err
 	}
 	return n, err
 }

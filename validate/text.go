@@ -6,39 +6,138 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
 // utf8BOM is the byte order mark some editors write at the start of UTF-8.
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// isText reports whether h is text: valid UTF-8 (ASCII included) without
-// NUL, DEL or control characters other than tab, line feed, vertical tab,
-// form feed, carriage return and escape. When the header was cut short
-// (eof is false), an incomplete rune at its very end is allowed.
+// isText reports whether h is text in UTF-8 (ASCII included) or, when it is
+// not valid UTF-8, in Windows-1252 (the legacy 8-bit encoding of a CSV file
+// Excel exports on a Western European Windows, which Latin-1 text also
+// passes): without NUL, DEL or control characters other than tab, line
+// feed, vertical tab, form feed and carriage return, and without the five
+// bytes Windows-1252 leaves undefined. Escape is refused: it drives
+// terminals. Bytes 0x80–0x9F are letters and signs in Windows-1252 (€ is
+// 0x80), but C1 controls when UTF-8 encodes them. When the header was cut
+// short (eof is false), an incomplete UTF-8 rune at its very end is allowed.
+//
+// It is one pass that stops at the first control byte, which binary headers
+// reach within a few bytes.
 func isText(h []byte, eof bool) bool {
+	utf8Text := true
 	for i := 0; i < len(h); {
 		c := h[i]
 		if c < utf8.RuneSelf {
-			if (c < 0x20 && (c < '\t' || c > '\r') && c != 0x1B) || c == 0x7F {
+			if isControl(rune(c)) {
 				return false
 			}
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRune(h[i:])
-		if r == utf8.RuneError && size == 1 {
-			return !eof && !utf8.FullRune(h[i:])
+		if utf8Text {
+			r, size := utf8.DecodeRune(h[i:])
+			switch {
+			case r == utf8.RuneError && size == 1 && !eof && !utf8.FullRune(h[i:]):
+				return true // a rune cut by the end of the header
+			case r == utf8.RuneError && size == 1:
+				// Not UTF-8: Windows-1252, whose checks the bytes before
+				// this one have not had.
+				utf8Text = false
+				if !isCP1252(h[:i]) {
+					return false
+				}
+			case isControl(r):
+				return false
+			default:
+				i += size
+				continue
+			}
 		}
-		if r < 0xA0 { // C1 control characters
+		if !isCP1252(h[i : i+1]) {
 			return false
 		}
-		i += size
+		i++
 	}
 	return true
 }
 
-// sniffText returns the type of a header that isText accepted. Scripts
+// isCP1252 reports whether b holds no byte Windows-1252 leaves undefined.
+// Control characters are isText's to check.
+func isCP1252(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case 0x81, 0x8D, 0x8F, 0x90, 0x9D:
+			return false
+		}
+	}
+	return true
+}
+
+// isControl reports whether r is a control character text may not hold:
+// C0 controls but tab, line feed, vertical tab, form feed and carriage
+// return; DEL; and the C1 controls.
+func isControl(r rune) bool {
+	return (r < 0x20 && (r < '\t' || r > '\r')) || (r >= 0x7F && r < 0xA0)
+}
+
+// textView returns the header h as text the sniffer reads, and whether it is
+// text at all: its UTF-8 transcoding when it is UTF-16 with a byte order
+// mark, and h itself when it is UTF-8 or Windows-1252 (see isText), whose
+// ASCII bytes are ASCII. It allocates only for UTF-16.
+func textView(h []byte, eof bool) ([]byte, bool) {
+	if len(h) >= 2 && (h[0] == 0xFF && h[1] == 0xFE || h[0] == 0xFE && h[1] == 0xFF) {
+		if t, ok := utf16Text(h[2:], h[0] == 0xFE, eof); ok {
+			return t, true
+		}
+	}
+	return h, isText(h, eof)
+}
+
+// utf16Text transcodes b, UTF-16 after its byte order mark (big-endian when
+// be), to UTF-8, and reports whether it is text: no NUL or other control
+// characters isText refuses, and no unpaired surrogate. When the header was
+// cut short (eof is false), a code unit or a surrogate pair cut at its end
+// is dropped.
+func utf16Text(b []byte, be, eof bool) ([]byte, bool) {
+	unit := func(i int) rune {
+		if be {
+			return rune(b[i])<<8 | rune(b[i+1])
+		}
+		return rune(b[i]) | rune(b[i+1])<<8
+	}
+	if len(b)%2 == 1 {
+		if eof {
+			return nil, false
+		}
+		b = b[:len(b)-1]
+	}
+	out := make([]byte, 0, len(b)*3/2)
+	for i := 0; i < len(b); i += 2 {
+		r := unit(i)
+		if utf16.IsSurrogate(r) {
+			if i+2 >= len(b) {
+				if !eof && r < 0xDC00 {
+					break // a pair cut by the end of the header
+				}
+				return nil, false
+			}
+			r = utf16.DecodeRune(r, unit(i+2))
+			if r == utf8.RuneError {
+				return nil, false
+			}
+			i += 2
+		}
+		if isControl(r) {
+			return nil, false
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return out, true
+}
+
+// sniffText returns the type of a header that textView accepted, as text. Scripts
 // (a "#!" line, a batch file's "@echo") and active content (HTML, SVG, XML)
 // are recognised whatever the extension. Otherwise the text is plain, unless
 // the canonical extension ext names a text format: then that format's type,

@@ -17,7 +17,7 @@ func Example() {
 	// Output:
 	// casey sends order-number.txt: sent
 	// moderation: blocked casey in web-42 (type_mismatch)
-	// casey sends photo.jpg: refused, type_mismatch: the file's content (application/vnd.microsoft.portable-executable) does not match its .jpg extension
+	// casey sends photo.jpg: refused, type_mismatch: this file is a Windows program, not a JPEG picture
 	// casey sends order-number.txt: refused, permission_denied: you have been blocked in this conversation
 	// casey writes "hello?": you have been blocked in this conversation
 }

@@ -85,7 +85,7 @@ func TestAttachIsCheckedToo(t *testing.T) {
 	if e := errs.As(err); e == nil || e.Code != errs.Canceled || e.Text() != cardNumberReason {
 		t.Errorf("attach = %v, want the cancel with its reason", err)
 	}
-	if d := c.Draft("CH1", casey); len(d.Files) != 0 {
+	if d, _ := c.Draft(ctx, "CH1", casey); len(d.Files) != 0 {
 		t.Errorf("the draft holds %+v", d.Files)
 	}
 	for info, err := range c.Storage().List(ctx, "media/") {

@@ -1,11 +1,23 @@
 // Command personalstorage keeps the files customers and agents send in
-// storage of your own, as in Twilio Flex's recipe "upload to your own
-// storage": it replaces SendMediaMessage, puts the file in its own bucket,
-// and sends a plain message (SendMessage) that carries the media reference
-// in its attributes.
+// storage of your own, following Twilio Flex's recipe "upload to your own
+// storage" line by line:
 //
-// The library still checks every file before the replacement sees it:
-// Replace changes where a file goes, never the rules it is held to.
+//  1. Flex: replaceAction("SendMediaMessage", …) — here attachments.Replace.
+//  2. Flex: upload the file to your storage — here the library's guard
+//     streams the checked file straight into your Store (File.Store names
+//     it), in one write: no copy in the library's storage.
+//  3. Flex: invokeAction("SendMessage", {messageAttributes: {media: {url,
+//     filename, contentType, size}}}) — here Invoke(SendMessage) with the
+//     media in its attributes, in the same shape plus the library's sid.
+//
+// Clients then download, and agents delete, through the library as usual:
+// DownloadMedia, DeleteMessage and EraseMember reach your store through the
+// ledger, which records which store holds each file. The library's guard
+// still checks every file before your store sees a byte.
+//
+// A message from a Flex-style client that carries only a URL (your CDN's,
+// say) is accepted when Options.TrustURL trusts it, and its link is that
+// URL; the library never fetches it.
 //
 //	go run ./examples/personalstorage
 package main
@@ -13,8 +25,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
@@ -22,12 +32,14 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"path/filepath"
+	"sync/atomic"
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
-	"github.com/attachkit/attachments/storage"
-	"github.com/attachkit/attachments/storage/filesystem"
 )
 
 func main() {
@@ -37,18 +49,51 @@ func main() {
 	}
 }
 
-// ownKey is where a file lives in your storage.
-func ownKey(media attachments.Media) string { return "uploads/" + media.SID }
+// dirStore is "your storage": one file per media SID in a directory. It is
+// the whole of what the library asks of a store.
+type dirStore struct {
+	dir     string
+	written atomic.Int64 // bytes written, to show each file is written once
+}
 
-// useOwnStorage replaces SendMediaMessage so that files go to own instead of
-// the library's storage.
-//
-// By the time the replacement runs, the library's guard has streamed the
-// file through its checks (size, extension, sniffed type) into its staging
-// storage, so the replacement copies a file known to be good, from
-// p.File.Open. It does not call original; the library then deletes its
-// staged copy, which no message took.
-func useOwnStorage(c *attachments.Client, own *storage.Bucket) error {
+func (s *dirStore) path(sid string) string { return filepath.Join(s.dir, sid) }
+
+func (s *dirStore) Put(_ context.Context, sid string, r io.Reader, _ string) error {
+	f, err := os.CreateTemp(s.dir, ".upload-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // a no-op once renamed
+	n, err := io.Copy(f, r)
+	s.written.Add(n)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), s.path(sid)) // whole or not at all
+}
+
+func (s *dirStore) Open(_ context.Context, sid string) (io.ReadCloser, error) {
+	f, err := os.Open(s.path(sid))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, &errs.Error{Code: errs.NotFound, Op: "open " + sid}
+	}
+	return f, err
+}
+
+func (s *dirStore) Delete(_ context.Context, sid string) error {
+	if err := os.Remove(s.path(sid)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// useOwnStorage replaces SendMediaMessage as Flex's recipe does: the file,
+// already checked and in your store, is sent as a plain message carrying
+// its media attribute.
+func useOwnStorage(c *attachments.Client) error {
 	return attachments.Replace(c.Registry, attachments.SendMediaMessage,
 		func(ctx context.Context, p attachments.SendMediaMessagePayload, _ attachments.Impl[attachments.SendMediaMessagePayload, attachments.SendMediaMessageResult]) (attachments.SendMediaMessageResult, error) {
 			var none attachments.SendMediaMessageResult
@@ -59,18 +104,6 @@ func useOwnStorage(c *attachments.Client, own *storage.Bucket) error {
 			if !ok {
 				return none, &errs.Error{Code: errs.InvalidPayload, Message: "the file was not checked"}
 			}
-			body, err := p.File.Open(ctx)
-			if err != nil {
-				return none, err
-			}
-			defer body.Close()
-			if _, err := own.Put(ctx, ownKey(media), body, storage.Metadata{
-				ContentType: media.ContentType, FileName: media.FileName,
-				Owner: p.Sender.Identity, Channel: p.Channel,
-			}); err != nil {
-				return none, err
-			}
-
 			attrs := maps.Clone(p.Attributes)
 			if attrs == nil {
 				attrs = map[string]any{}
@@ -81,17 +114,20 @@ func useOwnStorage(c *attachments.Client, own *storage.Bucket) error {
 				Channel: p.Channel, Sender: p.Sender, Body: media.FileName, Attributes: attrs,
 			})
 			if err != nil {
-				// No message holds the file: take it back out of your storage.
-				_ = own.Delete(context.WithoutCancel(ctx), ownKey(media))
 				return none, err
 			}
 			return attachments.SendMediaMessageResult{Message: sent.Message, Media: []attachments.Media{media}}, nil
 		})
 }
 
+// cdn is where a Flex-style client's own uploads live, and which URLs the
+// chat trusts.
+const cdn = "https://cdn.example.com/chat/"
+
 // newChat returns a Client for a conversation "CH1" between the customer
-// casey and the agent alex, on an in-memory chat.
-func newChat(ctx context.Context) (*attachments.Client, *attachments.MemoryTransport, error) {
+// casey and the agent alex, on an in-memory chat, with own as the store
+// named "personal".
+func newChat(ctx context.Context, own attachments.Store) (*attachments.Client, *attachments.MemoryTransport, error) {
 	chat := &attachments.MemoryTransport{}
 	members := &attachments.MemoryMembers{}
 	if err := errors.Join(
@@ -102,11 +138,16 @@ func newChat(ctx context.Context) (*attachments.Client, *attachments.MemoryTrans
 	}
 	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
 		Transport: chat, Members: members, Logger: slog.New(slog.DiscardHandler),
+		Stores:   map[string]attachments.Store{"personal": own},
+		TrustURL: attachments.TrustURLPrefixes(cdn),
 	})
 	return c, chat, err
 }
 
-var casey = attachments.Member{Identity: "casey", Side: attachments.SideCustomer}
+var (
+	casey = attachments.Member{Identity: "casey", Side: attachments.SideCustomer}
+	alex  = attachments.Member{Identity: "alex", Side: attachments.SideAgent}
+)
 
 func run(ctx context.Context, w io.Writer) error {
 	dir, err := os.MkdirTemp("", "personalstorage-")
@@ -114,25 +155,22 @@ func run(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	own, err := filesystem.Open(dir, nil) // your own storage
-	if err != nil {
-		return err
-	}
-	defer own.Close()
-
-	c, chat, err := newChat(ctx)
+	own := &dirStore{dir: dir}
+	c, chat, err := newChat(ctx, own)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if err := useOwnStorage(c, own); err != nil {
+	if err := useOwnStorage(c); err != nil {
 		return err
 	}
+	links := httptest.NewServer(c.Links()) // your server mounts c.Links()
+	defer links.Close()
 
 	photo := receiptPNG()
 	res, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: casey,
-		File: &attachments.File{Name: "receipt.png", ContentType: "image/png", Body: bytes.NewReader(photo)},
+		File: &attachments.File{Name: "receipt.png", ContentType: "image/png", Body: bytes.NewReader(photo), Store: "personal"},
 	})
 	if err != nil {
 		return err
@@ -140,42 +178,92 @@ func run(ctx context.Context, w io.Writer) error {
 	m := res.Media[0]
 	fmt.Fprintf(w, "casey sent %q: %s, %s, %d bytes\n", res.Message.Body, m.FileName, m.ContentType, m.Size)
 	fmt.Fprintf(w, "the message says where it is kept: storage=%v\n", res.Message.Attributes["storage"])
+	fmt.Fprintf(w, "bytes written to your storage: %d (once); files in the library's storage: %d\n",
+		own.written.Load(), countMedia(ctx, c))
 
-	// The bytes are in your storage, and only there.
-	rc, info, err := own.Get(ctx, ownKey(m), nil)
+	// The agent downloads it through the library's link, from your store.
+	dl, err := attachments.Invoke(ctx, c.Registry, attachments.DownloadMedia, attachments.DownloadMediaPayload{
+		Channel: "CH1", Requester: alex, MessageSID: res.Message.SID,
+	})
 	if err != nil {
 		return err
 	}
-	sum := sha256.New()
-	_, err = io.Copy(sum, rc)
-	rc.Close()
+	body, err := get(links.URL + dl.Link.URL)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "your storage holds it: %d bytes, checksum matches: %v\n", info.Size, hex.EncodeToString(sum.Sum(nil)) == m.SHA256)
-	fmt.Fprintf(w, "files in the library's storage: %d\n", countMedia(ctx, c.Storage()))
+	fmt.Fprintf(w, "alex downloads it: %d bytes, same as sent: %v\n", len(body), bytes.Equal(body, photo))
 
 	// The rules still hold: a renamed executable never reaches your storage.
 	_, err = attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: casey,
-		File: &attachments.File{Name: "invoice.pdf", Body: bytes.NewReader([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"))},
+		File: &attachments.File{Name: "invoice.pdf", Body: bytes.NewReader([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00")), Store: "personal"},
 	})
-	fmt.Fprintf(w, "casey sends a renamed executable: %s\n", errs.CodeOf(err))
-	fmt.Fprintf(w, "files in your storage: %d; messages: %d\n", countMedia(ctx, own), len(chat.Messages("CH1")))
+	fmt.Fprintf(w, "casey sends a renamed executable: %s; files in your storage: %d\n", errs.CodeOf(err), countFiles(dir))
+
+	// A Flex-style client's message that carries its own URL.
+	flex, err := attachments.Invoke(ctx, c.Registry, attachments.SendMessage, attachments.SendMessagePayload{
+		Channel: "CH1", Sender: casey, Body: "statement.pdf",
+		Attributes: map[string]any{attachments.AttributeMedia: map[string]any{
+			"url": cdn + "u/42/statement.pdf", "filename": "statement.pdf", "contentType": "application/pdf", "size": 48213,
+		}},
+	})
+	if err != nil {
+		return err
+	}
+	dl, err = attachments.Invoke(ctx, c.Registry, attachments.DownloadMedia, attachments.DownloadMediaPayload{
+		Channel: "CH1", Requester: alex, MessageSID: flex.Message.SID,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "a Flex-style message by URL downloads from: %s\n", dl.Link.URL)
+	_, err = attachments.Invoke(ctx, c.Registry, attachments.SendMessage, attachments.SendMessagePayload{
+		Channel: "CH1", Sender: casey, Body: "x",
+		Attributes: map[string]any{attachments.AttributeMedia: map[string]any{
+			"url": "http://169.254.169.254/latest/meta-data/", "filename": "x.pdf", "contentType": "application/pdf", "size": 1,
+		}},
+	})
+	fmt.Fprintf(w, "a URL the chat does not trust: %s\n", errs.CodeOf(err))
+
+	// Deleting the message deletes the file from your store.
+	_, err = attachments.Invoke(ctx, c.Registry, attachments.DeleteMessage, attachments.DeleteMessagePayload{
+		Channel: "CH1", Requester: alex, MessageSID: res.Message.SID,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "after alex deletes the message: files in your storage: %d; messages: %d\n", countFiles(dir), len(chat.Messages("CH1")))
 	return nil
 }
 
-// countMedia counts the blobs in b, the library's bookkeeping aside.
-func countMedia(ctx context.Context, b *storage.Bucket) int {
+func get(url string) ([]byte, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return io.ReadAll(resp.Body)
+}
+
+// countMedia counts the media blobs in the library's own storage.
+func countMedia(ctx context.Context, c *attachments.Client) int {
 	n := 0
-	for _, prefix := range []string{"media/", "uploads/"} {
-		for _, err := range b.List(ctx, prefix) {
-			if err == nil {
-				n++
-			}
+	for _, err := range c.Storage().List(ctx, "media/") {
+		if err == nil {
+			n++
 		}
 	}
 	return n
+}
+
+// countFiles counts the files your store holds.
+func countFiles(dir string) int {
+	entries, _ := os.ReadDir(dir)
+	return len(entries)
 }
 
 // receiptPNG is a small picture standing in for a photo of a receipt.

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
-	"github.com/attachkit/attachments/storage/memory"
 )
 
 func Example() {
@@ -19,97 +22,134 @@ func Example() {
 	// Output:
 	// casey sent "receipt.png": receipt.png, image/png, 76 bytes
 	// the message says where it is kept: storage=personal
-	// your storage holds it: 76 bytes, checksum matches: true
-	// files in the library's storage: 0
-	// casey sends a renamed executable: type_mismatch
-	// files in your storage: 1; messages: 1
+	// bytes written to your storage: 76 (once); files in the library's storage: 0
+	// alex downloads it: 76 bytes, same as sent: true
+	// casey sends a renamed executable: type_mismatch; files in your storage: 1
+	// a Flex-style message by URL downloads from: https://cdn.example.com/chat/u/42/statement.pdf
+	// a URL the chat does not trust: invalid_payload
+	// after alex deletes the message: files in your storage: 0; messages: 1
 }
 
-// TestOwnStorageFails: when your storage refuses the file, no message is
-// sent and no copy stays behind anywhere.
-func TestOwnStorageFails(t *testing.T) {
-	ctx := context.Background()
-	c, chat, err := newChat(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	own := memory.New()
-	own.Close() // every Put now fails with errs.Closed
-	if err := useOwnStorage(c, own); err != nil {
-		t.Fatal(err)
-	}
-	_, err = attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
-		Channel: "CH1", Sender: casey,
-		File: &attachments.File{Name: "receipt.png", Body: bytes.NewReader(receiptPNG())},
+func setup(t *testing.T) (*attachments.Client, *attachments.MemoryTransport, *dirStore) {
+	t.Helper()
+	own := &dirStore{dir: t.TempDir()}
+	c, chat, err := newChat(context.Background(), own)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	require.NoError(t, useOwnStorage(c))
+	return c, chat, own
+}
+
+func sendToOwn(c *attachments.Client, from attachments.Member) (attachments.SendMediaMessageResult, error) {
+	return attachments.Invoke(context.Background(), c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+		Channel: "CH1", Sender: from,
+		File: &attachments.File{Name: "receipt.png", Body: bytes.NewReader(receiptPNG()), Store: "personal"},
 	})
-	if !errors.Is(err, errs.Closed) {
-		t.Errorf("send = %v, want your storage's errs.Closed", err)
-	}
-	if n := len(chat.Messages("CH1")); n != 0 {
-		t.Errorf("%d messages sent, want 0", n)
-	}
-	if n := countMedia(ctx, c.Storage()); n != 0 {
-		t.Errorf("%d files left in the library's storage, want 0", n)
-	}
+}
+
+// TestEraseReachesYourStore: erasing a member deletes its files from your
+// store, and the listeners that re-read a file read it from there.
+func TestEraseReachesYourStore(t *testing.T) {
+	ctx := context.Background()
+	c, _, own := setup(t)
+	var scanned []byte
+	remove, err := attachments.OnBefore(c.Registry, attachments.SendMediaMessage,
+		func(ctx context.Context, p attachments.SendMediaMessagePayload) (attachments.SendMediaMessagePayload, error) {
+			rc, err := p.File.Open(ctx) // a virus scan would read it here
+			if err != nil {
+				return p, err
+			}
+			defer rc.Close()
+			scanned, err = io.ReadAll(rc)
+			return p, err
+		})
+	require.NoError(t, err)
+	defer remove()
+	_, err = sendToOwn(c, casey)
+	require.NoError(t, err)
+	_, err = sendToOwn(c, alex)
+	require.NoError(t, err)
+	assert.Equal(t, receiptPNG(), scanned, "a listener must read the file back from your store")
+	assert.Equal(t, 2, countFiles(own.dir))
+	assert.Equal(t, int64(2*len(receiptPNG())), own.written.Load(), "each file must be written once")
+	n, err := c.EraseMember(ctx, "casey")
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	assert.Equal(t, 1, countFiles(own.dir), "erasing casey must delete casey's file from your store, and only it")
+}
+
+// TestYourStoreFails: when your store refuses the file, no message is sent
+// and nothing stays behind anywhere.
+func TestYourStoreFails(t *testing.T) {
+	ctx := context.Background()
+	c, chat, own := setup(t)
+	require.NoError(t, os.RemoveAll(own.dir)) // every Put now fails
+	_, err := sendToOwn(c, casey)
+	require.Error(t, err)
+	assert.Empty(t, chat.Messages("CH1"), "no message may be sent")
+	assert.Zero(t, countMedia(ctx, c), "nothing may stay in the library's storage")
+	rep, err := c.Check(ctx, nil)
+	require.NoError(t, err)
+	assert.Empty(t, rep.MissingBlobs, "no record may stay behind")
 }
 
 // TestDraftsAreRefused: this replacement sends single files, and says so
 // when asked to send a draft.
 func TestDraftsAreRefused(t *testing.T) {
 	ctx := context.Background()
-	c, _, err := newChat(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	own := memory.New()
-	defer own.Close()
-	if err := useOwnStorage(c, own); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := attachments.Invoke(ctx, c.Registry, attachments.AttachFile, attachments.AttachFilePayload{
-		Channel: "CH1", Sender: casey, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(receiptPNG())},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	c, _, _ := setup(t)
+	_, err := attachments.Invoke(ctx, c.Registry, attachments.AttachFile, attachments.AttachFilePayload{
+		Channel: "CH1", Sender: casey, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(receiptPNG()), Store: "personal"},
+	})
+	require.NoError(t, err)
 	_, err = attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: "CH1", Sender: casey, FromDraft: true})
-	if !errors.Is(err, errs.InvalidPayload) {
-		t.Errorf("send draft = %v, want invalid_payload", err)
-	}
+	assert.True(t, errors.Is(err, errs.InvalidPayload), "send draft = %v, want invalid_payload", err)
 }
 
-// TestMessageRefusedTakesTheFileBack: when SendMessage refuses (the sender
-// was blocked in between), the file leaves your storage again.
+// TestMessageRefusedTakesTheFileBack: when SendMessage refuses (a listener
+// cancels it), the file leaves your storage again.
 func TestMessageRefusedTakesTheFileBack(t *testing.T) {
-	ctx := context.Background()
-	c, chat, err := newChat(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	own := memory.New()
-	defer own.Close()
-	if err := useOwnStorage(c, own); err != nil {
-		t.Fatal(err)
-	}
+	c, chat, own := setup(t)
 	remove, err := attachments.OnBefore(c.Registry, attachments.SendMessage,
 		func(_ context.Context, p attachments.SendMessagePayload) (attachments.SendMessagePayload, error) {
 			return p, attachments.Cancel("the conversation is closed")
 		})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer remove()
-	_, err = attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
-		Channel: "CH1", Sender: casey,
-		File: &attachments.File{Name: "receipt.png", Body: bytes.NewReader(receiptPNG())},
+	_, err = sendToOwn(c, casey)
+	e := errs.As(err)
+	require.NotNil(t, e, "send = %v, want the cancel", err)
+	assert.Equal(t, errs.Canceled, e.Code)
+	assert.Equal(t, "the conversation is closed", e.Text())
+	assert.Zero(t, countFiles(own.dir), "your storage must not keep an unsent file")
+	assert.Empty(t, chat.Messages("CH1"))
+}
+
+func TestUntrustedURLs(t *testing.T) {
+	c, chat, _ := setup(t)
+	for _, u := range []string{
+		"http://cdn.example.com/chat/a.pdf",           // not https
+		"https://cdn.example.com.evil.net/chat/a.pdf", // another host
+		"https://cdn.example.com/chat/../admin/a.pdf", // out of the prefix
+		"https://cdn.example.com/chat/%2e%2e/admin/a.pdf",
+		"https://user@cdn.example.com/chat/a.pdf",
+		"https://cdn.example.com/other/a.pdf",
+		"file:///etc/passwd",
+	} {
+		_, err := attachments.Invoke(context.Background(), c.Registry, attachments.SendMessage, attachments.SendMessagePayload{
+			Channel: "CH1", Sender: casey, Body: "x",
+			Attributes: map[string]any{attachments.AttributeMedia: []any{map[string]any{
+				"url": u, "filename": "a.pdf", "contentType": "application/pdf", "size": 10}}},
+		})
+		assert.Equal(t, errs.InvalidPayload, errs.CodeOf(err), "%s must not be trusted", u)
+	}
+	// A trusted URL still obeys the sender's policy.
+	_, err := attachments.Invoke(context.Background(), c.Registry, attachments.SendMessage, attachments.SendMessagePayload{
+		Channel: "CH1", Sender: casey, Body: "x",
+		Attributes: map[string]any{attachments.AttributeMedia: []any{map[string]any{
+			"url": cdn + "setup.exe", "filename": "setup.exe", "contentType": "application/octet-stream", "size": 10}}},
 	})
-	if e := errs.As(err); e == nil || e.Code != errs.Canceled || e.Text() != "the conversation is closed" {
-		t.Errorf("send = %v, want the cancel", err)
-	}
-	if n, m := countMedia(ctx, own), len(chat.Messages("CH1")); n != 0 || m != 0 {
-		t.Errorf("%d files in your storage and %d messages, want none", n, m)
-	}
+	assert.Equal(t, errs.TypeNotAllowed, errs.CodeOf(err), "a program by URL must be refused as one")
+	assert.Empty(t, chat.Messages("CH1"))
 }

@@ -65,7 +65,7 @@ func TestProtectRefusesInfectedUploads(t *testing.T) {
 			if msgs := f.Chat.Messages(hookstest.Channel); len(msgs) != 0 {
 				t.Errorf("chat after refusing EICAR holds %d messages, want 0", len(msgs))
 			}
-			if d := f.Client.Draft(hookstest.Channel, f.Customer); len(d.Files) != 0 {
+			if d, _ := f.Client.Draft(context.Background(), hookstest.Channel, f.Customer); len(d.Files) != 0 {
 				t.Errorf("draft after refusing EICAR holds %+v, want no file", d.Files)
 			}
 

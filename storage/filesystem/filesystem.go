@@ -202,7 +202,7 @@ func (d *driver) Put(ctx context.Context, key string, r io.Reader, meta storage.
 
 	w := &checksumWriter{ctx: ctx, w: f}
 	buf := d.bufs.Get().(*[]byte)
-	_, err = io.CopyBuffer(w, r, *buf)
+	_, err = copyFull(w, r, *buf)
 	d.bufs.Put(buf)
 	if err == nil {
 		err = ctx.Err() // a source that needs no Write, such as an empty one

@@ -55,7 +55,10 @@
 // Put whose reader fails or whose context is cancelled aborts the upload:
 // no object appears, any previous blob under the key is left as it was, and
 // no multipart upload is left pending (the abort runs with a context of its
-// own, so a cancelled Put's abort is not cancelled too). Configure the
+// own, so a cancelled Put's abort is not cancelled too). On S3 a failed Put
+// first waits for the server's answer to each part it has in flight, at most
+// a part's upload time, so that no part lands after the abort and brings the
+// upload back; a cancelled Put returns when they are answered. Configure the
 // bucket's lifecycle to abort incomplete multipart uploads after a day
 // anyway, as a backstop for a process that dies mid-upload.
 //

@@ -122,11 +122,14 @@ func (d *driver) Put(ctx context.Context, key string, r io.Reader, meta storage.
 	if err != nil {
 		return storage.Info{}, err
 	}
-	// The writer must see a cancelled context before it is closed, or it
-	// would commit what it has; src cancels wctx when r fails.
-	wctx, cancel := context.WithCancel(ctx)
+	wctx, cancel := d.writeContext(ctx)
 	defer cancel()
-	src := &source{ctx: wctx, cancel: cancel, r: r}
+	src := &source{ctx: ctx, r: r}
+	if d.s3 == nil {
+		// gocloud's other writers commit what they have on Close unless
+		// their context is cancelled, so a failing r must cancel it.
+		src.cancel = cancel
+	}
 	wopts.BeforeWrite = d.tuneS3Upload
 	if err := d.b.Upload(wctx, key, src, wopts); err != nil {
 		if src.err != nil {
@@ -149,9 +152,44 @@ func (d *driver) Put(ctx context.Context, key string, r io.Reader, meta storage.
 	return info, nil
 }
 
+// writeContext returns the context a Put's writer runs with.
+//
+// Elsewhere than S3 that is ctx itself, cancelled also when the reader
+// fails: gocloud's writers abort on a cancelled context.
+//
+// On S3 it is not cancelled when ctx is, for at most cleanupTimeout more.
+// The transfer manager aborts a multipart upload as soon as the reader
+// fails, which source makes it do when ctx is done; but a part request it
+// cancels mid-flight is one the server may still be writing, and a part
+// the server finishes after the abort brings the upload back, pending and
+// billed (S3 documents it; versitygw does it). Left uncancelled, every part
+// request in flight is answered before the abort is sent, so when Put
+// returns its error no part and no upload is left.
+func (d *driver) writeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d.s3 == nil {
+		return context.WithCancel(ctx)
+	}
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		t := time.NewTimer(cleanupTimeout) // a server that never answers
+		defer t.Stop()
+		select {
+		case <-done:
+		case <-t.C:
+			cancel()
+		}
+	})
+	return wctx, func() {
+		stop()
+		close(done)
+		cancel()
+	}
+}
+
 // source is the reader a Put uploads from. It counts the bytes, stops when
-// ctx is done, and cancels the writer's context when r fails, so that the
-// writer aborts instead of committing a partial blob.
+// ctx is done, and when r fails calls cancel, if set, so that a writer that
+// aborts only on a cancelled context does not commit a partial blob.
 type source struct {
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -161,14 +199,19 @@ type source struct {
 }
 
 func (s *source) Read(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
 	if err := s.ctx.Err(); err != nil {
 		return 0, err
 	}
 	n, err := s.r.Read(p)
 	s.n += int64(n)
-	if err != nil && err != io.EOF && s.err == nil {
+	if err != nil && err != io.EOF {
 		s.err = err
-		s.cancel()
+		if s.cancel != nil {
+			s.cancel()
+		}
 	}
 	return n, err
 }

@@ -6,11 +6,19 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"net/http"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/storage"
+	"github.com/attachkit/attachments/storage/gocloud"
 	"github.com/attachkit/attachments/storage/gocloud/internal/s3test"
 )
 
@@ -135,5 +143,70 @@ func TestPutMultipart(t *testing.T) {
 	}
 	if r := b.residue(t); !slices.Equal(r, []string{"big"}) {
 		t.Errorf("bucket holds %q, want only the blob", r)
+	}
+}
+
+// partWatch is an HTTP transport that holds each UploadPart request until
+// the Put's source has failed, then sends it, and counts the part requests
+// the client gave up on before the server answered: a server may still be
+// writing such a part, and one it finishes after the abort brings the
+// upload back (versitygw's posix backend recreates the upload's directory).
+type partWatch struct {
+	base      http.RoundTripper
+	held      chan struct{} // closed when the first part is held
+	heldOnce  sync.Once
+	failed    chan struct{} // closed by the test when the source fails
+	abandoned atomic.Int32
+}
+
+func (w *partWatch) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != http.MethodPut || !req.URL.Query().Has("partNumber") {
+		return w.base.RoundTrip(req)
+	}
+	w.heldOnce.Do(func() { close(w.held) })
+	select {
+	case <-w.failed:
+	case <-req.Context().Done():
+	}
+	resp, err := w.base.RoundTrip(req)
+	if err != nil && req.Context().Err() != nil {
+		w.abandoned.Add(1)
+	}
+	return resp, err
+}
+
+// TestPutAnswersPartsInFlightBeforeItFails: when a multipart Put fails with
+// parts in flight, it waits for the server's answer to each before it
+// aborts, so no part lands after the abort and Put returns with nothing
+// left behind. The source fails only once a part request is in flight.
+func TestPutAnswersPartsInFlightBeforeItFails(t *testing.T) {
+	srv := s3test.Start(t)
+	for _, cancelCtx := range []bool{false, true} {
+		name := map[bool]string{false: "reader fails", true: "cancelled"}[cancelCtx]
+		t.Run(name, func(t *testing.T) {
+			watch := &partWatch{base: http.DefaultTransport, held: make(chan struct{}), failed: make(chan struct{})}
+			client := s3.New(srv.Client().Options(), func(o *s3.Options) { o.HTTPClient = &http.Client{Transport: watch} })
+			bucketName := srv.CreateBucket(t)
+			b := s3Bucket{srv: srv, name: bucketName, Bucket: gocloud.New(srv.OpenBucket(t, client, bucketName), nil)}
+			t.Cleanup(func() { _ = b.Close() })
+
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			readerErr := errors.New("client went away")
+			src := &interrupted{r: io.LimitReader(newPattern(3), 64<<20), at: 12 << 20} // in the third 5 MiB part
+			src.stop = func() error {
+				<-watch.held
+				defer close(watch.failed)
+				if cancelCtx {
+					cancel()
+					return nil
+				}
+				return readerErr
+			}
+			_, err := b.Put(ctx, "media/m", src, storage.Metadata{ContentType: "application/pdf"})
+			require.Error(t, err, "a Put whose source failed reports success")
+			assert.Zero(t, watch.abandoned.Load(), "Put gave up on part requests the server had not answered: they may land after the abort")
+			assert.Empty(t, b.residue(t), "a failed Put left an object or a pending upload behind")
+		})
 	}
 }

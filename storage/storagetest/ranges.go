@@ -3,6 +3,7 @@ package storagetest
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/attachkit/attachments/errs"
@@ -35,6 +36,21 @@ func testRange(t *testing.T, _ Harness, b *storage.Bucket) {
 		{"offset at the end", storage.Range{Offset: size, Length: -1}, []byte{}},
 		{"offset past the end", storage.Range{Offset: size + 1, Length: 1}, nil},
 		{"offset far past the end", storage.Range{Offset: 1 << 40, Length: -1}, nil},
+		// Lengths whose sum with the offset overflows an int64: S3's
+		// offset+length-1 wraps negative and S3 then sends the whole blob.
+		{"longest length", storage.Range{Offset: 10, Length: math.MaxInt64}, data[10:]},
+		{"longest length from the start", storage.Range{Offset: 0, Length: math.MaxInt64}, data},
+		{"length overflowing by one", storage.Range{Offset: 500, Length: math.MaxInt64 - 499}, data[500:]},
+		{"length up to the int64 limit", storage.Range{Offset: 500, Length: math.MaxInt64 - 500}, data[500:]},
+		{"longest length at the end", storage.Range{Offset: size, Length: math.MaxInt64}, []byte{}},
+		{"longest length past the end", storage.Range{Offset: size + 1, Length: math.MaxInt64}, nil},
+		{"longest offset", storage.Range{Offset: math.MaxInt64, Length: 1}, nil},
+		{"longest offset and length", storage.Range{Offset: math.MaxInt64, Length: math.MaxInt64}, nil},
+		{"empty past the end", storage.Range{Offset: size + 1, Length: 0}, nil},
+		{"most negative length", storage.Range{Offset: 10, Length: math.MinInt64}, data[10:]},
+		{"suffix with the longest length", storage.Range{Offset: -10, Length: math.MaxInt64}, data[size-10:]},
+		{"most negative offset", storage.Range{Offset: math.MinInt64, Length: -1}, data},
+		{"most negative offset, longest length", storage.Range{Offset: math.MinInt64, Length: math.MaxInt64}, data},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -66,7 +66,7 @@ func (s *Server) watchActivity() error {
 		watch(s, r, attachments.BlockMember, func(p attachments.BlockMemberPayload, _ attachments.BlockMemberResult) (string, string) {
 			return p.Requester.Identity, ""
 		}),
-		watch(s, r, UnblockMember, func(p UnblockPayload, _ UnblockResult) (string, string) {
+		watch(s, r, attachments.UnblockMember, func(p attachments.UnblockMemberPayload, _ attachments.UnblockMemberResult) (string, string) {
 			return p.Requester.Identity, ""
 		}),
 	)
@@ -96,47 +96,4 @@ func clip(s string) string {
 	}
 	r := []rune(s)
 	return string(r[:maxActivityFile-1]) + "…"
-}
-
-// UnblockMember gives a blocked member back the role they had: an action of
-// the demo's own, registered next to the built-in ones, with a guard of its
-// own, listeners and all.
-const UnblockMember attachments.Action[UnblockPayload, UnblockResult] = "UnblockMember"
-
-// UnblockPayload is UnblockMember's payload.
-type UnblockPayload struct {
-	Channel   string
-	Requester attachments.Member
-	Target    string
-}
-
-// UnblockResult is UnblockMember's result.
-type UnblockResult struct {
-	Role attachments.Role `json:"role"`
-}
-
-func (s *Server) registerUnblock() error {
-	guard := func(ctx context.Context, p UnblockPayload) error {
-		role, err := s.hub.Role(ctx, p.Channel, p.Requester.Identity)
-		if err != nil {
-			return &errs.Error{Code: errs.PermissionDenied, Message: "you are not a member of this conversation", Err: err}
-		}
-		for _, perm := range s.roles[role] {
-			if perm == attachments.PermBlockMember {
-				return nil
-			}
-		}
-		return &errs.Error{Code: errs.PermissionDenied, Message: "you are not allowed to unblock members"}
-	}
-	impl := func(ctx context.Context, p UnblockPayload) (UnblockResult, error) {
-		target, ok := s.personByIdentity(p.Target)
-		if !ok {
-			return UnblockResult{}, &errs.Error{Code: errs.NotFound, Message: "no such member"}
-		}
-		if err := s.hub.SetRole(ctx, p.Channel, target.Member.Identity, target.Role); err != nil {
-			return UnblockResult{}, err
-		}
-		return UnblockResult{Role: target.Role}, nil
-	}
-	return attachments.Register(s.client.Registry, UnblockMember, impl, guard)
 }

@@ -171,7 +171,7 @@ func (s *Server) handlePreflight(w http.ResponseWriter, r *http.Request, p Perso
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.preflight(p, req.Name, req.Type, req.Size); err != nil {
+	if err := s.preflight(r.Context(), p, req.Name, req.Type, req.Size); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -232,7 +232,7 @@ func (s *Server) handleUnblock(w http.ResponseWriter, r *http.Request, p Person)
 		s.fail(w, r, err)
 		return
 	}
-	res, err := attachments.Invoke(r.Context(), s.client.Registry, UnblockMember,
-		UnblockPayload{Channel: Channel, Requester: p.Member, Target: req.Identity})
+	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.UnblockMember,
+		attachments.UnblockMemberPayload{Channel: Channel, Requester: p.Member, Target: req.Identity})
 	s.respond(w, r, http.StatusOK, res, err)
 }

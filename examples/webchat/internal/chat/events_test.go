@@ -103,7 +103,7 @@ func TestEvents(t *testing.T) {
 	if status, rep := d.postJSON(t, "/api/agent/block", map[string]string{"identity": "casey"}, nil); status != 200 {
 		t.Fatalf("block: %d %+v", status, rep)
 	}
-	if name, data := customer.next(); name != "role" || !strings.Contains(data, `"role":"blocked"`) {
+	if name, data := customer.next(); name != "role" || !strings.Contains(data, `"role":"customer:blocked"`) {
 		t.Errorf("customer's next event = %s %s, want its role change (and no activity)", name, data)
 	}
 	if status, rep := d.do(t, "DELETE", "/api/agent/messages/"+sent.SID, nil, "", nil); status != 200 {

@@ -21,8 +21,9 @@ type Person struct {
 	Name string
 	// Member is the identity and side the library sees.
 	Member attachments.Member
-	// Role is the person's role when the demo starts, and the one
-	// UnblockMember gives back.
+	// Role is the person's role when the demo starts. BlockMember keeps it
+	// in the blocked role ("customer:blocked"), and UnblockMember gives it
+	// back.
 	Role attachments.Role
 }
 

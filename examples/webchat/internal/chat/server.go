@@ -8,10 +8,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/ledger/sqlledger"
 	"github.com/attachkit/attachments/links"
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/filesystem"
@@ -41,6 +41,7 @@ type Server struct {
 	client  *attachments.Client
 	hub     *Hub
 	store   *storage.Bucket
+	ledger  *sqlledger.Ledger
 	roles   map[attachments.Role][]attachments.Permission
 	cast    []Person
 	log     *slog.Logger
@@ -56,10 +57,11 @@ type Server struct {
 const uploadOverhead = 1 << 20
 
 // Open starts the demo on the data directory dir, creating it when it is
-// missing: media in dir/storage (the local-disk driver), the chat history in
-// dir/chat.jsonl and the key that signs download links in dir/link.key.
+// missing: media in dir/storage (the local-disk driver), the ledger of
+// files, drafts and the journal in dir/ledger.db (SQLite), the chat history
+// in dir/chat.jsonl and the key that signs download links in dir/link.key.
 // What is there already is picked up again, so a restart keeps the
-// conversation and its files.
+// conversation, its files, the drafts and the audit trail.
 //
 // Close the Server when done.
 func Open(dir string, opts *Options) (*Server, error) {
@@ -81,8 +83,14 @@ func Open(dir string, opts *Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := open(dir, cfg, o, store)
+	l, err := sqlledger.OpenSQLite(context.Background(), filepath.Join(dir, "ledger.db"))
 	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	s, err := open(dir, cfg, o, store, l)
+	if err != nil {
+		l.Close()
 		store.Close()
 		return nil, err
 	}
@@ -96,7 +104,7 @@ func openStorage(dir string) (*storage.Bucket, error) {
 	return filesystem.Open(dir, &filesystem.Options{CreateDir: true})
 }
 
-func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket) (*Server, error) {
+func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket, l *sqlledger.Ledger) (*Server, error) {
 	key, err := loadLinkKey(filepath.Join(dir, "link.key"))
 	if err != nil {
 		return nil, err
@@ -113,7 +121,7 @@ func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket) 
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{hub: hub, store: store, roles: attachments.DefaultRoles(), cast: Cast(), log: o.Logger, scan: o.VirusScan}
+	s := &Server{hub: hub, store: store, ledger: l, roles: attachments.DefaultRoles(), cast: Cast(), log: o.Logger, scan: o.VirusScan}
 	ctx := context.Background()
 	for _, p := range s.cast {
 		if !hub.hasRole(Channel, p.Member.Identity) {
@@ -124,19 +132,19 @@ func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket) 
 		}
 	}
 	s.client, err = attachments.New(cfg, &attachments.Options{
-		Storage:         store,
-		Transport:       hub,
-		Members:         hub,
-		Roles:           s.roles,
-		Logger:          o.Logger,
-		Links:           dl,
-		JanitorInterval: time.Minute,
+		Storage:   store,
+		Transport: hub,
+		Members:   hub,
+		Roles:     s.roles,
+		Logger:    o.Logger,
+		Links:     dl,
+		Ledger:    l,
 	})
 	if err != nil {
 		hub.Close()
 		return nil, err
 	}
-	err = errors.Join(s.registerUnblock(), s.watchActivity())
+	err = s.watchActivity()
 	if err == nil && o.Setup != nil {
 		err = o.Setup(s.client)
 	}
@@ -172,22 +180,13 @@ func (s *Server) Hub() *Hub { return s.hub }
 // http.Server.RegisterOnShutdown.
 func (s *Server) EndStreams() { s.hub.EndSubscriptions() }
 
-// Close ends the event streams, deletes the files left in unsent drafts
-// (they cannot outlive the process, which holds the drafts), and closes the
-// Client, the chat and the storage. Call it after the http.Server has shut
-// down. ctx bounds the clean-up.
-func (s *Server) Close(ctx context.Context) error {
+// Close ends the event streams and closes the Client, the chat, the ledger
+// and the storage. Drafts stay: the ledger keeps them for the next start,
+// and the janitor sweeps what is never sent. Call it after the http.Server
+// has shut down.
+func (s *Server) Close(context.Context) error {
 	s.EndStreams()
-	var errList []error
-	for _, p := range s.cast {
-		for _, f := range s.client.Draft(Channel, p.Member).Files {
-			_, err := attachments.Invoke(ctx, s.client.Registry, attachments.DetachFile,
-				attachments.DetachFilePayload{Channel: Channel, Sender: p.Member, MediaSID: f.MediaSID})
-			errList = append(errList, err)
-		}
-	}
-	errList = append(errList, s.client.Close(), s.hub.Close(), s.store.Close())
-	return errors.Join(errList...)
+	return errors.Join(s.client.Close(), s.hub.Close(), s.ledger.Close(), s.store.Close())
 }
 
 // person returns the person a view speaks for.

@@ -599,7 +599,7 @@ func TestRestartKeepsHistory(t *testing.T) {
 	if status, rep := d.postJSON(t, "/api/agent/block", map[string]string{"identity": "casey"}, nil); status != http.StatusOK {
 		t.Fatalf("block: %d %+v", status, rep)
 	}
-	// A file left in a draft is deleted at Close, not left on disk.
+	// A file left in a draft stays in the draft across the restart.
 	if status, rep := d.upload(t, "/api/agent/draft/files", "draft.txt", "text/plain", []byte("unsent"), nil); status != http.StatusCreated {
 		t.Fatalf("attach: %d %+v", status, rep)
 	}
@@ -607,11 +607,14 @@ func TestRestartKeepsHistory(t *testing.T) {
 
 	d2 := openDemo(t, dir, nil)
 	st := d2.state(t, "customer")
-	if len(st.Messages) != 1 || st.Messages[0].SID != sent.SID || st.Me.Role != "blocked" {
+	if len(st.Messages) != 1 || st.Messages[0].SID != sent.SID || !attachments.Role(st.Me.Role).IsBlocked() {
 		t.Fatalf("after a restart: %d messages, role %q; want the one sent and blocked", len(st.Messages), st.Me.Role)
 	}
-	if n := d2.mediaCount(t); n != 1 {
-		t.Errorf("after a restart: %d blobs, want 1 (the sent file, not the unsent draft)", n)
+	if n := d2.mediaCount(t); n != 2 {
+		t.Errorf("after a restart: %d blobs, want 2 (the sent file and the agent's draft)", n)
+	}
+	if st := d2.state(t, "agent"); len(st.Draft.Files) != 1 || st.Draft.Files[0].Name != "draft.txt" {
+		t.Errorf("after a restart the agent's draft holds %+v, want draft.txt", st.Draft.Files)
 	}
 	l, status, rep := d2.link(t, "agent", sent.SID, sent.Media[0].SID, "attachment")
 	if status != http.StatusOK {

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"context"
 	"errors"
 	"io"
 	"mime/multipart"
@@ -54,7 +55,7 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request, p Person) (*
 			return nil, uploadReadError(err)
 		}
 		if part.FormName() == "file" {
-			return up, s.startFile(p, up, part)
+			return up, s.startFile(r.Context(), p, up, part)
 		}
 		if len(up.fields) == maxFields {
 			return nil, bad("the request has too many fields")
@@ -72,7 +73,7 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request, p Person) (*
 
 // startFile makes part the upload's file, once the name, type and declared
 // size pass the sender's policy.
-func (s *Server) startFile(p Person, up *upload, part *multipart.Part) error {
+func (s *Server) startFile(ctx context.Context, p Person, up *upload, part *multipart.Part) error {
 	name := part.FileName()
 	if name == "" {
 		return &errs.Error{Code: errs.InvalidPayload, Op: "upload", Message: "the file has no name"}
@@ -86,7 +87,7 @@ func (s *Server) startFile(p Person, up *upload, part *multipart.Part) error {
 		size = n
 	}
 	ctype := part.Header.Get("Content-Type")
-	if err := s.preflight(p, name, ctype, size); err != nil {
+	if err := s.preflight(ctx, p, name, ctype, size); err != nil {
 		return err
 	}
 	up.file = &attachments.File{Name: name, ContentType: ctype, Size: size, Body: part}
@@ -95,11 +96,11 @@ func (s *Server) startFile(p Person, up *upload, part *multipart.Part) error {
 
 // preflight checks what is known of a file before its bytes: that the
 // person's side may send files, and its name, type and declared size.
-func (s *Server) preflight(p Person, name, ctype string, size int64) error {
+func (s *Server) preflight(ctx context.Context, p Person, name, ctype string, size int64) error {
 	if size < 0 {
 		return &errs.Error{Code: errs.InvalidPayload, Message: "the declared size is not a size"}
 	}
-	return s.client.Preflight(p.Member.Side, name, ctype, size)
+	return s.client.Preflight(ctx, Channel, p.Member, name, ctype, size)
 }
 
 // uploadReadError names a failure to read the request.

@@ -46,7 +46,7 @@ func (s *Server) personView(ctx context.Context, p Person) personView {
 	if err != nil {
 		role = ""
 	}
-	perms := s.roles[role]
+	perms := s.client.Permissions(role) // a blocked role's too
 	if perms == nil {
 		perms = []attachments.Permission{}
 	}
@@ -86,7 +86,10 @@ func (s *Server) state(ctx context.Context, p Person) (stateView, error) {
 		VirusScan:       s.scan,
 		Policies:        map[attachments.Side]policyView{},
 		Messages:        []messageView{},
-		Draft:           s.client.Draft(Channel, p.Member),
+	}
+	var err error
+	if st.Draft, err = s.client.Draft(ctx, Channel, p.Member); err != nil {
+		s.log.Error("webchat: could not read a draft", "err", err)
 	}
 	for _, q := range s.cast {
 		st.People = append(st.People, s.personView(ctx, q))

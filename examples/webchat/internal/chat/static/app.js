@@ -25,6 +25,10 @@ const TITLES = {
   unavailable: 'Service unavailable',
 };
 
+// isBlocked reports whether a role is a blocked one: "customer:blocked",
+// "customer:blocked-files", or the old plain "blocked".
+function isBlocked(role) { return role === 'blocked' || /:blocked(-files)?$/.test(role || ''); }
+
 const ICONS = {
   trash: '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 7h16M10 11v6m4-6v6M6 7l1 12a2 2 0 0 0 2 2h6a2 2 0 0 0 2-2l1-12M9 7V4h6v3" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/></svg>',
   download: '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 4v12m0 0-4-4m4 4 4-4M5 20h14" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/></svg>',
@@ -334,7 +338,7 @@ class View {
     const toggle = this.q('.block-toggle');
     toggle.hidden = !(me.side === 'agent' && customer && this.can('blockMember'));
     if (!toggle.hidden) {
-      const blocked = customer.role === 'blocked';
+      const blocked = isBlocked(customer.role);
       toggle.textContent = blocked ? 'Unblock customer' : 'Block customer';
       toggle.className = 'btn block-toggle ' + (blocked ? 'btn-ghost' : 'btn-danger');
       toggle.dataset.blocked = String(blocked);
@@ -346,7 +350,7 @@ class View {
       roster.replaceChildren(...this.state.people.map((p) => {
         const chip = el('span', 'person', p.name);
         chip.dataset.identity = p.identity;
-        chip.append(el('span', 'role' + (p.role === 'blocked' ? ' role-blocked' : ''), p.role));
+        chip.append(el('span', 'role' + (isBlocked(p.role) ? ' role-blocked' : ''), isBlocked(p.role) ? 'blocked' : p.role));
         return chip;
       }));
     }
@@ -466,7 +470,7 @@ class View {
     if (!this.state) return;
     const files = this.state.draft.files.length;
     const pol = this.policy();
-    const blocked = this.me.role === 'blocked';
+    const blocked = isBlocked(this.me.role);
     // A blocked member keeps the controls: the server refuses, and says why.
     const canMedia = (this.can('sendMediaMessage') || blocked) && pol && pol.enabled;
     const webchat = this.state.mode === 'webchat';
@@ -576,7 +580,7 @@ class View {
 
   async toggleBlock() {
     const customer = this.state.people.find((p) => p.side === 'customer');
-    const blocked = customer.role === 'blocked';
+    const blocked = isBlocked(customer.role);
     try {
       await api(this.name, 'POST', blocked ? '/unblock' : '/block', { identity: customer.identity });
     } catch (err) {

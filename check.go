@@ -1,0 +1,106 @@
+package attachments
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/ledger"
+)
+
+// CheckReport is what Check found where storage and the ledger disagree.
+type CheckReport struct {
+	// MissingBlobs are live records whose bytes are gone from storage.
+	MissingBlobs []string
+	// OrphanBlobs are media blobs that no record explains.
+	OrphanBlobs []string
+	// StuckSending are files a send took longer than a minute ago whose
+	// message was never recorded: a process died between sending a message
+	// and recording it. The message that names them adopts them when it is
+	// downloaded or deleted; until then they are kept.
+	StuckSending []string
+	// Repaired is how many of the above Check repaired.
+	Repaired int
+}
+
+// CheckOptions are Check's options. A nil *CheckOptions means the defaults.
+type CheckOptions struct {
+	// Repair deletes orphan blobs and the records of missing blobs (a
+	// message that carried one shows it as unavailable, as it already was).
+	// Default false: report only.
+	Repair bool
+}
+
+// Check compares storage with the ledger and reports where they disagree:
+// what a crash, a failing disk or a hand-edited bucket can leave. Unlike
+// Sweep it reads every record and every media blob, so hosts run it rarely
+// (after an incident, or daily), not on every janitor tick.
+//
+// An upload in flight, on this instance or another, has its record before
+// its blob, and a delete removes the blob before the record, so a blob
+// without a record is an orphan whenever Check sees it.
+func (c *Client) Check(ctx context.Context, opts *CheckOptions) (CheckReport, error) {
+	var o CheckOptions
+	if opts != nil {
+		o = *opts
+	}
+	var rep CheckReport
+	for info, err := range c.store.List(ctx, mediaPrefix) {
+		if err != nil {
+			return rep, err
+		}
+		sid := strings.TrimPrefix(info.Key, mediaPrefix)
+		if !IsMediaSID(sid) {
+			continue // not ours
+		}
+		_, err := c.ledger.Get(ctx, sid)
+		if !errors.Is(err, errs.NotFound) {
+			if err != nil {
+				return rep, err
+			}
+			continue
+		}
+		rep.OrphanBlobs = append(rep.OrphanBlobs, sid)
+		if o.Repair {
+			if err := c.store.Delete(ctx, info.Key); err != nil && !errors.Is(err, errs.NotFound) {
+				return rep, err
+			}
+			rep.Repaired++
+		}
+	}
+	var after int64
+	for {
+		recs, err := c.ledger.List(ctx, ledger.Query{States: ledger.Live, AfterSeq: after, Limit: sweepBatch})
+		if err != nil {
+			return rep, err
+		}
+		for _, r := range recs {
+			after = r.Seq
+			if r.State == ledger.Sending && r.Updated.Before(c.now().Add(-adoptAfter)) {
+				rep.StuckSending = append(rep.StuckSending, r.SID)
+			}
+			if r.Store != "" || r.SHA256 == "" {
+				continue // a host's store, or an upload still in flight
+			}
+			_, err := c.store.Stat(ctx, mediaKey(r.SID))
+			if !errors.Is(err, errs.NotFound) {
+				if err != nil {
+					return rep, err
+				}
+				continue
+			}
+			rep.MissingBlobs = append(rep.MissingBlobs, r.SID)
+			if o.Repair {
+				if _, err := c.destroy(ctx, ledger.Change{SID: r.SID, From: []ledger.State{r.State}}); err != nil &&
+					errs.CodeOf(err) != errs.Conflict {
+					return rep, err
+				}
+				rep.Repaired++
+			}
+		}
+		if len(recs) < sweepBatch {
+			return rep, nil
+		}
+	}
+}
