@@ -110,7 +110,12 @@ func update(c ledger.Change) (string, []any) {
 	for i, s := range c.From {
 		from[i] = arg(string(s))
 	}
-	where := []string{"sid = $1", "state IN (" + strings.Join(from, ", ") + ")"}
+	// The record is found by its SID alone: "state || ''" and "updated + 0"
+	// keep the planner off the (state, updated) index, which PostgreSQL
+	// otherwise picks when its statistics say a state is rare (a million
+	// sent files, none staged yet) and then walks every dead version of
+	// the files the sweep just changed.
+	where := []string{"sid = $1", "state || '' IN (" + strings.Join(from, ", ") + ")"}
 	if c.Owner != "" {
 		where = append(where, "owner = "+arg(c.Owner))
 	}
@@ -121,13 +126,14 @@ func update(c ledger.Change) (string, []any) {
 		where = append(where, "message_sid = "+arg(c.MessageSID))
 	}
 	if !c.UpdatedBefore.IsZero() {
-		where = append(where, "updated < "+arg(nanos(c.UpdatedBefore)))
+		where = append(where, "updated + 0 < "+arg(nanos(c.UpdatedBefore)))
 	}
 	if c.Limit > 0 {
-		// Fewer than Limit other records of the draft in state To; the
-		// (owner, channel, state) index makes this cost the draft's size.
+		// Fewer than Limit other records of the draft in state To, counted
+		// through the (owner, channel) prefix of its index, so that it costs
+		// the owner's files in the channel, never every file in state To.
 		where = append(where, fmt.Sprintf(`(SELECT COUNT(*) FROM media o WHERE o.owner = media.owner
-			AND o.channel = media.channel AND o.state = %s AND o.sid <> media.sid) < %s`, arg(string(c.To)), arg(c.Limit)))
+			AND o.channel = media.channel AND o.state || '' = %s AND o.sid <> media.sid) < %s`, arg(string(c.To)), arg(c.Limit)))
 	}
 	return "UPDATE media SET " + strings.Join(set, ", ") + " WHERE " + strings.Join(where, " AND ") +
 		" RETURNING " + columns, args

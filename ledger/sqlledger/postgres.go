@@ -12,10 +12,20 @@ import (
 // OpenPostgres connects to the PostgreSQL database dsn names (a URL or
 // keyword/value string, as pgx reads it) and returns a Ledger on it; Close
 // closes the connection pool.
+//
+// Its connections plan every query for its arguments (plan_cache_mode =
+// force_custom_plan, unless dsn sets it): pgx prepares statements, and
+// after a few runs PostgreSQL may switch to one generic plan, which for the
+// sweep's "expired files in Seq order" walks the whole table in Seq order
+// instead of looking the few expired files up by state. A caller who opens
+// the *sql.DB for Open should set it too.
 func OpenPostgres(ctx context.Context, dsn string) (*Ledger, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "sqlledger open postgres", Message: "invalid PostgreSQL DSN", Err: err}
+	}
+	if _, ok := cfg.RuntimeParams["plan_cache_mode"]; !ok {
+		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	}
 	db := stdlib.OpenDB(*cfg)
 	// database/sql keeps only two idle connections by default: under load

@@ -171,7 +171,8 @@ func (l *Ledger) Remove(ctx context.Context, sid string) error {
 	op := "ledger remove " + sid
 	var n int64
 	err := l.write(ctx, func() error {
-		res, err := l.db.ExecContext(ctx, l.q("DELETE FROM media WHERE sid = $1 AND state = $2"), sid, string(ledger.Deleted))
+		// By SID alone, as Apply's UPDATE is (see update).
+		res, err := l.db.ExecContext(ctx, l.q("DELETE FROM media WHERE sid = $1 AND state || '' = $2"), sid, string(ledger.Deleted))
 		if err != nil {
 			return err
 		}
