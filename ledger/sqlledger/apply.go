@@ -29,8 +29,8 @@ func (l *Ledger) Apply(ctx context.Context, changes ...ledger.Change) ([]ledger.
 		return out, nil
 	case len(changes) == 1 && (changes[0].Limit == 0 || l.d.lockDraft == ""):
 		// One statement is atomic on its own: no transaction to pay for.
-		err := l.write(ctx, func() error {
-			r, err := l.change(ctx, l.db, changes[0])
+		err := l.write(ctx, func(w querier) error {
+			r, err := l.change(ctx, w, changes[0])
 			out = append(out, r)
 			return err
 		})
@@ -40,7 +40,7 @@ func (l *Ledger) Apply(ctx context.Context, changes ...ledger.Change) ([]ledger.
 		return out, nil
 	}
 	var sid string
-	err := l.inTx(ctx, func(tx *sql.Tx) error {
+	err := l.inTx(ctx, func(tx querier) error {
 		for _, c := range changes {
 			sid = c.SID
 			if c.Limit > 0 && l.d.lockDraft != "" {
@@ -129,11 +129,10 @@ func update(c ledger.Change) (string, []any) {
 		where = append(where, "updated + 0 < "+arg(nanos(c.UpdatedBefore)))
 	}
 	if c.Limit > 0 {
-		// Fewer than Limit other records of the draft in state To, counted
-		// through the (owner, channel) prefix of its index, so that it costs
-		// the owner's files in the channel, never every file in state To.
+		// Fewer than Limit other records of the draft in state To: the
+		// (owner, channel, state) index makes this cost the draft's size.
 		where = append(where, fmt.Sprintf(`(SELECT COUNT(*) FROM media o WHERE o.owner = media.owner
-			AND o.channel = media.channel AND o.state || '' = %s AND o.sid <> media.sid) < %s`, arg(string(c.To)), arg(c.Limit)))
+			AND o.channel = media.channel AND o.state = %s AND o.sid <> media.sid) < %s`, arg(string(c.To)), arg(c.Limit)))
 	}
 	return "UPDATE media SET " + strings.Join(set, ", ") + " WHERE " + strings.Join(where, " AND ") +
 		" RETURNING " + columns, args

@@ -9,9 +9,12 @@ import (
 	"github.com/attachkit/attachments/errs"
 )
 
+// postgresPool is how many connections OpenPostgres keeps open at most.
+const postgresPool = 16
+
 // OpenPostgres connects to the PostgreSQL database dsn names (a URL or
 // keyword/value string, as pgx reads it) and returns a Ledger on it; Close
-// closes the connection pool.
+// closes the connection pool, of at most 16 connections.
 //
 // Its connections plan every query for its arguments (plan_cache_mode =
 // force_custom_plan, unless dsn sets it): pgx prepares statements, and
@@ -28,8 +31,10 @@ func OpenPostgres(ctx context.Context, dsn string) (*Ledger, error) {
 		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	}
 	db := stdlib.OpenDB(*cfg)
-	// database/sql keeps only two idle connections by default: under load
-	// every other request would connect anew.
-	db.SetMaxIdleConns(32)
+	// A fixed pool, every connection kept: database/sql keeps only two
+	// idle connections by default, and under load every other query would
+	// start a new server process.
+	db.SetMaxOpenConns(postgresPool)
+	db.SetMaxIdleConns(postgresPool)
 	return openOwned(ctx, db, Postgres)
 }

@@ -72,8 +72,8 @@ func (l *Ledger) Create(ctx context.Context, r ledger.Record) error {
 	if r.SID == "" || r.State == "" {
 		return &errs.Error{Code: errs.InvalidArgument, Op: op, Message: "a record needs a SID and a state"}
 	}
-	err := l.write(ctx, func() error {
-		_, err := l.db.ExecContext(ctx, l.q(`INSERT INTO media (sid, owner, side, channel, state, message_sid, store, location,
+	err := l.write(ctx, func(w querier) error {
+		_, err := w.ExecContext(ctx, l.q(`INSERT INTO media (sid, owner, side, channel, state, message_sid, store, location,
 			file_name, content_type, size, sha256, renditions, created, updated)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`),
 			r.SID, r.Owner, r.Side, r.Channel, string(r.State), r.MessageSID, r.Store, r.Location,
@@ -170,9 +170,9 @@ func stateArgs(states []ledger.State) []any {
 func (l *Ledger) Remove(ctx context.Context, sid string) error {
 	op := "ledger remove " + sid
 	var n int64
-	err := l.write(ctx, func() error {
+	err := l.write(ctx, func(w querier) error {
 		// By SID alone, as Apply's UPDATE is (see update).
-		res, err := l.db.ExecContext(ctx, l.q("DELETE FROM media WHERE sid = $1 AND state || '' = $2"), sid, string(ledger.Deleted))
+		res, err := w.ExecContext(ctx, l.q("DELETE FROM media WHERE sid = $1 AND state || '' = $2"), sid, string(ledger.Deleted))
 		if err != nil {
 			return err
 		}
