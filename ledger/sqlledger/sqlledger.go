@@ -117,11 +117,11 @@ func Open(ctx context.Context, db *sql.DB, opts *Options) (*Ledger, error) {
 // Close releases the database if the Ledger opened it (OpenSQLite,
 // OpenPostgres); a Ledger from Open leaves db to its caller.
 func (l *Ledger) Close() error {
-	if !l.owned {
-		return nil
-	}
 	if l.stmts != nil {
 		l.stmts.close()
+	}
+	if !l.owned {
+		return nil
 	}
 	err := l.db.Close()
 	if l.wdb != l.db {
