@@ -36,8 +36,12 @@ for _ in $(seq "$ROUNDS"); do
 	run httpapi httpapi '^BenchmarkHTTPUpload4KiBParallel(Direct)?$' 2000x
 	run preview preview '^BenchmarkThumbnail12MP(Baseline)?$' 10x
 	run preview/vips vips '^BenchmarkThumbnail12MPVips(Baseline)?$' 10x
+	run ledger/sqlledger sqlledger '^BenchmarkSendMediaMessage4KiBParallel$' 2000x
+	run ledger/sqlledger sqlledger '^BenchmarkSendMediaMessage64MiB$' 4x
 done
 run preview preview '^BenchmarkPool32x12MP$' 1x
+# The ledger at 10k and 1M records: sweep and erase cost what they delete.
+run ledger/sqlledger sqlledger '^BenchmarkScale$' 20x
 run . root '^BenchmarkSendMediaMessage1GiB$' 1x
 run storage/filesystem filesystem '^BenchmarkFilesystemPut1GiB$' 1x
 run storage/gocloud gocloud '^BenchmarkS3Put1GiB' 1x
@@ -65,12 +69,25 @@ function median(a, n,   i, j, t) {
 		if ($i == "ns/op") ns[name, ++nn[name]] = $(i - 1)
 		if ($i == "allocs/op") allocs[name] = $(i - 1)
 		if ($i == "peak-heap-MiB") heap[name, ++nh[name]] = $(i - 1)
+		if ($i == "sends/s") sends[name, ++nsend[name]] = $(i - 1)
 	}
 	seen[name] = 1
 }
 END {
 	for (name in seen) {
 		if (name ~ /Baseline$/) continue
+		# A SQL ledger is measured against the memory ledger of the same run.
+		if (name ~ /\/ledger=(sqlite|postgres)$/) {
+			base = name; sub(/ledger=[a-z]+$/, "ledger=memory", base)
+			n = nn[name] < nn[base] ? nn[name] : nn[base]
+			best = 0
+			for (i = 1; i <= n; i++) { r[i] = ns[base, i] / ns[name, i]; if (r[i] > best) best = r[i] }
+			for (i = 1; i <= nn[name]; i++) v[i] = ns[name, i]
+			extra = ""
+			if (nsend[name] > 0) { for (i = 1; i <= nsend[name]; i++) w[i] = sends[name, i]; extra = sprintf(", %.0f sends/s", median(w, nsend[name])) }
+			printf "%-52s %.2fx ledger=memory (median of %d), best %.2fx; %.0f ns/op%s\n", name, median(r, n), n, best, median(v, nn[name]), extra
+			continue
+		}
 		base = (name in alt) ? alt[name] : name "Baseline"
 		if ((base in seen) && nm[name] > 0 && nm[base] > 0) {
 			n = nm[name] < nm[base] ? nm[name] : nm[base]

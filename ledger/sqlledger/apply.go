@@ -29,8 +29,8 @@ func (l *Ledger) Apply(ctx context.Context, changes ...ledger.Change) ([]ledger.
 		return out, nil
 	case len(changes) == 1 && (changes[0].Limit == 0 || l.d.lockDraft == ""):
 		// One statement is atomic on its own: no transaction to pay for.
-		err := l.write(ctx, func() error {
-			r, err := l.change(ctx, l.db, changes[0])
+		err := l.write(ctx, func(w querier) error {
+			r, err := l.change(ctx, w, changes[0])
 			out = append(out, r)
 			return err
 		})
@@ -40,7 +40,7 @@ func (l *Ledger) Apply(ctx context.Context, changes ...ledger.Change) ([]ledger.
 		return out, nil
 	}
 	var sid string
-	err := l.inTx(ctx, func(tx *sql.Tx) error {
+	err := l.inTx(ctx, func(tx querier) error {
 		for _, c := range changes {
 			sid = c.SID
 			if c.Limit > 0 && l.d.lockDraft != "" {
@@ -110,7 +110,12 @@ func update(c ledger.Change) (string, []any) {
 	for i, s := range c.From {
 		from[i] = arg(string(s))
 	}
-	where := []string{"sid = $1", "state IN (" + strings.Join(from, ", ") + ")"}
+	// The record is found by its SID alone: "state || ''" and "updated + 0"
+	// keep the planner off the (state, updated) index, which PostgreSQL
+	// otherwise picks when its statistics say a state is rare (a million
+	// sent files, none staged yet) and then walks every dead version of
+	// the files the sweep just changed.
+	where := []string{"sid = $1", "state || '' IN (" + strings.Join(from, ", ") + ")"}
 	if c.Owner != "" {
 		where = append(where, "owner = "+arg(c.Owner))
 	}
@@ -121,10 +126,10 @@ func update(c ledger.Change) (string, []any) {
 		where = append(where, "message_sid = "+arg(c.MessageSID))
 	}
 	if !c.UpdatedBefore.IsZero() {
-		where = append(where, "updated < "+arg(nanos(c.UpdatedBefore)))
+		where = append(where, "updated + 0 < "+arg(nanos(c.UpdatedBefore)))
 	}
 	if c.Limit > 0 {
-		// Fewer than Limit other records of the draft in state To; the
+		// Fewer than Limit other records of the draft in state To: the
 		// (owner, channel, state) index makes this cost the draft's size.
 		where = append(where, fmt.Sprintf(`(SELECT COUNT(*) FROM media o WHERE o.owner = media.owner
 			AND o.channel = media.channel AND o.state = %s AND o.sid <> media.sid) < %s`, arg(string(c.To)), arg(c.Limit)))

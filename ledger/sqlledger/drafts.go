@@ -18,12 +18,12 @@ func (l *Ledger) DraftText(ctx context.Context, channel, owner string) (string, 
 
 // SetDraftText implements ledger.Ledger.
 func (l *Ledger) SetDraftText(ctx context.Context, channel, owner, text string) error {
-	err := l.write(ctx, func() error {
+	err := l.write(ctx, func(w querier) error {
 		var err error
 		if text == "" {
-			_, err = l.db.ExecContext(ctx, l.q("DELETE FROM drafts WHERE owner = $1 AND channel = $2"), owner, channel)
+			_, err = w.ExecContext(ctx, l.q("DELETE FROM drafts WHERE owner = $1 AND channel = $2"), owner, channel)
 		} else {
-			_, err = l.db.ExecContext(ctx, l.q(`INSERT INTO drafts (owner, channel, text) VALUES ($1, $2, $3)
+			_, err = w.ExecContext(ctx, l.q(`INSERT INTO drafts (owner, channel, text) VALUES ($1, $2, $3)
 				ON CONFLICT (owner, channel) DO UPDATE SET text = excluded.text`), owner, channel, text)
 		}
 		return err
@@ -33,8 +33,8 @@ func (l *Ledger) SetDraftText(ctx context.Context, channel, owner, text string) 
 
 // ForgetOwner implements ledger.Ledger.
 func (l *Ledger) ForgetOwner(ctx context.Context, owner string) error {
-	err := l.write(ctx, func() error {
-		_, err := l.db.ExecContext(ctx, l.q("DELETE FROM drafts WHERE owner = $1"), owner)
+	err := l.write(ctx, func(w querier) error {
+		_, err := w.ExecContext(ctx, l.q("DELETE FROM drafts WHERE owner = $1"), owner)
 		return err
 	})
 	return l.fail(ctx, "ledger forget", err)

@@ -18,8 +18,8 @@ func (l *Ledger) Record(ctx context.Context, e ledger.Entry) error {
 	if err != nil {
 		return &errs.Error{Code: errs.InvalidArgument, Op: op, Err: err}
 	}
-	err = l.write(ctx, func() error {
-		_, err := l.db.ExecContext(ctx, l.q("INSERT INTO journal (time, channel, entry) VALUES ($1, $2, $3)"),
+	err = l.write(ctx, func(w querier) error {
+		_, err := w.ExecContext(ctx, l.q("INSERT INTO journal (time, channel, entry) VALUES ($1, $2, $3)"),
 			nanos(e.Time), e.Channel, string(b))
 		return err
 	})
@@ -74,8 +74,8 @@ func (l *Ledger) Entries(ctx context.Context, q ledger.EntryQuery) ([]ledger.Ent
 // Purge implements ledger.Ledger.
 func (l *Ledger) Purge(ctx context.Context, before time.Time) (int, error) {
 	var n int64
-	err := l.write(ctx, func() error {
-		res, err := l.db.ExecContext(ctx, l.q("DELETE FROM journal WHERE time < $1"), nanos(before))
+	err := l.write(ctx, func(w querier) error {
+		res, err := w.ExecContext(ctx, l.q("DELETE FROM journal WHERE time < $1"), nanos(before))
 		if err != nil {
 			return err
 		}

@@ -41,7 +41,7 @@ var migrations = []func(d *dialect) []string{
 			// (owner, channel, state).
 			`CREATE INDEX media_owner_channel_state ON media (owner, channel, state)`,
 			// DeleteMessage: the files a message carries.
-			`CREATE INDEX media_message ON media (message_sid) WHERE message_sid <> ''`,
+			`CREATE INDEX media_message ON media (message_sid)`,
 			`CREATE TABLE drafts (
 				owner TEXT NOT NULL,
 				channel TEXT NOT NULL,

@@ -2,23 +2,39 @@ package sqlledger
 
 import (
 	"context"
-	"database/sql"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" database/sql driver
 
 	"github.com/attachkit/attachments/errs"
 )
 
+// postgresPool is how many connections OpenPostgres keeps open at most.
+const postgresPool = 16
+
 // OpenPostgres connects to the PostgreSQL database dsn names (a URL or
 // keyword/value string, as pgx reads it) and returns a Ledger on it; Close
-// closes the connection pool.
+// closes the connection pool, of at most 16 connections.
+//
+// Its connections plan every query for its arguments (plan_cache_mode =
+// force_custom_plan, unless dsn sets it): pgx prepares statements, and
+// after a few runs PostgreSQL may switch to one generic plan, which for the
+// sweep's "expired files in Seq order" walks the whole table in Seq order
+// instead of looking the few expired files up by state. A caller who opens
+// the *sql.DB for Open should set it too.
 func OpenPostgres(ctx context.Context, dsn string) (*Ledger, error) {
-	db, err := sql.Open("pgx", dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "sqlledger open postgres", Message: "invalid PostgreSQL DSN", Err: err}
 	}
-	// database/sql keeps only two idle connections by default: under load
-	// every other request would connect anew.
-	db.SetMaxIdleConns(32)
+	if _, ok := cfg.RuntimeParams["plan_cache_mode"]; !ok {
+		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
+	db := stdlib.OpenDB(*cfg)
+	// A fixed pool, every connection kept: database/sql keeps only two
+	// idle connections by default, and under load every other query would
+	// start a new server process.
+	db.SetMaxOpenConns(postgresPool)
+	db.SetMaxIdleConns(postgresPool)
 	return openOwned(ctx, db, Postgres)
 }

@@ -72,8 +72,8 @@ func (l *Ledger) Create(ctx context.Context, r ledger.Record) error {
 	if r.SID == "" || r.State == "" {
 		return &errs.Error{Code: errs.InvalidArgument, Op: op, Message: "a record needs a SID and a state"}
 	}
-	err := l.write(ctx, func() error {
-		_, err := l.db.ExecContext(ctx, l.q(`INSERT INTO media (sid, owner, side, channel, state, message_sid, store, location,
+	err := l.write(ctx, func(w querier) error {
+		_, err := w.ExecContext(ctx, l.q(`INSERT INTO media (sid, owner, side, channel, state, message_sid, store, location,
 			file_name, content_type, size, sha256, renditions, created, updated)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`),
 			r.SID, r.Owner, r.Side, r.Channel, string(r.State), r.MessageSID, r.Store, r.Location,
@@ -99,6 +99,29 @@ func (l *Ledger) Get(ctx context.Context, sid string) (ledger.Record, error) {
 // List implements ledger.Ledger.
 func (l *Ledger) List(ctx context.Context, q ledger.Query) ([]ledger.Record, error) {
 	const op = "ledger list"
+	query, args := listQuery(q)
+	rows, err := l.db.QueryContext(ctx, l.q(query), args...)
+	if err != nil {
+		return nil, l.fail(ctx, op, err)
+	}
+	defer rows.Close()
+	var out []ledger.Record
+	for rows.Next() {
+		r, err := scan(rows)
+		if err != nil {
+			return nil, l.fail(ctx, op, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, l.fail(ctx, op, err)
+	}
+	return out, nil
+}
+
+// listQuery returns the SELECT that List runs for q, with its arguments:
+// ledger.Selects in SQL.
+func listQuery(q ledger.Query) (string, []any) {
 	var where []string
 	var args []any
 	cond := func(c string, v ...any) {
@@ -131,23 +154,7 @@ func (l *Ledger) List(ctx context.Context, q ledger.Query) ([]ledger.Record, err
 	if q.Limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", q.Limit)
 	}
-	rows, err := l.db.QueryContext(ctx, l.q(query), args...)
-	if err != nil {
-		return nil, l.fail(ctx, op, err)
-	}
-	defer rows.Close()
-	var out []ledger.Record
-	for rows.Next() {
-		r, err := scan(rows)
-		if err != nil {
-			return nil, l.fail(ctx, op, err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, l.fail(ctx, op, err)
-	}
-	return out, nil
+	return query, args
 }
 
 // stateArgs returns states as query arguments.
@@ -163,8 +170,9 @@ func stateArgs(states []ledger.State) []any {
 func (l *Ledger) Remove(ctx context.Context, sid string) error {
 	op := "ledger remove " + sid
 	var n int64
-	err := l.write(ctx, func() error {
-		res, err := l.db.ExecContext(ctx, l.q("DELETE FROM media WHERE sid = $1 AND state = $2"), sid, string(ledger.Deleted))
+	err := l.write(ctx, func(w querier) error {
+		// By SID alone, as Apply's UPDATE is (see update).
+		res, err := w.ExecContext(ctx, l.q("DELETE FROM media WHERE sid = $1 AND state || '' = $2"), sid, string(ledger.Deleted))
 		if err != nil {
 			return err
 		}

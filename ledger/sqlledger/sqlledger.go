@@ -65,7 +65,16 @@ type Options struct {
 // OpenPostgres.
 type Ledger struct {
 	db *sql.DB
-	d  *dialect
+	// wdb is where writes go: db, or on a SQLite file OpenSQLite opened, a
+	// pool of one connection, whose page cache no other connection's
+	// writes invalidate.
+	wdb *sql.DB
+	// w is the querier writes use: wdb, through a statement cache on
+	// SQLite.
+	w querier
+	// stmts is that cache, or nil.
+	stmts *stmts
+	d     *dialect
 	// owned says Close closes db: Open's caller keeps its own *sql.DB.
 	owned bool
 	// writer, on SQLite, lets one of this process's writes at a time into
@@ -93,9 +102,11 @@ func Open(ctx context.Context, db *sql.DB, opts *Options) (*Ledger, error) {
 		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "sqlledger open",
 			Message: fmt.Sprintf("unknown SQL dialect %q (want %q or %q)", o.Dialect, SQLite, Postgres)}
 	}
-	l := &Ledger{db: db, d: d}
+	l := &Ledger{db: db, wdb: db, d: d}
+	l.w = db
 	if d.name == SQLite {
 		l.writer = make(chan struct{}, 1)
+		l.useWriter(db)
 	}
 	if err := l.migrate(ctx); err != nil {
 		return nil, err
@@ -106,10 +117,19 @@ func Open(ctx context.Context, db *sql.DB, opts *Options) (*Ledger, error) {
 // Close releases the database if the Ledger opened it (OpenSQLite,
 // OpenPostgres); a Ledger from Open leaves db to its caller.
 func (l *Ledger) Close() error {
+	if l.stmts != nil {
+		l.stmts.close()
+	}
 	if !l.owned {
 		return nil
 	}
-	return l.fail(context.Background(), "sqlledger close", l.db.Close())
+	err := l.db.Close()
+	if l.wdb != l.db {
+		if werr := l.wdb.Close(); err == nil {
+			err = werr
+		}
+	}
+	return l.fail(context.Background(), "sqlledger close", err)
 }
 
 // DB returns the database the Ledger uses.
@@ -122,8 +142,9 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// write runs f as one of this process's writers: on SQLite, one at a time.
-func (l *Ledger) write(ctx context.Context, f func() error) error {
+// write runs f on the writer pool as one of this process's writers: on
+// SQLite, one at a time.
+func (l *Ledger) write(ctx context.Context, f func(w querier) error) error {
 	if l.writer != nil {
 		select {
 		case l.writer <- struct{}{}:
@@ -132,18 +153,31 @@ func (l *Ledger) write(ctx context.Context, f func() error) error {
 			return ctx.Err()
 		}
 	}
-	return f()
+	return f(l.w)
+}
+
+// useWriter makes wdb the writers' database, with a statement cache.
+func (l *Ledger) useWriter(wdb *sql.DB) {
+	if l.stmts != nil {
+		l.stmts.close()
+	}
+	l.wdb, l.stmts = wdb, newStmts(wdb)
+	l.w = l.stmts
 }
 
 // inTx runs f in a transaction on l's database and commits it, or rolls it
 // back when f fails (or ctx ends): nothing f did stays.
-func (l *Ledger) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
-	return l.write(ctx, func() error {
-		tx, err := l.db.BeginTx(ctx, nil)
+func (l *Ledger) inTx(ctx context.Context, f func(tx querier) error) error {
+	return l.write(ctx, func(w querier) error {
+		tx, err := l.wdb.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
-		if err := f(tx); err != nil {
+		var q querier = tx
+		if l.stmts != nil {
+			q = l.stmts.in(tx)
+		}
+		if err := f(q); err != nil {
 			tx.Rollback()
 			return err
 		}

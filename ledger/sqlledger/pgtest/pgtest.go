@@ -179,23 +179,44 @@ func (s *Server) DSN(db string) string {
 // and returns its DSN.
 func (s *Server) CreateDatabase(t testing.TB) string {
 	t.Helper()
-	name := fmt.Sprintf("test_%d", s.dbs.Add(1))
-	s.admin(t, "CREATE DATABASE "+name)
-	t.Cleanup(func() { s.admin(t, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
-	return s.DSN(name)
-}
-
-// admin runs stmt in the postgres database, failing t on error.
-func (s *Server) admin(t testing.TB, stmt string) {
-	t.Helper()
-	db, err := sql.Open("pgx", s.DSN("postgres"))
+	name, err := s.createDatabase()
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if err := s.admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
+			t.Error(err)
+		}
+	})
+	return s.DSN(name)
+}
+
+// NewDatabase creates a new, empty database and returns its name, for an
+// Example, which has no t: the server's Close removes it with the rest.
+func (s *Server) NewDatabase() string {
+	name, err := s.createDatabase()
+	if err != nil {
+		panic(err)
+	}
+	return name
+}
+
+func (s *Server) createDatabase() (string, error) {
+	name := fmt.Sprintf("test_%d", s.dbs.Add(1))
+	return name, s.admin("CREATE DATABASE " + name)
+}
+
+// admin runs stmt in the postgres database.
+func (s *Server) admin(stmt string) error {
+	db, err := sql.Open("pgx", s.DSN("postgres"))
+	if err != nil {
+		return err
+	}
 	defer db.Close()
 	if _, err := db.ExecContext(context.Background(), stmt); err != nil {
-		t.Fatalf("%s: %v", stmt, err)
+		return fmt.Errorf("%s: %w", stmt, err)
 	}
+	return nil
 }
 
 // Main starts a server into *srv, runs m's tests and benchmarks, and stops
