@@ -106,9 +106,12 @@ func TestTusProtocol(t *testing.T) {
 	assert.Equal(t, http.StatusConflict, res.StatusCode, "a PATCH at the wrong offset must be refused")
 
 	for _, method := range []string{"HEAD", "PATCH", "DELETE"} {
-		res, _ = e.tusReq(t, stranger, method, url, map[string]string{
+		res, body = e.tusReq(t, stranger, method, url, map[string]string{
 			"Upload-Offset": "100000", "Content-Type": "application/offset+octet-stream"}, []byte("x"))
 		assert.Equal(t, http.StatusNotFound, res.StatusCode, "another member's %s must not find the upload", method)
+		if method != "HEAD" {
+			assert.Equal(t, errs.NotFound, errorCode(t, body).Code, "%s", body)
+		}
 	}
 	off, _ = e.offset(t, customer, url)
 	assert.Equal(t, 100000, off, "another member's requests must not change the upload")

@@ -84,19 +84,25 @@ func (s *tusStore) NewUpload(ctx context.Context, info tusd.FileInfo) (tusd.Uplo
 	return &tusUpload{s: s, rec: rec}, nil
 }
 
+// errNoUpload answers for an upload that does not exist, or is another
+// member's: the same JSON not_found as every other refusal.
+func errNoUpload() error {
+	return tusError(&errs.Error{Code: errs.NotFound, Message: "no such upload; start it again"})
+}
+
 // GetUpload implements tusd.DataStore. An upload of another member is not
 // found.
 func (s *tusStore) GetUpload(ctx context.Context, id string) (tusd.Upload, error) {
 	c := callFrom(ctx)
 	if c == nil || !validID(id) {
-		return nil, tusd.ErrNotFound
+		return nil, errNoUpload()
 	}
 	rec, err := s.record(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if rec.Owner != c.member.Identity {
-		return nil, tusd.ErrNotFound
+		return nil, errNoUpload()
 	}
 	return &tusUpload{s: s, rec: rec}, nil
 }
@@ -104,7 +110,7 @@ func (s *tusStore) GetUpload(ctx context.Context, id string) (tusd.Upload, error
 func (s *tusStore) record(ctx context.Context, id string) (tusRecord, error) {
 	rc, _, err := s.bucket.Get(ctx, infoKey(id), nil)
 	if errors.Is(err, errs.NotFound) {
-		return tusRecord{}, tusd.ErrNotFound
+		return tusRecord{}, errNoUpload()
 	}
 	if err != nil {
 		return tusRecord{}, tusError(err)
