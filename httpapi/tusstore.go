@@ -184,18 +184,32 @@ func (u *tusUpload) WriteChunk(ctx context.Context, offset int64, src io.Reader)
 	if err != nil {
 		return 0, tusError(err)
 	}
+	if c := callFrom(ctx); c != nil && c.r.ContentLength > 0 && offset+c.r.ContentLength == u.rec.Size {
+		n, err := u.s.h.tus.finishStreaming(ctx, c, u, offset, src)
+		done(n)
+		return n, err
+	}
 	kr := &keepReader{r: src}
-	key := chunkKey(u.rec.ID, offset)
-	_, err = u.s.bucket.Put(ctx, key, kr, storage.Metadata{ContentType: "application/octet-stream", Owner: u.rec.Owner})
+	_, err = u.s.putChunk(ctx, u.rec, offset, kr)
 	done(kr.n)
 	if err != nil {
 		return 0, tusError(err)
 	}
 	if kr.n == 0 {
-		_ = u.s.bucket.Delete(context.WithoutCancel(ctx), key)
+		u.s.deleteChunk(context.WithoutCancel(ctx), u.rec.ID, offset)
 	}
 	// The body's own error, if any, tusd reports itself.
 	return kr.n, nil
+}
+
+// putChunk stores r as the chunk of rec at offset.
+func (s *tusStore) putChunk(ctx context.Context, rec tusRecord, offset int64, r io.Reader) (storage.Info, error) {
+	return s.bucket.Put(ctx, chunkKey(rec.ID, offset), r, storage.Metadata{ContentType: "application/octet-stream", Owner: rec.Owner})
+}
+
+// deleteChunk deletes a chunk that holds nothing worth keeping.
+func (s *tusStore) deleteChunk(ctx context.Context, id string, offset int64) {
+	_ = s.bucket.Delete(ctx, chunkKey(id, offset))
 }
 
 // keepReader ends the stream at the first error of its source, so that
