@@ -228,6 +228,9 @@ type call struct {
 	member  attachments.Member
 	channel string
 	body    *requestBody
+	// tusReply is the answer of a tus upload whose last PATCH already ran
+	// the action (see tusUploads.finishStreaming).
+	tusReply any
 }
 
 type callKey struct{}

@@ -152,16 +152,27 @@ func (t *tusUploads) preFinish(ev tusd.HookEvent) (tusd.HTTPResponse, error) {
 			t.h.log.Error("httpapi: could not delete a finished upload's chunks", "upload", rec.ID, "err", err)
 		}
 	}()
-	body, err := (&tusUpload{s: t.store, rec: rec}).GetReader(ctx)
-	if err != nil {
-		return tusd.HTTPResponse{}, err
+	reply := c.tusReply
+	if reply == nil {
+		body, err := (&tusUpload{s: t.store, rec: rec}).GetReader(ctx)
+		if err != nil {
+			return tusd.HTTPResponse{}, err
+		}
+		defer body.Close()
+		if reply, err = t.invoke(ctx, c.member, rec, body); err != nil {
+			return tusd.HTTPResponse{}, tusError(err)
+		}
 	}
-	defer body.Close()
-	file := &attachments.File{Name: rec.MetaData[tusName], ContentType: rec.MetaData[tusType], Size: rec.Size,
-		Body: io.Reader(body)}
-	sender := c.member
+	data, _ := json.Marshal(reply)
+	return tusd.HTTPResponse{StatusCode: http.StatusOK, Body: string(data) + "\n", Header: jsonHeader()}, nil
+}
+
+// invoke runs the upload's action — SendMediaMessage, or AttachFile for a
+// draft — on the whole file, body, and returns the JSON answer.
+func (t *tusUploads) invoke(ctx context.Context, sender attachments.Member, rec tusRecord, body io.Reader) (any, error) {
+	file := &attachments.File{Name: rec.MetaData[tusName], ContentType: rec.MetaData[tusType], Size: rec.Size, Body: body}
 	var reply any
-	status := http.StatusOK
+	var err error
 	if rec.MetaData[tusTarget] == "draft" {
 		var res attachments.AttachFileResult
 		res, err = attachments.Invoke(ctx, t.h.client.Registry, attachments.AttachFile,
@@ -176,10 +187,9 @@ func (t *tusUploads) preFinish(ev tusd.HookEvent) (tusd.HTTPResponse, error) {
 	t.h.metrics.uploaded(kindTus, err)
 	if err != nil {
 		t.h.metrics.refused(errs.CodeOf(err))
-		return tusd.HTTPResponse{}, tusError(err)
+		return nil, err
 	}
-	data, _ := json.Marshal(reply)
-	return tusd.HTTPResponse{StatusCode: status, Body: string(data) + "\n", Header: jsonHeader()}, nil
+	return reply, nil
 }
 
 func jsonHeader() tusd.HTTPHeader {

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -106,9 +107,12 @@ func TestTusProtocol(t *testing.T) {
 	assert.Equal(t, http.StatusConflict, res.StatusCode, "a PATCH at the wrong offset must be refused")
 
 	for _, method := range []string{"HEAD", "PATCH", "DELETE"} {
-		res, _ = e.tusReq(t, stranger, method, url, map[string]string{
+		res, body = e.tusReq(t, stranger, method, url, map[string]string{
 			"Upload-Offset": "100000", "Content-Type": "application/offset+octet-stream"}, []byte("x"))
 		assert.Equal(t, http.StatusNotFound, res.StatusCode, "another member's %s must not find the upload", method)
+		if method != "HEAD" {
+			assert.Equal(t, errs.NotFound, errorCode(t, body).Code, "%s", body)
+		}
 	}
 	off, _ = e.offset(t, customer, url)
 	assert.Equal(t, 100000, off, "another member's requests must not change the upload")
@@ -278,4 +282,34 @@ func TestTusSweep(t *testing.T) {
 	for _, g := range goroutines(true) {
 		assert.NotContains(t, g, "sweeper", "Close should stop the background sweep")
 	}
+}
+
+// TestTusLastChunkOfUnknownLength: a last PATCH sent without a
+// Content-Length (chunked) cannot be known to be the last before it ends,
+// so its chunk is stored and the whole file read back from storage for the
+// action.
+func TestTusLastChunkOfUnknownLength(t *testing.T) {
+	e := tusEnv(t)
+	data := textFile(30000, 24)
+	url := e.create(t, customer, len(data), tusMeta("filename", "c.txt", "filetype", "text/plain"))
+	res, _ := e.patch(t, customer, url, 0, data[:10000])
+	require.Equal(t, http.StatusNoContent, res.StatusCode)
+	req, err := http.NewRequest("PATCH", url, io.MultiReader(bytes.NewReader(data[10000:])))
+	require.NoError(t, err)
+	req.ContentLength = -1
+	req.Header.Set("Tus-Resumable", "1.0.0")
+	req.Header.Set(memberHeader, customer.Identity)
+	req.Header.Set("Upload-Offset", "10000")
+	req.Header.Set("Content-Type", "application/offset+octet-stream")
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode, "%s", body)
+	var sent httpapi.SentReply
+	require.NoError(t, json.Unmarshal(body, &sent))
+	require.Len(t, sent.Message.Media, 1)
+	sum := sha256.Sum256(data)
+	assert.Equal(t, fmt.Sprintf("%x", sum), sent.Message.Media[0].SHA256, "the file read back from its chunks should be whole")
+	e.assertNoOrphans(t)
 }

@@ -84,19 +84,25 @@ func (s *tusStore) NewUpload(ctx context.Context, info tusd.FileInfo) (tusd.Uplo
 	return &tusUpload{s: s, rec: rec}, nil
 }
 
+// errNoUpload answers for an upload that does not exist, or is another
+// member's: the same JSON not_found as every other refusal.
+func errNoUpload() error {
+	return tusError(&errs.Error{Code: errs.NotFound, Message: "no such upload; start it again"})
+}
+
 // GetUpload implements tusd.DataStore. An upload of another member is not
 // found.
 func (s *tusStore) GetUpload(ctx context.Context, id string) (tusd.Upload, error) {
 	c := callFrom(ctx)
 	if c == nil || !validID(id) {
-		return nil, tusd.ErrNotFound
+		return nil, errNoUpload()
 	}
 	rec, err := s.record(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if rec.Owner != c.member.Identity {
-		return nil, tusd.ErrNotFound
+		return nil, errNoUpload()
 	}
 	return &tusUpload{s: s, rec: rec}, nil
 }
@@ -104,7 +110,7 @@ func (s *tusStore) GetUpload(ctx context.Context, id string) (tusd.Upload, error
 func (s *tusStore) record(ctx context.Context, id string) (tusRecord, error) {
 	rc, _, err := s.bucket.Get(ctx, infoKey(id), nil)
 	if errors.Is(err, errs.NotFound) {
-		return tusRecord{}, tusd.ErrNotFound
+		return tusRecord{}, errNoUpload()
 	}
 	if err != nil {
 		return tusRecord{}, tusError(err)
@@ -178,18 +184,32 @@ func (u *tusUpload) WriteChunk(ctx context.Context, offset int64, src io.Reader)
 	if err != nil {
 		return 0, tusError(err)
 	}
+	if c := callFrom(ctx); c != nil && c.r.ContentLength > 0 && offset+c.r.ContentLength == u.rec.Size {
+		n, err := u.s.h.tus.finishStreaming(ctx, c, u, offset, src)
+		done(n)
+		return n, err
+	}
 	kr := &keepReader{r: src}
-	key := chunkKey(u.rec.ID, offset)
-	_, err = u.s.bucket.Put(ctx, key, kr, storage.Metadata{ContentType: "application/octet-stream", Owner: u.rec.Owner})
+	_, err = u.s.putChunk(ctx, u.rec, offset, kr)
 	done(kr.n)
 	if err != nil {
 		return 0, tusError(err)
 	}
 	if kr.n == 0 {
-		_ = u.s.bucket.Delete(context.WithoutCancel(ctx), key)
+		u.s.deleteChunk(context.WithoutCancel(ctx), u.rec.ID, offset)
 	}
 	// The body's own error, if any, tusd reports itself.
 	return kr.n, nil
+}
+
+// putChunk stores r as the chunk of rec at offset.
+func (s *tusStore) putChunk(ctx context.Context, rec tusRecord, offset int64, r io.Reader) (storage.Info, error) {
+	return s.bucket.Put(ctx, chunkKey(rec.ID, offset), r, storage.Metadata{ContentType: "application/octet-stream", Owner: rec.Owner})
+}
+
+// deleteChunk deletes a chunk that holds nothing worth keeping.
+func (s *tusStore) deleteChunk(ctx context.Context, id string, offset int64) {
+	_ = s.bucket.Delete(ctx, chunkKey(id, offset))
 }
 
 // keepReader ends the stream at the first error of its source, so that
