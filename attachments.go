@@ -40,6 +40,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -99,6 +100,15 @@ type Options struct {
 	// and media must be the library's (named by SID).
 	TrustURL func(rawURL string) bool
 
+	// Rewrite, when set, rewrites each file on its way into storage, after
+	// the policy checked it as sent: preview.StripOriginals drops the
+	// sender's EXIF, GPS position, XMP and comments from a JPEG without
+	// touching its pixels. It trades fidelity (what the sender sent, byte
+	// for byte) for privacy (what the sender did not mean to send); the
+	// stored size and SHA-256 are the rewritten file's. The library closes
+	// the reader Rewrite returns. Default nil: files are stored as sent.
+	Rewrite func(ctx context.Context, contentType string, r io.Reader) io.ReadCloser
+
 	// Ledger is the record of every file (who owns it, where it is, which
 	// message carries it), of drafts, and the journal of actions. Instances
 	// that share storage must share it. Default: a new in-memory ledger, fit
@@ -138,6 +148,7 @@ type Client struct {
 	ledger    ledger.Ledger
 	stores    map[string]Store
 	trustURL  func(string) bool
+	rewrite   func(context.Context, string, io.Reader) io.ReadCloser
 	// media reads media wherever it is: Storage, or through the ledger the
 	// host store that holds it. Links and OpenMedia read through it.
 	media *storage.Bucket
@@ -220,6 +231,7 @@ func New(cfg Config, opts *Options) (*Client, error) {
 		ledger:       o.Ledger,
 		stores:       o.Stores,
 		trustURL:     o.TrustURL,
+		rewrite:      o.Rewrite,
 		media:        media,
 		stop:         make(chan struct{}),
 		channelTypes: o.ChannelTypes,

@@ -109,7 +109,13 @@ func (c *Client) stage(ctx context.Context, f *File, channel string, sender Memb
 	}
 	h := sha256.New()
 	src := &sourceReader{r: body}
-	n, err := c.put(ctx, host, sid, io.TeeReader(src, h), verdict.ContentType, verdict.Name)
+	var in io.Reader = src
+	if c.rewrite != nil {
+		rc := c.rewrite(ctx, verdict.ContentType, src)
+		defer rc.Close()
+		in = rc
+	}
+	n, err := c.put(ctx, host, sid, io.TeeReader(in, h), verdict.ContentType, verdict.Name)
 	if err == nil {
 		sum := hex.EncodeToString(h.Sum(nil))
 		_, err = c.ledger.Apply(ctx, ledger.Change{SID: sid, From: []ledger.State{ledger.Staged},

@@ -93,8 +93,8 @@ func TestAttachMakesUprightPrivateRenditions(t *testing.T) {
 		for _, m := range []byte{0xE1, 0xED, 0xFE} {
 			assert.NotContains(t, segs, m, "the %s keeps segment %#x: the sender's EXIF, GPS, IPTC or comment", name, m)
 		}
-		for _, s := range []string{"GPS", "xmp", "Photoshop"} {
-			assert.NotContains(t, string(b), s, "the %s keeps %s", name, s)
+		for _, s := range []string{"GPS", "xmp", "Photoshop", "COMMENT"} {
+			assert.False(t, strings.Contains(string(b), s), "the %s keeps %s", name, s)
 		}
 		img, _, err := image.Decode(bytes.NewReader(b))
 		require.NoError(t, err)
@@ -178,4 +178,44 @@ func TestDeletingAMessageDeletesItsRenditions(t *testing.T) {
 		n++
 	}
 	assert.Zero(t, n, "the renditions must go with their message")
+}
+
+func TestStripOriginalsKeepsPixelsAndDropsTheSendersMetadata(t *testing.T) {
+	ctx := context.Background()
+	members := &attachments.MemoryMembers{}
+	require.NoError(t, members.SetRole(ctx, "CH1", casey.Identity, attachments.RoleCustomer))
+	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
+		Members: members, Logger: slog.New(slog.DiscardHandler), Rewrite: preview.StripOriginals,
+	})
+	require.NoError(t, err)
+	defer c.Close()
+	photo := previewtest.OrientedJPEG(6)
+	res, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+		Channel: "CH1", Sender: casey, File: &attachments.File{Name: "photo.jpg", Body: bytes.NewReader(photo)}})
+	require.NoError(t, err)
+	rc, err := c.OpenMedia(ctx, res.Media[0].SID)
+	require.NoError(t, err)
+	stored, err := io.ReadAll(rc)
+	rc.Close()
+	require.NoError(t, err)
+	assert.Less(t, len(stored), len(photo), "the stored original must have lost its metadata")
+	assert.Equal(t, int64(len(stored)), res.Media[0].Size, "the recorded size is the stored file's")
+	for _, s := range []string{"GPS", "xmp", "Photoshop", "COMMENT"} {
+		assert.False(t, strings.Contains(string(stored), s), "the stored original keeps %s", s)
+	}
+	h, err := preview.Probe(bytes.NewReader(stored))
+	require.NoError(t, err)
+	assert.Equal(t, 6, h.Orientation, "the orientation must survive, or the photo shows sideways")
+	a, _, err := image.Decode(bytes.NewReader(photo))
+	require.NoError(t, err)
+	b, _, err := image.Decode(bytes.NewReader(stored))
+	require.NoError(t, err)
+	assert.Equal(t, a, b, "the pixels must be untouched: the strip is lossless")
+
+	// A PNG passes through as sent.
+	png := previewtest.PNGBytes(previewtest.Pattern(8, 8))
+	res, err = attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+		Channel: "CH1", Sender: casey, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(png)}})
+	require.NoError(t, err)
+	assert.Equal(t, int64(len(png)), res.Media[0].Size)
 }
