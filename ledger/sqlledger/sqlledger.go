@@ -17,6 +17,12 @@
 // takes a transaction-scoped advisory lock on the draft (owner and channel);
 // SQLite has one writer at a time, so its count is always current.
 //
+// Seq is the database's own increasing key. On PostgreSQL a record's Seq is
+// drawn when it is inserted and seen when it commits, so two records
+// created at once may appear out of Seq order: a List paging by AfterSeq
+// may miss the one that committed second until its next pass. The sweep and
+// Check start every pass from the beginning, so they find it then.
+//
 // Times are stored as Unix nanoseconds (BIGINT), not timestamptz: a
 // change's UpdatedBefore compares them to the nanosecond, as the memory
 // ledger does, and PostgreSQL's timestamps keep microseconds only.
@@ -132,7 +138,8 @@ func (l *Ledger) Close() error {
 	return l.fail(context.Background(), "sqlledger close", err)
 }
 
-// DB returns the database the Ledger uses.
+// DB returns the database the Ledger reads from (and on PostgreSQL, or a
+// *sql.DB given to Open, writes to).
 func (l *Ledger) DB() *sql.DB { return l.db }
 
 // querier is what *sql.DB, *sql.Tx and *sql.Conn have in common.

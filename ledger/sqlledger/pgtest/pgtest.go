@@ -20,6 +20,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -72,18 +73,31 @@ func Start() (*Server, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("initdb: %v\n%s", err, out)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	// A free port is free when we look; another process may take it before
+	// the server binds it. Then the server says so and we take another.
+	for try := 1; ; try++ {
+		if s.port, err = freePort(); err == nil {
+			err = s.Restart()
+		}
+		if err == nil || try == 3 || !strings.Contains(err.Error(), "could not bind") {
+			break
+		}
+	}
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	s.port = l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	if err := s.Restart(); err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
 	return s, nil
+}
+
+// freePort returns a TCP port on 127.0.0.1 that nothing listens on now.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func (s *Server) data() string { return filepath.Join(s.dir, "data") }
