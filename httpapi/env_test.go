@@ -24,6 +24,7 @@ import (
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/httpapi"
+	"github.com/attachkit/attachments/ledger"
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/filesystem"
 )
@@ -63,6 +64,8 @@ type envOptions struct {
 	wrap func(http.Handler) http.Handler
 	// routes, when set, adds the test's own routes to the server's mux.
 	routes func(mux *http.ServeMux)
+	// ledger, when set, is the Client's ledger.
+	ledger ledger.Ledger
 }
 
 func newEnv(t testing.TB, o *envOptions) *env {
@@ -86,7 +89,7 @@ func newEnv(t testing.TB, o *envOptions) *env {
 	}
 	chat := &attachments.MemoryTransport{}
 	quiet := slog.New(slog.DiscardHandler)
-	c, err := attachments.New(cfg, &attachments.Options{Storage: store, Transport: chat, Members: members, Logger: quiet})
+	c, err := attachments.New(cfg, &attachments.Options{Storage: store, Transport: chat, Members: members, Logger: quiet, Ledger: o.ledger})
 	require.NoError(t, err)
 	e := &env{c: c, store: store, chat: chat, reg: prometheus.NewRegistry()}
 	ho := httpapi.Options{}

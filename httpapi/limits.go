@@ -47,8 +47,8 @@ type Limits struct {
 // Usage is the interface that wraps the Usage method.
 //
 // Usage reports what the member with identity stores now, across channels.
-// The host implements it from its own records (and the library's ledger,
-// once there is one); it is asked once per upload, before the upload's
+// LedgerUsage reads it from the Client's ledger; a host may implement it
+// from records of its own. It is asked once per upload, before the upload's
 // bytes are read, so it should be quick. An error fails the upload with its
 // code (errs.Unavailable when it has none).
 type Usage interface {

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/httpapi"
+	ledgermemory "github.com/attachkit/attachments/ledger/memory"
 )
 
 // frozen is a clock that moves only when told.
@@ -113,6 +115,29 @@ func TestQuotas(t *testing.T) {
 			assert.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
 		})
 	}
+	e.assertNoOrphans(t)
+}
+
+// TestQuotasFromTheLedger: with LedgerUsage, what a member already stores
+// (in the Client's ledger) counts against its quota, pending drafts too.
+func TestQuotasFromTheLedger(t *testing.T) {
+	l := ledgermemory.New()
+	cfg := attachments.DefaultConfig()
+	cfg.FilesPerMessage = 5
+	e := newEnv(t, &envOptions{ledger: l, cfg: &cfg, handler: &httpapi.Options{
+		Limits: &httpapi.Limits{Usage: httpapi.LedgerUsage(l), MaxPending: 2, MaxBytes: 500}}})
+	draft := "channels/" + channel + "/draft/files"
+	for i := range 2 {
+		res, body := e.upload(t, customer, draft, fileForm(fmt.Sprintf("d%d.txt", i), textFile(100, uint64(i))))
+		require.Equal(t, http.StatusCreated, res.StatusCode, "%s", body)
+	}
+	res, body := e.upload(t, customer, draft, fileForm("third.txt", textFile(100, 9)))
+	assert.Equal(t, errs.QuotaExceeded, errorCode(t, body).Code, "a third pending file is over MaxPending: %s", body)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
+	res, body = e.upload(t, agent, draft, fileForm("big.txt", textFile(501, 1)))
+	assert.Equal(t, errs.QuotaExceeded, errorCode(t, body).Code, "%s", body)
+	res, body = e.upload(t, agent, draft, fileForm("ok.txt", textFile(400, 1)))
+	assert.Equal(t, http.StatusCreated, res.StatusCode, "another member's files are not counted: %s", body)
 	e.assertNoOrphans(t)
 }
 

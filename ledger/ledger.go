@@ -165,10 +165,12 @@ type EntryQuery struct {
 	Limit   int
 }
 
-// Usage is what a member stores: live records and their bytes.
+// Usage is what a member stores: live records and their bytes, and how
+// many of them are pending (staged or in a draft, not sent).
 type Usage struct {
-	Files int64
-	Bytes int64
+	Files   int64
+	Bytes   int64
+	Pending int64
 }
 
 // Ledger is the interface a ledger driver implements. Every method takes a

@@ -202,7 +202,8 @@ func testListPages(t *testing.T, _ Harness, l ledger.Ledger) {
 	assert.Equal(t, want, got, "the records seen by paging: a sweep would skip or repeat files")
 }
 
-// testUsage: what an owner stores is its live records and their bytes.
+// testUsage: what an owner stores is its live records and their bytes,
+// and its pending ones are those staged or drafted.
 func testUsage(t *testing.T, _ Harness, l ledger.Ledger) {
 	sizes := map[string]int64{"ME1": 100, "ME2": 20, "ME3": 3, "ME4": 4000}
 	for _, sid := range []string{"ME1", "ME2", "ME3", "ME4"} {
@@ -221,8 +222,8 @@ func testUsage(t *testing.T, _ Harness, l ledger.Ledger) {
 		owner string
 		want  ledger.Usage
 	}{
-		{"alice", ledger.Usage{Files: 2, Bytes: 120}},
-		{"bob", ledger.Usage{Files: 1, Bytes: 4000}},
+		{"alice", ledger.Usage{Files: 2, Bytes: 120, Pending: 1}},
+		{"bob", ledger.Usage{Files: 1, Bytes: 4000, Pending: 1}},
 		{"nobody", ledger.Usage{}},
 	}
 	for _, tt := range tests {

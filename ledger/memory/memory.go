@@ -186,6 +186,9 @@ func (l *Ledger) Usage(ctx context.Context, owner string) (ledger.Usage, error) 
 		if r.Owner == owner && r.State != ledger.Deleted {
 			u.Files++
 			u.Bytes += r.Size
+			if r.State == ledger.Staged || r.State == ledger.Drafted {
+				u.Pending++
+			}
 		}
 	}
 	return u, nil

@@ -195,8 +195,9 @@ func (l *Ledger) Remove(ctx context.Context, sid string) error {
 // Usage implements ledger.Ledger.
 func (l *Ledger) Usage(ctx context.Context, owner string) (ledger.Usage, error) {
 	var u ledger.Usage
-	err := l.db.QueryRowContext(ctx, l.q("SELECT COUNT(*), CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM media WHERE owner = $1 AND state <> $2"),
-		owner, string(ledger.Deleted)).Scan(&u.Files, &u.Bytes)
+	err := l.db.QueryRowContext(ctx, l.q("SELECT COUNT(*), CAST(COALESCE(SUM(size), 0) AS BIGINT), "+
+		"COUNT(CASE WHEN state IN ($3, $4) THEN 1 END) FROM media WHERE owner = $1 AND state <> $2"),
+		owner, string(ledger.Deleted), string(ledger.Staged), string(ledger.Drafted)).Scan(&u.Files, &u.Bytes, &u.Pending)
 	if err != nil {
 		return ledger.Usage{}, l.fail(ctx, "ledger usage "+owner, err)
 	}
