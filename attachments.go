@@ -40,6 +40,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -69,6 +70,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
+	// ChannelTypes tells the library what kind of network each channel's
+	// customer is on (SMS, WhatsApp, …), so that the files sent there are
+	// held to what it carries (see ChannelPolicy). Default nil: every
+	// channel is web chat.
+	ChannelTypes ChannelTypes
 
 	// Links mints download links and serves them; the host mounts it (it is
 	// an http.Handler) at its base URL. Default: a links.Server over Storage
@@ -93,6 +99,15 @@ type Options struct {
 	// fetches the URL. See TrustURLPrefixes. Default nil: no URL is trusted,
 	// and media must be the library's (named by SID).
 	TrustURL func(rawURL string) bool
+
+	// Rewrite, when set, rewrites each file on its way into storage, after
+	// the policy checked it as sent: preview.StripOriginals drops the
+	// sender's EXIF, GPS position, XMP and comments from a JPEG without
+	// touching its pixels. It trades fidelity (what the sender sent, byte
+	// for byte) for privacy (what the sender did not mean to send); the
+	// stored size and SHA-256 are the rewritten file's. The library closes
+	// the reader Rewrite returns. Default nil: files are stored as sent.
+	Rewrite func(ctx context.Context, contentType string, r io.Reader) io.ReadCloser
 
 	// Ledger is the record of every file (who owns it, where it is, which
 	// message carries it), of drafts, and the journal of actions. Instances
@@ -133,9 +148,13 @@ type Client struct {
 	ledger    ledger.Ledger
 	stores    map[string]Store
 	trustURL  func(string) bool
+	rewrite   func(context.Context, string, io.Reader) io.ReadCloser
 	// media reads media wherever it is: Storage, or through the ledger the
 	// host store that holds it. Links and OpenMedia read through it.
 	media *storage.Bucket
+	// channelTypes is Options.ChannelTypes: nil when every channel is web
+	// chat.
+	channelTypes ChannelTypes
 
 	closeOnce sync.Once
 	stop      chan struct{}
@@ -199,21 +218,23 @@ func New(cfg Config, opts *Options) (*Client, error) {
 		o.Links = o.Links.WithBucket(media)
 	}
 	c := &Client{
-		Registry:  &Registry{},
-		cfg:       cfg.withDefaults(),
-		store:     o.Storage,
-		transport: o.Transport,
-		members:   o.Members,
-		perms:     permissions(o.Roles),
-		log:       o.Logger,
-		now:       o.Now,
-		links:     o.Links,
-		bindLinks: o.BindLinksToMember,
-		ledger:    o.Ledger,
-		stores:    o.Stores,
-		trustURL:  o.TrustURL,
-		media:     media,
-		stop:      make(chan struct{}),
+		Registry:     &Registry{},
+		cfg:          cfg.withDefaults(),
+		store:        o.Storage,
+		transport:    o.Transport,
+		members:      o.Members,
+		perms:        permissions(o.Roles),
+		log:          o.Logger,
+		now:          o.Now,
+		links:        o.Links,
+		bindLinks:    o.BindLinksToMember,
+		ledger:       o.Ledger,
+		stores:       o.Stores,
+		trustURL:     o.TrustURL,
+		rewrite:      o.Rewrite,
+		media:        media,
+		stop:         make(chan struct{}),
+		channelTypes: o.ChannelTypes,
 	}
 	if err := c.registerBuiltins(); err != nil {
 		return nil, err
@@ -258,8 +279,9 @@ func (c *Client) janitor(interval time.Duration) {
 // an http.Handler, at its base URL (DefaultLinkPath for the default one).
 func (c *Client) Links() *links.Server { return c.links }
 
-// Config returns the Client's configuration, with defaults filled in.
-func (c *Client) Config() Config { return c.cfg }
+// Config returns the Client's configuration, with defaults filled in. It is
+// a copy: changing it, its lists or its map changes nothing in the Client.
+func (c *Client) Config() Config { return c.cfg.clone() }
 
 // Storage returns the Client's storage.
 func (c *Client) Storage() *storage.Bucket { return c.store }
@@ -289,7 +311,7 @@ func (c *Client) registerBuiltins() error {
 		setSeal(r, AttachFile, func(p AttachFilePayload) Seal { return Seal{p.Channel, p.Sender.Identity, ""} }),
 		setSeal(r, DetachFile, func(p DetachFilePayload) Seal { return Seal{p.Channel, p.Sender.Identity, p.MediaSID} }),
 		setSeal(r, DownloadMedia, func(p DownloadMediaPayload) Seal {
-			return Seal{p.Channel, p.Requester.Identity, p.MessageSID + "/" + p.MediaSID}
+			return Seal{p.Channel, p.Requester.Identity, p.MessageSID + "/" + p.MediaSID + "/" + p.Rendition}
 		}),
 		setSeal(r, DeleteMessage, func(p DeleteMessagePayload) Seal { return Seal{p.Channel, p.Requester.Identity, p.MessageSID} }),
 		setSeal(r, BlockMember, func(p BlockMemberPayload) Seal { return Seal{p.Channel, p.Requester.Identity, p.Target} }),
@@ -339,6 +361,9 @@ func (c *Client) journalBuiltins() error {
 		return ledger.Entry{Actor: p.Sender.Identity, Channel: p.Channel, MediaSIDs: []string{p.MediaSID}}
 	})))
 	add(OnAfter(c.Registry, DownloadMedia, journalAfter(c, DownloadMedia, func(p DownloadMediaPayload, r DownloadMediaResult) ledger.Entry {
+		if p.Rendition != "" && r.Link.URL != "" {
+			return ledger.Entry{} // showing a thumbnail is not a download
+		}
 		e := ledger.Entry{Actor: p.Requester.Identity, Channel: p.Channel, MessageSID: p.MessageSID}
 		if r.Media.SID != "" {
 			describeMedia(&e, []Media{r.Media})

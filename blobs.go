@@ -33,6 +33,11 @@ func (c *Client) destroy(ctx context.Context, ch ledger.Change) (ledger.Record, 
 // purge deletes the bytes of a Deleted record, wherever they are, then the
 // record.
 func (c *Client) purge(ctx context.Context, r ledger.Record) error {
+	for _, rd := range r.Renditions {
+		if err := c.store.Delete(ctx, renditionKey(r.SID, rd.Name)); err != nil && !errors.Is(err, errs.NotFound) {
+			return err
+		}
+	}
 	var err error
 	switch r.Store {
 	case "":
@@ -55,7 +60,8 @@ func (c *Client) purge(ctx context.Context, r ledger.Record) error {
 
 // media is the reference a message carries for record r.
 func ledgerMedia(r ledger.Record) Media {
-	m := Media{SID: r.SID, FileName: r.FileName, ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256}
+	m := Media{SID: r.SID, FileName: r.FileName, ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256,
+		Renditions: r.Renditions}
 	if r.Store == urlStore {
 		m.URL = r.Location
 	}

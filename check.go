@@ -3,6 +3,7 @@ package attachments
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/attachkit/attachments/errs"
@@ -13,7 +14,7 @@ import (
 type CheckReport struct {
 	// MissingBlobs are live records whose bytes are gone from storage.
 	MissingBlobs []string
-	// OrphanBlobs are media blobs that no record explains.
+	// OrphanBlobs are media blobs, and renditions, that no record explains.
 	OrphanBlobs []string
 	// StuckSending are files a send took longer than a minute ago whose
 	// message was never recorded: a process died between sending a message
@@ -69,6 +70,9 @@ func (c *Client) Check(ctx context.Context, opts *CheckOptions) (CheckReport, er
 			rep.Repaired++
 		}
 	}
+	if err := c.checkRenditions(ctx, &rep, o.Repair); err != nil {
+		return rep, err
+	}
 	var after int64
 	for {
 		recs, err := c.ledger.List(ctx, ledger.Query{States: ledger.Live, AfterSeq: after, Limit: sweepBatch})
@@ -103,4 +107,33 @@ func (c *Client) Check(ctx context.Context, opts *CheckOptions) (CheckReport, er
 			return rep, nil
 		}
 	}
+}
+
+// checkRenditions reports renditions no live record lists: what a process
+// that died between storing a rendition and recording it leaves.
+func (c *Client) checkRenditions(ctx context.Context, rep *CheckReport, repair bool) error {
+	for info, err := range c.store.List(ctx, renditionsPrefix) {
+		if err != nil {
+			return err
+		}
+		sid, name, ok := strings.Cut(strings.TrimPrefix(info.Key, renditionsPrefix), "/")
+		if !ok || !IsMediaSID(sid) {
+			continue // not ours
+		}
+		r, err := c.ledger.Get(ctx, sid)
+		if err != nil && !errors.Is(err, errs.NotFound) {
+			return err
+		}
+		if err == nil && r.State != ledger.Deleted && slices.ContainsFunc(r.Renditions, func(rd Rendition) bool { return rd.Name == name }) {
+			continue
+		}
+		rep.OrphanBlobs = append(rep.OrphanBlobs, info.Key)
+		if repair {
+			if err := c.store.Delete(ctx, info.Key); err != nil && !errors.Is(err, errs.NotFound) {
+				return err
+			}
+			rep.Repaired++
+		}
+	}
+	return nil
 }

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -91,6 +93,12 @@ type Config struct {
 	// DraftLifetime is how long a file attached to a draft but never sent is
 	// kept before the sweep removes it. Default 1 hour.
 	DraftLifetime time.Duration `json:"draftLifetime"`
+
+	// ChannelTypes narrows the sides' policies in channels of each type
+	// (see ChannelPolicy and Options.ChannelTypes). An entry replaces the
+	// built-in policy of its type whole. Default: DefaultChannelPolicies,
+	// for sms and whatsapp; web chat is not narrowed.
+	ChannelTypes map[ChannelType]ChannelPolicy `json:"channelTypes,omitempty"`
 }
 
 // DefaultConfig returns a Config with attachments enabled for agents and
@@ -158,30 +166,11 @@ func (c Config) problems(o *Options) []error {
 		sc   *SideConfig
 	}{{"agent", &c.Agent}, {"customer", &c.Customer}, {"supervisor", c.Supervisor}}
 	for _, s := range sides {
-		if s.sc == nil {
-			continue
-		}
-		p := s.sc.FileAttachment
-		field := s.name + ".fileAttachment."
-		if p.MaxFileSize < 0 {
-			bad(field+"maxFileSize", "must not be negative, got %d", p.MaxFileSize)
-		}
-		if p.AcceptedExtensions != nil && len(p.AcceptedExtensions) == 0 {
-			bad(field+"acceptedExtensions", "must not be empty; leave it out for the default list")
-		}
-		for i, ext := range p.AcceptedExtensions {
-			n, err := validate.NormalizeExtension(ext)
-			switch {
-			case err != nil:
-				bad(fmt.Sprintf("%sacceptedExtensions[%d]", field, i), "%q is not a file extension", ext)
-			case validate.IsDangerousExtension(n) && !p.AllowDangerous:
-				// validate would refuse these files anyway: listing them
-				// without the opt-in is a mistake, not a choice.
-				bad(fmt.Sprintf("%sacceptedExtensions[%d]", field, i),
-					".%s files are programs or scripts: set %sallowDangerous to accept them, or leave .%s out", n, field, n)
-			}
+		if s.sc != nil {
+			problems = append(problems, policyProblems(s.name+".fileAttachment.", s.sc.FileAttachment)...)
 		}
 	}
+	problems = append(problems, channelPolicyProblems(c.ChannelTypes)...)
 	switch {
 	case c.LinkLifetime < 0:
 		bad("linkLifetime", "must be positive, got %s", c.LinkLifetime)
@@ -208,6 +197,48 @@ func (c Config) problems(o *Options) []error {
 		// links.Server refuses a bound link unless its MemberOf names the
 		// requester: without one, every download would answer 403.
 		bad("Options.BindLinksToMember", "needs a Links server whose Options.MemberOf tells who makes each request")
+	}
+	return problems
+}
+
+// policyProblems reports what is wrong with the policy p, naming each field
+// after prefix ("agent.fileAttachment."): a negative size, an empty or
+// malformed allow-list, or a dangerous extension listed without
+// allowDangerous.
+func policyProblems(prefix string, p validate.Policy) []error {
+	problems := limitProblems(prefix, p.MaxFileSize, p.MaxImageSize, p.AcceptedExtensions, "leave it out for the default list")
+	for i, ext := range p.AcceptedExtensions {
+		if n, err := validate.NormalizeExtension(ext); err == nil && validate.IsDangerousExtension(n) && !p.AllowDangerous {
+			// validate would refuse these files anyway: listing them
+			// without the opt-in is a mistake, not a choice.
+			problems = append(problems, &FieldError{Field: fmt.Sprintf("%sacceptedExtensions[%d]", prefix, i),
+				Problem: fmt.Sprintf(".%s files are programs or scripts: set %sallowDangerous to accept them, or leave .%s out", n, prefix, n)})
+		}
+	}
+	return problems
+}
+
+// limitProblems reports the problems a side's policy and a channel type's
+// share: a negative size, an empty allow-list (whose fix is emptyHint) and a
+// malformed extension.
+func limitProblems(prefix string, maxFileSize, maxImageSize int64, exts []string, emptyHint string) []error {
+	var problems []error
+	bad := func(field, format string, args ...any) {
+		problems = append(problems, &FieldError{Field: prefix + field, Problem: fmt.Sprintf(format, args...)})
+	}
+	if maxFileSize < 0 {
+		bad("maxFileSize", "must not be negative, got %d", maxFileSize)
+	}
+	if maxImageSize < 0 {
+		bad("maxImageSize", "must not be negative, got %d", maxImageSize)
+	}
+	if exts != nil && len(exts) == 0 {
+		bad("acceptedExtensions", "must not be empty; %s", emptyHint)
+	}
+	for i, ext := range exts {
+		if _, err := validate.NormalizeExtension(ext); err != nil {
+			bad(fmt.Sprintf("acceptedExtensions[%d]", i), "%q is not a file extension", ext)
+		}
 	}
 	return problems
 }
@@ -265,10 +296,38 @@ func (c Config) withDefaults() Config {
 	}
 	norm(&c.Agent)
 	norm(&c.Customer)
+	// The built-in channel policies, under the configured ones, in a map of
+	// the Client's own.
+	types := DefaultChannelPolicies()
+	maps.Copy(types, c.clone().ChannelTypes)
+	c.ChannelTypes = types
 	if c.Supervisor != nil {
 		s := *c.Supervisor
 		norm(&s)
 		c.Supervisor = &s
+	}
+	return c
+}
+
+// clone returns c with copies of its slices and map, so that whoever holds
+// it shares no memory with a Client's configuration.
+func (c Config) clone() Config {
+	side := func(sc SideConfig) SideConfig {
+		sc.FileAttachment.AcceptedExtensions = slices.Clone(sc.FileAttachment.AcceptedExtensions)
+		return sc
+	}
+	c.Agent, c.Customer = side(c.Agent), side(c.Customer)
+	if c.Supervisor != nil {
+		s := side(*c.Supervisor)
+		c.Supervisor = &s
+	}
+	if c.ChannelTypes != nil {
+		types := make(map[ChannelType]ChannelPolicy, len(c.ChannelTypes))
+		for t, cp := range c.ChannelTypes {
+			cp.AcceptedExtensions = slices.Clone(cp.AcceptedExtensions)
+			types[t] = cp
+		}
+		c.ChannelTypes = types
 	}
 	return c
 }
@@ -282,18 +341,34 @@ func LoadConfigFile(path string) (Config, error) {
 	return ParseConfig(data)
 }
 
-// ParseConfig parses a Config from JSON in Twilio Flex's shape:
+// ParseConfig parses a Config from JSON in Twilio Flex's shape. A top-level
+// fileAttachment block, as in the appConfig of Flex's webchat, applies to the
+// agent and customer sides; a side may have its own block:
 //
-//	{"agent": {"fileAttachment": {"enabled": true, "maxFileSize": 26214400,
-//	                              "acceptedExtensions": ["png", "txt", "pdf"]}},
-//	 "customer": {"fileAttachment": {"enabled": true}},
+//	{"fileAttachment": {"enabled": true, "maxFileSize": 26214400,
+//	                    "acceptedExtensions": ["png", "txt", "pdf"]},
+//	 "agent": {"fileAttachment": {"enabled": true}},
 //	 "linkLifetime": "5m", "filesPerMessage": 1, "mode": "webchat",
 //	 "logRetention": "168h", "draftLifetime": "1h"}
 //
-// Durations are Go duration strings ("90s", "5m") or whole seconds. A side
-// left out has attachments disabled. ParseConfig checks the result and
-// reports every problem — unknown keys, wrong types, a negative size, a bad
-// extension, a zero lifetime — in one errs.InvalidConfig error.
+// A side's own fileAttachment block replaces the top-level one whole, never
+// field by field: a policy is read as one unit, so a side that writes
+// {"enabled": true} gets the default size and list, not the top-level ones,
+// and a side that writes {"enabled": false} is off whatever the top-level
+// block says. Above, agents may send files of up to 10 MiB with the default
+// extensions, customers 25 MiB of png, txt and pdf. Supervisors follow the
+// agents unless they have their own block. A side with neither block has
+// attachments disabled.
+//
+// A channelTypes object narrows the sides' policies in channels of each
+// type, keyed by type: {"channelTypes": {"whatsapp": {"maxFileSize":
+// 8388608}}} (see ChannelPolicy and Config.PolicyIn).
+//
+// Durations are Go duration strings ("90s", "5m") or whole seconds.
+// ParseConfig checks the result and reports every problem — unknown keys,
+// wrong types, a negative size, a bad extension, a zero lifetime — in one
+// errs.InvalidConfig error that names each field as it is written in the
+// document.
 func ParseConfig(data []byte) (Config, error) {
 	var raw any
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -313,12 +388,24 @@ func ParseConfig(data []byte) (Config, error) {
 	if err := json.Unmarshal(data, &fc); err != nil && len(problems) == 0 {
 		return Config{}, configError([]error{&FieldError{Field: "(document)", Problem: err.Error()}})
 	}
+	if fc.FileAttachment != nil {
+		problems = append(problems, policyProblems("fileAttachment.", *fc.FileAttachment)...)
+	}
 	c := Config{
-		Agent: fc.Agent, Customer: fc.Customer, Supervisor: fc.Supervisor,
+		Agent: fc.Agent.resolve(fc.FileAttachment), Customer: fc.Customer.resolve(fc.FileAttachment),
 		FilesPerMessage: fc.FilesPerMessage, Mode: fc.Mode,
+		ChannelTypes:  fc.ChannelTypes,
 		LinkLifetime:  time.Duration(fc.LinkLifetime),
 		LogRetention:  time.Duration(fc.LogRetention),
 		DraftLifetime: time.Duration(fc.DraftLifetime),
+	}
+	if fc.Supervisor != nil && fc.Supervisor.FileAttachment != nil {
+		c.Supervisor = &SideConfig{FileAttachment: *fc.Supervisor.FileAttachment}
+	}
+	if len(problems) > 0 {
+		// A top-level block in error is reported under its own name, never
+		// again under each side that would have inherited it.
+		c.Agent, c.Customer = fc.Agent.resolve(nil), fc.Customer.resolve(nil)
 	}
 	// In a file, a zero means someone wrote it: refuse it rather than read it
 	// as "the default".
@@ -335,16 +422,39 @@ func ParseConfig(data []byte) (Config, error) {
 	return c, nil
 }
 
-// fileConfig is Config as it is written in JSON.
+// fileConfig is Config as it is written in JSON, where a side's block may
+// be left out in favour of the top-level fileAttachment.
 type fileConfig struct {
-	Agent           SideConfig   `json:"agent"`
-	Customer        SideConfig   `json:"customer"`
-	Supervisor      *SideConfig  `json:"supervisor"`
-	LinkLifetime    jsonDuration `json:"linkLifetime"`
-	FilesPerMessage int          `json:"filesPerMessage"`
-	Mode            Mode         `json:"mode"`
-	LogRetention    jsonDuration `json:"logRetention"`
-	DraftLifetime   jsonDuration `json:"draftLifetime"`
+	FileAttachment  *validate.Policy              `json:"fileAttachment"`
+	Agent           fileSide                      `json:"agent"`
+	Customer        fileSide                      `json:"customer"`
+	Supervisor      *fileSide                     `json:"supervisor"`
+	LinkLifetime    jsonDuration                  `json:"linkLifetime"`
+	FilesPerMessage int                           `json:"filesPerMessage"`
+	Mode            Mode                          `json:"mode"`
+	LogRetention    jsonDuration                  `json:"logRetention"`
+	DraftLifetime   jsonDuration                  `json:"draftLifetime"`
+	ChannelTypes    map[ChannelType]ChannelPolicy `json:"channelTypes"`
+}
+
+// fileSide is a side's block as it is written in JSON: nil FileAttachment
+// means the side has no block of its own.
+type fileSide struct {
+	FileAttachment *validate.Policy `json:"fileAttachment"`
+}
+
+// resolve returns the side's configuration: its own block when it has one,
+// else shared (the top-level block), else attachments disabled.
+func (s fileSide) resolve(shared *validate.Policy) SideConfig {
+	switch {
+	case s.FileAttachment != nil:
+		return SideConfig{FileAttachment: *s.FileAttachment}
+	case shared != nil:
+		p := *shared
+		p.AcceptedExtensions = slices.Clone(p.AcceptedExtensions)
+		return SideConfig{FileAttachment: p}
+	}
+	return SideConfig{}
 }
 
 type jsonDuration time.Duration
@@ -429,6 +539,15 @@ func checkShape(v any, t reflect.Type, path string, problems *[]error) {
 				continue
 			}
 			checkShape(obj[k], ft, path+"."+k, problems)
+		}
+	case reflect.Map:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			bad("must be an object")
+			return
+		}
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
+			checkShape(obj[k], t.Elem(), path+"."+k, problems)
 		}
 	case reflect.Slice:
 		arr, ok := v.([]any)

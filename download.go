@@ -2,6 +2,7 @@ package attachments
 
 import (
 	"context"
+	"slices"
 
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/ledger"
@@ -29,6 +30,12 @@ type DownloadMediaPayload struct {
 	// (links.Attachment, the default). Inline is granted only to types that
 	// cannot run script.
 	Disposition links.Disposition
+	// Rendition, when set, asks for a rendition of the file (such as
+	// "thumbnail" or "preview", see Client.PutRendition) instead of the
+	// file itself, under the same checks. A rendition not made (yet) is
+	// not_found. Fetching a rendition is showing the file, not handing it
+	// out: it is not journalled.
+	Rendition string
 }
 
 // DownloadMediaResult is DownloadMedia's result.
@@ -92,14 +99,21 @@ func (c *Client) resolveMedia(ctx context.Context, p DownloadMediaPayload) (ledg
 }
 
 func (c *Client) downloadMedia(ctx context.Context, p DownloadMediaPayload) (DownloadMediaResult, error) {
-	if err := checkSeal(ctx, string(DownloadMedia), Seal{p.Channel, p.Requester.Identity, p.MessageSID + "/" + p.MediaSID}); err != nil {
+	if err := checkSeal(ctx, string(DownloadMedia), Seal{p.Channel, p.Requester.Identity, p.MessageSID + "/" + p.MediaSID + "/" + p.Rendition}); err != nil {
 		return DownloadMediaResult{}, err
 	}
 	r, err := c.resolveMedia(ctx, p)
 	if err != nil {
 		return DownloadMediaResult{}, err
 	}
-	if r.Store == urlStore {
+	key := mediaKey(r.SID)
+	switch {
+	case p.Rendition != "":
+		if !slices.ContainsFunc(r.Renditions, func(rd Rendition) bool { return rd.Name == p.Rendition }) {
+			return DownloadMediaResult{}, unavailable("rendition", nil)
+		}
+		key = renditionKey(r.SID, p.Rendition)
+	case r.Store == urlStore:
 		// The host serves it: the link is the URL it trusted.
 		return DownloadMediaResult{Media: ledgerMedia(r), Link: links.Link{URL: r.Location}}, nil
 	}
@@ -107,7 +121,7 @@ func (c *Client) downloadMedia(ctx context.Context, p DownloadMediaPayload) (Dow
 	if c.bindLinks {
 		opts.Member = p.Requester.Identity
 	}
-	link, err := c.links.Issue(ctx, mediaKey(r.SID), opts)
+	link, err := c.links.Issue(ctx, key, opts)
 	if err != nil {
 		return DownloadMediaResult{}, err
 	}

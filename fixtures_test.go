@@ -50,6 +50,8 @@ type envOptions struct {
 	store     *storage.Bucket
 	transport attachments.Transport
 	ledger    ledger.Ledger // default: a new in-memory ledger
+	// channelTypes is Options.ChannelTypes: nil, every channel is web chat.
+	channelTypes attachments.ChannelTypes
 }
 
 // drivers are the real storage drivers every end-to-end test runs against.
@@ -103,7 +105,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	_ = e.members.SetRole(ctx, "CH2", stranger.Identity, attachments.RoleCustomer)
 	c, err := attachments.New(cfg, &attachments.Options{
 		Storage: e.store, Transport: transport, Members: e.members, Ledger: e.ledger, Now: e.clock.Now,
-		Logger: discardLogger(),
+		Logger: discardLogger(), ChannelTypes: o.channelTypes,
 	})
 	if err != nil {
 		t.Fatal(err)

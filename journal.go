@@ -18,6 +18,9 @@ func (c *Client) Journal(ctx context.Context, q ledger.EntryQuery) ([]ledger.Ent
 func journalAfter[P, R any](c *Client, a Action[P, R], describe func(P, R) ledger.Entry) AfterListener[P, R] {
 	return func(ctx context.Context, p P, r R, err error) {
 		e := describe(p, r)
+		if e.Actor == "" {
+			return // a thumbnail shown, or a request that names nobody
+		}
 		e.Time = c.now().UTC()
 		e.Action = string(a)
 		e.Code = "ok"

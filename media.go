@@ -53,6 +53,10 @@ type Media struct {
 	// records it, and hands it back as the download link; it never fetches
 	// it. Empty for the library's own media.
 	URL string `json:"url,omitempty"`
+	// Renditions are the thumbnails and previews made of it so far (see
+	// Client.PutRendition), with their sizes and placeholders, so a client
+	// can lay a picture out before it loads.
+	Renditions []Rendition `json:"renditions,omitempty"`
 }
 
 // AttributeMedia is the message attribute that holds a message's media: a

@@ -115,12 +115,12 @@ func (c *Client) recordURLMedia(ctx context.Context, p SendMessagePayload, md Me
 	if size <= 0 {
 		size = -1
 	}
-	verdict, err := c.cfg.Policy(s).Preflight(md.FileName, md.ContentType, size)
+	verdict, err := s.policy.Preflight(md.FileName, md.ContentType, size)
 	if err != nil {
-		return "", err
+		return "", s.explain(err)
 	}
 	sid, now := NewMediaSID(), c.now()
-	return sid, c.ledger.Create(ctx, ledger.Record{SID: sid, Owner: p.Sender.Identity, Side: string(s), Channel: p.Channel,
+	return sid, c.ledger.Create(ctx, ledger.Record{SID: sid, Owner: p.Sender.Identity, Side: string(s.side), Channel: p.Channel,
 		State: ledger.Staged, Store: urlStore, Location: md.URL, FileName: verdict.Name, ContentType: md.ContentType,
 		Size: max(md.Size, 0), Created: now, Updated: now})
 }
@@ -174,20 +174,29 @@ type SendMediaMessageResult struct {
 }
 
 // mediaSender checks that sender may send media in channel, and returns
-// the side its role acts for, whose policy applies.
-func (c *Client) mediaSender(ctx context.Context, channel string, sender Member) (Side, error) {
+// the policy that applies: that of the side its role acts for, narrowed by
+// the channel's type (see Config.PolicyIn).
+func (c *Client) mediaSender(ctx context.Context, channel string, sender Member) (sendPolicy, error) {
 	if channel == "" || sender.Identity == "" {
-		return "", &errs.Error{Code: errs.InvalidPayload, Message: "a message needs a channel and a sender"}
+		return sendPolicy{}, &errs.Error{Code: errs.InvalidPayload, Message: "a message needs a channel and a sender"}
 	}
 	r, err := c.require(ctx, channel, sender, PermSendMediaMessage)
 	if err != nil {
-		return "", err
+		return sendPolicy{}, err
 	}
 	s := r.Side()
 	if !c.cfg.Policy(s).Enabled {
-		return "", &errs.Error{Code: errs.AttachmentsDisabled}
+		// Refused before the host is asked what the channel is.
+		return sendPolicy{}, &errs.Error{Code: errs.AttachmentsDisabled}
 	}
-	return s, nil
+	sp, err := c.policyIn(ctx, channel, s)
+	if err != nil {
+		return sendPolicy{}, err
+	}
+	if !sp.policy.Enabled {
+		return sendPolicy{}, sp.disabled()
+	}
+	return sp, nil
 }
 
 func (c *Client) guardSendMediaMessage(ctx context.Context, p SendMediaMessagePayload) error {

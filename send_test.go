@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -40,7 +41,7 @@ func TestSendMediaMessageStoresSendsAndServes(t *testing.T) {
 			t.Fatalf("%d messages sent, want 1", len(msgs))
 		}
 		got, err := msgs[0].Media()
-		if err != nil || len(got) != 1 || got[0] != want {
+		if err != nil || len(got) != 1 || !reflect.DeepEqual(got[0], want) {
 			t.Errorf("message media = %+v, %v; want [%+v] (sniffed type, sanitised name, real size and hash)", got, err, want)
 		}
 		if msgs[0].Body != "photo.PNG" || msgs[0].Author != customer.Identity {

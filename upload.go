@@ -76,11 +76,11 @@ func (f *File) Open(ctx context.Context) (io.ReadCloser, error) {
 	return s.open(ctx)
 }
 
-// stage validates f against the policy of side while streaming it into
+// stage validates f against the policy sp while streaming it into
 // storage under a key of the library's own, hashing it on the way. Its
 // ledger record comes first, so no blob ever exists that no record
 // explains; on any failure neither stays.
-func (c *Client) stage(ctx context.Context, f *File, channel string, sender Member, side Side) error {
+func (c *Client) stage(ctx context.Context, f *File, channel string, sender Member, sp sendPolicy) error {
 	if f == nil || f.Body == nil {
 		return &errs.Error{Code: errs.InvalidPayload, Message: "no file to send"}
 	}
@@ -95,21 +95,27 @@ func (c *Client) stage(ctx context.Context, f *File, channel string, sender Memb
 	if f.Store != "" && host == nil {
 		return &errs.Error{Code: errs.InvalidPayload, Message: "no such store", Details: errs.Details{Reason: f.Store}}
 	}
-	verdict, body, err := c.cfg.Policy(side).Check(ctx, f.Name, f.ContentType, size, f.Body)
+	verdict, body, err := sp.check(ctx, f.Name, f.ContentType, size, f.Body)
 	if err != nil {
 		return err
 	}
 	sid := NewMediaSID()
 	now := c.now()
 	if err := c.ledger.Create(ctx, ledger.Record{
-		SID: sid, Owner: sender.Identity, Side: string(side), Channel: channel, State: ledger.Staged,
+		SID: sid, Owner: sender.Identity, Side: string(sp.side), Channel: channel, State: ledger.Staged,
 		Store: f.Store, FileName: verdict.Name, ContentType: verdict.ContentType, Created: now, Updated: now,
 	}); err != nil {
 		return err
 	}
 	h := sha256.New()
 	src := &sourceReader{r: body}
-	n, err := c.put(ctx, host, sid, io.TeeReader(src, h), verdict.ContentType, verdict.Name)
+	var in io.Reader = src
+	if c.rewrite != nil {
+		rc := c.rewrite(ctx, verdict.ContentType, src)
+		defer rc.Close()
+		in = rc
+	}
+	n, err := c.put(ctx, host, sid, io.TeeReader(in, h), verdict.ContentType, verdict.Name)
 	if err == nil {
 		sum := hex.EncodeToString(h.Sum(nil))
 		_, err = c.ledger.Apply(ctx, ledger.Change{SID: sid, From: []ledger.State{ledger.Staged},
@@ -186,8 +192,12 @@ func (s *sourceReader) Read(p []byte) (int, error) {
 // unavailable. The validator's refusals (too large, canceled) keep their
 // codes.
 func (s *sourceReader) blame(putErr error) error {
-	if s.err == nil || errs.As(s.err) != nil {
+	switch {
+	case s.err == nil:
 		return putErr
+	case errs.As(s.err) != nil:
+		// The validator's own refusal, whatever a driver made of it.
+		return s.err
 	}
 	return &errs.Error{Code: errs.UploadIncomplete, Err: s.err}
 }
@@ -242,17 +252,17 @@ func checkStaged(f *File) (*storedFile, error) {
 // Preflight checks a file member is about to send in channel, from what is
 // known before its first byte arrives: that the member may send files there,
 // that its side (from its role) has attachments enabled, and the name,
-// extension and declared size (0 when unknown). A host calls it to refuse an
+// extension and declared size (0 when unknown), under the side's policy
+// narrowed by the channel's type (see Config.PolicyIn). A host calls it to refuse an
 // upload before it starts; the actions check all of it again, and the
 // content, anyway.
 func (c *Client) Preflight(ctx context.Context, channel string, member Member, name, contentType string, size int64) error {
-	side, err := c.mediaSender(ctx, channel, member)
+	sp, err := c.mediaSender(ctx, channel, member)
 	if err != nil {
 		return err
 	}
 	if size == 0 {
 		size = -1
 	}
-	_, err = c.cfg.Policy(side).Preflight(name, contentType, size)
-	return err
+	return sp.preflight(name, contentType, size)
 }

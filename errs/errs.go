@@ -16,6 +16,11 @@
 //
 //	var e *errs.Error
 //	if errors.As(err, &e) { show(e.Code, e.Message, e.Details.Limit) }
+//
+// An error has one code, its own. errors.Is matches it and no code of the
+// errors it wraps, errors.As and As find the outermost *Error, and CodeOf
+// reports its code; context.Canceled and other typed errors in the cause
+// stay reachable with errors.Is and errors.As.
 package errs
 
 import (

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -68,7 +69,7 @@ func TestBeforeDescribesEachAction(t *testing.T) {
 	e := rec.only(t)
 	want := sent.Media[0]
 	if e.Action != "SendMediaMessage" || e.Channel != hookstest.Channel || e.Actor != f.Customer ||
-		len(e.Media) != 1 || e.Media[0] != want || !e.HasFile() || e.FromDraft {
+		len(e.Media) != 1 || !reflect.DeepEqual(e.Media[0], want) || !e.HasFile() || e.FromDraft {
 		t.Errorf("SendMediaMessage event = %+v, want the stored media %+v with a file", e, want)
 	}
 	if got := readAll(t, e); !bytes.Equal(got, png) {
@@ -201,7 +202,7 @@ func TestAfterOutcomes(t *testing.T) {
 		t.Fatal(err)
 	}
 	if e := rec.only(t); e.Code != hooks.OK || e.MessageSID != sent.Message.SID || len(e.Media) != 1 ||
-		e.Media[0] != sent.Media[0] || e.HasFile() || e.Message != "" {
+		!reflect.DeepEqual(e.Media[0], sent.Media[0]) || e.HasFile() || e.Message != "" {
 		t.Errorf("after a send, event = %+v, want ok with message %s and its media", e, sent.Message.SID)
 	}
 

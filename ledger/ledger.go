@@ -95,6 +95,9 @@ type Rendition struct {
 	Size        int64  `json:"size"`
 	Width       int    `json:"width"`
 	Height      int    `json:"height"`
+	// BlurHash is a placeholder a client paints before the rendition
+	// arrives (https://blurha.sh); empty when the renderer made none.
+	BlurHash string `json:"blurHash,omitempty"`
 }
 
 // Change is a conditional transition of one record. It applies only when the

@@ -31,17 +31,33 @@ for _ in $(seq "$ROUNDS"); do
 	run storage/filesystem filesystem '^BenchmarkFilesystem(Put|Get)64MiB(Baseline)?$' 4x
 	run links links '^Benchmark(Download64MiB(Baseline)?|LinkSignVerify)$' 1s
 	run storage/gocloud gocloud '^BenchmarkS3Put64MiB(Baseline)?$' 3x
+	run httpapi httpapi '^BenchmarkHTTPUpload64MiB(Baseline)?$' 4x
+	run httpapi httpapi '^BenchmarkTusUpload64MiB(NoSyncChunks)?$' 4x
+	run httpapi httpapi '^BenchmarkHTTPUpload4KiBParallel(Direct)?$' 2000x
+	run preview preview '^BenchmarkThumbnail12MP(Baseline)?$' 10x
+	run preview/vips vips '^BenchmarkThumbnail12MPVips(Baseline)?$' 10x
 	run ledger/sqlledger sqlledger '^BenchmarkSendMediaMessage4KiBParallel$' 2000x
 	run ledger/sqlledger sqlledger '^BenchmarkSendMediaMessage64MiB$' 4x
 done
+run preview preview '^BenchmarkPool32x12MP$' 1x
 # The ledger at 10k and 1M records: sweep and erase cost what they delete.
 run ledger/sqlledger sqlledger '^BenchmarkScale$' 20x
 run . root '^BenchmarkSendMediaMessage1GiB$' 1x
 run storage/filesystem filesystem '^BenchmarkFilesystemPut1GiB$' 1x
 run storage/gocloud gocloud '^BenchmarkS3Put1GiB' 1x
+run httpapi httpapi '^Benchmark(HTTP|Tus)Upload1GiB$' 1x
+
+# Pairs whose baseline is not named <benchmark>Baseline: benchmark=baseline.
+pairs=BenchmarkHTTPUpload4KiBParallel=BenchmarkHTTPUpload4KiBParallelDirect
+pairs=$pairs,BenchmarkTusUpload64MiB=BenchmarkHTTPUpload64MiB
+pairs=$pairs,BenchmarkTusUpload64MiBNoSyncChunks=BenchmarkHTTPUpload64MiB
 
 # Report: throughput pairs as ratios, the rest as medians.
-awk '
+awk -v pairs="$pairs" '
+BEGIN {
+	np = split(pairs, ps, ",")
+	for (i = 1; i <= np; i++) { split(ps[i], kv, "="); alt[kv[1]] = kv[2] }
+}
 function median(a, n,   i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
@@ -72,13 +88,18 @@ END {
 			printf "%-52s %.2fx ledger=memory (median of %d), best %.2fx; %.0f ns/op%s\n", name, median(r, n), n, best, median(v, nn[name]), extra
 			continue
 		}
-		base = name "Baseline"
+		base = (name in alt) ? alt[name] : name "Baseline"
 		if ((base in seen) && nm[name] > 0 && nm[base] > 0) {
 			n = nm[name] < nm[base] ? nm[name] : nm[base]
 			best = 0
 			for (i = 1; i <= n; i++) { r[i] = mbs[name, i] / mbs[base, i]; if (r[i] > best) best = r[i] }
 			for (i = 1; i <= nn[name]; i++) v[i] = ns[name, i]
-			printf "%-52s %.2fx baseline MB/s (median of %d), best %.2fx; %.0f ns/op, %s allocs/op\n", name, median(r, n), n, best, median(v, nn[name]), allocs[name]
+			extra = ""
+			if (nh[name] > 0) {
+				for (i = 1; i <= nh[name]; i++) h[i] = heap[name, i]
+				extra = sprintf(", %.1f peak-heap-MiB", median(h, nh[name]))
+			}
+			printf "%-52s %.2fx baseline MB/s (median of %d), best %.2fx; %.0f ns/op, %s allocs/op%s\n", name, median(r, n), n, best, median(v, nn[name]), allocs[name], extra
 		} else if (nh[name] > 0) {
 			for (i = 1; i <= nh[name]; i++) h[i] = heap[name, i]
 			printf "%-52s %.1f peak-heap-MiB\n", name, median(h, nh[name])

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # deps.sh installs what the test suite needs and is missing: Debian's clamd,
 # chromium and postgresql (15, whose initdb and postgres the ledger tests
-# run themselves), and versitygw (a real S3 server) built with go install.
+# run themselves), libvips (with pkg-config, which cgo asks for its flags)
+# for the preview/vips renderer, versitygw (a real S3 server) built with go
+# install, and the official tus-js-client, for httpapi's browser test, with
+# npm into a cache outside the repo ($ATTACHKIT_NPM_CACHE, default
+# ~/.cache/attachkit/npm).
 # It is idempotent and quick when everything is already there.
 set -euo pipefail
 
@@ -11,6 +15,10 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 # Chromium only recommends fonts; the browser test's screenshot needs them.
 dpkg -s fonts-liberation >/dev/null 2>&1 || need_apt+=(fonts-liberation)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || need_apt+=(postgresql)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+# preview/vips links libvips through cgo; cgo finds it with pkg-config.
+dpkg -s libvips-dev >/dev/null 2>&1 || need_apt+=(libvips-dev)
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 if [ ${#need_apt[@]} -gt 0 ]; then
 	echo "deps: installing ${need_apt[*]}"
 	export DEBIAN_FRONTEND=noninteractive
@@ -25,4 +33,13 @@ gobin=$(go env GOBIN)
 if [ ! -x "$gobin/versitygw" ]; then
 	echo "deps: building versitygw (about a minute)"
 	GOFLAGS=-buildvcs=false go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
+fi
+
+npm_cache=${ATTACHKIT_NPM_CACHE:-$HOME/.cache/attachkit/npm}
+tus_js_version=4.3.1
+if [ "$(cat "$npm_cache/node_modules/tus-js-client/package.json" 2>/dev/null |
+	sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p')" != "$tus_js_version" ]; then
+	echo "deps: fetching tus-js-client $tus_js_version into $npm_cache"
+	mkdir -p "$npm_cache"
+	npm install --prefix "$npm_cache" --no-audit --no-fund --silent "tus-js-client@$tus_js_version"
 fi

@@ -55,7 +55,7 @@ func (p Policy) Preflight(name, declaredType string, size int64) (Verdict, error
 	if err := p.checkExtension(&v); err != nil {
 		return v, err
 	}
-	limit := p.SizeLimit()
+	limit := p.SizeLimitFor(extensionType(v.Extension))
 	switch {
 	case size > limit:
 		return v, tooLarge(v, limit, size)
@@ -139,6 +139,18 @@ func (p Policy) Check(ctx context.Context, name, declaredType string, size int64
 	v.ContentType = sniff(h, eof, v.Extension)
 	if err := p.checkContent(v); err != nil {
 		return v, nil, err
+	}
+	// A picture may have a lower limit than the name let Preflight assume
+	// (a picture with no extension, or named as something else an
+	// extension accepts).
+	if l := p.SizeLimitFor(v.ContentType); l < limit {
+		switch limit = l; {
+		case v.Size > limit:
+			return v, nil, tooLarge(v, limit, v.Size)
+		case int64(len(h)) > limit:
+			return v, nil, tooLarge(v, limit, limit+1)
+		}
+		s.limit = limit
 	}
 	s.hdr, s.read, s.eof, s.verdict, s.done = h, int64(len(h)), eof, v, ctx.Done()
 	return v, s, nil

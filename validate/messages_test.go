@@ -146,7 +146,7 @@ func TestMessagesSayWhatTheFileIs(t *testing.T) {
 func TestNoMessageHoldsAMIMEType(t *testing.T) {
 	exts := []string{"", "jpg", "png", "gif", "webp", "heic", "avif", "bmp", "tif", "pdf", "rtf",
 		"txt", "log", "md", "csv", "json", "vcf", "ics", "html", "svg", "xml", "mp3", "m4a", "aac",
-		"amr", "ogg", "opus", "wav", "flac", "mp4", "m4v", "mov", "3gp", "webm", "mkv", "avi", "zip",
+		"amr", "ogg", "oga", "opus", "wav", "flac", "mp4", "m4v", "mov", "3gp", "webm", "mkv", "avi", "zip",
 		"docx", "xlsx", "pptx", "odt", "ods", "odp", "epub", "doc", "xls", "ppt", "msg", "exe", "dll",
 		"msi", "elf", "jar", "apk", "sh", "bat", "ps1", "js", "dat", "7z", "woff", "gz"}
 	strict := validate.Policy{Enabled: true, AllowNoExtension: true,

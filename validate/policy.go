@@ -3,6 +3,7 @@ package validate
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/attachkit/attachments/errs"
 )
@@ -43,6 +44,14 @@ type Policy struct {
 	// Normalize); Check treats it as zero.
 	MaxFileSize int64 `json:"maxFileSize"`
 
+	// MaxImageSize is the largest picture accepted, in bytes, for channels
+	// that carry pictures under a lower limit than other files (WhatsApp:
+	// 5 MB for images, 16 MB for the rest). Zero means MaxFileSize; a value
+	// over MaxFileSize has no effect. A picture is a file whose content is
+	// sniffed as an image, or, before the content arrives (Preflight), whose
+	// extension names one. Negative is invalid (see Normalize).
+	MaxImageSize int64 `json:"maxImageSize,omitempty"`
+
 	// AcceptedExtensions is the allow-list of file extensions, compared
 	// without case, leading dot or alias (".JPEG" accepts "a.jpg"). Empty
 	// (nil) means DefaultExtensions(). A list replaces the default: it is
@@ -74,6 +83,17 @@ func (p Policy) SizeLimit() int64 {
 		return DefaultMaxFileSize
 	}
 	return p.MaxFileSize
+}
+
+// SizeLimitFor returns the largest file of the sniffed type contentType that
+// p accepts, in bytes: MaxImageSize for a picture when it is set and lower
+// than SizeLimit, else SizeLimit.
+func (p Policy) SizeLimitFor(contentType string) int64 {
+	limit := p.SizeLimit()
+	if p.MaxImageSize > 0 && p.MaxImageSize < limit && strings.HasPrefix(contentType, "image/") {
+		return p.MaxImageSize
+	}
+	return limit
 }
 
 // Extensions returns p's allow-list in canonical form (see
@@ -140,13 +160,17 @@ func (p Policy) AllowsType(contentType string) bool {
 // Normalize returns p with its allow-list in canonical form and without
 // duplicates, for a host that loads a Policy from configuration. It returns
 // an *errs.Error with code errs.InvalidConfig that names the field when
-// MaxFileSize is negative, when an entry of AcceptedExtensions is malformed
+// MaxFileSize or MaxImageSize is negative, when an entry of AcceptedExtensions is malformed
 // (empty, "tar.gz", "p g"), or when an entry is a dangerous extension and
 // AllowDangerous is not set: such an entry would have no effect.
 func (p Policy) Normalize() (Policy, error) {
 	if p.MaxFileSize < 0 {
 		return p, &errs.Error{Code: errs.InvalidConfig, Op: "maxFileSize",
 			Message: fmt.Sprintf("maxFileSize must not be negative, got %d", p.MaxFileSize)}
+	}
+	if p.MaxImageSize < 0 {
+		return p, &errs.Error{Code: errs.InvalidConfig, Op: "maxImageSize",
+			Message: fmt.Sprintf("maxImageSize must not be negative, got %d", p.MaxImageSize)}
 	}
 	if p.AcceptedExtensions == nil {
 		return p, nil

@@ -112,6 +112,7 @@ func TestPolicyNormalize(t *testing.T) {
 		wantOp string
 	}{
 		{validate.Policy{MaxFileSize: -1}, "maxFileSize"},
+		{validate.Policy{MaxImageSize: -1}, "maxImageSize"},
 		{validate.Policy{AcceptedExtensions: []string{"png", "tar.gz"}}, "acceptedExtensions[1]"},
 		{validate.Policy{AcceptedExtensions: []string{""}}, "acceptedExtensions[0]"},
 		{validate.Policy{AcceptedExtensions: []string{"pdf", "exe"}}, "acceptedExtensions[1]"},

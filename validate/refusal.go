@@ -63,7 +63,7 @@ func notAccepted(v Verdict) *errs.Error {
 // tooLarge refuses a file of size bytes (declared, or Limit+1 when a stream
 // was cut short) under limit.
 func tooLarge(v Verdict, limit, size int64) *errs.Error {
-	e := refuse(errs.FileTooLarge, "the file is larger than the "+humanSize(limit)+" limit", v)
+	e := refuse(errs.FileTooLarge, "the file is larger than the "+FormatSize(limit)+" limit", v)
 	e.Details.Limit, e.Details.Size = limit, size
 	return e
 }
@@ -84,9 +84,10 @@ func incomplete(err error) error {
 	return &errs.Error{Code: errs.UploadIncomplete, Op: op, Err: err}
 }
 
-// humanSize writes n bytes the way a person reads a limit: "10 MB",
+// FormatSize writes n bytes the way a person reads a limit: "10 MB",
 // "1.5 MB", "512 KB", "100 bytes" (with binary multiples, as Flex counts).
-func humanSize(n int64) string {
+// Refusals name their limits so; a host that words its own uses it too.
+func FormatSize(n int64) string {
 	unit := func(size int64, name string) string {
 		if n%size == 0 {
 			return strconv.FormatInt(n/size, 10) + " " + name

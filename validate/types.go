@@ -155,6 +155,7 @@ var formats = map[string]format{
 	"aac":  {accepts: []string{typeAAC}},
 	"amr":  {accepts: []string{typeAMR}},
 	"ogg":  {accepts: []string{typeOgg}},
+	"oga":  {accepts: []string{typeOgg}}, // Ogg audio, as Flex names WhatsApp voice notes
 	"opus": {accepts: []string{typeOgg}},
 	"wav":  {accepts: []string{typeWAV}},
 	"flac": {accepts: []string{typeFLAC}},
@@ -192,6 +193,15 @@ var formats = map[string]format{
 	"cmd": {accepts: []string{typeBatch}, text: true},
 	"ps1": {accepts: []string{typePS1}, text: true},
 	"js":  {accepts: []string{typeJS}, text: true},
+}
+
+// extensionType returns the type a file whose name ends in the canonical
+// extension ext claims to be, or "" when the package knows none.
+func extensionType(ext string) string {
+	if f, ok := formats[ext]; ok {
+		return f.accepts[0]
+	}
+	return ""
 }
 
 // accepts reports whether a file with the canonical extension ext may hold

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -37,7 +38,7 @@ func TestGateAsksWithSignedMetadata(t *testing.T) {
 	}
 	up := envs[0]
 	if up.Phase != webhook.PhaseBefore || up.Action != "SendMediaMessage" || up.Actor != f.Customer ||
-		up.Channel != hookstest.Channel || len(up.Media) != 1 || up.Media[0] != sent.Media[0] ||
+		up.Channel != hookstest.Channel || len(up.Media) != 1 || !reflect.DeepEqual(up.Media[0], sent.Media[0]) ||
 		!strings.HasPrefix(up.ID, "evt_") || time.Since(up.Time) > time.Minute || up.Code != "" {
 		t.Errorf("upload envelope = %+v, want a before-event of the stored media %+v", up, sent.Media[0])
 	}

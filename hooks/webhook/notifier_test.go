@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"context"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -66,7 +67,7 @@ func TestNotifierDelivers(t *testing.T) {
 	}
 	ok := byCode[hooks.OK]
 	if ok.Phase != webhook.PhaseAfter || ok.Action != "SendMediaMessage" || ok.MessageSID != sent.Message.SID ||
-		len(ok.Media) != 1 || ok.Media[0] != sent.Media[0] || !strings.HasPrefix(ok.ID, "evt_") {
+		len(ok.Media) != 1 || !reflect.DeepEqual(ok.Media[0], sent.Media[0]) || !strings.HasPrefix(ok.ID, "evt_") {
 		t.Errorf("success envelope = %+v, want an after-event of message %s", ok, sent.Message.SID)
 	}
 	if bad, found := byCode[string(errs.TypeMismatch)]; !found || bad.Message == "" || bad.MessageSID != "" {

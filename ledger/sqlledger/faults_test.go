@@ -13,7 +13,7 @@ import (
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/ledger"
 	"github.com/attachkit/attachments/ledger/sqlledger"
-	"github.com/attachkit/attachments/ledger/sqlledger/internal/pgtest"
+	"github.com/attachkit/attachments/ledger/sqlledger/pgtest"
 )
 
 // t0 is the fault tests' clock.

@@ -6,7 +6,7 @@ import (
 
 	"github.com/attachkit/attachments/ledger/ledgertest"
 	"github.com/attachkit/attachments/ledger/sqlledger"
-	"github.com/attachkit/attachments/ledger/sqlledger/internal/pgtest"
+	"github.com/attachkit/attachments/ledger/sqlledger/pgtest"
 )
 
 // server is the test binary's PostgreSQL server, started by TestMain.

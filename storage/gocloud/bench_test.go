@@ -15,7 +15,7 @@ import (
 
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/gocloud"
-	"github.com/attachkit/attachments/storage/gocloud/internal/s3test"
+	"github.com/attachkit/attachments/storage/gocloud/s3test"
 	"github.com/attachkit/attachments/storage/storagetest"
 )
 

@@ -12,7 +12,7 @@ import (
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/gocloud"
-	"github.com/attachkit/attachments/storage/gocloud/internal/s3test"
+	"github.com/attachkit/attachments/storage/gocloud/s3test"
 )
 
 // awsEnv makes the AWS SDK take its credentials from the environment only.

@@ -33,14 +33,17 @@ func testConcurrentWriters(t *testing.T, _ Harness, b *storage.Bucket) {
 		return storage.Metadata{ContentType: "application/octet-stream", Extra: map[string]string{"writer": strconv.FormatUint(seed, 10)}}
 	}
 	// check reads key and reports what is wrong with it, if anything. Once
-	// a blob has been seen, an overwrite must never make it vanish.
-	check := func(what string, seen *bool) error {
+	// anyone has seen a blob, a Get that starts later must find one: an
+	// overwrite never makes it vanish.
+	var seen atomic.Bool
+	check := func(what string) error {
+		seenBefore := seen.Load()
 		rc, info, err := b.Get(t.Context(), key, nil)
-		if errors.Is(err, errs.NotFound) && !*seen {
+		if errors.Is(err, errs.NotFound) && !seenBefore {
 			return nil // before the first Put lands
 		}
 		if err == nil {
-			*seen = true
+			seen.Store(true)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: Get: %w", what, err)
@@ -72,9 +75,8 @@ func testConcurrentWriters(t *testing.T, _ Harness, b *storage.Bucket) {
 	var wg, rg sync.WaitGroup
 	for r := range readers {
 		rg.Go(func() {
-			seen := false
 			for n := 0; !done.Load(); n++ {
-				if err := check(fmt.Sprintf("reader %d, read %d", r, n), &seen); err != nil {
+				if err := check(fmt.Sprintf("reader %d, read %d", r, n)); err != nil {
 					t.Error(err)
 					return
 				}
@@ -94,8 +96,8 @@ func testConcurrentWriters(t *testing.T, _ Harness, b *storage.Bucket) {
 	wg.Wait()
 	done.Store(true)
 	rg.Wait()
-	seen := true
-	if err := check("after the race", &seen); err != nil {
+	seen.Store(true)
+	if err := check("after the race"); err != nil {
 		t.Error(err)
 	}
 
@@ -106,7 +108,7 @@ func testConcurrentWriters(t *testing.T, _ Harness, b *storage.Bucket) {
 	if info, err := b.Stat(t.Context(), key); err != nil || info.Metadata.Extra["writer"] != strconv.FormatUint(last, 10) {
 		t.Errorf("after a last Put: got writer %q (err %v), want %d", info.Metadata.Extra["writer"], err, last)
 	}
-	if err := check("after a last Put", &seen); err != nil {
+	if err := check("after a last Put"); err != nil {
 		t.Error(err)
 	}
 	if n := len(listAll(t, b, "")); n != 1 {

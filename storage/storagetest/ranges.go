@@ -77,7 +77,8 @@ func testRange(t *testing.T, _ Harness, b *storage.Bucket) {
 // testRangeOfEmptyBlob: on an empty blob only empty ranges exist.
 func testRangeOfEmptyBlob(t *testing.T, _ Harness, b *storage.Bucket) {
 	put(t, b, "empty", nil, meta())
-	for _, rng := range []storage.Range{{Offset: 0, Length: -1}, {Offset: 0, Length: 0}, {Offset: 0, Length: 10}, {Offset: -1, Length: -1}, {Offset: -100, Length: 5}} {
+	for _, rng := range []storage.Range{{Offset: 0, Length: -1}, {Offset: 0, Length: 0}, {Offset: 0, Length: 10}, {Offset: -1, Length: -1}, {Offset: -100, Length: 5},
+		{Offset: 0, Length: math.MaxInt64}, {Offset: -1, Length: math.MaxInt64}, {Offset: math.MinInt64, Length: math.MinInt64}} {
 		if got, _ := get(t, b, "empty", &rng); len(got) != 0 {
 			t.Errorf("Get(empty, %+v): got %d bytes, want none", rng, len(got))
 		}

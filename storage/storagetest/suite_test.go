@@ -88,9 +88,10 @@ func TestBrokenDriver(t *testing.T) {
 	})
 }
 
-// gap is how long a racy bug leaves its window open: long enough for the
-// suite's readers to look through it on a busy machine.
-const gap = 5 * time.Millisecond
+// gap is how long a racy bug leaves its window open when no Get comes to
+// look through it. That happens once the suite's readers have stopped, and
+// from then on no window is held: it costs time once, never a catch.
+const gap = time.Second
 
 // broken is the memory driver with one bug.
 type broken struct {
@@ -100,6 +101,39 @@ type broken struct {
 	mu      sync.Mutex
 	extras  map[string]map[string]string
 	dirs    map[string]bool // the directories of deleted keys, kept
+	wmu     sync.Mutex      // serialises the racy bugs' Puts, so no other writer closes a window
+	windows []window        // racy windows open, closed by the next Get
+	alone   bool            // a window saw no Get for gap: no reader is left
+}
+
+// window is a racy bug's window, waiting for a Get to look through it.
+type window struct {
+	looked chan struct{}
+	found  bool // only a Get that finds the blob counts
+}
+
+// hold holds a racy bug's window open until a Get that started after it
+// opened has returned (one that found the blob, when found is set), so the
+// suite's readers look through it however busy the machine is (a fixed
+// sleep let them miss it there), or for gap when no Get comes.
+func (b *broken) hold(found bool) {
+	w := window{looked: make(chan struct{}), found: found}
+	b.mu.Lock()
+	if b.alone {
+		b.mu.Unlock()
+		return
+	}
+	b.windows = append(b.windows, w)
+	b.mu.Unlock()
+	t := time.NewTimer(gap)
+	defer t.Stop()
+	select {
+	case <-w.looked:
+	case <-t.C:
+		b.mu.Lock()
+		b.alone = true
+		b.mu.Unlock()
+	}
 }
 
 func (b *broken) Put(ctx context.Context, key string, r io.Reader, m storage.Metadata) (storage.Info, error) {
@@ -117,16 +151,23 @@ func (b *broken) Put(ctx context.Context, key string, r io.Reader, m storage.Met
 		}
 		return info, err
 	case "deletes before it writes":
+		b.wmu.Lock()
+		defer b.wmu.Unlock()
+		if _, err := b.Driver.Stat(ctx, key); err == nil {
+			b.hold(true) // a reader has seen the blob: it must never vanish now
+		}
 		b.Driver.Delete(ctx, key)
-		time.Sleep(gap)
+		b.hold(false)
 	case "shows half a blob first", "buffers the whole blob":
 		data, err := io.ReadAll(r)
 		if err != nil {
 			return storage.Info{}, err
 		}
 		if b.bug == "shows half a blob first" {
+			b.wmu.Lock()
+			defer b.wmu.Unlock()
 			b.Driver.Put(ctx, key, bytes.NewReader(data[:len(data)/2]), m)
-			time.Sleep(gap)
+			b.hold(true)
 		}
 		r = bytes.NewReader(data)
 	case "keeps the caller's Extra map":
@@ -170,7 +211,20 @@ func (b *broken) Get(ctx context.Context, key string, off, n int64) (io.ReadClos
 	if b.bug == "reads one byte short" && n > 0 {
 		n--
 	}
+	b.mu.Lock()
+	open := b.windows
+	b.windows = nil
+	b.mu.Unlock()
 	rc, info, err := b.Driver.Get(ctx, key, off, n)
+	for _, w := range open {
+		if w.found && err != nil {
+			b.mu.Lock()
+			b.windows = append(b.windows, w) // for a later Get
+			b.mu.Unlock()
+			continue
+		}
+		close(w.looked)
+	}
 	if b.bug == "keeps the caller's Extra map" {
 		b.mu.Lock()
 		info.Metadata.Extra = b.extras[key]

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/attachkit/attachments"
@@ -99,7 +100,7 @@ func TestHubHistory(t *testing.T) {
 		t.Fatalf("reopened history = %+v, want the kept message only", msgs)
 	}
 	got, err := msgs[0].Media()
-	if err != nil || len(got) != 1 || got[0] != media[0] {
+	if err != nil || len(got) != 1 || !reflect.DeepEqual(got[0], media[0]) {
 		t.Errorf("media after a reload = %+v, %v; want %+v", got, err, media)
 	}
 	if r, err := h2.Role(ctx, "CH1", "casey"); err != nil || r != attachments.RoleBlocked {

@@ -1,0 +1,241 @@
+package preview
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/errs"
+)
+
+// The names of the renditions Attach makes.
+const (
+	ThumbnailName = "thumbnail"
+	PreviewName   = "preview"
+)
+
+// AttachOptions configures Attach. A nil *AttachOptions means the defaults.
+type AttachOptions struct {
+	// Sync makes the renditions before the message is sent, in a
+	// before-listener, so the message carries them (their sizes and
+	// BlurHash) in its media attribute. Default false: they are made after
+	// the send, on a queue, and the message goes out at once.
+	Sync bool
+	// Queue is how many files may wait for their renditions. When it is
+	// full, a file gets none (and a log line): a burst of photos must not
+	// hold memory or senders. Default 256.
+	Queue int
+	// Workers is how many files the queue renders at once. Default 1; the
+	// Renderer (a Pool) bounds CPU and memory across everything it renders.
+	Workers int
+	// Timeout bounds one file's renditions. Default 1 minute.
+	Timeout time.Duration
+	// Logger receives a line for each file that gets no rendition, with the
+	// error's code. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// Previews makes renditions of the images a Client's members send or
+// attach. Close stops it.
+type Previews struct {
+	c       *attachments.Client
+	r       Renderer
+	o       AttachOptions
+	remove  []func()
+	wg      sync.WaitGroup
+	closing sync.Once
+
+	mu     sync.RWMutex // guards jobs against a send after Close
+	jobs   chan string
+	closed bool
+}
+
+// Attach makes a thumbnail (fits Thumbnail×Thumbnail) and a preview (fits
+// Preview×Preview) of every image (JPEG, PNG, GIF, WebP, HEIC) c's members
+// send or attach, with r (a GoRenderer, a vips renderer, or a Pool of
+// either), and stores them with Client.PutRendition under ThumbnailName and
+// PreviewName. A file that cannot be rendered (corrupt, too many pixels,
+// not an image after all) gets no rendition and a log line; its message is
+// never failed or held up for it. Close the Previews to stop.
+func Attach(c *attachments.Client, r Renderer, opts *AttachOptions) (*Previews, error) {
+	if c == nil || r == nil {
+		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "preview attach", Message: "a client and a renderer are required"}
+	}
+	p := &Previews{c: c, r: r}
+	if opts != nil {
+		p.o = *opts
+	}
+	if p.o.Queue <= 0 {
+		p.o.Queue = 256
+	}
+	if p.o.Workers <= 0 {
+		p.o.Workers = 1
+	}
+	if p.o.Timeout <= 0 {
+		p.o.Timeout = time.Minute
+	}
+	if p.o.Logger == nil {
+		p.o.Logger = slog.Default()
+	}
+	if err := p.listen(); err != nil {
+		p.Close()
+		return nil, err
+	}
+	if !p.o.Sync {
+		p.jobs = make(chan string, p.o.Queue)
+		for range p.o.Workers {
+			p.wg.Go(p.work)
+		}
+	}
+	return p, nil
+}
+
+func (p *Previews) listen() error {
+	reg := p.c.Registry
+	add := func(remove func(), err error) error {
+		if err == nil {
+			p.remove = append(p.remove, remove)
+		}
+		return err
+	}
+	if p.o.Sync {
+		return errors.Join(
+			add(attachments.OnBefore(reg, attachments.SendMediaMessage,
+				func(ctx context.Context, m attachments.SendMediaMessagePayload) (attachments.SendMediaMessagePayload, error) {
+					p.renderFile(ctx, m.File)
+					return m, nil
+				})),
+			add(attachments.OnBefore(reg, attachments.AttachFile,
+				func(ctx context.Context, m attachments.AttachFilePayload) (attachments.AttachFilePayload, error) {
+					p.renderFile(ctx, m.File)
+					return m, nil
+				})),
+		)
+	}
+	return errors.Join(
+		add(attachments.OnAfter(reg, attachments.SendMediaMessage,
+			func(_ context.Context, _ attachments.SendMediaMessagePayload, r attachments.SendMediaMessageResult, err error) {
+				if err == nil {
+					for _, m := range r.Media {
+						p.enqueue(m)
+					}
+				}
+			})),
+		add(attachments.OnAfter(reg, attachments.SendMessage,
+			func(_ context.Context, _ attachments.SendMessagePayload, r attachments.SendMessageResult, err error) {
+				media, _ := r.Message.Media()
+				for _, m := range media {
+					if err == nil {
+						p.enqueue(m)
+					}
+				}
+			})),
+		add(attachments.OnAfter(reg, attachments.AttachFile,
+			func(_ context.Context, _ attachments.AttachFilePayload, r attachments.AttachFileResult, err error) {
+				if err == nil {
+					p.enqueue(attachments.Media{SID: r.Preview.MediaSID, ContentType: r.Preview.ContentType})
+				}
+			})),
+	)
+}
+
+// images are the types Attach renders, as the library sniffs them.
+var images = map[string]bool{
+	"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true,
+	"image/heic": true, "image/heif": true,
+}
+
+func (p *Previews) enqueue(m attachments.Media) {
+	if !images[m.ContentType] || m.SID == "" || len(m.Renditions) > 0 {
+		return
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		return // a listener that ran as Close removed it
+	}
+	select {
+	case p.jobs <- m.SID:
+	default:
+		p.o.Logger.Warn("preview: the queue is full; a file gets no rendition", "media", m.SID)
+	}
+}
+
+func (p *Previews) work() {
+	for sid := range p.jobs {
+		ctx, cancel := context.WithTimeout(context.Background(), p.o.Timeout)
+		p.render(ctx, sid, func(ctx context.Context) (io.ReadCloser, error) { return p.c.OpenMedia(ctx, sid) })
+		cancel()
+	}
+}
+
+// renderFile renders a file a guard has just stored, before its message is
+// sent.
+func (p *Previews) renderFile(ctx context.Context, f *attachments.File) {
+	if f == nil {
+		return
+	}
+	m, ok := f.Media()
+	if !ok || !images[m.ContentType] {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.o.Timeout)
+	defer cancel()
+	p.render(ctx, m.SID, func(ctx context.Context) (io.ReadCloser, error) { return f.Open(ctx) })
+}
+
+// render makes and stores the renditions of the file sid, logging why when
+// it cannot.
+func (p *Previews) render(ctx context.Context, sid string, open func(context.Context) (io.ReadCloser, error)) {
+	err := p.renderErr(ctx, sid, open)
+	if err != nil {
+		p.o.Logger.Info("preview: no rendition", "media", sid, "code", string(errs.CodeOf(err)), "err", err)
+	}
+}
+
+func (p *Previews) renderErr(ctx context.Context, sid string, open func(context.Context) (io.ReadCloser, error)) error {
+	src, err := open(ctx)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	// Renditions are small (a thumbnail is a few KiB, a preview a few
+	// hundred): they are held whole only to learn the size before storing.
+	var thumb, prev bytes.Buffer
+	out, err := p.r.Render(ctx, src, []Target{{Max: Thumbnail, W: &thumb}, {Max: Preview, W: &prev}})
+	if err != nil {
+		return err
+	}
+	for i, b := range []*bytes.Buffer{&thumb, &prev} {
+		name := []string{ThumbnailName, PreviewName}[i]
+		r := attachments.Rendition{Name: name, ContentType: out[i].ContentType, Width: out[i].Width, Height: out[i].Height,
+			BlurHash: out[i].BlurHash}
+		if err := p.c.PutRendition(ctx, sid, r, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close stops making renditions: no new file is queued, the files already
+// queued are rendered, and Close returns when they are done.
+func (p *Previews) Close() error {
+	p.closing.Do(func() {
+		for _, remove := range p.remove {
+			remove()
+		}
+		p.mu.Lock()
+		p.closed = true
+		if p.jobs != nil {
+			close(p.jobs)
+		}
+		p.mu.Unlock()
+	})
+	p.wg.Wait()
+	return nil
+}

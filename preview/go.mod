@@ -1,0 +1,24 @@
+module github.com/attachkit/attachments/preview
+
+go 1.26.0
+
+replace github.com/attachkit/attachments => ../
+
+require (
+	github.com/attachkit/attachments v0.0.0
+	github.com/disintegration/imaging v1.6.2
+	github.com/gen2brain/heic v0.4.5
+	github.com/stretchr/testify v1.11.1
+	golang.org/x/image v0.48.0
+	golang.org/x/sync v0.25.0
+)
+
+require (
+	github.com/davecgh/go-spew v1.1.1 // indirect
+	github.com/ebitengine/purego v0.8.3 // indirect
+	github.com/google/uuid v1.6.0 // indirect
+	github.com/h2non/filetype v1.1.3 // indirect
+	github.com/pmezard/go-difflib v1.0.0 // indirect
+	github.com/tetratelabs/wazero v1.9.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
+)

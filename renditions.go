@@ -1,0 +1,110 @@
+package attachments
+
+import (
+	"context"
+	"errors"
+	"io"
+	"regexp"
+	"slices"
+
+	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/ledger"
+	"github.com/attachkit/attachments/storage"
+)
+
+// Rendition describes a file derived from a media file, such as a
+// thumbnail: see Client.PutRendition.
+type Rendition = ledger.Rendition
+
+// renditionsPrefix holds renditions: renditions/<SID>/<name>. They live in
+// the library's storage whatever store holds the original.
+const renditionsPrefix = "renditions/"
+
+func renditionKey(sid, name string) string { return renditionsPrefix + sid + "/" + name }
+
+var renditionName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
+
+// PutRendition stores a rendition of the media with the given SID (a
+// thumbnail, a preview: package preview makes them) beside it, and records
+// it in the ledger, replacing a rendition of the same name. The media must
+// be live. Its renditions are the library's: they live in its storage
+// whatever store holds the original, are downloaded with DownloadMedia's
+// Rendition, and are deleted with the original.
+//
+// r.Name is 1 to 32 lower-case letters, digits and dashes; r.ContentType
+// must be an image type a browser shows inline (image/jpeg, image/png,
+// image/webp, image/gif). Size is set from what body holds.
+func (c *Client) PutRendition(ctx context.Context, sid string, r Rendition, body io.Reader) error {
+	const op = "put rendition"
+	switch {
+	case !IsMediaSID(sid):
+		return &errs.Error{Code: errs.InvalidArgument, Op: op, Message: "invalid media reference"}
+	case !renditionName.MatchString(r.Name):
+		return &errs.Error{Code: errs.InvalidArgument, Op: op, Message: "a rendition needs a name of lower-case letters, digits and dashes"}
+	case !slices.Contains([]string{"image/jpeg", "image/png", "image/webp", "image/gif"}, r.ContentType):
+		return &errs.Error{Code: errs.InvalidArgument, Op: op, Message: "a rendition must be a JPEG, PNG, WebP or GIF image"}
+	}
+	rec, err := c.ledger.Get(ctx, sid)
+	if err != nil {
+		return err
+	}
+	if rec.State == ledger.Deleted {
+		return &errs.Error{Code: errs.NotFound, Op: op, Message: "the file is no longer available"}
+	}
+	key := renditionKey(sid, r.Name)
+	info, err := c.store.Put(ctx, key, body, storage.Metadata{ContentType: r.ContentType, FileName: r.Name + extensionOf(r.ContentType)})
+	if err != nil {
+		return err
+	}
+	r.Size = info.Size
+	list := slices.DeleteFunc(slices.Clone(rec.Renditions), func(o Rendition) bool { return o.Name == r.Name })
+	list = append(list, r)
+	// Conditional on the state it had: a delete or a send in between makes
+	// this fail, and a delete leaves no rendition behind.
+	_, err = c.ledger.Apply(ctx, ledger.Change{SID: sid, From: []ledger.State{rec.State}, Renditions: list, Now: c.now()})
+	if errs.CodeOf(err) == errs.Conflict {
+		// It moved on: staged to sent, say. Try once more on what it is now.
+		return c.recordRendition(ctx, sid, r, key)
+	}
+	if err != nil {
+		c.dropRendition(ctx, key)
+	}
+	return err
+}
+
+// recordRendition records rendition r, already stored at key, on a record
+// that changed since PutRendition read it.
+func (c *Client) recordRendition(ctx context.Context, sid string, r Rendition, key string) error {
+	rec, err := c.ledger.Get(ctx, sid)
+	if err == nil && rec.State == ledger.Deleted {
+		err = &errs.Error{Code: errs.NotFound, Op: "put rendition", Message: "the file is no longer available"}
+	}
+	if err == nil {
+		list := slices.DeleteFunc(slices.Clone(rec.Renditions), func(o Rendition) bool { return o.Name == r.Name })
+		_, err = c.ledger.Apply(ctx, ledger.Change{SID: sid, From: []ledger.State{rec.State}, Renditions: append(list, r), Now: c.now()})
+	}
+	if err != nil {
+		c.dropRendition(ctx, key)
+	}
+	return err
+}
+
+func (c *Client) dropRendition(ctx context.Context, key string) {
+	cctx, cancel := cleanupContext(ctx)
+	defer cancel()
+	if err := c.store.Delete(cctx, key); err != nil && !errors.Is(err, errs.NotFound) {
+		c.log.Error("attachments: could not delete an unrecorded rendition; Check will find it", "key", key, "err", err)
+	}
+}
+
+func extensionOf(contentType string) string {
+	switch contentType {
+	case "image/png":
+		return ".png"
+	case "image/webp":
+		return ".webp"
+	case "image/gif":
+		return ".gif"
+	}
+	return ".jpg"
+}
