@@ -1,18 +1,14 @@
 package sqlledger_test
 
 import (
-	"context"
 	"database/sql/driver"
 	"path/filepath"
 	"sync"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"modernc.org/sqlite"
 
-	"github.com/attachkit/attachments/errs"
-	"github.com/attachkit/attachments/ledger"
 	"github.com/attachkit/attachments/ledger/sqlledger"
 )
 
@@ -62,19 +58,9 @@ func TestSQLiteCanceledMidTransaction(t *testing.T) {
 		BEGIN SELECT test_pause('`+t.Name()+`'); END`)
 	require.NoError(t, err)
 
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() {
-		_, err := l.Apply(ctx, take("ME1"), take("ME2"), take("ME3"))
-		done <- err
-	}()
+	cancel, done := applyThree(t, l)
 	<-p.reached // ME1 and ME2 are changed in the Apply's transaction
 	cancel()
 	p.release <- struct{}{}
-	assert.ErrorIs(t, <-done, errs.Canceled, "an Apply cancelled mid-transaction")
-	for _, sid := range []string{"ME1", "ME2", "ME3"} {
-		r, err := l.Get(t.Context(), sid)
-		require.NoError(t, err)
-		assert.Equal(t, ledger.Staged, r.State, "%s after a cancelled Apply: half a send done", sid)
-	}
+	wantCanceledAndUntouched(t, l, done)
 }
