@@ -27,7 +27,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"testing"
 	"time"
 
@@ -214,6 +213,3 @@ func canceled() context.Context {
 	cancel()
 	return ctx
 }
-
-// states returns every state, for a change that may start anywhere.
-func states() []ledger.State { return slices.Concat(ledger.Live, []ledger.State{ledger.Deleted}) }

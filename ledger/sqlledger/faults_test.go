@@ -148,12 +148,7 @@ func TestPostgresCanceledMidTransaction(t *testing.T) {
 	_, err = tx.ExecContext(t.Context(), "SELECT sid FROM media WHERE sid = 'ME3' FOR UPDATE")
 	require.NoError(t, err)
 
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() {
-		_, err := l.Apply(ctx, take("ME1"), take("ME2"), take("ME3"))
-		done <- err
-	}()
+	cancel, done := applyThree(t, l)
 	// Wait until the Apply waits for the lock: ME1 and ME2 are changed in
 	// its transaction by then.
 	watcher := openDB(t, "pgx", dsn)
@@ -164,9 +159,27 @@ func TestPostgresCanceledMidTransaction(t *testing.T) {
 		return err == nil && n > 0
 	}, time.Minute, 10*time.Millisecond, "the Apply never reached the held row")
 	cancel()
-	err = <-done
-	assert.ErrorIs(t, err, errs.Canceled, "an Apply cancelled mid-transaction")
+	wantCanceledAndUntouched(t, l, done)
 	require.NoError(t, tx.Rollback())
+}
+
+// applyThree starts an Apply taking ME1, ME2 and ME3 to send, and returns
+// the function that cancels it and where its error arrives.
+func applyThree(t *testing.T, l ledger.Ledger) (cancel func(), done <-chan error) {
+	ctx, cancel := context.WithCancel(t.Context())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := l.Apply(ctx, take("ME1"), take("ME2"), take("ME3"))
+		errc <- err
+	}()
+	return cancel, errc
+}
+
+// wantCanceledAndUntouched fails t unless the cancelled Apply returned
+// Canceled and left ME1, ME2 and ME3 staged.
+func wantCanceledAndUntouched(t *testing.T, l ledger.Ledger, done <-chan error) {
+	t.Helper()
+	assert.ErrorIs(t, <-done, errs.Canceled, "an Apply cancelled mid-transaction")
 	for _, sid := range []string{"ME1", "ME2", "ME3"} {
 		r, err := l.Get(t.Context(), sid)
 		require.NoError(t, err)
