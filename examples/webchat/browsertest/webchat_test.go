@@ -293,7 +293,7 @@ func TestWebchatInBrowser(t *testing.T) {
 	)
 
 	// Attach through the file input: the preview shows name and size.
-	chip := view("customer", ".chip:not(.uploading)")
+	chip := view("customer", ".chip.attached")
 	s.do("attach through the file input",
 		chromedp.SetUploadFiles(chromedp.CSS(view("customer", "input.file-input")), []string{picPath}),
 		chromedp.WaitVisible(chromedp.CSS(chip)),
@@ -355,7 +355,7 @@ func TestWebchatInBrowser(t *testing.T) {
 	// A file dropped on the agent's conversation: a synthetic DragEvent with a
 	// DataTransfer that holds a File made in the page.
 	note := "Order #1042: replacement shipped today.\n"
-	agentChip := view("agent", ".chip:not(.uploading)")
+	agentChip := view("agent", ".chip.attached")
 	dropped := run(s, "drop a file on the agent's conversation", chromedp.Evaluate[bool](fmt.Sprintf(`(() => {
 		const target = document.querySelector('[data-view="agent"] .conversation');
 		const dt = new DataTransfer();
@@ -467,19 +467,7 @@ func TestWebchatInBrowser(t *testing.T) {
 
 	screenshot(t, s)
 
-	// Blocking: the customer's next message is refused, with a reason.
-	s.do("the agent blocks the customer",
-		chromedp.Click(chromedp.CSS(view("agent", `.block-toggle[data-blocked="false"]`))),
-		chromedp.WaitVisible(chromedp.CSS(view("agent", `.block-toggle[data-blocked="true"]`))),
-		chromedp.WaitVisible(chromedp.CSS(view("supervisor", `.person[data-identity="casey"] .role-blocked`))),
-		chromedp.SendKeys(chromedp.CSS(view("customer", ".message-input")), "Hello?\n"),
-		chromedp.WaitVisible(chromedp.CSS(notice+`[data-code="permission_denied"]`)),
-		chromedp.Click(chromedp.CSS(view("agent", `.block-toggle[data-blocked="true"]`))),
-		chromedp.WaitVisible(chromedp.CSS(view("agent", `.block-toggle[data-blocked="false"]`))),
-	)
-	if got := s.text(notice + " .notice-text"); !strings.Contains(got, "blocked") {
-		t.Errorf("blocked customer's notice = %q, want it to say so", got)
-	}
+	testBlocking(t, s, d)
 
 	// The agent deletes the picture: it goes from every view, and its link
 	// dies.
