@@ -694,6 +694,7 @@ class View {
       this.dropUpload(u);
       this.renderDraft(res.draft);
     } catch (err) {
+      err.fileName = u.file.name;
       if (err.code === 'aborted') {
         u.status = 'cancelled';
         this.drawUpload(u);
@@ -836,7 +837,10 @@ class View {
 
   showError(err) {
     const code = err.code || 'internal';
-    let text = err.message ? err.message.charAt(0).toUpperCase() + err.message.slice(1) : 'Something went wrong';
+    // The library's messages start in lower case; a file name they start
+    // with keeps its own case.
+    let text = err.message || 'Something went wrong';
+    if (!(err.fileName && text.startsWith(err.fileName))) text = text.charAt(0).toUpperCase() + text.slice(1);
     if (!/[.!?]$/.test(text)) text += '.';
     if ((code === 'extension_not_allowed' || code === 'type_not_allowed') && this.state) {
       const pol = this.policy();
