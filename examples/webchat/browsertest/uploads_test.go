@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
@@ -77,7 +78,7 @@ func TestUploadsInBrowser(t *testing.T) {
 	}
 	s.do("Escape cancels it",
 		chromedp.Focus(chromedp.CSS(uploading+" .chip-cancel")),
-		chromedp.KeyEvent("\x1b"),
+		chromedp.KeyEvent(kb.Escape),
 		chromedp.WaitVisible(chromedp.CSS(view("customer", `.chip[data-status="cancelled"] .chip-retry`))),
 	)
 	close(release)

@@ -23,6 +23,18 @@ const journalPage = 100
 // maxJournalPage bounds one page of the journal.
 const maxJournalPage = 500
 
+// maxEntryText bounds the message text an entry shows, in characters.
+const maxEntryText = 60
+
+// clip cuts s to n characters, marking the cut with an ellipsis.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
 // entryView is one journal entry as the audit trail shows it: who did what,
 // what it touched (the message, its files, the member blocked) and, for a
 // refusal, the code and the full text the member was shown.
@@ -34,10 +46,15 @@ type entryView struct {
 	Target     string    `json:"target,omitempty"`
 	TargetName string    `json:"targetName,omitempty"`
 	MessageSID string    `json:"messageSid,omitempty"`
-	FileNames  []string  `json:"fileNames"`
-	OK         bool      `json:"ok"`
-	Code       string    `json:"code"`
-	Message    string    `json:"message,omitempty"`
+	// MessageText is the start of the message's text, while the message is
+	// still in the chat.
+	MessageText string `json:"messageText,omitempty"`
+	// MessageGone says the message has been deleted since.
+	MessageGone bool     `json:"messageGone,omitempty"`
+	FileNames   []string `json:"fileNames"`
+	OK          bool     `json:"ok"`
+	Code        string   `json:"code"`
+	Message     string   `json:"message,omitempty"`
 }
 
 func (s *Server) entryView(e ledger.Entry) entryView {
@@ -48,6 +65,13 @@ func (s *Server) entryView(e ledger.Entry) entryView {
 	}
 	if p, ok := s.personByIdentity(e.Actor); ok {
 		v.ActorName = p.Name
+	}
+	if e.MessageSID != "" {
+		if m, err := s.hub.Fetch(context.Background(), e.MessageSID); err == nil {
+			v.MessageText = clip(m.Body, maxEntryText)
+		} else {
+			v.MessageGone = true
+		}
 	}
 	if p, ok := s.personByIdentity(e.Target); ok {
 		v.TargetName = p.Name

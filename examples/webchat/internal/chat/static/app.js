@@ -384,7 +384,8 @@ class View {
     const parts = [];
     if (e.fileNames.length) parts.push(e.fileNames.join(', '));
     if (e.targetName) parts.push('member: ' + e.targetName);
-    if (e.messageSid && !e.fileNames.length) parts.push('message ' + e.messageSid.slice(0, 10) + '…');
+    if (e.messageText && !e.fileNames.length) parts.push('“' + e.messageText + '”');
+    else if (e.messageSid && e.messageGone && !e.fileNames.length) parts.push('a message since deleted');
     const line = el('span', 'act-line');
     line.append(el('span', 'act-action', e.action), el('span', 'act-who', ' ' + e.actorName));
     if (parts.length) line.append(el('span', 'act-what', ' · ' + parts.join(' · ')));
@@ -435,7 +436,8 @@ class View {
     tools.hidden = !(me.side === 'agent' && customer && this.can('blockMember') && !blocked);
     const toggle = this.q('.block-toggle');
     toggle.dataset.blocked = String(!!blocked);
-    toggle.textContent = 'Block ' + (customer ? customer.name.split(' ')[0] : 'customer');
+    toggle.textContent = 'Block';
+    this.q('.block-name').textContent = customer ? customer.name : 'the customer';
 
     this.renderBanner(customer);
 
@@ -545,10 +547,14 @@ class View {
     a.href = '#';
     a.dataset.media = media.sid;
     a.title = media.filename + ' · ' + formatBytes(media.size);
-    a.setAttribute('aria-label', 'Download ' + media.filename + ', ' + formatBytes(media.size));
     a.append(fileIcon(media.filename));
     const t = el('span', 'file-text');
-    t.append(el('span', 'file-name', shortName(media.filename)));
+    // Screen readers get the full name; the eye gets it cut in the middle.
+    const name = el('span', 'file-name');
+    const short = el('span', '', shortName(media.filename));
+    short.setAttribute('aria-hidden', 'true');
+    name.append(el('span', 'sr-only', 'Download ' + media.filename + ', '), short);
+    t.append(name);
     t.append(el('span', 'file-size', formatBytes(media.size) + ' · ' + extOf(media.filename).toUpperCase()));
     a.append(t);
     const dl = el('span', 'dl');
