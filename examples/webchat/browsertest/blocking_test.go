@@ -31,6 +31,7 @@ func testBlocking(t *testing.T, s *session, d *demo) {
 		`document.querySelector('[data-view="customer"] .attach').disabled`)) {
 		t.Error("a customer blocked from files can still press Attach")
 	}
+	checkAccessibility(t, s, axeSource(t), "a blocked customer's page")
 	if got := s.text(`[data-side="customer"] .side-off`); got != "blocked from sending files" {
 		t.Errorf("the policy panel says %q of the blocked customer", got)
 	}
@@ -47,9 +48,26 @@ func testBlocking(t *testing.T, s *session, d *demo) {
 		t.Errorf("the blocked customer's picture turned into %d file cards", n)
 	}
 
-	s.do("the agent lifts the block; the banner goes at once",
+	// A file dropped or pasted anyway is refused, in words.
+	pasted := run(s, "paste a file while blocked", chromedp.Evaluate[bool](`(() => {
+		const dt = new DataTransfer();
+		dt.items.add(new File(['a note'], 'note.txt', { type: 'text/plain' }));
+		const box = document.querySelector('[data-view="customer"] .conversation');
+		return !box.dispatchEvent(new ClipboardEvent('paste', { bubbles: true, cancelable: true, clipboardData: dt }));
+	})()`))
+	notice := view("customer", ".notice")
+	if !pasted {
+		t.Fatal("the page did not take the pasted file")
+	}
+	s.do("the refusal shows", chromedp.WaitVisible(chromedp.CSS(notice+`[data-code="permission_denied"]`)))
+	if got := s.text(notice + " .notice-text"); !strings.Contains(got, "blocked from sending files") {
+		t.Errorf("the blocked customer's refusal says %q", got)
+	}
+
+	s.do("the agent lifts the block; the banner and the refusal go at once",
 		chromedp.Click(chromedp.CSS(view("agent", ".banner .banner-action"))),
 		chromedp.WaitNotVisible(chromedp.CSS(banner)),
+		chromedp.WaitNotVisible(chromedp.CSS(notice)),
 		chromedp.WaitNotVisible(chromedp.CSS(view("agent", ".banner"))),
 		chromedp.WaitVisible(chromedp.CSS(view("agent", `.block-toggle[data-blocked="false"]`))),
 	)
@@ -70,5 +88,7 @@ func testBlocking(t *testing.T, s *session, d *demo) {
 		chromedp.WaitNotVisible(chromedp.CSS(banner)),
 		chromedp.WaitEnabled(chromedp.CSS(view("customer", ".message-input"))),
 	)
-	_ = d
+	if n := d.storedMedia(t); n != 2 {
+		t.Errorf("%d media blobs stored after the refused paste, want 2", n)
+	}
 }

@@ -228,6 +228,9 @@ func TestLayoutsInBrowser(t *testing.T) {
 	if got := shownViews(t, s); got != "customer,agent" {
 		t.Errorf("1024 px wide shows %q, want the customer's and the agent's", got)
 	}
+	if got := s.text("#view-switch-label"); got != "Beside the customer, show" {
+		t.Errorf("the switch at 1024 px is labelled %q", got)
+	}
 	checkAccessibility(t, s, axe, "1024 px, agent")
 	screenshotTo(t, s, 1024)
 	s.do("switch to the supervisor", chromedp.Click(chromedp.CSS(`#view-tabs [data-view="supervisor"]`)),

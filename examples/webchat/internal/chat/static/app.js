@@ -927,8 +927,8 @@ class Layout {
     this.container.dataset.layout = mode;
     const offered = mode === 'phone' ? this.names : mode === 'medium' ? this.names.filter((n) => n !== 'customer') : [];
     const selected = mode === 'phone' ? this.active : this.second;
-    this.tabs.hidden = offered.length === 0;
-    this.tabs.setAttribute('aria-label', mode === 'medium' ? 'Which view to show beside the customer' : 'Which view to show');
+    document.getElementById('view-switch').hidden = offered.length === 0;
+    document.getElementById('view-switch-label').textContent = mode === 'medium' ? 'Beside the customer, show' : 'Show';
     this.tabs.replaceChildren(...offered.map((name) => {
       const b = el('button', 'view-tab', LABELS[name]);
       b.type = 'button';
@@ -968,6 +968,7 @@ function start() {
   if (names.length === 1) container.classList.add('single');
   const tpl = document.getElementById('view-template');
   const layout = new Layout(container, document.getElementById('view-tabs'), names);
+  const views = [];
   for (const name of names) {
     const root = tpl.content.firstElementChild.cloneNode(true);
     root.dataset.view = name;
@@ -975,9 +976,19 @@ function start() {
     container.append(root);
     // Every view's state carries everyone's role: the latest draws the panel.
     const view = new View(name, root, (st) => renderPolicy(st));
+    views.push(view);
     view.connect();
   }
   layout.apply();
+  // Escape cancels the newest upload even when focus has left the views
+  // (the Attach button it was on turns off while a message is full).
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape' || e.defaultPrevented || (e.target !== document.body && e.target !== document.documentElement)) return;
+    for (const v of views) {
+      const u = [...v.queue].reverse().find((x) => x.status === 'uploading' || x.status === 'queued');
+      if (u) { e.preventDefault(); v.cancel(u); return; }
+    }
+  });
   // A file dropped outside a conversation must not replace the page.
   window.addEventListener('dragover', (e) => e.preventDefault());
   window.addEventListener('drop', (e) => e.preventDefault());
