@@ -22,7 +22,8 @@ import (
 // which a later version adds, will be served the same way.)
 
 // previewMargin is how long before a cached link expires the server stops
-// handing it out, so the page never gets a link about to die.
+// handing it out, so the page never gets a link about to die; a link that
+// lives less than four margins is handed out for three quarters of its life.
 const previewMargin = time.Minute
 
 // previewKey names one reader's preview of one picture.
@@ -32,33 +33,41 @@ type previewKey struct{ identity, message, media string }
 // is ready to use; it is safe for concurrent use.
 type previewCache struct {
 	mu    sync.Mutex
-	links map[previewKey]linkReply
+	links map[previewKey]previewEntry
 }
 
-// get returns the cached link for k, if it lives beyond now+previewMargin.
+// previewEntry is a cached link and until when it is handed out.
+type previewEntry struct {
+	link  linkReply
+	until time.Time
+}
+
+// get returns the link cached for k, while it is still to be handed out.
 func (c *previewCache) get(k previewKey, now time.Time) (linkReply, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	l, ok := c.links[k]
-	if !ok || !now.Add(previewMargin).Before(l.expires) {
+	e, ok := c.links[k]
+	if !ok || !now.Before(e.until) {
 		return linkReply{}, false
 	}
-	return l, true
+	return e.link, true
 }
 
-// put caches l for k, and forgets the links that have expired.
+// put caches l for k, to be handed out until previewMargin (or a quarter of
+// its life, if that is shorter) before it expires, and forgets the links
+// that are past that.
 func (c *previewCache) put(k previewKey, l linkReply, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.links == nil {
-		c.links = map[previewKey]linkReply{}
+		c.links = map[previewKey]previewEntry{}
 	}
-	for k, old := range c.links {
-		if !now.Before(old.expires) {
+	for k, e := range c.links {
+		if !now.Before(e.until) {
 			delete(c.links, k)
 		}
 	}
-	c.links[k] = l
+	c.links[k] = previewEntry{link: l, until: l.expires.Add(-min(previewMargin, l.expires.Sub(now)/4))}
 }
 
 // forget drops the links to a message's pictures, once it is deleted.

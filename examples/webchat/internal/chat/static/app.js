@@ -224,6 +224,11 @@ class View {
     this.chips = this.q('.chips');
     this.notice = this.q('.notice');
     this.noticeTimer = 0;
+    this.atBottom = true; // the conversation shows its newest message
+    this.conversation.addEventListener('scroll', () => {
+      const c = this.conversation;
+      this.atBottom = c.scrollHeight - c.scrollTop - c.clientHeight < 24;
+    });
     this.q('.open-tab').href = '/?view=' + name;
     this.wire();
   }
@@ -533,6 +538,8 @@ class View {
       api(this.name, 'GET', `/messages/${m.sid}/media/${media.sid}/preview`)
         .then((link) => { img.src = link.url; })
         .catch(() => { a.replaceWith(this.fileCard(m, media, false)); });
+      // A picture that loads below the newest message keeps it in sight.
+      img.addEventListener('load', () => { if (this.atBottom) this.scrollDown(); });
       img.addEventListener('error', () => { if (a.isConnected) a.replaceWith(this.fileCard(m, media, false)); });
       this.openOnClick(a, m, media, 'inline');
       return a;
@@ -658,7 +665,10 @@ class View {
     this.text.style.height = Math.min(this.text.scrollHeight + 2, 120) + 'px';
   }
 
-  scrollDown() { this.conversation.scrollTop = this.conversation.scrollHeight; }
+  scrollDown() {
+    this.conversation.scrollTop = this.conversation.scrollHeight;
+    this.atBottom = true;
+  }
 
   // ---- uploads ----
 
