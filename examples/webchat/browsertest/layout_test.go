@@ -221,6 +221,7 @@ func TestLayoutsInBrowser(t *testing.T) {
 		t.Errorf("a reload added %d DownloadMedia entries; inline pictures are not downloads", got-before)
 	}
 	checkAccessibility(t, s, axe, "1440 px")
+	checkFocusVisible(t, s, "1440 px")
 	screenshotTo(t, s, 1440)
 
 	// 1024 px: the customer and one other view, with a switch.
@@ -263,6 +264,7 @@ func TestLayoutsInBrowser(t *testing.T) {
 		t.Error("the statement's card overflows the customer's own message on a phone")
 	}
 	checkAccessibility(t, s, axe, "390 px, customer")
+	checkFocusVisible(t, s, "390 px, customer")
 	screenshotTo(t, s, 390)
 	s.do("the arrow key moves to the agent's tab",
 		chromedp.Focus(chromedp.CSS(`#view-tabs [data-view="customer"]`)),
@@ -276,4 +278,35 @@ func TestLayoutsInBrowser(t *testing.T) {
 	s.do("the supervisor's tab", chromedp.Click(chromedp.CSS(`#view-tabs [data-view="supervisor"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-view="supervisor"] .audit`)))
 	checkAccessibility(t, s, axe, "390 px, supervisor")
+}
+
+// checkFocusVisible walks the page with Tab, as a keyboard user would, and
+// fails the test for every control it reaches that shows no focus: neither
+// an outline nor a ring. It reports how many controls it reached.
+func checkFocusVisible(t *testing.T, s *session, where string) {
+	t.Helper()
+	run(s, "start from the top", chromedp.Evaluate[bool](`document.activeElement.blur(), window.scrollTo(0, 0), true`))
+	seen := map[string]bool{}
+	for range 80 {
+		s.do("press Tab", chromedp.KeyEvent(kb.Tab))
+		got := run(s, "look at the focus", chromedp.Evaluate[[]string](`(() => {
+			const e = document.activeElement;
+			if (!e || e === document.body) return ['', 'true'];
+			const cs = getComputedStyle(e);
+			const shown = (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0) || cs.boxShadow !== 'none';
+			const name = e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).trim().split(/\s+/).join('.') : '') +
+				' in ' + ((e.closest('[data-view]') || {}).dataset || {}).view;
+			return [name, String(shown)];
+		})()`))
+		if got[0] == "" || seen[got[0]] {
+			continue
+		}
+		seen[got[0]] = true
+		if got[1] != "true" {
+			t.Errorf("%s: the keyboard focus on %s is invisible", where, got[0])
+		}
+	}
+	if len(seen) < 8 {
+		t.Errorf("%s: Tab reached only %d kinds of control: %v", where, len(seen), seen)
+	}
 }
