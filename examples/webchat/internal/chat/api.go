@@ -17,7 +17,25 @@ const maxTextLen = 4000
 // routes returns the page, the API and the download links.
 //
 // Every API path starts with the view that acts: /api/{view}/…. The demo has
-// no sign-in; a real host takes the member from its session instead.
+// no sign-in; a real host takes the member from its session instead. JSON
+// goes both ways in camelCase; every refusal is {code, message, details}.
+//
+//	GET    state                              stateView
+//	GET    events                             Server-Sent Events (handleEvents)
+//	POST   messages {text}                    messageView
+//	POST   messages/media (multipart)         messageView
+//	DELETE messages/{sid}                     {deleted, media}
+//	GET    messages/{sid}/media/{media}/link  {url, expiresAt, media}, a fresh link
+//	GET    …/preview                          the same, the reader's cached inline link
+//	POST   preflight {name, type, size}       204
+//	POST   draft/files (multipart)            {draft, file}
+//	DELETE draft/files/{media}                {draft}
+//	POST   draft/send {text}                  messageView
+//	POST   block {identity, mode}             {identity, previous, role}
+//	POST   unblock {identity}                 {identity, previous, role}
+//	GET    journal?limit=&before=             {entries, before}, the supervisor's only
+//
+// A multipart upload holds optional "text" and "size" fields, then "file".
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", pageHandler())

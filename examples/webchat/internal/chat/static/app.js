@@ -394,7 +394,7 @@ class View {
     const line = el('span', 'act-line');
     line.append(el('span', 'act-action', e.action), el('span', 'act-who', ' ' + e.actorName));
     if (parts.length) line.append(el('span', 'act-what', ' · ' + parts.join(' · ')));
-    line.title = e.fileNames.join(', ');
+    line.title = e.fileNames.length ? e.fileNames.join(', ') : e.messageSid || '';
     const time = el('time', 'act-time', new Date(e.time).toLocaleTimeString());
     time.dateTime = e.time;
     if (e.ok) {
@@ -433,6 +433,7 @@ class View {
       avatar.textContent = initials(me.name);
     }
     this.root.setAttribute('aria-label', title.textContent + ' (' + me.side + ' view)');
+    this.conversation.setAttribute('aria-label', 'Conversation, as ' + me.name + ' sees it');
 
     // The agent blocks the customer, all sending or files only; whoever may
     // block may lift it (the banner's button).
