@@ -1,9 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh installs what the test suite needs and is missing: Debian's clamd,
 # chromium and postgresql (15, whose initdb and postgres the ledger tests
-# run themselves), versitygw (a real S3 server) built with go install, and
-# axe-core (the accessibility checker the web chat's browser test injects)
-# from the npm registry into a cache outside the repo.
+# run themselves), and versitygw (a real S3 server) built with go install.
 # It is idempotent and quick when everything is already there.
 set -euo pipefail
 
@@ -13,7 +11,6 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 # Chromium only recommends fonts; the browser test's screenshot needs them.
 dpkg -s fonts-liberation >/dev/null 2>&1 || need_apt+=(fonts-liberation)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || need_apt+=(postgresql)
-command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
 	echo "deps: installing ${need_apt[*]}"
 	export DEBIAN_FRONTEND=noninteractive
@@ -23,22 +20,28 @@ fi
 # The packaged daemons are started by the tests themselves, with their own
 # configs; the ones the package may have started are not used.
 
-gobin=$(go env GOBIN)
-[ -n "$gobin" ] || gobin="$(go env GOPATH)/bin"
-if [ ! -x "$gobin/versitygw" ]; then
-	echo "deps: building versitygw (about a minute)"
-	GOFLAGS=-buildvcs=false go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
-fi
-
-# axe-core: one pinned version, unpacked once; browsertest reads axe.min.js
-# from here (or from $AXE_CORE).
+# axe-core, the accessibility checker the web chat's browser test injects
+# into the page: one pinned version from the npm registry, unpacked once
+# into a cache outside the repo; the test reads axe.min.js from there (or
+# from $AXE_CORE).
 axe_version=4.14.1
 axe_dir="${XDG_CACHE_HOME:-$HOME/.cache}/attachkit/axe-core-$axe_version"
 if [ ! -s "$axe_dir/axe.min.js" ]; then
+	if ! command -v npm >/dev/null 2>&1; then
+		echo "deps: installing npm"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
+	fi
 	echo "deps: fetching axe-core $axe_version from the npm registry"
 	tmp=$(mktemp -d)
 	(cd "$tmp" && npm pack --silent "axe-core@$axe_version" >/dev/null && tar -xzf "axe-core-$axe_version.tgz")
 	mkdir -p "$axe_dir"
 	cp "$tmp/package/axe.min.js" "$tmp/package/LICENSE" "$axe_dir/"
 	rm -rf "$tmp"
+fi
+
+gobin=$(go env GOBIN)
+[ -n "$gobin" ] || gobin="$(go env GOPATH)/bin"
+if [ ! -x "$gobin/versitygw" ]; then
+	echo "deps: building versitygw (about a minute)"
+	GOFLAGS=-buildvcs=false go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
 fi
