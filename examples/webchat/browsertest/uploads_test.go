@@ -81,6 +81,7 @@ func TestUploadsInBrowser(t *testing.T) {
 		chromedp.KeyEvent(kb.Escape),
 		chromedp.WaitVisible(chromedp.CSS(view("customer", `.chip[data-status="cancelled"] .chip-retry`))),
 	)
+	checkAccessibility(t, s, axeSource(t), "a cancelled upload")
 	close(release)
 	attached := view("customer", ".chip.attached")
 	s.do("Retry sends the same file again",
@@ -142,6 +143,7 @@ func TestUploadsInBrowser(t *testing.T) {
 	if n := run(s, "count chips", chromedp.Evaluate[int](`document.querySelectorAll('[data-view="customer"] .chip.attached').length`)); n != 3 {
 		t.Errorf("%d files attached, want 3", n)
 	}
+	checkAccessibility(t, s, axeSource(t), "a full message and its refusal")
 	if !run(s, "the attach button is off", chromedp.Evaluate[bool](`document.querySelector('[data-view="customer"] .attach').disabled`)) {
 		t.Error("a full message still offers Attach")
 	}
