@@ -1,6 +1,7 @@
 package browsertest
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/attachkit/attachments/examples/webchat/internal/chat"
+	"github.com/attachkit/attachments/ledger"
 )
 
 // longName is a realistic long file name, and shortLongName how the page
@@ -65,6 +67,8 @@ func checkAccessibility(t *testing.T, s *session, axe, where string) {
 	if !run(s, "load axe-core", chromedp.Evaluate[bool](`typeof axe === 'object'`)) {
 		run(s, "inject axe-core", chromedp.Evaluate[bool](axe+";true"))
 	}
+	// A notice fades in: let it finish, so colours are measured as shown.
+	run(s, "let the animations finish", chromedp.Poll[bool](`document.getAnimations().every((a) => a.playState !== 'running')`))
 	found := run(s, "run axe-core in "+where, chromedp.Evaluate[[]violation](`(async () => {
 		const r = await axe.run(document, { resultTypes: ['violations'] });
 		return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({
@@ -149,16 +153,32 @@ func TestLayoutsInBrowser(t *testing.T) {
 	}
 
 	customerPDF := view("customer", `li.msg[data-author="customer"] a.media-file`)
-	s.do("the customer chats and sends a statement with a long name, a picture and a renamed program",
-		chromedp.SendKeys(chromedp.CSS(view("customer", ".message-input")), "Hi! Here is my bank statement, and the parcel.\n"),
+	// Each step waits for the last to settle: a message shows in the other
+	// views before its sender's composer is cleared.
+	send := func(v string) []chromedp.Action[chromedp.Void] {
+		return []chromedp.Action[chromedp.Void]{
+			chromedp.WaitEnabled(chromedp.CSS(view(v, ".send"))),
+			chromedp.Click(chromedp.CSS(view(v, ".send"))),
+			chromedp.WaitNotPresent(chromedp.CSS(view(v, ".chip"))),
+		}
+	}
+	s.do("the customer says hello",
+		chromedp.SendKeys(chromedp.CSS(view("customer", ".message-input")), "Hi! Here is my bank statement, and the parcel."))
+	s.do("and sends it", send("customer")...)
+	s.do("the customer attaches a statement with a long name",
+		chromedp.WaitVisible(chromedp.CSS(view("customer", `li.msg[data-author="customer"] .msg-text`))),
 		chromedp.SetUploadFiles(chromedp.CSS(view("customer", "input.file-input")), []string{pdf}),
 		chromedp.WaitVisible(chromedp.CSS(view("customer", ".chip.attached"))),
-		chromedp.Click(chromedp.CSS(view("customer", ".send"))),
+	)
+	s.do("and sends it", send("customer")...)
+	s.do("the customer attaches a picture",
 		chromedp.WaitVisible(chromedp.CSS(customerPDF)),
 		chromedp.WaitVisible(chromedp.CSS(view("agent", `li.msg[data-author="customer"] a.media-file`))),
 		chromedp.SetUploadFiles(chromedp.CSS(view("customer", "input.file-input")), []string{pic}),
 		chromedp.WaitVisible(chromedp.CSS(view("customer", ".chip.attached"))),
-		chromedp.Click(chromedp.CSS(view("customer", ".send"))),
+	)
+	s.do("and sends it", send("customer")...)
+	s.do("the agent answers; the customer tries a renamed program",
 		chromedp.WaitVisible(chromedp.CSS(view("agent", `li.msg[data-author="customer"] img[src]`))),
 		chromedp.SendKeys(chromedp.CSS(view("agent", ".message-input")), "Thanks Casey, I have both. A replacement ships today.\n"),
 		chromedp.WaitVisible(chromedp.CSS(view("customer", `li.msg[data-author="agent"] .msg-text`))),
@@ -200,29 +220,39 @@ func TestLayoutsInBrowser(t *testing.T) {
 	if got := s.text(refused + " .act-message"); !strings.Contains(got, "Windows program") {
 		t.Errorf("the refusal's full text is %q, want the reason in it", got)
 	}
-	countDownloads := func() int {
-		return run(s, "count downloads", chromedp.Evaluate[int](
-			`document.querySelectorAll('[data-view="supervisor"] .act[data-action="DownloadMedia"]').length`))
+	// The journal, as the server holds it: every entry, and the downloads.
+	journal := func() (entries, downloads int) {
+		es, err := d.srv.Client().Journal(context.Background(), ledger.EntryQuery{Channel: chat.Channel, Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range es {
+			if e.Action == "DownloadMedia" {
+				downloads++
+			}
+		}
+		return len(es), downloads
 	}
-	entries := func() int {
-		return run(s, "count entries", chromedp.Evaluate[int](`document.querySelectorAll('[data-view="supervisor"] .act').length`))
-	}
-	before, n := countDownloads(), entries()
-	s.do("reload the page", chromedp.Reload())
-	s.do("wait for the views", ready...)
-	s.do("wait for the pictures",
+	pictures := []chromedp.Action[chromedp.Void]{
+		chromedp.WaitVisible(chromedp.CSS(view("customer", `li.msg[data-author="customer"] img[src]`))),
 		chromedp.WaitVisible(chromedp.CSS(view("agent", `li.msg[data-author="customer"] img[src]`))),
 		chromedp.WaitVisible(chromedp.CSS(view("supervisor", `li.msg[data-author="customer"] img[src]`))),
-	)
-	if got := entries(); got != n {
-		t.Errorf("after a reload the audit trail holds %d entries, want the %d it had", got, n)
 	}
-	if got := countDownloads(); got != before {
-		t.Errorf("a reload added %d DownloadMedia entries; inline pictures are not downloads", got-before)
+	s.do("every view shows the picture", pictures...)
+	n, downloads := journal()
+	s.do("reload the page", chromedp.Reload())
+	s.do("wait for the views", ready...)
+	s.do("every view shows the picture again", pictures...)
+	if got, gotDownloads := journal(); got != n || gotDownloads != downloads {
+		t.Errorf("a reload took the journal from %d entries (%d downloads) to %d (%d); inline pictures are not downloads",
+			n, downloads, got, gotDownloads)
+	}
+	if got := run(s, "count entries", chromedp.Evaluate[int](`document.querySelectorAll('[data-view="supervisor"] .act').length`)); got != n {
+		t.Errorf("after a reload the audit trail shows %d entries, want the journal's %d", got, n)
 	}
 	checkAccessibility(t, s, axe, "1440 px")
-	checkFocusVisible(t, s, "1440 px")
 	screenshotTo(t, s, 1440)
+	checkFocusVisible(t, s, "1440 px")
 
 	// 1024 px: the customer and one other view, with a switch.
 	s.do("1024 px wide", chromedp.EmulateViewport(1024, 900), chromedp.WaitVisible(chromedp.CSS(`#view-tabs [role="tab"]`)))
@@ -264,8 +294,8 @@ func TestLayoutsInBrowser(t *testing.T) {
 		t.Error("the statement's card overflows the customer's own message on a phone")
 	}
 	checkAccessibility(t, s, axe, "390 px, customer")
-	checkFocusVisible(t, s, "390 px, customer")
 	screenshotTo(t, s, 390)
+	checkFocusVisible(t, s, "390 px, customer")
 	s.do("the arrow key moves to the agent's tab",
 		chromedp.Focus(chromedp.CSS(`#view-tabs [data-view="customer"]`)),
 		chromedp.KeyEvent(kb.ArrowRight),
