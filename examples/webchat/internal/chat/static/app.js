@@ -477,8 +477,8 @@ class View {
     if (mine) {
       this.q('.banner-title').textContent = files ? 'You cannot send files in this chat' : 'You cannot send messages in this chat';
       this.q('.banner-text').textContent = files
-        ? 'The agent has blocked you from sending files. You can still send text, and read and download everything here.'
-        : 'The agent has blocked you from sending. You can still read the conversation and download its files.';
+        ? 'You have been blocked from sending files. You can still send text, and read and download everything here.'
+        : 'You have been blocked from sending. You can still read the conversation and download its files.';
       action.hidden = true;
     } else {
       this.q('.banner-title').textContent = target.name + ' is blocked';
