@@ -28,6 +28,25 @@ fi
 # The packaged daemons are started by the tests themselves, with their own
 # configs; the ones the package may have started are not used.
 
+# axe-core, the accessibility checker the web chat's browser test injects
+# into the page: one pinned version from the npm registry, unpacked once
+# into a cache outside the repo; the test reads axe.min.js from there (or
+# from $AXE_CORE).
+axe_version=4.14.1
+axe_dir="${XDG_CACHE_HOME:-$HOME/.cache}/attachkit/axe-core-$axe_version"
+if [ ! -s "$axe_dir/axe.min.js" ]; then
+	if ! command -v npm >/dev/null 2>&1; then
+		echo "deps: installing npm"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
+	fi
+	echo "deps: fetching axe-core $axe_version from the npm registry"
+	tmp=$(mktemp -d)
+	(cd "$tmp" && npm pack --silent "axe-core@$axe_version" >/dev/null && tar -xzf "axe-core-$axe_version.tgz")
+	mkdir -p "$axe_dir"
+	cp "$tmp/package/axe.min.js" "$tmp/package/LICENSE" "$axe_dir/"
+	rm -rf "$tmp"
+fi
+
 gobin=$(go env GOBIN)
 [ -n "$gobin" ] || gobin="$(go env GOPATH)/bin"
 if [ ! -x "$gobin/versitygw" ]; then

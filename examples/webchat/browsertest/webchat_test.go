@@ -293,7 +293,7 @@ func TestWebchatInBrowser(t *testing.T) {
 	)
 
 	// Attach through the file input: the preview shows name and size.
-	chip := view("customer", ".chip:not(.uploading)")
+	chip := view("customer", ".chip.attached")
 	s.do("attach through the file input",
 		chromedp.SetUploadFiles(chromedp.CSS(view("customer", "input.file-input")), []string{picPath}),
 		chromedp.WaitVisible(chromedp.CSS(chip)),
@@ -355,7 +355,7 @@ func TestWebchatInBrowser(t *testing.T) {
 	// A file dropped on the agent's conversation: a synthetic DragEvent with a
 	// DataTransfer that holds a File made in the page.
 	note := "Order #1042: replacement shipped today.\n"
-	agentChip := view("agent", ".chip:not(.uploading)")
+	agentChip := view("agent", ".chip.attached")
 	dropped := run(s, "drop a file on the agent's conversation", chromedp.Evaluate[bool](fmt.Sprintf(`(() => {
 		const target = document.querySelector('[data-view="agent"] .conversation');
 		const dt = new DataTransfer();
@@ -377,7 +377,7 @@ func TestWebchatInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(view("agent", ".send"))),
 		chromedp.WaitVisible(chromedp.CSS(customerFile)),
 	)
-	if got := s.text(customerFile + " .file-name"); got != "shipping-note.txt" {
+	if got := s.text(customerFile + ` .file-name [aria-hidden="true"]`); got != "shipping-note.txt" {
 		t.Errorf("customer sees file %q", got)
 	}
 
@@ -465,21 +465,7 @@ func TestWebchatInBrowser(t *testing.T) {
 	s.do("the supervisor's audit trail shows the refusals",
 		chromedp.WaitVisible(chromedp.CSS(view("supervisor", ".act.refused"))))
 
-	screenshot(t, s)
-
-	// Blocking: the customer's next message is refused, with a reason.
-	s.do("the agent blocks the customer",
-		chromedp.Click(chromedp.CSS(view("agent", `.block-toggle[data-blocked="false"]`))),
-		chromedp.WaitVisible(chromedp.CSS(view("agent", `.block-toggle[data-blocked="true"]`))),
-		chromedp.WaitVisible(chromedp.CSS(view("supervisor", `.person[data-identity="casey"] .role-blocked`))),
-		chromedp.SendKeys(chromedp.CSS(view("customer", ".message-input")), "Hello?\n"),
-		chromedp.WaitVisible(chromedp.CSS(notice+`[data-code="permission_denied"]`)),
-		chromedp.Click(chromedp.CSS(view("agent", `.block-toggle[data-blocked="true"]`))),
-		chromedp.WaitVisible(chromedp.CSS(view("agent", `.block-toggle[data-blocked="false"]`))),
-	)
-	if got := s.text(notice + " .notice-text"); !strings.Contains(got, "blocked") {
-		t.Errorf("blocked customer's notice = %q, want it to say so", got)
-	}
+	testBlocking(t, s, d)
 
 	// The agent deletes the picture: it goes from every view, and its link
 	// dies.
@@ -496,24 +482,4 @@ func TestWebchatInBrowser(t *testing.T) {
 	if n := d.storedMedia(t); n != 1 {
 		t.Errorf("%d media blobs stored after deleting the picture, want 1", n)
 	}
-}
-
-// screenshot saves the page for a person to look at: to $WEBCHAT_SCREENSHOT,
-// or examples/webchat/testdata/screenshots/webchat.png (ignored by git).
-func screenshot(t *testing.T, s *session) {
-	t.Helper()
-	s.do("let the notice settle", chromedp.Sleep(400*time.Millisecond))
-	png := run(s, "screenshot", chromedp.FullScreenshot(100))
-	path := os.Getenv("WEBCHAT_SCREENSHOT")
-	if path == "" {
-		path = filepath.Join("..", "testdata", "screenshots", "webchat.png")
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	abs, _ := filepath.Abs(path)
-	t.Logf("screenshot: %s", abs)
 }

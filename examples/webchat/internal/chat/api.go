@@ -17,7 +17,25 @@ const maxTextLen = 4000
 // routes returns the page, the API and the download links.
 //
 // Every API path starts with the view that acts: /api/{view}/…. The demo has
-// no sign-in; a real host takes the member from its session instead.
+// no sign-in; a real host takes the member from its session instead. JSON
+// goes both ways in camelCase; every refusal is {code, message, details}.
+//
+//	GET    state                              stateView
+//	GET    events                             Server-Sent Events (handleEvents)
+//	POST   messages {text}                    messageView
+//	POST   messages/media (multipart)         messageView
+//	DELETE messages/{sid}                     {deleted, media}
+//	GET    messages/{sid}/media/{media}/link  {url, expiresAt, media}, a fresh link
+//	GET    …/preview                          the same, the reader's cached inline link
+//	POST   preflight {name, type, size}       204
+//	POST   draft/files (multipart)            {draft, file}
+//	DELETE draft/files/{media}                {draft}
+//	POST   draft/send {text}                  messageView
+//	POST   block {identity, mode}             {identity, previous, role}
+//	POST   unblock {identity}                 {identity, previous, role}
+//	GET    journal?limit=&before=             {entries, before}, the supervisor's only
+//
+// A multipart upload holds optional "text" and "size" fields, then "file".
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", pageHandler())
@@ -40,12 +58,14 @@ func (s *Server) routes() http.Handler {
 	api("POST /messages/media", s.handleSendMedia)
 	api("DELETE /messages/{sid}", s.handleDelete)
 	api("GET /messages/{sid}/media/{media}/link", s.handleLink)
+	api("GET /messages/{sid}/media/{media}/preview", s.handlePreview)
 	api("POST /preflight", s.handlePreflight)
 	api("POST /draft/files", s.handleAttach)
 	api("DELETE /draft/files/{media}", s.handleDetach)
 	api("POST /draft/send", s.handleSendDraft)
 	api("POST /block", s.handleBlock)
 	api("POST /unblock", s.handleUnblock)
+	api("GET /journal", s.handleJournal)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &errs.Error{Code: errs.NotFound, Message: "no such endpoint"})
 	})
@@ -132,13 +152,13 @@ func (s *Server) handleAttach(w http.ResponseWriter, r *http.Request, p Person) 
 	}
 	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.AttachFile,
 		attachments.AttachFilePayload{Channel: Channel, Sender: p.Member, File: up.file})
-	s.respondUpload(w, r, http.StatusCreated, res, err)
+	s.respondUpload(w, r, http.StatusCreated, draftReply{Draft: res.Draft, File: &res.Preview}, err)
 }
 
 func (s *Server) handleDetach(w http.ResponseWriter, r *http.Request, p Person) {
 	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.DetachFile,
 		attachments.DetachFilePayload{Channel: Channel, Sender: p.Member, MediaSID: r.PathValue("media")})
-	s.respond(w, r, http.StatusOK, res, err)
+	s.respond(w, r, http.StatusOK, draftReply{Draft: res.Draft}, err)
 }
 
 func (s *Server) handleSendDraft(w http.ResponseWriter, r *http.Request, p Person) {
@@ -178,11 +198,17 @@ func (s *Server) handlePreflight(w http.ResponseWriter, r *http.Request, p Perso
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// linkReply is a fresh download link.
+// linkReply is a download link.
 type linkReply struct {
 	URL       string            `json:"url"`
 	ExpiresAt string            `json:"expiresAt"`
 	Media     attachments.Media `json:"media"`
+	expires   time.Time
+}
+
+func newLinkReply(res attachments.DownloadMediaResult) linkReply {
+	return linkReply{URL: res.Link.URL, ExpiresAt: res.Link.ExpiresAt.UTC().Format(time.RFC3339),
+		Media: res.Media, expires: res.Link.ExpiresAt}
 }
 
 // handleLink returns a fresh temporary link to a message's media, minted by
@@ -202,17 +228,47 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request, p Person) {
 	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.DownloadMedia,
 		attachments.DownloadMediaPayload{Channel: Channel, Requester: p.Member,
 			MessageSID: r.PathValue("sid"), MediaSID: r.PathValue("media"), Disposition: disp})
-	s.respond(w, r, http.StatusOK, linkReply{URL: res.Link.URL, ExpiresAt: res.Link.ExpiresAt.UTC().Format(time.RFC3339), Media: res.Media}, err)
+	s.respond(w, r, http.StatusOK, newLinkReply(res), err)
 }
 
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, p Person) {
 	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.DeleteMessage,
 		attachments.DeleteMessagePayload{Channel: Channel, Requester: p.Member, MessageSID: r.PathValue("sid")})
-	s.respond(w, r, http.StatusOK, res, err)
+	if err == nil {
+		s.previews.forget(r.PathValue("sid"))
+	}
+	if res.Media == nil {
+		res.Media = []attachments.Media{}
+	}
+	s.respond(w, r, http.StatusOK, deleteReply{Deleted: res.Deleted, Media: res.Media}, err)
 }
 
 type memberRequest struct {
 	Identity string `json:"identity"`
+	// Mode is what a block takes away: "all" (the default) or "files".
+	Mode attachments.BlockMode `json:"mode,omitempty"`
+}
+
+// draftReply answers a change to a draft: the draft as it is now and, for
+// an attach, the file just attached.
+type draftReply struct {
+	Draft attachments.Draft    `json:"draft"`
+	File  *attachments.Preview `json:"file,omitempty"`
+}
+
+// deleteReply answers a delete: whether the message was still there, and the
+// files deleted with it.
+type deleteReply struct {
+	Deleted bool                `json:"deleted"`
+	Media   []attachments.Media `json:"media"`
+}
+
+// roleReply answers a block or an unblock: the member's role before and
+// after.
+type roleReply struct {
+	Identity string           `json:"identity"`
+	Previous attachments.Role `json:"previous"`
+	Role     attachments.Role `json:"role"`
 }
 
 func (s *Server) handleBlock(w http.ResponseWriter, r *http.Request, p Person) {
@@ -222,8 +278,8 @@ func (s *Server) handleBlock(w http.ResponseWriter, r *http.Request, p Person) {
 		return
 	}
 	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.BlockMember,
-		attachments.BlockMemberPayload{Channel: Channel, Requester: p.Member, Target: req.Identity})
-	s.respond(w, r, http.StatusOK, res, err)
+		attachments.BlockMemberPayload{Channel: Channel, Requester: p.Member, Target: req.Identity, Mode: req.Mode})
+	s.respond(w, r, http.StatusOK, roleReply{Identity: req.Identity, Previous: res.Previous, Role: res.Role}, err)
 }
 
 func (s *Server) handleUnblock(w http.ResponseWriter, r *http.Request, p Person) {
@@ -234,5 +290,5 @@ func (s *Server) handleUnblock(w http.ResponseWriter, r *http.Request, p Person)
 	}
 	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.UnblockMember,
 		attachments.UnblockMemberPayload{Channel: Channel, Requester: p.Member, Target: req.Identity})
-	s.respond(w, r, http.StatusOK, res, err)
+	s.respond(w, r, http.StatusOK, roleReply{Identity: req.Identity, Previous: res.Previous, Role: res.Role}, err)
 }

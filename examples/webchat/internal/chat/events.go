@@ -15,7 +15,8 @@ const heartbeat = 25 * time.Second
 
 // handleEvents streams the conversation's live updates to a view as
 // Server-Sent Events: "message" (a messageView), "removed" ({"sid"}), "role"
-// ({"identity","role"}) and, for the supervisor, "activity" (an Activity).
+// ({"identity","role"}) and, for the supervisor, "activity" (an entryView:
+// a journal entry just recorded).
 // The stream ends when the client goes away or the server shuts down; the
 // browser's EventSource then reconnects, and the page reloads the state.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, p Person) {
@@ -76,7 +77,7 @@ func (s *Server) encodeEvent(buf *bytes.Buffer, e Event, p Person) bool {
 		if p.Member.Side != attachments.SideSupervisor {
 			return false // the audit trail is for the supervisor
 		}
-		data = e.Activity
+		data = s.entryView(e.Entry)
 	default:
 		return false
 	}

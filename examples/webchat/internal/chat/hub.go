@@ -19,6 +19,7 @@ import (
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/ledger"
 )
 
 // EventKind says what an Event reports.
@@ -33,7 +34,8 @@ const (
 	EventRemoved EventKind = "removed"
 	// EventRole: a member's role changed (Event.Identity, Event.Role).
 	EventRole EventKind = "role"
-	// EventActivity: an action ran (Event.Activity).
+	// EventActivity: an action ran and the journal recorded it
+	// (Event.Entry).
 	EventActivity EventKind = "activity"
 )
 
@@ -44,7 +46,7 @@ type Event struct {
 	Message  attachments.Message
 	Identity string
 	Role     attachments.Role
-	Activity Activity
+	Entry    ledger.Entry
 }
 
 // subscriberBuffer is how many events a subscriber may fall behind before

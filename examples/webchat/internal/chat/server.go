@@ -47,6 +47,8 @@ type Server struct {
 	log     *slog.Logger
 	scan    string // Options.VirusScan
 	handler http.Handler
+	// previews are the inline links minted for the pictures the page shows.
+	previews previewCache
 	// maxUpload bounds an upload request's body: the largest file any side
 	// may send, plus room for the form around it.
 	maxUpload int64
@@ -138,14 +140,13 @@ func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket, 
 		Roles:     s.roles,
 		Logger:    o.Logger,
 		Links:     dl,
-		Ledger:    l,
+		Ledger:    journalFeed{Ledger: l, hub: hub},
 	})
 	if err != nil {
 		hub.Close()
 		return nil, err
 	}
-	err = s.watchActivity()
-	if err == nil && o.Setup != nil {
+	if o.Setup != nil {
 		err = o.Setup(s.client)
 	}
 	if err != nil {

@@ -199,8 +199,8 @@ type draft struct {
 }
 
 type attachReply struct {
-	Preview preview
-	Draft   draft
+	Preview preview `json:"file"`
+	Draft   draft   `json:"draft"`
 }
 
 type message struct {

@@ -57,6 +57,31 @@ function extOf(name) {
   return i > 0 && i < name.length - 1 ? name.slice(i + 1, i + 5) : 'file';
 }
 
+// shortName cuts a long file name in the middle, keeping its start, the end
+// of its stem and its extension: "Bank statement Nov…(final).pdf". The full
+// name goes in the title and the download.
+function shortName(name, max = 30) {
+  const chars = [...name];
+  if (chars.length <= max) return name;
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 && name.length - dot <= 8 ? name.slice(dot) : '';
+  const stem = [...name.slice(0, name.length - ext.length)];
+  const tail = stem.slice(-7).join('') + ext;
+  const head = stem.slice(0, Math.max(1, max - 1 - [...tail].length)).join('').trimEnd();
+  return head + '…' + tail;
+}
+
+// pastedName names a picture pasted from the clipboard, which browsers call
+// "image.png": "Pasted image 2026-11-30 05.12.03.png", in local time.
+function pastedName(file, now = new Date()) {
+  if (!/^image\//.test(file.type) || !/^image\.[a-z0-9]+$/i.test(file.name)) return file;
+  const p = (n) => String(n).padStart(2, '0');
+  const ext = file.name.slice(file.name.lastIndexOf('.'));
+  const name = `Pasted image ${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())} ` +
+    `${p(now.getHours())}.${p(now.getMinutes())}.${p(now.getSeconds())}${ext}`;
+  return new File([file], name, { type: file.type, lastModified: file.lastModified });
+}
+
 function initials(name) {
   return name.split(/\s+/).map((w) => w[0] || '').join('').slice(0, 2).toUpperCase();
 }
@@ -66,7 +91,9 @@ function timeOf(iso) {
 }
 
 function fileIcon(name) {
-  return el('span', 'file-icon', extOf(name));
+  const i = el('span', 'file-icon', extOf(name));
+  i.setAttribute('aria-hidden', 'true');
+  return i;
 }
 
 // ApiError is a refusal from the server: the library's code, message and
@@ -99,10 +126,14 @@ async function api(view, method, path, body) {
   return data;
 }
 
-// upload sends a file as multipart/form-data with XMLHttpRequest, which,
-// unlike fetch, reports upload progress. The declared size comes first so
-// the server can refuse a file too large before reading it.
-function upload(view, path, file, onProgress) {
+// uploadFile sends one file as multipart/form-data with XMLHttpRequest,
+// which, unlike fetch, reports upload progress. The declared size comes first
+// so the server can refuse a file too large before reading it. onProgress
+// gets the fraction sent; aborting signal cancels the upload, which then
+// fails with the code "aborted". It is the page's one way to send a file's
+// bytes: a resumable (tus) upload for large files would be another function
+// with the same shape.
+function uploadFile(view, path, file, { onProgress, signal } = {}) {
   return new Promise((resolve, reject) => {
     const form = new FormData();
     form.append('size', String(file.size));
@@ -110,15 +141,24 @@ function upload(view, path, file, onProgress) {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/api/' + view + path);
     xhr.responseType = 'json';
-    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total); };
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.response);
       else reject(new ApiError(xhr.status, xhr.response));
     };
     xhr.onerror = () => reject(new ApiError(0, { code: 'unavailable', message: 'the upload failed; check your connection and try again' }));
+    xhr.onabort = () => reject(new ApiError(0, { code: 'aborted', message: 'the upload was cancelled' }));
+    if (signal) {
+      if (signal.aborted) { xhr.onabort(); return; }
+      signal.addEventListener('abort', () => xhr.abort(), { once: true });
+    }
     xhr.send(form);
   });
 }
+
+// RETRYABLE are the failures worth trying the same file again for: the
+// network, the server, or a cancel. A refusal of the file itself is not.
+const RETRYABLE = new Set(['aborted', 'unavailable', 'internal', 'canceled', 'closed']);
 
 // ---- the policy panel ----
 
@@ -136,22 +176,30 @@ function renderPolicy(state) {
   fact('Storage', 'local disk');
   fact('Virus scan', state.virusScan || 'off');
 
+  // One card per person, as their role stands now: a side's policy only
+  // matters to a role that may send files at all.
   const sides = document.getElementById('policy-sides');
   sides.replaceChildren();
-  const names = { customer: 'Customer', agent: 'Agent', supervisor: 'Supervisor' };
-  for (const side of ['customer', 'agent', 'supervisor']) {
-    const p = state.policies[side];
-    if (!p) continue;
+  for (const person of state.people) {
+    const p = state.policies[person.side];
     const card = el('div', 'side');
-    card.dataset.side = side;
+    card.dataset.side = person.side;
     const top = el('div', 'side-top');
-    top.append(el('span', 'side-name', names[side]));
-    top.append(p.enabled ? el('span', 'side-limit', 'up to ' + formatBytes(p.maxFileSize)) : el('span', 'side-off', 'attachments off'));
+    top.append(el('span', 'side-name', person.side.charAt(0).toUpperCase() + person.side.slice(1)));
+    const sends = person.permissions.includes('sendMediaMessage');
+    let limit;
+    if (!p || !p.enabled) limit = el('span', 'side-off', 'attachments off');
+    else if (sends) limit = el('span', 'side-limit', 'up to ' + formatBytes(p.maxFileSize));
+    else if (isBlocked(person.role)) limit = el('span', 'side-off', 'blocked from sending files');
+    else limit = el('span', 'side-off', 'this role cannot send files');
+    top.append(limit);
     card.append(top);
-    if (p.enabled) {
+    if (p && p.enabled && sends) {
       const exts = el('div', 'exts');
       for (const x of p.extensions) exts.append(el('span', 'ext', x));
       card.append(exts);
+    } else if (person.side === 'supervisor') {
+      card.append(el('span', 'side-note', 'Monitors the conversation and downloads its files.'));
     }
     sides.append(card);
   }
@@ -160,11 +208,12 @@ function renderPolicy(state) {
 // ---- one view ----
 
 class View {
-  constructor(name, root) {
+  constructor(name, root, onState) {
     this.name = name;
     this.root = root;
+    this.onState = onState;
     this.state = null;
-    this.uploads = 0;
+    this.queue = []; // uploads not yet done: {file, chip, status, abort}
     this.q = (sel) => root.querySelector(sel);
     this.messages = this.q('.messages');
     this.conversation = this.q('.conversation');
@@ -175,6 +224,11 @@ class View {
     this.chips = this.q('.chips');
     this.notice = this.q('.notice');
     this.noticeTimer = 0;
+    this.atBottom = true; // the conversation shows its newest message
+    this.conversation.addEventListener('scroll', () => {
+      const c = this.conversation;
+      this.atBottom = c.scrollHeight - c.scrollTop - c.clientHeight < 24;
+    });
     this.q('.open-tab').href = '/?view=' + name;
     this.wire();
   }
@@ -183,6 +237,7 @@ class View {
   can(perm) { return this.state && this.me.permissions.includes(perm); }
   policy() { return this.state.policies[this.me.side]; }
   person(identity) { return this.state.people.find((p) => p.identity === identity); }
+  get uploads() { return this.queue.filter((u) => u.status === 'queued' || u.status === 'uploading').length; }
 
   wire() {
     this.attachBtn.addEventListener('click', () => this.fileInput.click());
@@ -195,6 +250,12 @@ class View {
     this.text.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); this.send(); }
     });
+    // Escape cancels the newest upload in progress, from anywhere in the view.
+    this.root.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape') return;
+      const u = [...this.queue].reverse().find((x) => x.status === 'uploading' || x.status === 'queued');
+      if (u) { e.preventDefault(); this.cancel(u); }
+    });
     this.text.addEventListener('input', () => { this.autosize(); this.refreshComposer(); });
     this.q('.notice-close').addEventListener('click', () => this.clearError());
 
@@ -203,7 +264,7 @@ class View {
       const files = [...((e.clipboardData && e.clipboardData.files) || [])];
       if (files.length === 0) return;
       e.preventDefault();
-      this.attachAll(files);
+      this.attachAll(files.map((f) => pastedName(f)));
     });
 
     // Drop files onto the conversation.
@@ -233,6 +294,7 @@ class View {
     });
 
     this.q('.block-toggle').addEventListener('click', () => this.toggleBlock());
+    this.q('.banner-action').addEventListener('click', () => this.toggleBlock());
   }
 
   // ---- state and live updates ----
@@ -243,20 +305,20 @@ class View {
     this.renderHead();
     this.messages.replaceChildren(...st.messages.map((m) => this.renderMessage(m)));
     this.renderDraft(st.draft);
+    if (st.me.side === 'supervisor') await this.loadJournal();
     this.scrollDown();
     this.root.dataset.ready = 'true';
+    this.onState(st);
     return st;
   }
 
-  connect(onFirstLoad) {
-    let first = true;
+  connect() {
     const es = new EventSource('/api/' + this.name + '/events');
     es.addEventListener('open', async () => {
       this.root.dataset.live = 'true';
       this.q('.live-text').textContent = 'live';
       try {
-        const st = await this.load(); // (re)load: nothing is missed while disconnected
-        if (first) { first = false; onFirstLoad(st); }
+        await this.load(); // (re)load: nothing is missed while disconnected
       } catch (err) {
         this.showError(err);
       }
@@ -289,26 +351,62 @@ class View {
     const p = this.person(identity);
     if (p) p.role = role;
     if (identity === this.me.identity) {
-      this.load().catch((err) => this.showError(err)); // permissions follow the role
+      // Permissions follow the role, and a refusal the old role earned is
+      // no longer true.
+      if (this.notice.dataset.code === 'permission_denied') this.clearError();
+      this.load().catch((err) => this.showError(err));
       return;
     }
-    this.renderHead();
+    // Another person's permissions changed with their role: reload them.
+    api(this.name, 'GET', '/state').then((st) => {
+      this.state.people = st.people;
+      this.renderHead();
+      this.onState(this.state);
+    }).catch((err) => this.showError(err));
   }
 
-  onActivity(a) {
+  // ---- the supervisor's audit trail ----
+
+  async loadJournal() {
+    const j = await api(this.name, 'GET', '/journal?limit=100');
+    this.q('.audit-list').replaceChildren(...j.entries.map((e) => this.renderEntry(e)));
+  }
+
+  onActivity(e) {
     const list = this.q('.audit-list');
-    const li = el('li', 'act ' + (a.ok ? 'ok' : 'refused'));
-    li.append(el('span', 'act-mark', a.ok ? '✓' : '✕'));
-    li.append(el('span', 'act-action', a.action));
-    let what = a.actorName;
-    if (a.file) what += ' · ' + a.file;
-    if (!a.ok) what += ' — ' + a.message + ' (' + a.code + ')';
-    const w = el('span', 'act-what', what);
-    w.title = what;
-    li.append(w);
-    li.append(el('time', 'act-time', new Date(a.at).toLocaleTimeString()));
-    list.prepend(li);
+    list.prepend(this.renderEntry(e));
     while (list.children.length > 200) list.lastChild.remove();
+  }
+
+  // renderEntry draws one journal entry: who did what and what it touched;
+  // a refusal's full text opens from a disclosure.
+  renderEntry(e) {
+    const li = el('li', 'act ' + (e.ok ? 'ok' : 'refused'));
+    li.dataset.action = e.action;
+    const mark = el('span', 'act-mark', e.ok ? '✓' : '✕');
+    mark.setAttribute('aria-label', e.ok ? 'done' : 'refused');
+    mark.setAttribute('role', 'img');
+    const parts = [];
+    if (e.fileNames.length) parts.push(e.fileNames.join(', '));
+    if (e.targetName) parts.push('member: ' + e.targetName);
+    if (e.messageText && !e.fileNames.length) parts.push('“' + e.messageText + '”');
+    else if (e.messageSid && e.messageGone && !e.fileNames.length) parts.push('a message since deleted');
+    const line = el('span', 'act-line');
+    line.append(el('span', 'act-action', e.action), el('span', 'act-who', ' ' + e.actorName));
+    if (parts.length) line.append(el('span', 'act-what', ' · ' + parts.join(' · ')));
+    line.title = e.fileNames.length ? e.fileNames.join(', ') : e.messageSid || '';
+    const time = el('time', 'act-time', new Date(e.time).toLocaleTimeString());
+    time.dateTime = e.time;
+    if (e.ok) {
+      li.append(mark, line, time);
+      return li;
+    }
+    const details = el('details', 'act-details');
+    const summary = el('summary');
+    summary.append(line, el('span', 'act-code', ' ' + (TITLES[e.code] || e.code)));
+    details.append(summary, el('p', 'act-message', e.message || e.code));
+    li.append(mark, details, time);
+    return li;
   }
 
   // ---- drawing ----
@@ -334,15 +432,20 @@ class View {
       sub.textContent = 'Supervisor · you are ' + me.name + ' · ' + others.map((p) => p.name).join(', ');
       avatar.textContent = initials(me.name);
     }
+    this.root.setAttribute('aria-label', title.textContent + ' (' + me.side + ' view)');
+    this.conversation.setAttribute('aria-label', 'Conversation, as ' + me.name + ' sees it');
 
+    // The agent blocks the customer, all sending or files only; whoever may
+    // block may lift it (the banner's button).
+    const tools = this.q('.block-tools');
+    const blocked = customer && isBlocked(customer.role);
+    tools.hidden = !(me.side === 'agent' && customer && this.can('blockMember') && !blocked);
     const toggle = this.q('.block-toggle');
-    toggle.hidden = !(me.side === 'agent' && customer && this.can('blockMember'));
-    if (!toggle.hidden) {
-      const blocked = isBlocked(customer.role);
-      toggle.textContent = blocked ? 'Unblock customer' : 'Block customer';
-      toggle.className = 'btn block-toggle ' + (blocked ? 'btn-ghost' : 'btn-danger');
-      toggle.dataset.blocked = String(blocked);
-    }
+    toggle.dataset.blocked = String(!!blocked);
+    toggle.textContent = 'Block';
+    this.q('.block-name').textContent = customer ? customer.name : 'the customer';
+
+    this.renderBanner(customer);
 
     const roster = this.q('.roster');
     roster.hidden = me.side !== 'supervisor';
@@ -350,12 +453,41 @@ class View {
       roster.replaceChildren(...this.state.people.map((p) => {
         const chip = el('span', 'person', p.name);
         chip.dataset.identity = p.identity;
-        chip.append(el('span', 'role' + (isBlocked(p.role) ? ' role-blocked' : ''), isBlocked(p.role) ? 'blocked' : p.role));
+        chip.append(el('span', 'role' + (isBlocked(p.role) ? ' role-blocked' : ''), blockWords(p.role) || p.role));
         return chip;
       }));
     }
     this.q('.audit').hidden = me.side !== 'supervisor';
     this.refreshComposer();
+  }
+
+  // renderBanner says, in the blocked member's own view, what the block
+  // takes away; in the views of those who may lift it, it says who is
+  // blocked and offers Unblock.
+  renderBanner(customer) {
+    const banner = this.q('.banner');
+    const action = this.q('.banner-action');
+    const me = this.me;
+    const mine = isBlocked(me.role);
+    const target = mine ? me : customer && isBlocked(customer.role) && this.can('blockMember') ? customer : null;
+    banner.hidden = !target;
+    if (!target) { delete banner.dataset.mode; return; }
+    const files = /:blocked-files$/.test(target.role);
+    banner.dataset.mode = files ? 'files' : 'all';
+    if (mine) {
+      this.q('.banner-title').textContent = files ? 'You cannot send files in this chat' : 'You cannot send messages in this chat';
+      this.q('.banner-text').textContent = files
+        ? 'You have been blocked from sending files. You can still send text, and read and download everything here.'
+        : 'You have been blocked from sending. You can still read the conversation and download its files.';
+      action.hidden = true;
+    } else {
+      this.q('.banner-title').textContent = target.name + ' is blocked';
+      this.q('.banner-text').textContent = files ? 'from sending files; text still goes through.' : 'from sending anything.';
+      action.hidden = false;
+      action.textContent = 'Unblock';
+      action.setAttribute('aria-label', 'Unblock ' + target.name);
+      action.dataset.identity = target.identity;
+    }
   }
 
   renderMessage(m) {
@@ -366,6 +498,15 @@ class View {
     const meta = el('div', 'msg-meta');
     meta.append(el('span', 'msg-author', mine ? 'You' : m.authorName));
     meta.append(el('time', '', timeOf(m.created)));
+    if (mine || this.can('deleteMessage')) {
+      const del = el('button', 'msg-delete');
+      del.type = 'button';
+      del.title = m.media.length ? 'Delete message and its file' : 'Delete message';
+      del.setAttribute('aria-label', del.title);
+      del.innerHTML = ICONS.trash;
+      del.addEventListener('click', () => this.remove(m.sid));
+      meta.append(del);
+    }
     li.append(meta);
 
     const bubble = el('div', 'bubble');
@@ -375,52 +516,68 @@ class View {
     for (const media of m.media) bubble.append(this.renderMedia(m, media));
     if (text) bubble.append(el('div', 'msg-text', text));
     li.append(bubble);
-
-    if (mine || this.can('deleteMessage')) {
-      const del = el('button', 'msg-delete');
-      del.type = 'button';
-      del.title = m.media.length ? 'Delete message and its file' : 'Delete message';
-      del.setAttribute('aria-label', del.title);
-      del.innerHTML = ICONS.trash;
-      del.addEventListener('click', () => this.remove(m.sid));
-      li.append(del);
-    }
     return li;
   }
 
   // renderMedia draws one file of a message. An image shows inline through
-  // an inline link; every file opens or downloads through a fresh link
-  // minted on click, since links expire.
+  // the link the server keeps for this reader's preview of it; opening or
+  // saving any file mints a fresh link on click, since links expire, and the
+  // journal records that download.
   renderMedia(m, media) {
     const image = INLINE_IMAGES.has(media.contentType);
     const a = el('a', image ? 'media-image' : 'media-file');
     a.href = '#';
     a.dataset.media = media.sid;
-    a.title = media.filename + ' · ' + formatBytes(media.size) + (image ? ' · click to open' : ' · click to download');
+    a.title = media.filename + ' · ' + formatBytes(media.size);
     if (image) {
+      a.setAttribute('aria-label', 'Open picture ' + media.filename + ', ' + formatBytes(media.size));
       a.target = '_blank';
       a.rel = 'noopener noreferrer';
       const img = el('img');
       img.alt = media.filename;
       a.append(img);
-      this.link(m.sid, media.sid, 'inline')
+      api(this.name, 'GET', `/messages/${m.sid}/media/${media.sid}/preview`)
         .then((link) => { img.src = link.url; })
-        .catch(() => { img.alt = media.filename + ' (unavailable)'; });
-    } else {
-      a.append(fileIcon(media.filename));
-      const t = el('span', 'file-text');
-      t.append(el('span', 'file-name', media.filename));
-      t.append(el('span', 'file-size', formatBytes(media.size) + ' · ' + (media.contentType || 'file')));
-      a.append(t);
-      const dl = el('span', 'dl');
-      dl.innerHTML = ICONS.download;
-      a.append(dl);
+        .catch(() => { a.replaceWith(this.fileCard(m, media, false)); });
+      // A picture that loads below the newest message keeps it in sight.
+      img.addEventListener('load', () => { if (this.atBottom) this.scrollDown(); });
+      img.addEventListener('error', () => { if (a.isConnected) a.replaceWith(this.fileCard(m, media, false)); });
+      this.openOnClick(a, m, media, 'inline');
+      return a;
     }
+    return this.fileCard(m, media, true);
+  }
+
+  // fileCard draws a file as a card with its icon, name, size and a download
+  // arrow; a picture that cannot show inline falls back to one.
+  fileCard(m, media, wire) {
+    const a = el('a', 'media-file');
+    a.href = '#';
+    a.dataset.media = media.sid;
+    a.title = media.filename + ' · ' + formatBytes(media.size);
+    a.append(fileIcon(media.filename));
+    const t = el('span', 'file-text');
+    // Screen readers get the full name; the eye gets it cut in the middle.
+    const name = el('span', 'file-name');
+    const short = el('span', '', shortName(media.filename));
+    short.setAttribute('aria-hidden', 'true');
+    name.append(el('span', 'sr-only', 'Download ' + media.filename + ', '), short);
+    t.append(name);
+    t.append(el('span', 'file-size', formatBytes(media.size) + ' · ' + extOf(media.filename).toUpperCase()));
+    a.append(t);
+    const dl = el('span', 'dl');
+    dl.innerHTML = ICONS.download;
+    a.append(dl);
+    this.openOnClick(a, m, media, 'attachment');
+    return a;
+  }
+
+  openOnClick(a, m, media, disposition) {
     a.addEventListener('click', async (e) => {
       if (a.dataset.fresh === 'true') { delete a.dataset.fresh; return; } // the click below: let it go
       e.preventDefault();
       try {
-        const link = await this.link(m.sid, media.sid, image ? 'inline' : 'attachment');
+        const link = await this.link(m.sid, media.sid, disposition);
         a.href = link.url;
         a.dataset.fresh = 'true';
         a.click();
@@ -428,7 +585,6 @@ class View {
         this.showError(err);
       }
     });
-    return a;
   }
 
   link(messageSid, mediaSid, disposition) {
@@ -437,15 +593,16 @@ class View {
 
   renderDraft(draft) {
     this.state.draft = draft;
-    this.chips.querySelectorAll('.chip:not(.uploading)').forEach((c) => c.remove());
-    const uploading = this.chips.querySelector('.chip.uploading');
+    this.chips.querySelectorAll('.chip.attached').forEach((c) => c.remove());
+    const pending = this.chips.querySelector('.chip:not(.attached)');
     for (const f of draft.files) {
       const chip = this.chip(f.name, f.size);
+      chip.classList.add('attached');
       chip.dataset.media = f.mediaSid;
-      chip.title = f.name + ' · ' + f.contentType;
-      const rm = chip.querySelector('.chip-remove');
+      chip.title = f.name + ' · ' + formatBytes(f.size);
+      const rm = this.chipButton(chip, '×', 'Remove ' + f.name, 'chip-remove');
       rm.addEventListener('click', () => this.detach(f.mediaSid));
-      this.chips.insertBefore(chip, uploading); // in the draft's order, before files still uploading
+      this.chips.insertBefore(chip, pending); // in the draft's order, before files still uploading
     }
     if (this.state.mode === 'webchat' && draft.files.length > 0) this.text.value = draft.text || '';
     this.refreshComposer();
@@ -455,40 +612,50 @@ class View {
     const li = el('li', 'chip');
     li.append(fileIcon(name));
     const t = el('span', 'chip-text');
-    t.append(el('span', 'chip-name', name));
+    t.append(el('span', 'chip-name', shortName(name, 28)));
     t.append(el('span', 'chip-size', formatBytes(size)));
     li.append(t);
-    const rm = el('button', 'chip-remove', '×');
-    rm.type = 'button';
-    rm.setAttribute('aria-label', 'Remove ' + name);
-    rm.title = 'Remove';
-    li.append(rm);
+    li.title = name;
     return li;
+  }
+
+  chipButton(chip, label, aria, cls) {
+    const b = el('button', 'chip-btn ' + cls, label);
+    b.type = 'button';
+    b.setAttribute('aria-label', aria);
+    b.title = aria;
+    chip.append(b);
+    return b;
   }
 
   refreshComposer() {
     if (!this.state) return;
     const files = this.state.draft.files.length;
     const pol = this.policy();
-    const blocked = isBlocked(this.me.role);
-    // A blocked member keeps the controls: the server refuses, and says why.
-    const canMedia = (this.can('sendMediaMessage') || blocked) && pol && pol.enabled;
+    const canMedia = this.can('sendMediaMessage') && pol && pol.enabled;
     const webchat = this.state.mode === 'webchat';
-    const full = files + this.uploads >= this.state.filesPerMessage;
+    const busy = this.uploads;
+    const full = files + busy >= this.state.filesPerMessage;
+    this.fileInput.multiple = this.state.filesPerMessage > 1;
     this.attachBtn.disabled = !canMedia || full;
-    this.attachBtn.title = !canMedia
-      ? 'Your role cannot send files'
-      : full ? 'Remove the attached file to attach another' : 'Attach a file';
-    const textLocked = webchat && files + this.uploads > 0;
-    this.text.disabled = textLocked || (!this.can('sendMessage') && !blocked);
-    this.text.placeholder = textLocked ? 'A message holds text or a file: remove the file to type'
-      : files > 0 ? 'Add a message (optional)' : 'Type a message';
-    this.sendBtn.disabled = this.uploads > 0 || (files === 0 && this.text.value.trim() === '');
+    const label = !canMedia ? 'You cannot send files here'
+      : full ? 'This message holds all the files it can' : this.fileInput.multiple ? 'Attach files' : 'Attach a file';
+    this.attachBtn.title = label;
+    this.attachBtn.setAttribute('aria-label', label);
+    const textLocked = webchat && files + busy > 0;
+    this.text.disabled = textLocked || !this.can('sendMessage');
+    this.text.placeholder = !this.can('sendMessage') ? 'You cannot send messages'
+      : textLocked ? 'Remove the file to type' : files > 0 ? 'Add a message (optional)' : 'Type a message';
+    this.sendBtn.disabled = busy > 0 || (files === 0 && this.text.value.trim() === '');
     const hint = this.q('.hint');
-    if (canMedia) {
+    if (textLocked) {
+      hint.textContent = 'In this chat a message holds text or a file, not both.';
+    } else if (canMedia) {
       const exts = pol.extensions;
-      hint.textContent = 'Attach, drop or paste a file · up to ' + formatBytes(pol.maxFileSize) + ' · ' +
-        exts.slice(0, 8).join(', ') + (exts.length > 8 ? ' and ' + (exts.length - 8) + ' more' : '');
+      const n = this.state.filesPerMessage;
+      hint.textContent = 'Attach, drop or paste ' + (n > 1 ? 'up to ' + n + ' files' : 'a file') + ' · up to ' +
+        formatBytes(pol.maxFileSize) + ' each · ' + exts.slice(0, 8).join(', ') +
+        (exts.length > 8 ? ' and ' + (exts.length - 8) + ' more' : '');
     } else {
       hint.textContent = this.me.side === 'supervisor' ? 'Supervisors monitor the conversation and can download its files.' : '';
     }
@@ -499,53 +666,145 @@ class View {
     this.text.style.height = Math.min(this.text.scrollHeight + 2, 120) + 'px';
   }
 
-  scrollDown() { this.conversation.scrollTop = this.conversation.scrollHeight; }
-
-  // ---- actions ----
-
-  async attachAll(files) {
-    for (const f of files) await this.attach(f);
+  scrollDown() {
+    this.conversation.scrollTop = this.conversation.scrollHeight;
+    this.atBottom = true;
   }
 
-  async attach(file) {
+  // ---- uploads ----
+
+  // attachAll queues files; they upload one after another, in order, each
+  // with its own chip, progress, cancel and retry.
+  attachAll(files) {
     if (!this.state) return;
     this.clearError();
-    try {
-      await api(this.name, 'POST', '/preflight', { name: file.name, type: file.type, size: file.size });
-    } catch (err) {
-      this.showError(err);
-      return;
+    for (const file of files) {
+      const u = { file, status: 'queued', chip: null, abort: null };
+      this.queue.push(u);
+      this.drawUpload(u);
     }
-    const chip = this.chip(file.name, file.size);
-    chip.classList.add('uploading');
-    const bar = el('span', 'chip-progress');
-    chip.append(bar);
-    chip.querySelector('.chip-remove').hidden = true;
-    this.chips.append(chip);
-    this.uploads++;
     this.refreshComposer();
+    this.pump();
+  }
+
+  async pump() {
+    if (this.pumping) return;
+    this.pumping = true;
     try {
-      const res = await upload(this.name, '/draft/files', file, (f) => { bar.style.width = Math.round(f * 100) + '%'; });
-      chip.remove();
-      this.uploads--;
-      this.renderDraft(res.Draft);
+      let u;
+      while ((u = this.queue.find((x) => x.status === 'queued'))) await this.runUpload(u);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  async runUpload(u) {
+    const ctl = new AbortController();
+    u.abort = () => ctl.abort();
+    u.status = 'uploading';
+    this.drawUpload(u, 0);
+    try {
+      await api(this.name, 'POST', '/preflight', { name: u.file.name, type: u.file.type, size: u.file.size });
+      if (ctl.signal.aborted) throw new ApiError(0, { code: 'aborted', message: 'the upload was cancelled' });
+      const res = await uploadFile(this.name, '/draft/files', u.file,
+        { signal: ctl.signal, onProgress: (f) => this.drawUpload(u, f) });
+      this.dropUpload(u);
+      this.renderDraft(res.draft);
     } catch (err) {
-      chip.remove();
-      this.uploads--;
+      err.fileName = u.file.name;
+      if (err.code === 'aborted') {
+        u.status = 'cancelled';
+        this.drawUpload(u);
+      } else if (RETRYABLE.has(err.code)) {
+        u.status = 'failed';
+        u.error = err;
+        this.drawUpload(u);
+        this.showError(err);
+      } else {
+        this.dropUpload(u); // a refusal of the file itself: retrying cannot help
+        this.showError(err);
+      }
+    } finally {
+      u.abort = null;
       this.refreshComposer();
-      this.showError(err);
+    }
+  }
+
+  cancel(u) {
+    if (u.status === 'uploading' && u.abort) { u.abort(); return; }
+    if (u.status === 'queued') { u.status = 'cancelled'; this.drawUpload(u); this.refreshComposer(); }
+  }
+
+  retry(u) {
+    u.status = 'queued';
+    this.drawUpload(u);
+    this.refreshComposer();
+    this.pump();
+  }
+
+  dropUpload(u) {
+    this.queue = this.queue.filter((x) => x !== u);
+    if (u.chip) u.chip.remove();
+    this.refreshComposer();
+  }
+
+  // drawUpload (re)draws an upload's chip for its status: queued, uploading
+  // with its percentage, cancelled or failed with Retry.
+  drawUpload(u, fraction) {
+    const name = u.file.name;
+    if (!u.chip) {
+      u.chip = this.chip(name, u.file.size);
+      u.chip.classList.add('pending');
+      const state = el('span', 'chip-state');
+      u.chip.querySelector('.chip-text').append(state);
+      const bar = el('span', 'chip-progress');
+      bar.setAttribute('role', 'progressbar');
+      bar.setAttribute('aria-label', 'Uploading ' + name);
+      bar.setAttribute('aria-valuemin', '0');
+      bar.setAttribute('aria-valuemax', '100');
+      u.chip.append(bar);
+      this.chips.append(u.chip);
+    }
+    const chip = u.chip;
+    chip.dataset.status = u.status;
+    chip.querySelectorAll('.chip-btn').forEach((b) => b.remove());
+    const state = chip.querySelector('.chip-state');
+    const bar = chip.querySelector('.chip-progress');
+    bar.hidden = u.status !== 'uploading';
+    if (u.status === 'uploading') {
+      const pct = Math.round((fraction || 0) * 100);
+      if (fraction !== undefined) {
+        state.textContent = pct + '%';
+        bar.style.width = pct + '%';
+        bar.setAttribute('aria-valuenow', String(pct));
+      }
+    } else if (u.status === 'queued') {
+      state.textContent = 'waiting';
+    } else if (u.status === 'cancelled') {
+      state.textContent = 'cancelled';
+    } else if (u.status === 'failed') {
+      state.textContent = 'failed';
+    }
+    if (u.status === 'uploading' || u.status === 'queued') {
+      this.chipButton(chip, '×', 'Cancel upload of ' + name + ' (Escape)', 'chip-cancel')
+        .addEventListener('click', () => this.cancel(u));
+    } else {
+      this.chipButton(chip, 'Retry', 'Retry ' + name, 'chip-retry').addEventListener('click', () => this.retry(u));
+      this.chipButton(chip, '×', 'Remove ' + name, 'chip-remove').addEventListener('click', () => this.dropUpload(u));
     }
   }
 
   async detach(mediaSid) {
     try {
       const res = await api(this.name, 'DELETE', '/draft/files/' + mediaSid);
-      this.renderDraft(res.Draft);
+      this.renderDraft(res.draft);
     } catch (err) {
       this.showError(err);
       this.load().catch(() => {});
     }
   }
+
+  // ---- actions ----
 
   async send() {
     if (!this.state || this.sendBtn.disabled) return;
@@ -556,6 +815,7 @@ class View {
       if (files > 0) {
         await api(this.name, 'POST', '/draft/send', { text: this.state.mode === 'webchat' ? '' : text });
         this.renderDraft({ channel: this.state.channel, text: '', files: [] });
+        for (const u of [...this.queue]) if (u.status === 'cancelled' || u.status === 'failed') this.dropUpload(u);
       } else {
         await api(this.name, 'POST', '/messages', { text });
       }
@@ -581,8 +841,10 @@ class View {
   async toggleBlock() {
     const customer = this.state.people.find((p) => p.side === 'customer');
     const blocked = isBlocked(customer.role);
+    const body = { identity: customer.identity };
+    if (!blocked) body.mode = this.q('.block-mode').value;
     try {
-      await api(this.name, 'POST', blocked ? '/unblock' : '/block', { identity: customer.identity });
+      await api(this.name, 'POST', blocked ? '/unblock' : '/block', body);
     } catch (err) {
       this.showError(err);
     }
@@ -592,7 +854,10 @@ class View {
 
   showError(err) {
     const code = err.code || 'internal';
-    let text = err.message ? err.message.charAt(0).toUpperCase() + err.message.slice(1) : 'Something went wrong';
+    // The library's messages start in lower case; a file name they start
+    // with keeps its own case.
+    let text = err.message || 'Something went wrong';
+    if (!(err.fileName && text.startsWith(err.fileName))) text = text.charAt(0).toUpperCase() + text.slice(1);
     if (!/[.!?]$/.test(text)) text += '.';
     if ((code === 'extension_not_allowed' || code === 'type_not_allowed') && this.state) {
       const pol = this.policy();
@@ -613,6 +878,98 @@ class View {
   }
 }
 
+// blockWords says a blocked role in words: "blocked from files".
+function blockWords(role) {
+  if (!isBlocked(role)) return '';
+  return /:blocked-files$/.test(role) ? 'blocked from files' : 'blocked';
+}
+
+// ---- layout ----
+
+// The page shows the three views side by side on a wide screen; at about
+// 1024 px the customer and one of the other two, chosen by a switch; on a
+// phone (≤ 480 px) one view at a time, chosen by tabs. The tabs follow the
+// ARIA tabs pattern: arrow keys move between them, Enter or Space is not
+// needed (selection follows focus).
+const PHONE = window.matchMedia('(max-width: 480px)');
+const MEDIUM = window.matchMedia('(max-width: 1279px)');
+const LABELS = { customer: 'Customer', agent: 'Agent', supervisor: 'Supervisor' };
+
+class Layout {
+  constructor(container, tabs, names) {
+    this.container = container;
+    this.tabs = tabs;
+    this.names = names;
+    this.active = 'customer'; // the one view on a phone
+    this.second = 'agent'; // the view beside the customer's at medium width
+    PHONE.addEventListener('change', () => this.apply());
+    MEDIUM.addEventListener('change', () => this.apply());
+    tabs.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  mode() {
+    if (this.names.length === 1) return 'single';
+    return PHONE.matches ? 'phone' : MEDIUM.matches ? 'medium' : 'wide';
+  }
+
+  choose(name, focus) {
+    this.active = name;
+    if (name !== 'customer') this.second = name;
+    this.apply();
+    if (focus) this.tabs.querySelector(`[data-view="${name}"]`).focus();
+  }
+
+  onKey(e) {
+    const tabs = [...this.tabs.querySelectorAll('[role="tab"]')];
+    const i = tabs.indexOf(document.activeElement);
+    if (i < 0) return;
+    let j = -1;
+    if (e.key === 'ArrowRight') j = (i + 1) % tabs.length;
+    else if (e.key === 'ArrowLeft') j = (i - 1 + tabs.length) % tabs.length;
+    else if (e.key === 'Home') j = 0;
+    else if (e.key === 'End') j = tabs.length - 1;
+    if (j < 0) return;
+    e.preventDefault();
+    this.choose(tabs[j].dataset.view, true);
+  }
+
+  apply() {
+    const mode = this.mode();
+    this.container.dataset.layout = mode;
+    const offered = mode === 'phone' ? this.names : mode === 'medium' ? this.names.filter((n) => n !== 'customer') : [];
+    const selected = mode === 'phone' ? this.active : this.second;
+    document.getElementById('view-switch').hidden = offered.length === 0;
+    document.getElementById('view-switch-label').textContent = mode === 'medium' ? 'Beside the customer, show' : 'Show';
+    this.tabs.replaceChildren(...offered.map((name) => {
+      const b = el('button', 'view-tab', LABELS[name]);
+      b.type = 'button';
+      b.id = 'tab-' + name;
+      b.dataset.view = name;
+      b.setAttribute('role', 'tab');
+      b.setAttribute('aria-controls', 'view-' + name);
+      b.setAttribute('aria-selected', String(name === selected));
+      b.tabIndex = name === selected ? 0 : -1;
+      b.addEventListener('click', () => this.choose(name, false));
+      return b;
+    }));
+    for (const root of this.container.children) {
+      const name = root.dataset.view;
+      const shown = mode === 'phone' ? name === this.active
+        : mode === 'medium' ? name === 'customer' || name === this.second : true;
+      root.classList.toggle('off', !shown);
+      if (offered.includes(name)) {
+        root.setAttribute('role', 'tabpanel');
+        root.setAttribute('aria-labelledby', 'tab-' + name);
+      } else {
+        root.setAttribute('role', 'region');
+        root.removeAttribute('aria-labelledby');
+      }
+    }
+    // The policy panel is open on a wide screen, folded on a phone.
+    document.getElementById('policy').open = mode !== 'phone';
+  }
+}
+
 // ---- start ----
 
 function start() {
@@ -621,16 +978,28 @@ function start() {
   const container = document.getElementById('views');
   if (names.length === 1) container.classList.add('single');
   const tpl = document.getElementById('view-template');
-  let policyShown = false;
+  const layout = new Layout(container, document.getElementById('view-tabs'), names);
+  const views = [];
   for (const name of names) {
     const root = tpl.content.firstElementChild.cloneNode(true);
     root.dataset.view = name;
+    root.id = 'view-' + name;
     container.append(root);
-    const view = new View(name, root);
-    view.connect((st) => {
-      if (!policyShown) { policyShown = true; renderPolicy(st); }
-    });
+    // Every view's state carries everyone's role: the latest draws the panel.
+    const view = new View(name, root, (st) => renderPolicy(st));
+    views.push(view);
+    view.connect();
   }
+  layout.apply();
+  // Escape cancels the newest upload even when focus has left the views
+  // (the Attach button it was on turns off while a message is full).
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape' || e.defaultPrevented || (e.target !== document.body && e.target !== document.documentElement)) return;
+    for (const v of views) {
+      const u = [...v.queue].reverse().find((x) => x.status === 'uploading' || x.status === 'queued');
+      if (u) { e.preventDefault(); v.cancel(u); return; }
+    }
+  });
   // A file dropped outside a conversation must not replace the page.
   window.addEventListener('dragover', (e) => e.preventDefault());
   window.addEventListener('drop', (e) => e.preventDefault());
