@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -218,4 +219,69 @@ func TestStripOriginalsKeepsPixelsAndDropsTheSendersMetadata(t *testing.T) {
 		Channel: "CH1", Sender: casey, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(png)}})
 	require.NoError(t, err)
 	assert.Equal(t, int64(len(png)), res.Media[0].Size)
+}
+
+// mapStore is a host's own store (Flex's "upload to your own storage").
+type mapStore struct {
+	mu    sync.Mutex
+	files map[string][]byte
+}
+
+func (s *mapStore) Put(_ context.Context, sid string, r io.Reader, _ string) error {
+	b, err := io.ReadAll(r)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err == nil {
+		s.files[sid] = b
+	}
+	return err
+}
+
+func (s *mapStore) Open(_ context.Context, sid string) (io.ReadCloser, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, ok := s.files[sid]
+	if !ok {
+		return nil, &errs.Error{Code: errs.NotFound}
+	}
+	return io.NopCloser(bytes.NewReader(b)), nil
+}
+
+func (s *mapStore) Delete(_ context.Context, sid string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.files, sid)
+	return nil
+}
+
+func TestPicturesInAHostsOwnStoreGetRenditions(t *testing.T) {
+	ctx := context.Background()
+	own := &mapStore{files: map[string][]byte{}}
+	members := &attachments.MemoryMembers{}
+	require.NoError(t, members.SetRole(ctx, "CH1", casey.Identity, attachments.RoleCustomer))
+	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
+		Members: members, Logger: slog.New(slog.DiscardHandler), Stores: map[string]attachments.Store{"own": own},
+	})
+	require.NoError(t, err)
+	defer c.Close()
+	p, err := preview.Attach(c, preview.NewGoRenderer(nil), nil)
+	require.NoError(t, err)
+	res, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+		Channel: "CH1", Sender: casey,
+		File: &attachments.File{Name: "photo.jpg", Body: bytes.NewReader(previewtest.OrientedJPEG(6)), Store: "own"}})
+	require.NoError(t, err)
+	require.NoError(t, p.Close())
+	dl, err := attachments.Invoke(ctx, c.Registry, attachments.DownloadMedia, attachments.DownloadMediaPayload{
+		Channel: "CH1", Requester: casey, MessageSID: res.Message.SID, Rendition: preview.ThumbnailName})
+	require.NoError(t, err, "a picture in the host's store must get its thumbnail like any other")
+	assert.Len(t, dl.Media.Renditions, 2)
+	_, err = attachments.Invoke(ctx, c.Registry, attachments.DeleteMessage, attachments.DeleteMessagePayload{
+		Channel: "CH1", Requester: casey, MessageSID: res.Message.SID})
+	require.NoError(t, err)
+	assert.Empty(t, own.files, "the original goes from the host's store")
+	n := 0
+	for range c.Storage().List(ctx, "") {
+		n++
+	}
+	assert.Zero(t, n, "its renditions go from the library's storage")
 }
