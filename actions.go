@@ -47,7 +47,7 @@ type AfterListener[P, R any] func(ctx context.Context, p P, r R, err error)
 
 // Cancel returns the error a BeforeListener returns to cancel an action.
 // reason is shown to the person who asked for the action, so phrase it for
-// them. The error Invoke returns then matches ErrCanceled and carries reason
+// them. The error Invoke returns then matches errs.Canceled and carries reason
 // as its Message and Details.Reason.
 func Cancel(reason string) error {
 	return &errs.Error{Code: errs.Canceled, Message: reason, Details: errs.Details{Reason: reason}}

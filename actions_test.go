@@ -124,10 +124,10 @@ func TestCancelStopsTheChain(t *testing.T) {
 	mustAdd(t)(attachments.OnAfter(r, echo, after(&trace, "a")))
 
 	_, err := attachments.Invoke(context.Background(), r, echo, echoIn{Text: "x"})
-	if !errors.Is(err, attachments.ErrCanceled) {
-		t.Fatalf("err = %v, want ErrCanceled", err)
+	if !errors.Is(err, errs.Canceled) {
+		t.Fatalf("err = %v, want errs.Canceled", err)
 	}
-	var e *attachments.Error
+	var e *errs.Error
 	if !errors.As(err, &e) || e.Details.Reason != "this file is not allowed here" || e.Text() != "this file is not allowed here" {
 		t.Errorf("error %#v does not carry the reason", e)
 	}
@@ -174,7 +174,7 @@ func TestGuardRefusalStopsTheChain(t *testing.T) {
 	mustAdd(t)(attachments.OnBefore(r, echo, before(&trace, "b")))
 	mustAdd(t)(attachments.OnAfter(r, echo, after(&trace, "a")))
 	_, err := attachments.Invoke(context.Background(), r, echo, echoIn{Text: "forbidden"})
-	if !errors.Is(err, attachments.ErrPermissionDenied) {
+	if !errors.Is(err, errs.PermissionDenied) {
 		t.Fatalf("err = %v, want permission_denied", err)
 	}
 	if want := []string{"guard", "a(forbidden,,permission_denied)"}; !slices.Equal(trace, want) {
@@ -269,7 +269,7 @@ func TestReplaceChainsAndKeepsTheGuard(t *testing.T) {
 		t.Errorf("trace = %v, want %v", trace, want)
 	}
 	trace = nil
-	if _, err := attachments.Invoke(context.Background(), r, echo, echoIn{Text: "forbidden"}); !errors.Is(err, attachments.ErrPermissionDenied) {
+	if _, err := attachments.Invoke(context.Background(), r, echo, echoIn{Text: "forbidden"}); !errors.Is(err, errs.PermissionDenied) {
 		t.Errorf("a replaced action skipped its guard: err = %v", err)
 	}
 	if slices.Contains(trace, "second") {
@@ -299,25 +299,25 @@ func TestMisuseIsATypedError(t *testing.T) {
 	var trace []string
 	r := newEcho(t, &trace)
 	impl := func(context.Context, echoIn) (echoOut, error) { return echoOut{}, nil }
-	if err := attachments.Register(r, echo, impl); !errors.Is(err, attachments.ErrAlreadyRegistered) {
+	if err := attachments.Register(r, echo, impl); !errors.Is(err, errs.AlreadyRegistered) {
 		t.Errorf("second Register: err = %v, want already_registered", err)
 	}
 	const unknown attachments.Action[echoIn, echoOut] = "Nope"
-	if _, err := attachments.Invoke(context.Background(), r, unknown, echoIn{}); !errors.Is(err, attachments.ErrUnknownAction) {
+	if _, err := attachments.Invoke(context.Background(), r, unknown, echoIn{}); !errors.Is(err, errs.UnknownAction) {
 		t.Errorf("Invoke unknown: err = %v, want unknown_action", err)
 	}
-	if _, err := attachments.OnBefore(r, unknown, before(&trace, "b")); !errors.Is(err, attachments.ErrUnknownAction) {
+	if _, err := attachments.OnBefore(r, unknown, before(&trace, "b")); !errors.Is(err, errs.UnknownAction) {
 		t.Errorf("OnBefore unknown: err = %v, want unknown_action", err)
 	}
-	if _, err := r.InvokeName(context.Background(), "Nope", echoIn{}); !errors.Is(err, attachments.ErrUnknownAction) {
+	if _, err := r.InvokeName(context.Background(), "Nope", echoIn{}); !errors.Is(err, errs.UnknownAction) {
 		t.Errorf("InvokeName unknown: err = %v, want unknown_action", err)
 	}
-	if _, err := r.InvokeName(context.Background(), "Echo", "a string"); !errors.Is(err, attachments.ErrInvalidPayload) {
+	if _, err := r.InvokeName(context.Background(), "Echo", "a string"); !errors.Is(err, errs.InvalidPayload) {
 		t.Errorf("InvokeName wrong payload: err = %v, want invalid_payload", err)
 	}
 	// The same name with other types, as a host might declare by mistake.
 	const wrongTypes attachments.Action[string, int] = "Echo"
-	if _, err := attachments.Invoke(context.Background(), r, wrongTypes, "x"); !errors.Is(err, attachments.ErrInvalidPayload) {
+	if _, err := attachments.Invoke(context.Background(), r, wrongTypes, "x"); !errors.Is(err, errs.InvalidPayload) {
 		t.Errorf("Invoke with other types: err = %v, want invalid_payload", err)
 	}
 	res, err := r.InvokeName(context.Background(), "Echo", echoIn{Text: "ok"})
@@ -341,7 +341,7 @@ func TestCancelledContextStopsBeforeTheNextStep(t *testing.T) {
 	mustAdd(t)(attachments.OnBefore(r, echo, before(&trace, "b2")))
 	mustAdd(t)(attachments.OnAfter(r, echo, after(&trace, "a")))
 	_, err := attachments.Invoke(ctx, r, echo, echoIn{Text: "x"})
-	if !errors.Is(err, attachments.ErrCanceled) || !errors.Is(err, context.Canceled) {
+	if !errors.Is(err, errs.Canceled) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want canceled wrapping context.Canceled", err)
 	}
 	if want := []string{"guard", "b1", "a(x,,canceled)"}; !slices.Equal(trace, want) {

@@ -22,9 +22,9 @@
 //
 // # Errors
 //
-// Every error the library returns is an *Error (errs.Error) with a stable
+// Every error the library returns is an *errs.Error with a stable
 // code, a message fit to show either side of the chat, and details. Each code
-// is its own sentinel: errors.Is(err, attachments.ErrFileTooLarge). The codes
+// is its own sentinel: errors.Is(err, errs.FileTooLarge). The codes
 // are listed in package errs.
 //
 // # Security

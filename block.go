@@ -10,7 +10,7 @@ import (
 // does, with the host choosing per call what the block takes away: all
 // sending (BlockAll, the default) or sending files only (BlockFiles). The
 // target's role becomes its role blocked in that mode ("customer:blocked",
-// see Role.Blocked), so its sends fail with ErrPermissionDenied while it can
+// see Role.Blocked), so its sends fail with errs.PermissionDenied while it can
 // still read the conversation and download its files; UnblockMember gives
 // the role back.
 //

@@ -202,7 +202,7 @@ func TestChannelTypesConfig(t *testing.T) {
 			"web": 3
 		}
 	}`))
-	require.ErrorIs(t, err, attachments.ErrInvalidConfig, "a bad channelTypes block is accepted")
+	require.ErrorIs(t, err, errs.InvalidConfig, "a bad channelTypes block is accepted")
 	assert.ElementsMatch(t, []string{
 		"channelTypes.whatsapp.maxFileSize", "channelTypes.whatsapp.acceptedExtensions",
 		"channelTypes.sms.acceptedExtensions[0]", "channelTypes.sms.enabled", "channelTypes.", "channelTypes.web",

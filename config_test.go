@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/links"
 	"github.com/attachkit/attachments/storage/memory"
 	"github.com/attachkit/attachments/validate"
@@ -88,7 +89,7 @@ func TestParseConfigReportsEveryProblem(t *testing.T) {
 		"mode": "sms",
 		"colour": "blue"
 	}`))
-	if !errors.Is(err, attachments.ErrInvalidConfig) {
+	if !errors.Is(err, errs.InvalidConfig) {
 		t.Fatalf("err = %v, want invalid_config", err)
 	}
 	for _, field := range []string{
@@ -111,7 +112,7 @@ func TestParseConfigReportsEveryProblem(t *testing.T) {
 
 func TestParseConfigRefusesMalformedDocuments(t *testing.T) {
 	for _, doc := range []string{``, `[]`, `{"agent": 3}`, `{} {}`, `{"linkLifetime": "soon"}`, `{"filesPerMessage": 1.5}`} {
-		if _, err := attachments.ParseConfig([]byte(doc)); !errors.Is(err, attachments.ErrInvalidConfig) {
+		if _, err := attachments.ParseConfig([]byte(doc)); !errors.Is(err, errs.InvalidConfig) {
 			t.Errorf("ParseConfig(%q) err = %v, want invalid_config", doc, err)
 		}
 	}
@@ -122,7 +123,7 @@ func TestNewRefusesAnInvalidConfig(t *testing.T) {
 	c.FilesPerMessage = -2
 	c.Customer.FileAttachment.MaxFileSize = -5
 	_, err := attachments.New(c, &attachments.Options{Logger: discardLogger()})
-	if !errors.Is(err, attachments.ErrInvalidConfig) || !strings.Contains(err.Error(), "filesPerMessage") ||
+	if !errors.Is(err, errs.InvalidConfig) || !strings.Contains(err.Error(), "filesPerMessage") ||
 		!strings.Contains(err.Error(), "customer.fileAttachment.maxFileSize") {
 		t.Errorf("New err = %v, want both problems", err)
 	}
@@ -136,7 +137,7 @@ func TestParseConfigNamesEachProblemOnce(t *testing.T) {
 }
 
 // fieldsOf returns the field every *FieldError in err's tree names. An
-// *Error hides its cause's codes, so the list of problems is found with
+// *errs.Error hides its cause's codes, so the list of problems is found with
 // errors.As, as a host finds it.
 func fieldsOf(err error) []string {
 	var list interface{ Unwrap() []error }
@@ -226,7 +227,7 @@ func TestConfigRefusesWhatWouldFailLater(t *testing.T) {
 					assert.NoError(t, err, "%s refuses a setting that works", name)
 					continue
 				}
-				assert.ErrorIs(t, err, attachments.ErrInvalidConfig, "%s accepts a setting that fails on first use", name)
+				assert.ErrorIs(t, err, errs.InvalidConfig, "%s accepts a setting that fails on first use", name)
 				assert.Equal(t, []string{tt.wantField}, fieldsOf(err), "%s does not name the field the operator must fix", name)
 			}
 		})
@@ -256,7 +257,7 @@ func TestNewRefusesBoundLinksNobodyCanOpen(t *testing.T) {
 				_ = c.Close()
 				return
 			}
-			assert.ErrorIs(t, err, attachments.ErrInvalidConfig, "New accepts links that would all answer 403")
+			assert.ErrorIs(t, err, errs.InvalidConfig, "New accepts links that would all answer 403")
 			assert.Equal(t, []string{"Options.BindLinksToMember"}, fieldsOf(err), "the error does not name the option to fix")
 		})
 	}

@@ -20,7 +20,7 @@ import (
 // restore it). In ModeConversations text and files live side by side. Either
 // way a draft holds at most Config.FilesPerMessage files, and attaching a
 // file with the same name, size and type as one already there is refused
-// with ErrDuplicateFile.
+// with errs.DuplicateFile.
 //
 // Guard: as SendMediaMessage.
 const AttachFile Action[AttachFilePayload, AttachFileResult] = "AttachFile"

@@ -78,7 +78,7 @@ func ExampleSendMediaMessage() {
 		Channel: "CH1", Sender: alice,
 		File: &attachments.File{Name: "cat.png", Body: bytes.NewReader(append([]byte("MZ\x90\x00"), make([]byte, 60)...))},
 	})
-	var e *attachments.Error
+	var e *errs.Error
 	if errors.As(err, &e) {
 		fmt.Println(e.Code)
 	}
@@ -169,7 +169,7 @@ func ExampleBlockMember() {
 	_, err = attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: alice, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(examplePNG())},
 	})
-	fmt.Println(errors.Is(err, attachments.ErrPermissionDenied), errs.As(err).Text())
+	fmt.Println(errors.Is(err, errs.PermissionDenied), errs.As(err).Text())
 	_, err = attachments.Invoke(ctx, c.Registry, attachments.SendMessage,
 		attachments.SendMessagePayload{Channel: "CH1", Sender: alice, Body: "sorry"})
 	fmt.Println("text:", err)
@@ -211,7 +211,7 @@ func ExampleOnBefore() {
 	defer remove()
 	_, err := attachments.Invoke(ctx, c.Registry, attachments.SendMessage,
 		attachments.SendMessagePayload{Channel: "CH1", Sender: alice, Body: "a very long message indeed"})
-	var e *attachments.Error
+	var e *errs.Error
 	if errors.As(err, &e) {
 		fmt.Println(e.Code, "-", e.Text())
 	}

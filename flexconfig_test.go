@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/validate"
 )
 
@@ -84,7 +85,7 @@ func TestParseConfigTopLevelProblems(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := attachments.ParseConfig([]byte(tc.doc))
-			require.True(t, errors.Is(err, attachments.ErrInvalidConfig), "a bad configuration was accepted: %v", err)
+			require.True(t, errors.Is(err, errs.InvalidConfig), "a bad configuration was accepted: %v", err)
 			assert.ElementsMatch(t, tc.fields, fieldsOf(err), "the operator is told about the wrong fields: %v", err)
 		})
 	}

@@ -107,7 +107,7 @@ func TestSendMediaMessageRefusalsLeaveNothing(t *testing.T) {
 				if code(err) != tt.want {
 					t.Fatalf("err = %v (code %s), want %s", err, code(err), tt.want)
 				}
-				var ae *attachments.Error
+				var ae *errs.Error
 				if !errors.As(err, &ae) || ae.Text() == "" {
 					t.Errorf("no message for the sender in %v", err)
 				}
@@ -154,7 +154,7 @@ func TestSendMediaMessageFaultsLeaveNothing(t *testing.T) {
 			defer cancel()
 			body := io.MultiReader(bigPNG(200<<10), cancelReader{cancel}, bigPNG(200<<10))
 			_, err := e.send(ctx, customer, &attachments.File{Name: "a.png", Body: body})
-			if !errors.Is(err, attachments.ErrCanceled) {
+			if !errors.Is(err, errs.Canceled) {
 				t.Fatalf("err = %v, want canceled", err)
 			}
 			e.mustBeEmpty(t)
@@ -166,7 +166,7 @@ func TestSendMediaMessageFaultsLeaveNothing(t *testing.T) {
 					return p, attachments.Cancel("not today")
 				})
 			_, err := e.send(context.Background(), customer, pngFile(t, "a.png"))
-			if !errors.Is(err, attachments.ErrCanceled) {
+			if !errors.Is(err, errs.Canceled) {
 				t.Fatalf("err = %v, want canceled", err)
 			}
 			e.mustBeEmpty(t)
@@ -178,7 +178,7 @@ func TestSendMediaMessageFaultsLeaveNothing(t *testing.T) {
 					panic("scanner bug")
 				})
 			_, err := e.send(context.Background(), customer, pngFile(t, "a.png"))
-			if !errors.Is(err, attachments.ErrListenerPanic) {
+			if !errors.Is(err, errs.ListenerPanic) {
 				t.Fatalf("err = %v, want listener_panic", err)
 			}
 			e.mustBeEmpty(t)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/hooks/clamav"
 )
 
@@ -36,9 +37,9 @@ func ExampleProtect() {
 		Sender:  attachments.Member{Identity: "alice", Side: attachments.SideCustomer},
 		File:    &attachments.File{Name: "invoice.txt", Body: strings.NewReader("…")},
 	})
-	var e *attachments.Error
+	var e *errs.Error
 	switch {
-	case errors.Is(err, attachments.ErrInfected) && errors.As(err, &e):
+	case errors.Is(err, errs.Infected) && errors.As(err, &e):
 		log.Printf("refused a file: %s", e.Details.Reason) // the signature, for the log
 		fmt.Println(e.Text())                              // for the sender
 	case errors.As(err, &e):

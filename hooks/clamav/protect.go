@@ -25,7 +25,7 @@ const DownloadRefusal = "this file cannot be downloaded because it contains malw
 
 // Protect scans every file c's members send or attach with s, before the
 // action goes on, and refuses infected ones: the action is canceled with an
-// errs.Infected error (errors.Is(err, attachments.ErrInfected)) whose
+// errs.Infected error (errors.Is(err, errs.Infected)) whose
 // message is fit to show the sender and whose Details.Reason names the
 // signature, and the stored file is deleted. With
 // ProtectOptions.RecheckDownloads it scans each file again before a
