@@ -24,7 +24,7 @@ const echo attachments.Action[echoIn, echoOut] = "Echo"
 func newEcho(t *testing.T, trace *[]string) *attachments.Registry {
 	t.Helper()
 	var r attachments.Registry
-	err := attachments.Register(&r, echo,
+	err := attachments.RegisterGuarded(&r, echo,
 		func(_ context.Context, p echoIn) (echoOut, error) {
 			*trace = append(*trace, "impl:"+p.Text)
 			return echoOut{Text: p.Text}, nil
@@ -200,7 +200,7 @@ func TestPanicsBecomeErrors(t *testing.T) {
 				}
 				return nil
 			}
-			if err := attachments.Register(&r, echo, impl, guard); err != nil {
+			if err := attachments.RegisterGuarded(&r, echo, impl, guard); err != nil {
 				t.Fatal(err)
 			}
 			mustAdd(t)(attachments.OnBefore(&r, echo, func(_ context.Context, p echoIn) (echoIn, error) {
@@ -242,7 +242,7 @@ func TestPanicsBecomeErrors(t *testing.T) {
 func TestReplaceChainsAndKeepsTheGuard(t *testing.T) {
 	var trace []string
 	r := newEcho(t, &trace)
-	err := attachments.Replace(r, echo, func(ctx context.Context, p echoIn, original attachments.Impl[echoIn, echoOut]) (echoOut, error) {
+	err := attachments.Replace(r, echo, func(ctx context.Context, p echoIn, original func(context.Context, echoIn) (echoOut, error)) (echoOut, error) {
 		trace = append(trace, "first")
 		p.Text += "+1"
 		return original(ctx, p)
@@ -250,7 +250,7 @@ func TestReplaceChainsAndKeepsTheGuard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = attachments.Replace(r, echo, func(ctx context.Context, p echoIn, original attachments.Impl[echoIn, echoOut]) (echoOut, error) {
+	err = attachments.Replace(r, echo, func(ctx context.Context, p echoIn, original func(context.Context, echoIn) (echoOut, error)) (echoOut, error) {
 		trace = append(trace, "second")
 		p.Text += "+2"
 		return original(ctx, p)

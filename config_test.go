@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/links"
 	"github.com/attachkit/attachments/storage/memory"
@@ -29,21 +30,21 @@ func TestParseConfigFlexShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	agent := c.Policy(attachments.SideAgent)
+	agent := policy(t, c, attachments.SideAgent)
 	if !agent.Enabled || agent.MaxFileSize != 26214400 {
 		t.Errorf("agent policy = %+v, want enabled with 25 MiB", agent)
 	}
-	cl, err := attachments.New(c, &attachments.Options{Logger: discardLogger()})
+	cl, err := attachments.New(c, &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{Logger: discardLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A custom list replaces the default and is normalised.
-	got := cl.Config().Policy(attachments.SideAgent).AcceptedExtensions
+	got := policy(t, cl.Config(), attachments.SideAgent).AcceptedExtensions
 	if want := []string{"png", "txt", "pdf"}; !slices.Equal(got, want) {
 		t.Errorf("agent extensions = %v, want %v", got, want)
 	}
-	customer := cl.Config().Policy(attachments.SideCustomer)
-	if !customer.Enabled || customer.MaxFileSize != attachments.DefaultMaxFileSize || customer.AcceptedExtensions != nil {
+	customer := policy(t, cl.Config(), attachments.SideCustomer)
+	if !customer.Enabled || customer.MaxFileSize != validate.DefaultMaxFileSize || customer.AcceptedExtensions != nil {
 		t.Errorf("customer policy = %+v, want enabled with the default size and the default list", customer)
 	}
 	cfg := cl.Config()
@@ -53,7 +54,7 @@ func TestParseConfigFlexShape(t *testing.T) {
 }
 
 func TestConfigDefaults(t *testing.T) {
-	cl, err := attachments.New(attachments.Config{}, &attachments.Options{Logger: discardLogger()})
+	cl, err := attachments.New(attachments.Config{}, &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{Logger: discardLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,21 +63,21 @@ func TestConfigDefaults(t *testing.T) {
 		c.LogRetention != 7*24*time.Hour || c.DraftLifetime != time.Hour {
 		t.Errorf("defaults = %+v", c)
 	}
-	if attachments.DefaultMaxFileSize != 10485760 {
-		t.Errorf("DefaultMaxFileSize = %d, want 10485760", attachments.DefaultMaxFileSize)
+	if validate.DefaultMaxFileSize != 10485760 {
+		t.Errorf("DefaultMaxFileSize = %d, want 10485760", validate.DefaultMaxFileSize)
 	}
-	if c.Policy(attachments.SideCustomer).Enabled {
+	if policy(t, c, attachments.SideCustomer).Enabled {
 		t.Error("the zero Config enables attachments")
 	}
 	d := attachments.DefaultConfig()
-	if !d.Policy(attachments.SideAgent).Enabled || !d.Policy(attachments.SideCustomer).Enabled {
+	if !policy(t, d, attachments.SideAgent).Enabled || !policy(t, d, attachments.SideCustomer).Enabled {
 		t.Error("DefaultConfig does not enable both sides")
 	}
 	// Supervisors follow agents unless configured.
-	if !d.Policy(attachments.SideSupervisor).Enabled {
+	if !policy(t, d, attachments.SideSupervisor).Enabled {
 		t.Error("supervisor policy does not follow the agent's")
 	}
-	if attachments.DefaultConfig().Policy("robot").Enabled {
+	if policy(t, attachments.DefaultConfig(), "robot").Enabled {
 		t.Error("an unknown side is enabled")
 	}
 }
@@ -101,10 +102,7 @@ func TestParseConfigReportsEveryProblem(t *testing.T) {
 			t.Errorf("error does not name %s:\n%v", field, err)
 		}
 	}
-	var fe *attachments.FieldError
-	if !errors.As(err, &fe) {
-		t.Errorf("errors.As(FieldError) failed on %v", err)
-	}
+	assert.Contains(t, fieldsOf(err), "mode", "a host cannot find each problem's field in the error")
 	if strings.Contains(err.Error(), "acceptedExtensions[2]") {
 		t.Errorf("a valid extension was reported: %v", err)
 	}
@@ -122,7 +120,7 @@ func TestNewRefusesAnInvalidConfig(t *testing.T) {
 	c := attachments.DefaultConfig()
 	c.FilesPerMessage = -2
 	c.Customer.FileAttachment.MaxFileSize = -5
-	_, err := attachments.New(c, &attachments.Options{Logger: discardLogger()})
+	_, err := attachments.New(c, &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{Logger: discardLogger()})
 	if !errors.Is(err, errs.InvalidConfig) || !strings.Contains(err.Error(), "filesPerMessage") ||
 		!strings.Contains(err.Error(), "customer.fileAttachment.maxFileSize") {
 		t.Errorf("New err = %v, want both problems", err)
@@ -136,7 +134,8 @@ func TestParseConfigNamesEachProblemOnce(t *testing.T) {
 	}
 }
 
-// fieldsOf returns the field every *FieldError in err's tree names. An
+// fieldsOf returns the field (the Op) of every problem in err: an
+// errs.InvalidConfig error whose cause lists one *errs.Error per problem. An
 // *errs.Error hides its cause's codes, so the list of problems is found with
 // errors.As, as a host finds it.
 func fieldsOf(err error) []string {
@@ -149,8 +148,8 @@ func fieldsOf(err error) []string {
 	walk = func(e error) {
 		switch e := e.(type) {
 		case nil:
-		case *attachments.FieldError:
-			out = append(out, e.Field)
+		case *errs.Error:
+			out = append(out, e.Op)
 		case interface{ Unwrap() []error }:
 			for _, c := range e.Unwrap() {
 				walk(c)
@@ -217,12 +216,11 @@ func TestConfigRefusesWhatWouldFailLater(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.why, func(t *testing.T) {
 			_, perr := attachments.ParseConfig([]byte(tt.setting.json))
-			verr := tt.setting.cfg.Validate()
-			c, nerr := attachments.New(tt.setting.cfg, &attachments.Options{Logger: discardLogger()})
+			c, nerr := attachments.New(tt.setting.cfg, &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{Logger: discardLogger()})
 			if c != nil {
 				_ = c.Close()
 			}
-			for name, err := range map[string]error{"ParseConfig": perr, "Validate": verr, "New": nerr} {
+			for name, err := range map[string]error{"ParseConfig": perr, "New": nerr} {
 				if tt.wantField == "" {
 					assert.NoError(t, err, "%s refuses a setting that works", name)
 					continue
@@ -249,9 +247,8 @@ func TestNewRefusesBoundLinksNobodyCanOpen(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.why, func(t *testing.T) {
-			c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
-				Links: tt.links, BindLinksToMember: true, Logger: discardLogger(),
-			})
+			c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{
+				Links: tt.links, BindLinksToMember: true, Logger: discardLogger()})
 			if !tt.wantErr {
 				require.NoError(t, err, "a link server that knows its members is refused")
 				_ = c.Close()
@@ -261,4 +258,21 @@ func TestNewRefusesBoundLinksNobodyCanOpen(t *testing.T) {
 			assert.Equal(t, []string{"Options.BindLinksToMember"}, fieldsOf(err), "the error does not name the option to fix")
 		})
 	}
+}
+
+// policy returns c's policy for side in a web chat, as a Client applies it.
+func policy(t testing.TB, c attachments.Config, side attachments.Side) validate.Policy {
+	t.Helper()
+	p, err := c.PolicyIn(side, attachments.ChannelWeb)
+	require.NoError(t, err, "a web chat has no policy for %s", side)
+	return p
+}
+
+// newErr returns the error New returns for c.
+func newErr(c attachments.Config) error {
+	cl, err := attachments.New(c, &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{Logger: discardLogger()})
+	if cl != nil {
+		_ = cl.Close()
+	}
+	return err
 }

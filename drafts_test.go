@@ -12,11 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 )
 
 func attach(e *env, from attachments.Member, f *attachments.File) (attachments.AttachFileResult, error) {
-	return attachments.Invoke(context.Background(), e.c.Registry, attachments.AttachFile,
+	return attachments.Invoke(context.Background(), e.c.Registry(), attachments.AttachFile,
 		attachments.AttachFilePayload{Channel: channel, Sender: from, File: f})
 }
 
@@ -29,7 +30,7 @@ func TestWebchatDraft(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := res.Preview; p.Name != "receipt.png" || p.ContentType != "image/png" || p.Size == 0 {
+	if p := res.Media; p.FileName != "receipt.png" || p.ContentType != "image/png" || p.Size == 0 {
 		t.Errorf("preview = %+v, want name, type and size", p)
 	}
 	if res.Draft.Text != "" || len(res.Draft.Files) != 1 {
@@ -42,8 +43,8 @@ func TestWebchatDraft(t *testing.T) {
 	if _, err := attach(e, customer, pngFile(t, "other.png")); code(err) != errs.TooManyFiles {
 		t.Errorf("second file: err = %v, want too_many_files", err)
 	}
-	det, err := attachments.Invoke(context.Background(), e.c.Registry, attachments.DetachFile,
-		attachments.DetachFilePayload{Channel: channel, Sender: customer, MediaSID: res.Preview.MediaSID})
+	det, err := attachments.Invoke(context.Background(), e.c.Registry(), attachments.DetachFile,
+		attachments.DetachFilePayload{Channel: channel, Sender: customer, MediaSID: res.Media.SID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,8 +52,8 @@ func TestWebchatDraft(t *testing.T) {
 		t.Errorf("after detach draft = %+v, want empty: detaching does not restore the text", det.Draft)
 	}
 	e.mustBeEmpty(t)
-	if _, err := attachments.Invoke(context.Background(), e.c.Registry, attachments.DetachFile,
-		attachments.DetachFilePayload{Channel: channel, Sender: customer, MediaSID: res.Preview.MediaSID}); code(err) != errs.NotFound {
+	if _, err := attachments.Invoke(context.Background(), e.c.Registry(), attachments.DetachFile,
+		attachments.DetachFilePayload{Channel: channel, Sender: customer, MediaSID: res.Media.SID}); code(err) != errs.NotFound {
 		t.Errorf("detach twice: err = %v, want not_found", err)
 	}
 }
@@ -85,13 +86,13 @@ func TestSendingADraftCommitsWithoutCopying(t *testing.T) {
 		t.Errorf("third file: err = %v, want too_many_files", err)
 	}
 	keysBefore := mediaKeys(e.keys(t))
-	res, err := attachments.Invoke(ctx, e.c.Registry, attachments.SendMediaMessage,
+	res, err := attachments.Invoke(ctx, e.c.Registry(), attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: channel, Sender: customer, FromDraft: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Message.Body != "two photos" || len(res.Media) != 2 ||
-		res.Media[0].SID != a.Preview.MediaSID || res.Media[1].SID != b.Preview.MediaSID {
+		res.Media[0].SID != a.Media.SID || res.Media[1].SID != b.Media.SID {
 		t.Errorf("sent %+v, want the draft's text and its two staged files", res)
 	}
 	if keysAfter := mediaKeys(e.keys(t)); !slices.Equal(keysAfter, keysBefore) {
@@ -100,7 +101,7 @@ func TestSendingADraftCommitsWithoutCopying(t *testing.T) {
 	if d, _ := e.c.Draft(ctx, channel, customer); d.Text != "" || len(d.Files) != 0 {
 		t.Errorf("draft after send = %+v, want empty", d)
 	}
-	if _, err := attachments.Invoke(ctx, e.c.Registry, attachments.SendMediaMessage,
+	if _, err := attachments.Invoke(ctx, e.c.Registry(), attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: channel, Sender: customer, FromDraft: true}); code(err) != errs.InvalidPayload {
 		t.Errorf("sending an empty draft: err = %v", err)
 	}
@@ -111,7 +112,7 @@ func TestDraftSurvivesAFailedSend(t *testing.T) {
 	if _, err := attach(e, customer, pngFile(t, "a.png")); err != nil {
 		t.Fatal(err)
 	}
-	_, err := attachments.Invoke(context.Background(), e.c.Registry, attachments.SendMediaMessage,
+	_, err := attachments.Invoke(context.Background(), e.c.Registry(), attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: channel, Sender: customer, FromDraft: true})
 	if code(err) != errs.Unavailable {
 		t.Fatalf("err = %v, want unavailable", err)
@@ -144,7 +145,7 @@ func TestSweepRemovesExpiredDraftFiles(t *testing.T) {
 }
 
 func TestJanitorStopsOnClose(t *testing.T) {
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{JanitorInterval: time.Millisecond, Logger: discardLogger()})
+	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{JanitorInterval: time.Millisecond, Logger: discardLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,10 +181,9 @@ func TestSweepFindsFilesOfAStoppedProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = e.c.Close()
-	later, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
+	later, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{
 		Storage: e.store, Ledger: e.ledger, Logger: discardLogger(), JanitorInterval: -1,
-		Now: func() time.Time { return e.clock.Now().Add(2 * time.Hour) },
-	})
+		Now: func() time.Time { return e.clock.Now().Add(2 * time.Hour) }})
 	require.NoError(t, err)
 	defer later.Close()
 	r, err := later.Sweep(context.Background())

@@ -15,20 +15,20 @@ func TestResolveAndOpenMedia(t *testing.T) {
 	c, _ := newExample()
 	defer c.Close()
 	png := examplePNG()
-	sent, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	sent, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: alice, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(png)},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	att, err := attachments.Invoke(ctx, c.Registry, attachments.AttachFile, attachments.AttachFilePayload{
+	att, err := attachments.Invoke(ctx, c.Registry(), attachments.AttachFile, attachments.AttachFilePayload{
 		Channel: "CH1", Sender: alice, File: &attachments.File{Name: "draft.png", Body: bytes.NewReader(png)},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sid := sent.Media[0].SID
-	draftSID := att.Preview.MediaSID
+	draftSID := att.Media.SID
 
 	tests := []struct {
 		name    string

@@ -54,7 +54,7 @@ func TestSendMediaMessageStoresSendsAndServes(t *testing.T) {
 			}
 		}
 		// The agent downloads it through a link.
-		dl, err := attachments.Invoke(context.Background(), e.c.Registry, attachments.DownloadMedia,
+		dl, err := attachments.Invoke(context.Background(), e.c.Registry(), attachments.DownloadMedia,
 			attachments.DownloadMediaPayload{Channel: channel, Requester: agent, MessageSID: msgs[0].SID})
 		if err != nil {
 			t.Fatal(err)
@@ -161,7 +161,7 @@ func TestSendMediaMessageFaultsLeaveNothing(t *testing.T) {
 		})
 		t.Run("listener cancels", func(t *testing.T) {
 			e := newEnv(t, envOptions{store: newStore()})
-			_, _ = attachments.OnBefore(e.c.Registry, attachments.SendMediaMessage,
+			_, _ = attachments.OnBefore(e.c.Registry(), attachments.SendMediaMessage,
 				func(_ context.Context, p attachments.SendMediaMessagePayload) (attachments.SendMediaMessagePayload, error) {
 					return p, attachments.Cancel("not today")
 				})
@@ -173,7 +173,7 @@ func TestSendMediaMessageFaultsLeaveNothing(t *testing.T) {
 		})
 		t.Run("listener panics", func(t *testing.T) {
 			e := newEnv(t, envOptions{store: newStore()})
-			_, _ = attachments.OnBefore(e.c.Registry, attachments.SendMediaMessage,
+			_, _ = attachments.OnBefore(e.c.Registry(), attachments.SendMediaMessage,
 				func(context.Context, attachments.SendMediaMessagePayload) (attachments.SendMediaMessagePayload, error) {
 					panic("scanner bug")
 				})
@@ -185,7 +185,7 @@ func TestSendMediaMessageFaultsLeaveNothing(t *testing.T) {
 		})
 		t.Run("listener swaps the file", func(t *testing.T) {
 			e := newEnv(t, envOptions{store: newStore()})
-			_, _ = attachments.OnBefore(e.c.Registry, attachments.SendMediaMessage,
+			_, _ = attachments.OnBefore(e.c.Registry(), attachments.SendMediaMessage,
 				func(_ context.Context, p attachments.SendMediaMessagePayload) (attachments.SendMediaMessagePayload, error) {
 					p.File = &attachments.File{Name: "evil.exe", Body: bytes.NewReader(peLike())}
 					return p, nil
@@ -208,7 +208,7 @@ func TestListenersReadTheFileAgain(t *testing.T) {
 	content := pngBytes(t, 8, 8)
 	var reads [][]byte
 	for range 2 {
-		_, _ = attachments.OnBefore(e.c.Registry, attachments.SendMediaMessage,
+		_, _ = attachments.OnBefore(e.c.Registry(), attachments.SendMediaMessage,
 			func(ctx context.Context, p attachments.SendMediaMessagePayload) (attachments.SendMediaMessagePayload, error) {
 				rc, err := p.File.Open(ctx)
 				if err != nil {
@@ -246,8 +246,8 @@ func TestPersonalStorage(t *testing.T) {
 	small.Customer.FileAttachment.MaxFileSize = 1 << 20
 	e := newEnv(t, envOptions{cfg: &small})
 	own := map[string][]byte{}
-	err := attachments.Replace(e.c.Registry, attachments.SendMediaMessage,
-		func(ctx context.Context, p attachments.SendMediaMessagePayload, _ attachments.Impl[attachments.SendMediaMessagePayload, attachments.SendMediaMessageResult]) (attachments.SendMediaMessageResult, error) {
+	err := attachments.Replace(e.c.Registry(), attachments.SendMediaMessage,
+		func(ctx context.Context, p attachments.SendMediaMessagePayload, _ func(context.Context, attachments.SendMediaMessagePayload) (attachments.SendMediaMessageResult, error)) (attachments.SendMediaMessageResult, error) {
 			rc, err := p.File.Open(ctx)
 			if err != nil {
 				return attachments.SendMediaMessageResult{}, err
@@ -259,7 +259,7 @@ func TestPersonalStorage(t *testing.T) {
 			}
 			m, _ := p.File.Media()
 			own[m.SID] = b
-			sent, err := attachments.Invoke(ctx, e.c.Registry, attachments.SendMessage, attachments.SendMessagePayload{
+			sent, err := attachments.Invoke(ctx, e.c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 				Channel: p.Channel, Sender: p.Sender, Body: m.FileName,
 				Attributes: map[string]any{attachments.AttributeMedia: []attachments.Media{m}, "store": "own"},
 			})
@@ -302,13 +302,13 @@ func TestSendMessageWithMediaChecksThePolicy(t *testing.T) {
 	off.Customer.FileAttachment.Enabled = false
 	e := newEnv(t, envOptions{cfg: &off})
 	media := []attachments.Media{{SID: attachments.NewMediaSID(), FileName: "a.png"}}
-	_, err := attachments.Invoke(context.Background(), e.c.Registry, attachments.SendMessage, attachments.SendMessagePayload{
+	_, err := attachments.Invoke(context.Background(), e.c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 		Channel: channel, Sender: customer, Body: "a.png", Attributes: map[string]any{attachments.AttributeMedia: media},
 	})
 	if code(err) != errs.AttachmentsDisabled {
 		t.Errorf("err = %v, want attachments_disabled", err)
 	}
-	_, err = attachments.Invoke(context.Background(), e.c.Registry, attachments.SendMessage, attachments.SendMessagePayload{
+	_, err = attachments.Invoke(context.Background(), e.c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 		Channel: channel, Sender: customer, Body: "hello",
 	})
 	if err != nil {
@@ -323,11 +323,11 @@ func TestBlockedCustomerCannotSend(t *testing.T) {
 	if _, err := e.send(ctx, customer, pngFile(t, "rude.png")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := attachments.Invoke(ctx, e.c.Registry, attachments.BlockMember,
+	if _, err := attachments.Invoke(ctx, e.c.Registry(), attachments.BlockMember,
 		attachments.BlockMemberPayload{Channel: channel, Requester: customer, Target: agent.Identity}); code(err) != errs.PermissionDenied {
 		t.Errorf("a customer blocked an agent: err = %v", err)
 	}
-	res, err := attachments.Invoke(ctx, e.c.Registry, attachments.BlockMember,
+	res, err := attachments.Invoke(ctx, e.c.Registry(), attachments.BlockMember,
 		attachments.BlockMemberPayload{Channel: channel, Requester: agent, Target: customer.Identity})
 	if err != nil || res.Previous != attachments.RoleCustomer {
 		t.Fatalf("block = %+v, %v", res, err)
@@ -336,7 +336,7 @@ func TestBlockedCustomerCannotSend(t *testing.T) {
 	if code(err) != errs.PermissionDenied {
 		t.Errorf("blocked SendMediaMessage: err = %v, want permission_denied", err)
 	}
-	_, err = attachments.Invoke(ctx, e.c.Registry, attachments.SendMessage,
+	_, err = attachments.Invoke(ctx, e.c.Registry(), attachments.SendMessage,
 		attachments.SendMessagePayload{Channel: channel, Sender: customer, Body: "hi"})
 	if code(err) != errs.PermissionDenied || !strings.Contains(errs.As(err).Text(), "blocked") {
 		t.Errorf("blocked SendMessage: err = %v, want permission_denied saying so", err)

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/preview"
 	"github.com/attachkit/attachments/preview/previewtest"
@@ -27,7 +28,7 @@ type chat struct {
 	c       *attachments.Client
 	links   *httptest.Server
 	logs    *bytes.Buffer
-	members *attachments.MemoryMembers
+	members *attachmentstest.Members
 }
 
 var (
@@ -38,13 +39,11 @@ var (
 func newChat(t *testing.T) *chat {
 	t.Helper()
 	ctx := context.Background()
-	members := &attachments.MemoryMembers{}
+	members := &attachmentstest.Members{}
 	require.NoError(t, members.SetRole(ctx, "CH1", casey.Identity, attachments.RoleCustomer))
 	require.NoError(t, members.SetRole(ctx, "CH1", alex.Identity, attachments.RoleAgent))
 	logs := &bytes.Buffer{}
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
-		Members: members, Logger: slog.New(slog.NewTextHandler(logs, nil)),
-	})
+	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	srv := httptest.NewServer(c.Links())
@@ -54,7 +53,7 @@ func newChat(t *testing.T) *chat {
 
 func (ch *chat) send(t *testing.T, name string, body []byte) attachments.SendMediaMessageResult {
 	t.Helper()
-	res, err := attachments.Invoke(context.Background(), ch.c.Registry, attachments.SendMediaMessage,
+	res, err := attachments.Invoke(context.Background(), ch.c.Registry(), attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: "CH1", Sender: casey, File: &attachments.File{Name: name, Body: bytes.NewReader(body)}})
 	require.NoError(t, err, "a picture must be sent whatever becomes of its preview")
 	return res
@@ -63,7 +62,7 @@ func (ch *chat) send(t *testing.T, name string, body []byte) attachments.SendMed
 // rendition downloads a rendition of a message's file as the agent sees it.
 func (ch *chat) rendition(t *testing.T, msg, name string) ([]byte, attachments.Media, error) {
 	t.Helper()
-	dl, err := attachments.Invoke(context.Background(), ch.c.Registry, attachments.DownloadMedia,
+	dl, err := attachments.Invoke(context.Background(), ch.c.Registry(), attachments.DownloadMedia,
 		attachments.DownloadMediaPayload{Channel: "CH1", Requester: alex, MessageSID: msg, Rendition: name})
 	if err != nil {
 		return nil, attachments.Media{}, err
@@ -152,13 +151,13 @@ func TestSyncRenditionsTravelWithTheMessage(t *testing.T) {
 	assert.Positive(t, media[0].Renditions[0].Width)
 
 	// A draft file gets its thumbnail too, for the composer.
-	att, err := attachments.Invoke(context.Background(), ch.c.Registry, attachments.AttachFile,
+	att, err := attachments.Invoke(context.Background(), ch.c.Registry(), attachments.AttachFile,
 		attachments.AttachFilePayload{Channel: "CH1", Sender: casey, File: &attachments.File{Name: "b.jpg", Body: bytes.NewReader(previewtest.OrientedJPEG(3))}})
 	require.NoError(t, err)
-	dl, err := attachments.Invoke(context.Background(), ch.c.Registry, attachments.DownloadMedia,
-		attachments.DownloadMediaPayload{Channel: "CH1", Requester: casey, MediaSID: att.Preview.MediaSID, Rendition: preview.ThumbnailName})
+	dl, err := attachments.Invoke(context.Background(), ch.c.Registry(), attachments.DownloadMedia,
+		attachments.DownloadMediaPayload{Channel: "CH1", Requester: casey, MediaSID: att.Media.SID, Rendition: preview.ThumbnailName})
 	require.NoError(t, err, "the sender sees its draft's thumbnail")
-	assert.True(t, strings.HasPrefix(dl.Link.URL, attachments.DefaultLinkPath))
+	assert.True(t, strings.HasPrefix(dl.Link.URL, "/attachments/dl/"))
 }
 
 func TestDeletingAMessageDeletesItsRenditions(t *testing.T) {
@@ -167,7 +166,7 @@ func TestDeletingAMessageDeletesItsRenditions(t *testing.T) {
 	require.NoError(t, err)
 	sent := ch.send(t, "photo.jpg", previewtest.OrientedJPEG(1))
 	require.NoError(t, p.Close())
-	_, err = attachments.Invoke(context.Background(), ch.c.Registry, attachments.DeleteMessage,
+	_, err = attachments.Invoke(context.Background(), ch.c.Registry(), attachments.DeleteMessage,
 		attachments.DeleteMessagePayload{Channel: "CH1", Requester: casey, MessageSID: sent.Message.SID})
 	require.NoError(t, err)
 	for _, err := range ch.c.Storage().List(context.Background(), "") {
@@ -182,15 +181,13 @@ func TestDeletingAMessageDeletesItsRenditions(t *testing.T) {
 
 func TestStripOriginalsKeepsPixelsAndDropsTheSendersMetadata(t *testing.T) {
 	ctx := context.Background()
-	members := &attachments.MemoryMembers{}
+	members := &attachmentstest.Members{}
 	require.NoError(t, members.SetRole(ctx, "CH1", casey.Identity, attachments.RoleCustomer))
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
-		Members: members, Logger: slog.New(slog.DiscardHandler), Rewrite: preview.StripOriginals,
-	})
+	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{Logger: slog.New(slog.DiscardHandler), Rewrite: preview.StripOriginals})
 	require.NoError(t, err)
 	defer c.Close()
 	photo := previewtest.OrientedJPEG(6)
-	res, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	res, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: casey, File: &attachments.File{Name: "photo.jpg", Body: bytes.NewReader(photo)}})
 	require.NoError(t, err)
 	rc, err := c.OpenMedia(ctx, res.Media[0].SID)
@@ -214,7 +211,7 @@ func TestStripOriginalsKeepsPixelsAndDropsTheSendersMetadata(t *testing.T) {
 
 	// A PNG passes through as sent.
 	png := previewtest.PNGBytes(previewtest.Pattern(8, 8))
-	res, err = attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	res, err = attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: casey, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(png)}})
 	require.NoError(t, err)
 	assert.Equal(t, int64(len(png)), res.Media[0].Size)

@@ -11,6 +11,7 @@ import (
 	"testing/iotest"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 )
 
@@ -67,9 +68,9 @@ func TestReadFailureIsAnError(t *testing.T) {
 // and the refused file is not kept.
 func TestAttachIsCheckedToo(t *testing.T) {
 	ctx := context.Background()
-	members := &attachments.MemoryMembers{}
+	members := &attachmentstest.Members{}
 	_ = members.SetRole(ctx, "CH1", "casey", attachments.RoleCustomer)
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{Members: members, Logger: slog.New(slog.DiscardHandler)})
+	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func TestAttachIsCheckedToo(t *testing.T) {
 		t.Fatal(err)
 	}
 	casey := attachments.Member{Identity: "casey", Side: attachments.SideCustomer}
-	_, err = attachments.Invoke(ctx, c.Registry, attachments.AttachFile, attachments.AttachFilePayload{
+	_, err = attachments.Invoke(ctx, c.Registry(), attachments.AttachFile, attachments.AttachFilePayload{
 		Channel: "CH1", Sender: casey,
 		File: &attachments.File{Name: "card.csv", Body: strings.NewReader("name,card\ncasey,5555555555554444\n")},
 	})

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/hooks/clamav"
 )
@@ -17,7 +18,7 @@ import (
 // running clamd, so it has no output to verify; examples/virusscan is a
 // program that runs it.
 func ExampleProtect() {
-	c, err := attachments.New(attachments.DefaultConfig(), nil)
+	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func ExampleProtect() {
 	}
 	defer remove()
 
-	_, err = attachments.Invoke(context.Background(), c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	_, err = attachments.Invoke(context.Background(), c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1",
 		Sender:  attachments.Member{Identity: "alice", Side: attachments.SideCustomer},
 		File:    &attachments.File{Name: "invoice.txt", Body: strings.NewReader("…")},

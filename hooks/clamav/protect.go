@@ -49,7 +49,7 @@ func Protect(c *attachments.Client, s *Scanner, opts *ProtectOptions) (remove fu
 	}
 	actions := hooks.UploadActions()
 	if opts != nil && opts.RecheckDownloads {
-		actions = append(actions, attachments.DownloadMedia.Name())
+		actions = append(actions, string(attachments.DownloadMedia))
 	}
 	return hooks.Before(c, func(ctx context.Context, e hooks.Event) error {
 		if e.FromDraft {
@@ -60,7 +60,7 @@ func Protect(c *attachments.Client, s *Scanner, opts *ProtectOptions) (remove fu
 			return &errs.Error{Code: errs.InvalidPayload, Op: "clamav protect", Message: "no stored file to scan"}
 		}
 		err := s.CheckFile(ctx, e.Open)
-		if e.Action == attachments.DownloadMedia.Name() && errors.Is(err, errs.Infected) {
+		if e.Action == string(attachments.DownloadMedia) && errors.Is(err, errs.Infected) {
 			refused := *errs.As(err)
 			refused.Message = DownloadRefusal
 			return &refused

@@ -88,7 +88,7 @@ func TestProtectSendsCleanDraft(t *testing.T) {
 	if _, err := f.Attach(ctx, f.Customer, "photo.png", hookstest.PNG(2, 2)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := attachments.Invoke(ctx, f.Client.Registry, attachments.SendMediaMessage,
+	if _, err := attachments.Invoke(ctx, f.Client.Registry(), attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: hookstest.Channel, Sender: f.Customer, FromDraft: true}); err != nil {
 		t.Fatalf("sending a scanned draft = %v", err)
 	}
@@ -156,7 +156,7 @@ func TestProtectRecheckDownloads(t *testing.T) {
 		t.Errorf("download of a clean file = (%+v, %v), want a link", res, err)
 	}
 	// By message too, the way clients usually ask.
-	_, err = attachments.Invoke(ctx, f.Client.Registry, attachments.DownloadMedia, attachments.DownloadMediaPayload{
+	_, err = attachments.Invoke(ctx, f.Client.Registry(), attachments.DownloadMedia, attachments.DownloadMediaPayload{
 		Channel: hookstest.Channel, Requester: f.Agent, MessageSID: old.Message.SID})
 	if !errors.Is(err, errs.Infected) {
 		t.Errorf("download by message of an infected file = %v, want %q", err, errs.Infected)
@@ -238,7 +238,7 @@ func TestProtectArguments(t *testing.T) {
 // let through unscanned.
 func TestProtectRefusesUnstoredFile(t *testing.T) {
 	f := hookstest.New(t)
-	if _, err := attachments.OnBefore(f.Client.Registry, attachments.SendMediaMessage,
+	if _, err := attachments.OnBefore(f.Client.Registry(), attachments.SendMediaMessage,
 		func(_ context.Context, p attachments.SendMediaMessagePayload) (attachments.SendMediaMessagePayload, error) {
 			p.File = &attachments.File{Name: "swapped.txt", Body: strings.NewReader(clamavtest.EICAR)}
 			return p, nil
