@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -33,34 +32,34 @@ func Check(p validate.Policy, name string, content []byte) (validate.Verdict, er
 // Accepts asserts that p accepts the file name with the given content (see
 // Check). On a refusal it reports the code and the words the sender would
 // see, and returns false.
-func Accepts(tb testing.TB, p validate.Policy, name string, content []byte) bool {
-	tb.Helper()
+func Accepts(t T, p validate.Policy, name string, content []byte) bool {
+	t.Helper()
 	_, err := Check(p, name, content)
-	return assert.NoError(tb, err, "the policy refuses %s (%d bytes) with %s: a member sending it would be told %q",
+	return assert.NoError(t, err, "the policy refuses %s (%d bytes) with %s: a member sending it would be told %q",
 		name, len(content), errs.CodeOf(err), text(err))
 }
 
 // Refuses asserts that p refuses the file name with the given content (see
 // Check) with code. It reports a file p accepts, or refuses with another
 // code (and the words the sender would see), and returns false.
-func Refuses(tb testing.TB, p validate.Policy, name string, content []byte, code errs.Code) bool {
-	tb.Helper()
+func Refuses(t T, p validate.Policy, name string, content []byte, code errs.Code) bool {
+	t.Helper()
 	_, err := Check(p, name, content)
 	if err == nil {
-		return assert.Fail(tb, "the policy accepts the file", "%s (%d bytes) went through; want it refused with %s",
+		return assert.Fail(t, "the policy accepts the file", "%s (%d bytes) went through; want it refused with %s",
 			name, len(content), code)
 	}
-	return assert.Equal(tb, code, errs.CodeOf(err), "the policy refuses %s (%d bytes), but a member sending it would be told %q",
+	return assert.Equal(t, code, errs.CodeOf(err), "the policy refuses %s (%d bytes), but a member sending it would be told %q",
 		name, len(content), text(err))
 }
 
-// Policy returns the policy cfg holds side to in a channel of type t (""
+// Policy returns the policy cfg holds side to in a channel of type ct (""
 // for web chat), with its defaults filled in: what Accepts and Refuses check
-// a Config's rules against. It fails tb when cfg has no policy for t.
-func Policy(tb testing.TB, cfg attachments.Config, side attachments.Side, t attachments.ChannelType) validate.Policy {
-	tb.Helper()
-	p, err := cfg.PolicyIn(side, t)
-	require.NoError(tb, err, "the Config has no policy for %s in a channel of type %q", side, t)
+// a Config's rules against. It fails t when cfg has no policy for ct.
+func Policy(t T, cfg attachments.Config, side attachments.Side, ct attachments.ChannelType) validate.Policy {
+	t.Helper()
+	p, err := cfg.PolicyIn(side, ct)
+	require.NoError(t, err, "the Config has no policy for %s in a channel of type %q", side, ct)
 	return p
 }
 

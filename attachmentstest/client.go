@@ -4,12 +4,20 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments"
 )
+
+// T is the part of testing.TB the kit uses: a *testing.T or *testing.B is
+// one.
+type T interface {
+	Helper()
+	Errorf(format string, args ...any)
+	FailNow()
+	Cleanup(func())
+}
 
 // Channel is the channel NewClient puts its members in.
 const Channel = "CH1"
@@ -32,10 +40,10 @@ type Host struct {
 // NewClient returns a Host: a Client for cfg, built by attachments.New with
 // opts (nil for the defaults), on a new Transport and Members that hold a
 // customer and an agent in Channel. Unless opts sets a Logger, the Client
-// logs nothing. It fails tb when New refuses cfg or opts, and closes the
-// Client when tb ends.
-func NewClient(tb testing.TB, cfg attachments.Config, opts *attachments.Options) *Host {
-	tb.Helper()
+// logs nothing. It fails t when New refuses cfg or opts, and closes the
+// Client when t ends.
+func NewClient(t T, cfg attachments.Config, opts *attachments.Options) *Host {
+	t.Helper()
 	h := &Host{
 		Chat:     &Transport{},
 		Members:  &Members{},
@@ -43,8 +51,8 @@ func NewClient(tb testing.TB, cfg attachments.Config, opts *attachments.Options)
 		Agent:    attachments.Member{Identity: "agent", Side: attachments.SideAgent},
 	}
 	ctx := context.Background()
-	require.NoError(tb, h.Members.SetRole(ctx, Channel, h.Customer.Identity, attachments.RoleCustomer))
-	require.NoError(tb, h.Members.SetRole(ctx, Channel, h.Agent.Identity, attachments.RoleAgent))
+	require.NoError(t, h.Members.SetRole(ctx, Channel, h.Customer.Identity, attachments.RoleCustomer))
+	require.NoError(t, h.Members.SetRole(ctx, Channel, h.Agent.Identity, attachments.RoleAgent))
 	var o attachments.Options
 	if opts != nil {
 		o = *opts
@@ -53,8 +61,8 @@ func NewClient(tb testing.TB, cfg attachments.Config, opts *attachments.Options)
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	c, err := attachments.New(cfg, h.Chat, h.Members, &o)
-	require.NoError(tb, err, "attachments.New refused the test's Config or Options")
-	tb.Cleanup(func() { _ = c.Close() })
+	require.NoError(t, err, "attachments.New refused the test's Config or Options")
+	t.Cleanup(func() { _ = c.Close() })
 	h.Client = c
 	return h
 }

@@ -3,7 +3,6 @@ package attachmentstest
 import (
 	"bytes"
 	"context"
-	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,15 +19,15 @@ import (
 //
 // It is a real Invoke: the guard checks the file against the policy and
 // stores it before l runs, so l's File.Open reads the stored bytes, as often
-// as it likes, as it does in production. RunBefore fails tb when the file
+// as it likes, as it does in production. RunBefore fails t when the file
 // never reached l (the policy refused it first, say), since a test of l
 // would then check nothing; and for any other action.
 //
 // To run a listener under another Config, add it with attachments.OnBefore
 // to a Host's Client and send with Host.Send.
-func RunBefore[P, R any](tb testing.TB, a attachments.Action[P, R], l attachments.BeforeListener[P], name string, content []byte) error {
-	tb.Helper()
-	h := NewClient(tb, attachments.DefaultConfig(), nil)
+func RunBefore[P, R any](t T, a attachments.Action[P, R], l attachments.BeforeListener[P], name string, content []byte) error {
+	t.Helper()
+	h := NewClient(t, attachments.DefaultConfig(), nil)
 	file := &attachments.File{Name: name, Body: bytes.NewReader(content)}
 	var p P
 	switch pp := any(&p).(type) {
@@ -37,7 +36,7 @@ func RunBefore[P, R any](tb testing.TB, a attachments.Action[P, R], l attachment
 	case *attachments.AttachFilePayload:
 		*pp = attachments.AttachFilePayload{Channel: Channel, Sender: h.Customer, File: file}
 	default:
-		require.FailNow(tb, "RunBefore runs listeners of the actions that carry a file",
+		require.FailNow(t, "RunBefore runs listeners of the actions that carry a file",
 			"SendMediaMessage or AttachFile, not %s", string(a))
 	}
 	ran := false
@@ -45,27 +44,27 @@ func RunBefore[P, R any](tb testing.TB, a attachments.Action[P, R], l attachment
 		ran = true
 		return l(ctx, p)
 	})
-	require.NoError(tb, err)
+	require.NoError(t, err)
 	_, err = attachments.Invoke(context.Background(), h.Client.Registry(), a, p)
-	assert.True(tb, ran, "the listener never saw %s: the file was refused before it (%v)", name, err)
+	assert.True(t, ran, "the listener never saw %s: the file was refused before it (%v)", name, err)
 	return err
 }
 
 // RunHook is RunBefore for a hooks listener: it adds fn with hooks.Before
 // to SendMediaMessage, sends the file name with the given content as the
 // customer, and returns the error Invoke returns. fn's Event has the file:
-// Event.Open reads the stored bytes, as in production. RunHook fails tb
+// Event.Open reads the stored bytes, as in production. RunHook fails t
 // when the file never reached fn.
-func RunHook(tb testing.TB, fn hooks.BeforeFunc, name string, content []byte) error {
-	tb.Helper()
-	h := NewClient(tb, attachments.DefaultConfig(), nil)
+func RunHook(t T, fn hooks.BeforeFunc, name string, content []byte) error {
+	t.Helper()
+	h := NewClient(t, attachments.DefaultConfig(), nil)
 	ran := false
 	_, err := hooks.Before(h.Client, func(ctx context.Context, e hooks.Event) error {
 		ran = true
 		return fn(ctx, e)
 	}, string(attachments.SendMediaMessage))
-	require.NoError(tb, err)
+	require.NoError(t, err)
 	_, err = h.Send(context.Background(), h.Customer, name, content)
-	assert.True(tb, ran, "the listener never saw %s: the file was refused before it (%v)", name, err)
+	assert.True(t, ran, "the listener never saw %s: the file was refused before it (%v)", name, err)
 	return err
 }
