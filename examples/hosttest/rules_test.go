@@ -35,23 +35,24 @@ func TestPolicy(t *testing.T) {
 	}
 }
 
-// TestNoCardNumbers runs the content rule on real files: the kit stores
-// each one first, so the rule reads through File.Open what was sent.
-func TestNoCardNumbers(t *testing.T) {
+// TestNoPasswords runs the content rule on real files: the kit stores each
+// one first, so the rule reads through File.Open what was sent.
+func TestNoPasswords(t *testing.T) {
 	for _, tt := range []struct {
 		content  string
 		canceled bool
 	}{
-		{"my card is 4111 1111 1111 1111, expiry 12/29", true},
-		{"card: 5500-0000-0000-0004", true},
-		{"order 4111 1111 1111 1112 (not a card: fails Luhn)", false},
-		{"call me on 0044 20 7946 0958", false},
+		{"wifi\nPassword: hunter2\n", true},
+		{"db pwd=s3cret", true},
+		{"I forgot my password, can you reset it?", false},
+		{"password:", false},
+		{"order 1234, delivered", false},
 	} {
-		err := attachmentstest.RunBefore(t, attachments.SendMediaMessage, hosttest.NoCardNumbers, "notes.txt", []byte(tt.content))
+		err := attachmentstest.RunBefore(t, attachments.SendMediaMessage, hosttest.NoPasswords, "notes.txt", []byte(tt.content))
 		if tt.canceled {
-			assert.ErrorIs(t, err, errs.Canceled, "a card number in %q reaches the chat", tt.content)
+			assert.ErrorIs(t, err, errs.Canceled, "a password in %q reaches the chat", tt.content)
 		} else {
-			assert.NoError(t, err, "the rule refuses %q, which holds no card number", tt.content)
+			assert.NoError(t, err, "the rule refuses %q, which gives no password", tt.content)
 		}
 	}
 }
