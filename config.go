@@ -47,7 +47,7 @@ const (
 
 // Defaults of Config, as its field docs state them.
 const (
-	defaultLinkLifetime    = 5 * time.Minute
+	defaultLinkLifetime    = links.DefaultLifetime
 	defaultFilesPerMessage = 1
 	defaultMode            = ModeWebchat
 	defaultLogRetention    = 7 * 24 * time.Hour
@@ -78,7 +78,7 @@ type Config struct {
 	Supervisor *SideConfig `json:"supervisor,omitempty"`
 
 	// LinkLifetime is how long a download link works, from 1 second to
-	// links.MaxLifetime (7 days). Default 5 minutes.
+	// links.MaxLifetime (7 days). Default 5 minutes, links.DefaultLifetime.
 	LinkLifetime time.Duration `json:"linkLifetime"`
 	// FilesPerMessage is how many files one message may carry. Default 1,
 	// at most 20.
