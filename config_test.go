@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,59 +26,38 @@ func TestParseConfigFlexShape(t *testing.T) {
 		"customer": {"fileAttachment": {"enabled": true}},
 		"linkLifetime": "90s", "mode": "conversations", "filesPerMessage": 3
 	}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	agent := policy(t, c, attachments.SideAgent)
-	if !agent.Enabled || agent.MaxFileSize != 26214400 {
-		t.Errorf("agent policy = %+v, want enabled with 25 MiB", agent)
-	}
-	cl, err := attachments.New(c, &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{Logger: discardLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	assert.True(t, agent.Enabled, "agents cannot send files")
+	assert.Equal(t, int64(26214400), agent.MaxFileSize, "agents get the wrong size limit")
+	cl := attachmentstest.NewClient(t, c, nil).Client
 	// A custom list replaces the default and is normalised.
-	got := policy(t, cl.Config(), attachments.SideAgent).AcceptedExtensions
-	if want := []string{"png", "txt", "pdf"}; !slices.Equal(got, want) {
-		t.Errorf("agent extensions = %v, want %v", got, want)
-	}
+	assert.Equal(t, []string{"png", "txt", "pdf"}, policy(t, cl.Config(), attachments.SideAgent).AcceptedExtensions,
+		"agents get the wrong extensions")
 	customer := policy(t, cl.Config(), attachments.SideCustomer)
-	if !customer.Enabled || customer.MaxFileSize != validate.DefaultMaxFileSize || customer.AcceptedExtensions != nil {
-		t.Errorf("customer policy = %+v, want enabled with the default size and the default list", customer)
-	}
+	assert.Equal(t, validate.Policy{Enabled: true, MaxFileSize: validate.DefaultMaxFileSize}, customer,
+		"a side with {enabled: true} does not get the default size and list")
 	cfg := cl.Config()
-	if cfg.LinkLifetime != 90*time.Second || cfg.Mode != attachments.ModeConversations || cfg.FilesPerMessage != 3 {
-		t.Errorf("settings = %v %v %v", cfg.LinkLifetime, cfg.Mode, cfg.FilesPerMessage)
-	}
+	assert.Equal(t, 90*time.Second, cfg.LinkLifetime)
+	assert.Equal(t, attachments.ModeConversations, cfg.Mode)
+	assert.Equal(t, 3, cfg.FilesPerMessage)
 }
 
 func TestConfigDefaults(t *testing.T) {
-	cl, err := attachments.New(attachments.Config{}, &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{Logger: discardLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := cl.Config()
-	if c.LinkLifetime != 5*time.Minute || c.FilesPerMessage != 1 || c.Mode != attachments.ModeWebchat ||
-		c.LogRetention != 7*24*time.Hour || c.DraftLifetime != time.Hour {
-		t.Errorf("defaults = %+v", c)
-	}
-	if validate.DefaultMaxFileSize != 10485760 {
-		t.Errorf("DefaultMaxFileSize = %d, want 10485760", validate.DefaultMaxFileSize)
-	}
-	if policy(t, c, attachments.SideCustomer).Enabled {
-		t.Error("the zero Config enables attachments")
-	}
+	c := attachmentstest.NewClient(t, attachments.Config{}, nil).Client.Config()
+	// The defaults the field docs state.
+	assert.Equal(t, 5*time.Minute, c.LinkLifetime)
+	assert.Equal(t, 1, c.FilesPerMessage)
+	assert.Equal(t, attachments.ModeWebchat, c.Mode)
+	assert.Equal(t, 7*24*time.Hour, c.LogRetention)
+	assert.Equal(t, time.Hour, c.DraftLifetime)
+	assert.Equal(t, int64(10485760), validate.DefaultMaxFileSize, "Flex's 10 MiB default changed")
+	assert.False(t, policy(t, c, attachments.SideCustomer).Enabled, "the zero Config enables attachments")
 	d := attachments.DefaultConfig()
-	if !policy(t, d, attachments.SideAgent).Enabled || !policy(t, d, attachments.SideCustomer).Enabled {
-		t.Error("DefaultConfig does not enable both sides")
-	}
-	// Supervisors follow agents unless configured.
-	if !policy(t, d, attachments.SideSupervisor).Enabled {
-		t.Error("supervisor policy does not follow the agent's")
-	}
-	if policy(t, attachments.DefaultConfig(), "robot").Enabled {
-		t.Error("an unknown side is enabled")
-	}
+	assert.True(t, policy(t, d, attachments.SideAgent).Enabled, "DefaultConfig does not enable agents")
+	assert.True(t, policy(t, d, attachments.SideCustomer).Enabled, "DefaultConfig does not enable customers")
+	assert.True(t, policy(t, d, attachments.SideSupervisor).Enabled, "supervisors do not follow the agents")
+	assert.False(t, policy(t, d, "robot").Enabled, "an unknown side is enabled")
 }
 
 func TestParseConfigReportsEveryProblem(t *testing.T) {
@@ -90,29 +68,22 @@ func TestParseConfigReportsEveryProblem(t *testing.T) {
 		"mode": "sms",
 		"colour": "blue"
 	}`))
-	if !errors.Is(err, errs.InvalidConfig) {
-		t.Fatalf("err = %v, want invalid_config", err)
-	}
+	require.ErrorIs(t, err, errs.InvalidConfig)
 	for _, field := range []string{
 		"customer.fileAttachment.enabled", "customer.fileAttachment.maxFileSiz", "colour",
 		"agent.fileAttachment.maxFileSize", "agent.fileAttachment.acceptedExtensions[0]",
 		"agent.fileAttachment.acceptedExtensions[1]", "linkLifetime", "mode",
 	} {
-		if !strings.Contains(err.Error(), field) {
-			t.Errorf("error does not name %s:\n%v", field, err)
-		}
+		assert.Contains(t, err.Error(), field, "the operator is not told about %s", field)
 	}
 	assert.Contains(t, fieldsOf(err), "mode", "a host cannot find each problem's field in the error")
-	if strings.Contains(err.Error(), "acceptedExtensions[2]") {
-		t.Errorf("a valid extension was reported: %v", err)
-	}
+	assert.NotContains(t, err.Error(), "acceptedExtensions[2]", "a valid extension was reported")
 }
 
 func TestParseConfigRefusesMalformedDocuments(t *testing.T) {
 	for _, doc := range []string{``, `[]`, `{"agent": 3}`, `{} {}`, `{"linkLifetime": "soon"}`, `{"filesPerMessage": 1.5}`} {
-		if _, err := attachments.ParseConfig([]byte(doc)); !errors.Is(err, errs.InvalidConfig) {
-			t.Errorf("ParseConfig(%q) err = %v, want invalid_config", doc, err)
-		}
+		_, err := attachments.ParseConfig([]byte(doc))
+		assert.ErrorIs(t, err, errs.InvalidConfig, "ParseConfig(%q) does not refuse a malformed document", doc)
 	}
 }
 
@@ -120,18 +91,25 @@ func TestNewRefusesAnInvalidConfig(t *testing.T) {
 	c := attachments.DefaultConfig()
 	c.FilesPerMessage = -2
 	c.Customer.FileAttachment.MaxFileSize = -5
-	_, err := attachments.New(c, &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{Logger: discardLogger()})
-	if !errors.Is(err, errs.InvalidConfig) || !strings.Contains(err.Error(), "filesPerMessage") ||
-		!strings.Contains(err.Error(), "customer.fileAttachment.maxFileSize") {
-		t.Errorf("New err = %v, want both problems", err)
-	}
+	err := newErr(c)
+	require.ErrorIs(t, err, errs.InvalidConfig)
+	assert.ElementsMatch(t, []string{"filesPerMessage", "customer.fileAttachment.maxFileSize"}, fieldsOf(err),
+		"New does not report every problem, each under its field")
+}
+
+// TestNewNeedsTheHostsChatAndDirectory: a Client cannot work without them,
+// so New refuses a nil one by name rather than fall back on a stand-in.
+func TestNewNeedsTheHostsChatAndDirectory(t *testing.T) {
+	_, err := attachments.New(attachments.DefaultConfig(), nil, nil, nil)
+	require.ErrorIs(t, err, errs.InvalidConfig)
+	assert.ElementsMatch(t, []string{"transport", "members"}, fieldsOf(err), "the host is not told what is missing")
+	_, err = attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, nil, nil)
+	assert.Equal(t, []string{"members"}, fieldsOf(err))
 }
 
 func TestParseConfigNamesEachProblemOnce(t *testing.T) {
 	_, err := attachments.ParseConfig([]byte(`{"linkLifetime": "-5m"}`))
-	if n := strings.Count(err.Error(), "linkLifetime"); n != 1 {
-		t.Errorf("linkLifetime named %d times, want once:\n%v", n, err)
-	}
+	assert.Equal(t, 1, strings.Count(err.Error(), "linkLifetime"), "linkLifetime is named more than once: %v", err)
 }
 
 // fieldsOf returns the field (the Op) of every problem in err: an
