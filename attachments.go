@@ -139,7 +139,7 @@ const defaultLinkPath = "/attachments/dl/"
 // Client is the library's entry point: the registry with the built-in
 // actions, wired to storage, the host's transport and members.
 //
-// Its Registry is where hosts add listeners, replace implementations and
+// Its Registry() is where hosts add listeners, replace implementations and
 // register their own actions. A Client is safe for concurrent use. Close
 // stops its background work.
 type Client struct {
