@@ -18,22 +18,19 @@ import (
 //
 //	const Escalate attachments.Action[EscalatePayload, EscalateResult] = "Escalate"
 //
-// The name is the action's identity in a Registry and in InvokeName.
+// The name, string(a), is the action's identity in a Registry and in
+// InvokeName.
 type Action[P, R any] string
 
-// Name returns the action's name.
-func (a Action[P, R]) Name() string { return string(a) }
+// impl is an action's implementation.
+type impl[P, R any] func(ctx context.Context, p P) (R, error)
 
-// Impl is an action's implementation.
-type Impl[P, R any] func(ctx context.Context, p P) (R, error)
-
-// Replacement replaces an action's implementation. It receives the
-// implementation it replaces as original, and may call it.
-type Replacement[P, R any] func(ctx context.Context, p P, original Impl[P, R]) (R, error)
-
-// Guard is an action's policy check. It runs before the before-listeners and
-// cannot be removed or skipped by Replace. A Guard must not change p.
-type Guard[P any] func(ctx context.Context, p P) error
+// guard is a built-in action's policy check, the library's authority. It
+// runs before the before-listeners and cannot be removed or skipped by
+// Replace. A guard must not change p. A host's own rules are
+// before-listeners (OnBefore), and its own actions check what they need in
+// their implementation.
+type guard[P any] func(ctx context.Context, p P) error
 
 // BeforeListener runs before an action's implementation. It returns the
 // payload to go on with (p itself, or a changed copy), or an error that stops
@@ -47,7 +44,7 @@ type AfterListener[P, R any] func(ctx context.Context, p P, r R, err error)
 
 // Cancel returns the error a BeforeListener returns to cancel an action.
 // reason is shown to the person who asked for the action, so phrase it for
-// them. The error Invoke returns then matches ErrCanceled and carries reason
+// them. The error Invoke returns then matches errs.Canceled and carries reason
 // as its Message and Details.Reason.
 func Cancel(reason string) error {
 	return &errs.Error{Code: errs.Canceled, Message: reason, Details: errs.Details{Reason: reason}}
@@ -73,39 +70,39 @@ type entry[P, R any] struct {
 }
 
 type chain[P, R any] struct {
-	guards []Guard[P]
+	guards []guard[P]
 	before []listener[BeforeListener[P]]
 	after  []listener[AfterListener[P, R]]
-	impl   Impl[P, R]
+	impl   impl[P, R]
 	// finally is the library's own last step, after every after-listener.
 	// Hosts cannot see or remove it; built-in actions use it to clean up what
 	// their guard staged. orig is the payload Invoke was given.
 	finally func(ctx context.Context, orig, final P, r R, err error)
-	// seal names who acts where in a payload (see Seal). When set, Invoke
+	// seal names who acts where in a payload (see guardSeal). When set, Invoke
 	// refuses a payload the before-listeners resealed, and hands the
 	// guard's seal to the implementation through the context, so a
 	// replacement cannot call the original with another actor or channel.
-	seal func(p P) Seal
+	seal func(p P) guardSeal
 }
 
-// Seal is what an action's guard decided on: who acts (Actor), where
+// guardSeal is what an action's guard decided on: who acts (Actor), where
 // (Channel) and on whom or what (Target). A before-listener or a
 // replacement may change anything else in a payload (a message's text, its
 // attributes, a download's disposition), but not these: the guard's checks
 // were made for them.
-type Seal struct{ Channel, Actor, Target string }
+type guardSeal struct{ Channel, Actor, Target string }
 
 type sealKey struct{}
 
 // setSeal sets a's seal; see chain.seal.
-func setSeal[P, R any](r *Registry, a Action[P, R], f func(p P) Seal) error {
+func setSeal[P, R any](r *Registry, a Action[P, R], f func(p P) guardSeal) error {
 	return update(r, a, func(c *chain[P, R]) { c.seal = f })
 }
 
 // checkSeal refuses a payload whose seal is not the one Invoke's guard
 // checked. Built-in implementations call it first.
-func checkSeal(ctx context.Context, action string, s Seal) error {
-	if guarded, ok := ctx.Value(sealKey{}).(Seal); !ok || guarded != s {
+func checkSeal(ctx context.Context, action string, s guardSeal) error {
+	if guarded, ok := ctx.Value(sealKey{}).(guardSeal); !ok || guarded != s {
 		return errResealed(action)
 	}
 	return nil
@@ -127,12 +124,19 @@ type invoker interface {
 	invokeAny(ctx context.Context, payload any) (any, error)
 }
 
-// Register adds action a with its implementation and guards. It returns an
-// errs.AlreadyRegistered error when a's name is taken, and errs.InvalidArgument
-// when impl is nil.
-func Register[P, R any](r *Registry, a Action[P, R], impl Impl[P, R], guards ...Guard[P]) error {
+// Register adds the host's own action a with its implementation, which
+// checks what it needs itself; before- and after-listeners, Replace and
+// InvokeName then work on it as on a built-in action. It returns an
+// errs.AlreadyRegistered error when a's name is taken, and
+// errs.InvalidArgument when impl is nil.
+func Register[P, R any](r *Registry, a Action[P, R], impl func(ctx context.Context, p P) (R, error)) error {
+	return register(r, a, impl)
+}
+
+// register is Register with the built-in actions' guards.
+func register[P, R any](r *Registry, a Action[P, R], fn impl[P, R], guards ...guard[P]) error {
 	name := string(a)
-	if impl == nil || name == "" {
+	if fn == nil || name == "" {
 		return &errs.Error{Code: errs.InvalidArgument, Op: "register " + name, Message: "an action needs a name and an implementation"}
 	}
 	r.mu.Lock()
@@ -142,7 +146,7 @@ func Register[P, R any](r *Registry, a Action[P, R], impl Impl[P, R], guards ...
 		return &errs.Error{Code: errs.AlreadyRegistered, Op: "register " + name}
 	}
 	e := &entry[P, R]{name: name}
-	e.chain.Store(&chain[P, R]{guards: guards, impl: impl})
+	e.chain.Store(&chain[P, R]{guards: guards, impl: fn})
 	m := make(map[string]any, len(old)+1)
 	for k, v := range old {
 		m[k] = v
@@ -184,7 +188,7 @@ func update[P, R any](r *Registry, a Action[P, R], f func(c *chain[P, R])) error
 	}
 	c := *e.chain.Load()
 	// Fresh slices, so a snapshot an Invoke holds never changes under it.
-	c.guards = append([]Guard[P](nil), c.guards...)
+	c.guards = append([]guard[P](nil), c.guards...)
 	c.before = append([]listener[BeforeListener[P]](nil), c.before...)
 	c.after = append([]listener[AfterListener[P, R]](nil), c.after...)
 	f(&c)
@@ -193,10 +197,10 @@ func update[P, R any](r *Registry, a Action[P, R], f func(c *chain[P, R])) error
 }
 
 // Replace replaces a's implementation with fn, which receives the
-// implementation it replaces as original. Replacements chain: a second
-// Replace wraps the first. Guards still run: Replace changes what the action
-// does, never the rules it is held to.
-func Replace[P, R any](r *Registry, a Action[P, R], fn Replacement[P, R]) error {
+// implementation it replaces as original, and may call it. Replacements
+// chain: a second Replace wraps the first. Guards still run: Replace changes
+// what the action does, never the rules it is held to.
+func Replace[P, R any](r *Registry, a Action[P, R], fn func(ctx context.Context, p P, original func(context.Context, P) (R, error)) (R, error)) error {
 	if fn == nil {
 		return &errs.Error{Code: errs.InvalidArgument, Op: "replace " + string(a), Message: "nil replacement"}
 	}
@@ -204,15 +208,6 @@ func Replace[P, R any](r *Registry, a Action[P, R], fn Replacement[P, R]) error 
 		original := c.impl
 		c.impl = func(ctx context.Context, p P) (R, error) { return fn(ctx, p, original) }
 	})
-}
-
-// AddGuard adds a guard to a. Guards run in the order added, before every
-// before-listener, and cannot be removed.
-func AddGuard[P, R any](r *Registry, a Action[P, R], g Guard[P]) error {
-	if g == nil {
-		return &errs.Error{Code: errs.InvalidArgument, Op: "guard " + string(a), Message: "nil guard"}
-	}
-	return update(r, a, func(c *chain[P, R]) { c.guards = append(c.guards, g) })
 }
 
 // OnBefore adds a before-listener to a. Before-listeners run in the order
@@ -359,7 +354,7 @@ func ctxErr(ctx context.Context, action string) error {
 // Each call below recovers a panic into an error. The strings naming the
 // step are only built when something goes wrong, so a call allocates nothing.
 
-func callGuard[P any](ctx context.Context, action string, g Guard[P], p P) (err error) {
+func callGuard[P any](ctx context.Context, action string, g guard[P], p P) (err error) {
 	defer recoverAs(&err, action, "guard", "")
 	return asError(action, "", "", g(ctx, p))
 }
@@ -370,9 +365,9 @@ func callBefore[P any](ctx context.Context, action string, l listener[BeforeList
 	return p, asError(action, "before-listener", l.name, err)
 }
 
-func callImpl[P, R any](ctx context.Context, action string, impl Impl[P, R], p P) (_ R, err error) {
+func callImpl[P, R any](ctx context.Context, action string, fn impl[P, R], p P) (_ R, err error) {
 	defer recoverAs(&err, action, "implementation", "")
-	r, err := impl(ctx, p)
+	r, err := fn(ctx, p)
 	return r, asError(action, "", "", err)
 }
 
@@ -486,14 +481,4 @@ func (e *entry[P, R]) invokeAny(ctx context.Context, payload any) (any, error) {
 			Message: fmt.Sprintf("action %s takes %s, not %T", e.name, typeName[P](), payload)}
 	}
 	return e.invoke(ctx, p)
-}
-
-// Actions returns the names of the registered actions, in no particular order.
-func (r *Registry) Actions() []string {
-	m := r.snapshot()
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	return names
 }

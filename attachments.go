@@ -9,10 +9,9 @@
 // Transport) and its directory of members, and invokes actions when its
 // clients send, attach, download or delete:
 //
-//	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
-//		Storage: bucket, Transport: chat, Members: members,
-//	})
-//	res, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, payload)
+//	c, err := attachments.New(attachments.DefaultConfig(), chat, members,
+//		&attachments.Options{Storage: bucket})
+//	res, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, payload)
 //
 // # Actions
 //
@@ -22,10 +21,17 @@
 //
 // # Errors
 //
-// Every error the library returns is an *Error (errs.Error) with a stable
-// code, a message fit to show either side of the chat, and details. Each code
-// is its own sentinel: errors.Is(err, attachments.ErrFileTooLarge). The codes
-// are listed in package errs.
+// Every error the library returns is an *errs.Error with a stable code, a
+// message fit to show either side of the chat, and details. Each code is its
+// own sentinel, spelled once, in package errs: errors.Is(err,
+// errs.FileTooLarge).
+//
+// # Tests
+//
+// Package attachmentstest is the kit for a host's own tests: an in-memory
+// Transport and Members, a Client on them in one call, policy assertions
+// (Accepts, Refuses) and runners that put a before-listener in front of a
+// real, stored file.
 //
 // # Security
 //
@@ -58,11 +64,6 @@ type Options struct {
 	// Storage is where media bytes live. Default: a new in-memory bucket,
 	// fit only for tests and demos.
 	Storage *storage.Bucket
-	// Transport is the host's chat. Default: a new MemoryTransport.
-	Transport Transport
-	// Members is the host's directory of members and roles. Default: a new
-	// MemoryMembers.
-	Members Members
 	// Roles maps each role to its permissions. Default: DefaultRoles().
 	Roles map[Role][]Permission
 	// Logger receives the library's own log lines, which never hold file
@@ -70,15 +71,20 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock. Default: time.Now.
 	Now func() time.Time
-	// ChannelTypes tells the library what kind of network each channel's
+	// ChannelType tells the library what kind of network a channel's
 	// customer is on (SMS, WhatsApp, …), so that the files sent there are
-	// held to what it carries (see ChannelPolicy). Default nil: every
+	// held to what it carries (see ChannelPolicy). It is called with the
+	// action's ctx each time a member sends, attaches or preflights a file;
+	// "" means ChannelWeb. A type other than ChannelWeb must have a policy,
+	// built in or in Config.ChannelTypes, or the file is refused with
+	// errs.InvalidConfig. An *errs.Error it returns reaches the sender as
+	// is; any other error becomes errs.Unavailable. Default nil: every
 	// channel is web chat.
-	ChannelTypes ChannelTypes
+	ChannelType func(ctx context.Context, channel string) (ChannelType, error)
 
 	// Links mints download links and serves them; the host mounts it (it is
 	// an http.Handler) at its base URL. Default: a links.Server over Storage
-	// at DefaultLinkPath, signing with a random key generated at start — fit
+	// at "/attachments/dl/", signing with a random key generated at start — fit
 	// for one process only, since its links die with it and other instances
 	// cannot verify them. New logs a warning when it makes one.
 	Links *links.Server
@@ -110,31 +116,34 @@ type Options struct {
 	Rewrite func(ctx context.Context, contentType string, r io.Reader) io.ReadCloser
 
 	// Ledger is the record of every file (who owns it, where it is, which
-	// message carries it), of drafts, and the journal of actions. Instances
+	// message carries it), of drafts, and the journal of actions: each
+	// action's outcome, who asked, what it touched, and the words a refused
+	// member was shown, which a host reads with the ledger's Entries and
+	// the janitor purges after Config.LogRetention. Instances
 	// that share storage must share it. Default: a new in-memory ledger, fit
 	// for one process only: it forgets everything on restart.
 	Ledger ledger.Ledger
 	// JanitorInterval is how often the janitor sweeps expired drafts and
-	// the journal past Config.LogRetention (see Client.Sweep). Default
-	// DefaultJanitorInterval; negative turns the janitor off, and then the
-	// host calls Sweep itself.
+	// the journal past Config.LogRetention (see Client.Sweep). Default 1
+	// minute; negative turns the janitor off, and then the host calls Sweep
+	// itself.
 	JanitorInterval time.Duration
 }
 
-// DefaultJanitorInterval is how often the janitor runs by default.
-const DefaultJanitorInterval = time.Minute
+// defaultJanitorInterval is Options.JanitorInterval's default.
+const defaultJanitorInterval = time.Minute
 
-// DefaultLinkPath is where the default link server expects to be mounted.
-const DefaultLinkPath = "/attachments/dl/"
+// defaultLinkPath is where the default link server expects to be mounted.
+const defaultLinkPath = "/attachments/dl/"
 
 // Client is the library's entry point: the registry with the built-in
 // actions, wired to storage, the host's transport and members.
 //
-// Its Registry is where hosts add listeners, replace implementations and
+// Its Registry() is where hosts add listeners, replace implementations and
 // register their own actions. A Client is safe for concurrent use. Close
 // stops its background work.
 type Client struct {
-	*Registry
+	reg *Registry
 
 	cfg       Config
 	store     *storage.Bucket
@@ -152,36 +161,42 @@ type Client struct {
 	// media reads media wherever it is: Storage, or through the ledger the
 	// host store that holds it. Links and OpenMedia read through it.
 	media *storage.Bucket
-	// channelTypes is Options.ChannelTypes: nil when every channel is web
+	// channelType is Options.ChannelType: nil when every channel is web
 	// chat.
-	channelTypes ChannelTypes
+	channelType func(ctx context.Context, channel string) (ChannelType, error)
 
 	closeOnce sync.Once
 	stop      chan struct{}
 	wg        sync.WaitGroup
 }
 
-// New returns a Client for cfg. It checks cfg as Config.Validate does, and
-// with it the options that would only fail later (BindLinksToMember without
-// a Links server that knows who makes a request), reporting every problem in
-// one errs.InvalidConfig error; then it fills in the defaults of cfg and
-// opts.
-func New(cfg Config, opts *Options) (*Client, error) {
+// New returns a Client for cfg that sends messages through chat and asks
+// members who may do what: the host's own chat and directory, which the
+// Client cannot work without (package attachmentstest has in-memory ones for
+// tests).
+//
+// New checks cfg, and with it the options that would only fail later
+// (BindLinksToMember without a Links server that knows who makes a
+// request), reporting every problem in one errs.InvalidConfig error that
+// names each field (a nil chat or members included); then it fills in the
+// defaults of cfg and opts.
+func New(cfg Config, chat Transport, members Members, opts *Options) (*Client, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
 	}
-	if err := configError(cfg.problems(&o)); err != nil {
+	problems := cfg.problems(&o)
+	if chat == nil {
+		problems = append(problems, fieldError("transport", "is nil: pass the host's chat"))
+	}
+	if members == nil {
+		problems = append(problems, fieldError("members", "is nil: pass the host's directory of members"))
+	}
+	if err := configError(problems); err != nil {
 		return nil, err
 	}
 	if o.Storage == nil {
 		o.Storage = memory.New()
-	}
-	if o.Transport == nil {
-		o.Transport = &MemoryTransport{}
-	}
-	if o.Members == nil {
-		o.Members = &MemoryMembers{}
 	}
 	if o.Roles == nil {
 		o.Roles = DefaultRoles()
@@ -196,7 +211,7 @@ func New(cfg Config, opts *Options) (*Client, error) {
 		o.Ledger = ledgermemory.New()
 	}
 	if o.JanitorInterval == 0 {
-		o.JanitorInterval = DefaultJanitorInterval
+		o.JanitorInterval = defaultJanitorInterval
 	}
 	media := o.Storage
 	if len(o.Stores) > 0 {
@@ -218,23 +233,23 @@ func New(cfg Config, opts *Options) (*Client, error) {
 		o.Links = o.Links.WithBucket(media)
 	}
 	c := &Client{
-		Registry:     &Registry{},
-		cfg:          cfg.withDefaults(),
-		store:        o.Storage,
-		transport:    o.Transport,
-		members:      o.Members,
-		perms:        permissions(o.Roles),
-		log:          o.Logger,
-		now:          o.Now,
-		links:        o.Links,
-		bindLinks:    o.BindLinksToMember,
-		ledger:       o.Ledger,
-		stores:       o.Stores,
-		trustURL:     o.TrustURL,
-		rewrite:      o.Rewrite,
-		media:        media,
-		stop:         make(chan struct{}),
-		channelTypes: o.ChannelTypes,
+		reg:         &Registry{},
+		cfg:         cfg.withDefaults(),
+		store:       o.Storage,
+		transport:   chat,
+		members:     members,
+		perms:       permissions(o.Roles),
+		log:         o.Logger,
+		now:         o.Now,
+		links:       o.Links,
+		bindLinks:   o.BindLinksToMember,
+		ledger:      o.Ledger,
+		stores:      o.Stores,
+		trustURL:    o.TrustURL,
+		rewrite:     o.Rewrite,
+		media:       media,
+		stop:        make(chan struct{}),
+		channelType: o.ChannelType,
 	}
 	if err := c.registerBuiltins(); err != nil {
 		return nil, err
@@ -256,7 +271,7 @@ func defaultLinks(o Options) (*links.Server, error) {
 	}
 	o.Logger.Warn("attachments: no link server configured; signing download links with a random key " +
 		"that dies with this process, so links break on restart and other instances cannot verify them")
-	return links.New(o.Storage, signer, DefaultLinkPath, nil)
+	return links.New(o.Storage, signer, defaultLinkPath, nil)
 }
 
 // janitor sweeps drafts and purges the journal every interval until Close.
@@ -276,15 +291,21 @@ func (c *Client) janitor(interval time.Duration) {
 }
 
 // Links returns the server that mints and serves download links. Mount it,
-// an http.Handler, at its base URL (DefaultLinkPath for the default one).
+// an http.Handler, at its base URL ("/attachments/dl/" for the default one).
 func (c *Client) Links() *links.Server { return c.links }
+
+// Registry returns the Client's registry: where a host adds listeners
+// (OnBefore, OnAfter), replaces implementations (Replace), registers its own
+// actions (Register), and invokes them all (Invoke).
+func (c *Client) Registry() *Registry { return c.reg }
+
+// Storage returns the Client's storage (Options.Storage): httpapi keeps its
+// resumable uploads' chunks there by default.
+func (c *Client) Storage() *storage.Bucket { return c.store }
 
 // Config returns the Client's configuration, with defaults filled in. It is
 // a copy: changing it, its lists or its map changes nothing in the Client.
 func (c *Client) Config() Config { return c.cfg.clone() }
-
-// Storage returns the Client's storage.
-func (c *Client) Storage() *storage.Bucket { return c.store }
 
 // Close stops the Client's background work and waits for it. It does not
 // close the storage, which the host owns. Close is idempotent.
@@ -295,27 +316,29 @@ func (c *Client) Close() error {
 }
 
 func (c *Client) registerBuiltins() error {
-	r := c.Registry
+	r := c.reg
 	return errors.Join(
-		Register(r, SendMessage, c.sendMessage, c.guardSendMessage),
-		Register(r, SendMediaMessage, c.sendMediaMessage, c.guardSendMediaMessage),
-		Register(r, AttachFile, c.attachFile, c.guardAttachFile),
-		Register(r, DetachFile, c.detachFile, c.guardDetachFile),
-		Register(r, DownloadMedia, c.downloadMedia, c.guardDownloadMedia),
-		Register(r, DeleteMessage, c.deleteMessage, c.guardDeleteMessage),
-		Register(r, BlockMember, c.blockMember, c.guardBlockMember),
-		Register(r, UnblockMember, c.unblockMember, c.guardUnblockMember),
+		register(r, SendMessage, c.sendMessage, c.guardSendMessage),
+		register(r, SendMediaMessage, c.sendMediaMessage, c.guardSendMediaMessage),
+		register(r, AttachFile, c.attachFile, c.guardAttachFile),
+		register(r, DetachFile, c.detachFile, c.guardDetachFile),
+		register(r, DownloadMedia, c.downloadMedia, c.guardDownloadMedia),
+		register(r, DeleteMessage, c.deleteMessage, c.guardDeleteMessage),
+		register(r, BlockMember, c.blockMember, c.guardBlockMember),
+		register(r, UnblockMember, c.unblockMember, c.guardUnblockMember),
 
-		setSeal(r, SendMessage, func(p SendMessagePayload) Seal { return Seal{p.Channel, p.Sender.Identity, ""} }),
-		setSeal(r, SendMediaMessage, func(p SendMediaMessagePayload) Seal { return Seal{p.Channel, p.Sender.Identity, ""} }),
-		setSeal(r, AttachFile, func(p AttachFilePayload) Seal { return Seal{p.Channel, p.Sender.Identity, ""} }),
-		setSeal(r, DetachFile, func(p DetachFilePayload) Seal { return Seal{p.Channel, p.Sender.Identity, p.MediaSID} }),
-		setSeal(r, DownloadMedia, func(p DownloadMediaPayload) Seal {
-			return Seal{p.Channel, p.Requester.Identity, p.MessageSID + "/" + p.MediaSID + "/" + p.Rendition}
+		setSeal(r, SendMessage, func(p SendMessagePayload) guardSeal { return guardSeal{p.Channel, p.Sender.Identity, ""} }),
+		setSeal(r, SendMediaMessage, func(p SendMediaMessagePayload) guardSeal { return guardSeal{p.Channel, p.Sender.Identity, ""} }),
+		setSeal(r, AttachFile, func(p AttachFilePayload) guardSeal { return guardSeal{p.Channel, p.Sender.Identity, ""} }),
+		setSeal(r, DetachFile, func(p DetachFilePayload) guardSeal { return guardSeal{p.Channel, p.Sender.Identity, p.MediaSID} }),
+		setSeal(r, DownloadMedia, func(p DownloadMediaPayload) guardSeal {
+			return guardSeal{p.Channel, p.Requester.Identity, p.MessageSID + "/" + p.MediaSID + "/" + p.Rendition}
 		}),
-		setSeal(r, DeleteMessage, func(p DeleteMessagePayload) Seal { return Seal{p.Channel, p.Requester.Identity, p.MessageSID} }),
-		setSeal(r, BlockMember, func(p BlockMemberPayload) Seal { return Seal{p.Channel, p.Requester.Identity, p.Target} }),
-		setSeal(r, UnblockMember, func(p UnblockMemberPayload) Seal { return Seal{p.Channel, p.Requester.Identity, p.Target} }),
+		setSeal(r, DeleteMessage, func(p DeleteMessagePayload) guardSeal {
+			return guardSeal{p.Channel, p.Requester.Identity, p.MessageSID}
+		}),
+		setSeal(r, BlockMember, func(p BlockMemberPayload) guardSeal { return guardSeal{p.Channel, p.Requester.Identity, p.Target} }),
+		setSeal(r, UnblockMember, func(p UnblockMemberPayload) guardSeal { return guardSeal{p.Channel, p.Requester.Identity, p.Target} }),
 
 		// What the guards stored and no message or draft took is deleted,
 		// whatever happened in between.
@@ -334,13 +357,13 @@ func (c *Client) registerBuiltins() error {
 func (c *Client) journalBuiltins() error {
 	var err error
 	add := func(_ func(), e error) { err = errors.Join(err, e) }
-	add(OnAfter(c.Registry, SendMessage, journalAfter(c, SendMessage, func(p SendMessagePayload, r SendMessageResult) ledger.Entry {
+	add(OnAfter(c.reg, SendMessage, journalAfter(c, SendMessage, func(p SendMessagePayload, r SendMessageResult) ledger.Entry {
 		e := ledger.Entry{Actor: p.Sender.Identity, Channel: p.Channel, MessageSID: r.Message.SID}
 		media, _ := r.Message.Media()
 		describeMedia(&e, media)
 		return e
 	})))
-	add(OnAfter(c.Registry, SendMediaMessage, journalAfter(c, SendMediaMessage, func(p SendMediaMessagePayload, r SendMediaMessageResult) ledger.Entry {
+	add(OnAfter(c.reg, SendMediaMessage, journalAfter(c, SendMediaMessage, func(p SendMediaMessagePayload, r SendMediaMessageResult) ledger.Entry {
 		e := ledger.Entry{Actor: p.Sender.Identity, Channel: p.Channel, MessageSID: r.Message.SID}
 		describeMedia(&e, r.Media)
 		if len(r.Media) == 0 && p.File != nil {
@@ -348,19 +371,19 @@ func (c *Client) journalBuiltins() error {
 		}
 		return e
 	})))
-	add(OnAfter(c.Registry, AttachFile, journalAfter(c, AttachFile, func(p AttachFilePayload, r AttachFileResult) ledger.Entry {
+	add(OnAfter(c.reg, AttachFile, journalAfter(c, AttachFile, func(p AttachFilePayload, r AttachFileResult) ledger.Entry {
 		e := ledger.Entry{Actor: p.Sender.Identity, Channel: p.Channel}
-		if r.Preview.MediaSID != "" {
-			e.MediaSIDs, e.FileNames = []string{r.Preview.MediaSID}, []string{r.Preview.Name}
+		if r.Media.SID != "" {
+			e.MediaSIDs, e.FileNames = []string{r.Media.SID}, []string{r.Media.FileName}
 		} else if p.File != nil {
 			e.FileNames = []string{p.File.Name}
 		}
 		return e
 	})))
-	add(OnAfter(c.Registry, DetachFile, journalAfter(c, DetachFile, func(p DetachFilePayload, _ DetachFileResult) ledger.Entry {
+	add(OnAfter(c.reg, DetachFile, journalAfter(c, DetachFile, func(p DetachFilePayload, _ DetachFileResult) ledger.Entry {
 		return ledger.Entry{Actor: p.Sender.Identity, Channel: p.Channel, MediaSIDs: []string{p.MediaSID}}
 	})))
-	add(OnAfter(c.Registry, DownloadMedia, journalAfter(c, DownloadMedia, func(p DownloadMediaPayload, r DownloadMediaResult) ledger.Entry {
+	add(OnAfter(c.reg, DownloadMedia, journalAfter(c, DownloadMedia, func(p DownloadMediaPayload, r DownloadMediaResult) ledger.Entry {
 		if p.Rendition != "" && r.Link.URL != "" {
 			return ledger.Entry{} // showing a thumbnail is not a download
 		}
@@ -372,15 +395,15 @@ func (c *Client) journalBuiltins() error {
 		}
 		return e
 	})))
-	add(OnAfter(c.Registry, DeleteMessage, journalAfter(c, DeleteMessage, func(p DeleteMessagePayload, r DeleteMessageResult) ledger.Entry {
+	add(OnAfter(c.reg, DeleteMessage, journalAfter(c, DeleteMessage, func(p DeleteMessagePayload, r DeleteMessageResult) ledger.Entry {
 		e := ledger.Entry{Actor: p.Requester.Identity, Channel: p.Channel, MessageSID: p.MessageSID}
 		describeMedia(&e, r.Media)
 		return e
 	})))
-	add(OnAfter(c.Registry, BlockMember, journalAfter(c, BlockMember, func(p BlockMemberPayload, _ BlockMemberResult) ledger.Entry {
+	add(OnAfter(c.reg, BlockMember, journalAfter(c, BlockMember, func(p BlockMemberPayload, _ BlockMemberResult) ledger.Entry {
 		return ledger.Entry{Actor: p.Requester.Identity, Channel: p.Channel, Target: p.Target}
 	})))
-	add(OnAfter(c.Registry, UnblockMember, journalAfter(c, UnblockMember, func(p UnblockMemberPayload, _ UnblockMemberResult) ledger.Entry {
+	add(OnAfter(c.reg, UnblockMember, journalAfter(c, UnblockMember, func(p UnblockMemberPayload, _ UnblockMemberResult) ledger.Entry {
 		return ledger.Entry{Actor: p.Requester.Identity, Channel: p.Channel, Target: p.Target}
 	})))
 	return err

@@ -23,7 +23,7 @@ import (
 // forge sends a text message whose media attribute names someone else's
 // file, as a hostile client can write any attribute.
 func forge(e *env, from attachments.Member, ch string, m attachments.Media) (attachments.SendMessageResult, error) {
-	return attachments.Invoke(context.Background(), e.c.Registry, attachments.SendMessage, attachments.SendMessagePayload{
+	return attachments.Invoke(context.Background(), e.c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 		Channel: ch, Sender: from, Body: "look",
 		Attributes: map[string]any{attachments.AttributeMedia: []attachments.Media{m}},
 	})
@@ -46,20 +46,20 @@ func TestForgedMediaReferencesGrantNothing(t *testing.T) {
 	forged, err := e.chat.Send(ctx, attachments.Message{Channel: channel, Author: customer.Identity, Body: "x",
 		Attributes: map[string]any{attachments.AttributeMedia: []attachments.Media{m}}})
 	require.NoError(t, err)
-	del, err := attachments.Invoke(ctx, e.c.Registry, attachments.DeleteMessage,
+	del, err := attachments.Invoke(ctx, e.c.Registry(), attachments.DeleteMessage,
 		attachments.DeleteMessagePayload{Channel: channel, Requester: customer, MessageSID: forged.SID})
 	require.NoError(t, err)
 	assert.Empty(t, del.Media, "deleting a message must not delete media its attributes merely name")
 	_, err = download(e, customer, channel, theirs.Message.SID)
 	assert.NoError(t, err, "the agent's file must survive the customer's delete")
-	_, err = attachments.Invoke(ctx, e.c.Registry, attachments.DownloadMedia,
+	_, err = attachments.Invoke(ctx, e.c.Registry(), attachments.DownloadMedia,
 		attachments.DownloadMediaPayload{Channel: channel, Requester: customer, MessageSID: forged.SID})
 	assert.Equal(t, errs.NotFound, code(err), "a forged message must not be a way to download a file")
 
 	// A member of another channel gets nothing by naming the SID there.
 	_, err = forge(e, stranger, "CH2", m)
 	assert.Equal(t, errs.NotFound, code(err))
-	_, err = attachments.Invoke(ctx, e.c.Registry, attachments.DownloadMedia,
+	_, err = attachments.Invoke(ctx, e.c.Registry(), attachments.DownloadMedia,
 		attachments.DownloadMediaPayload{Channel: "CH2", Requester: stranger, MediaSID: m.SID})
 	assert.Equal(t, errs.NotFound, code(err), "a member of another channel must not get a link by re-posting a SID")
 }
@@ -70,12 +70,12 @@ func TestSendMessageTakesOnlyTheSendersOwnStagedFile(t *testing.T) {
 	// The Flex recipe: a replacement of SendMediaMessage sends the staged
 	// file with SendMessage.
 	var staged attachments.Media
-	err := attachments.Replace(e.c.Registry, attachments.SendMediaMessage,
-		func(ctx context.Context, p attachments.SendMediaMessagePayload, _ attachments.Impl[attachments.SendMediaMessagePayload, attachments.SendMediaMessageResult]) (attachments.SendMediaMessageResult, error) {
+	err := attachments.Replace(e.c.Registry(), attachments.SendMediaMessage,
+		func(ctx context.Context, p attachments.SendMediaMessagePayload, _ func(context.Context, attachments.SendMediaMessagePayload) (attachments.SendMediaMessageResult, error)) (attachments.SendMediaMessageResult, error) {
 			staged, _ = p.File.Media()
 			lie := staged
 			lie.FileName, lie.Size = "other.exe", 1 // a client's description is not taken
-			sent, err := attachments.Invoke(ctx, e.c.Registry, attachments.SendMessage, attachments.SendMessagePayload{
+			sent, err := attachments.Invoke(ctx, e.c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 				Channel: p.Channel, Sender: p.Sender, Body: "recipe",
 				Attributes: map[string]any{attachments.AttributeMedia: []attachments.Media{lie}},
 			})
@@ -122,10 +122,10 @@ func TestInstancesShareDrafts(t *testing.T) {
 	r, err := b.c.Sweep(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, r.Files, "a sweep must not delete another instance's live draft")
-	res, err := attachments.Invoke(ctx, b.c.Registry, attachments.SendMediaMessage,
+	res, err := attachments.Invoke(ctx, b.c.Registry(), attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: channel, Sender: customer, FromDraft: true})
 	require.NoError(t, err, "a draft attached on one instance must be sendable from another")
-	assert.Equal(t, att.Preview.MediaSID, res.Media[0].SID)
+	assert.Equal(t, att.Media.SID, res.Media[0].SID)
 }
 
 func TestSweepNeverDeletesAFileBeingSent(t *testing.T) {
@@ -144,7 +144,7 @@ func TestSweepNeverDeletesAFileBeingSent(t *testing.T) {
 		var swept attachments.SweepReport
 		var wg sync.WaitGroup
 		wg.Go(func() {
-			sent, sendErr = attachments.Invoke(ctx, a.c.Registry, attachments.SendMediaMessage,
+			sent, sendErr = attachments.Invoke(ctx, a.c.Registry(), attachments.SendMediaMessage,
 				attachments.SendMediaMessagePayload{Channel: channel, Sender: customer, FromDraft: true})
 		})
 		wg.Go(func() { swept, _ = b.c.Sweep(ctx) })
@@ -248,7 +248,7 @@ func TestSendCrashPoints(t *testing.T) {
 		r, err := later.c.Sweep(ctx)
 		require.NoError(t, err)
 		assert.Zero(t, r.Files, "a file in a sent message must never be swept")
-		rep, err := later.c.Check(ctx, nil)
+		rep, err := later.c.Check(ctx, false)
 		require.NoError(t, err)
 		assert.Equal(t, []string{res.Media[0].SID}, rep.StuckSending)
 		e.clock.Advance(3 * time.Hour)
@@ -257,7 +257,7 @@ func TestSendCrashPoints(t *testing.T) {
 		status, body := e.fetch(t, dl.Link.URL)
 		assert.Equal(t, 200, status)
 		assert.Equal(t, res.Media[0].Size, int64(len(body)))
-		del, err := attachments.Invoke(ctx, e.c.Registry, attachments.DeleteMessage,
+		del, err := attachments.Invoke(ctx, e.c.Registry(), attachments.DeleteMessage,
 			attachments.DeleteMessagePayload{Channel: channel, Requester: customer, MessageSID: res.Message.SID})
 		require.NoError(t, err)
 		assert.Len(t, del.Media, 1, "deleting the message must delete the file it adopted")
@@ -271,7 +271,7 @@ func TestSendCrashPoints(t *testing.T) {
 		// The record goes to deleted, then the database goes away before the
 		// bytes and the record are gone.
 		f.Ledger = &removeFails{Ledger: f.Ledger}
-		_, err = attachments.Invoke(ctx, e.c.Registry, attachments.DeleteMessage,
+		_, err = attachments.Invoke(ctx, e.c.Registry(), attachments.DeleteMessage,
 			attachments.DeleteMessagePayload{Channel: channel, Requester: customer, MessageSID: res.Message.SID})
 		assert.Equal(t, errs.Unavailable, code(err), "the delete must report the failure")
 		assert.Len(t, e.chat.Messages(channel), 1, "the message stays while its files are not all gone")
@@ -302,15 +302,15 @@ func TestCheckFindsAndRepairsDisagreements(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, e.store.Delete(ctx, "media/"+sent.Media[0].SID))
 
-	rep, err := e.c.Check(ctx, nil)
+	rep, err := e.c.Check(ctx, false)
 	require.NoError(t, err)
 	assert.Equal(t, []string{sent.Media[0].SID}, rep.MissingBlobs)
 	assert.Equal(t, []string{orphan}, rep.OrphanBlobs)
 	assert.Zero(t, rep.Repaired, "Check without Repair must change nothing")
-	rep, err = e.c.Check(ctx, &attachments.CheckOptions{Repair: true})
+	rep, err = e.c.Check(ctx, true)
 	require.NoError(t, err)
 	assert.Equal(t, 2, rep.Repaired)
-	rep, err = e.c.Check(ctx, nil)
+	rep, err = e.c.Check(ctx, false)
 	require.NoError(t, err)
 	assert.Empty(t, rep.MissingBlobs)
 	assert.Empty(t, rep.OrphanBlobs)
@@ -319,7 +319,7 @@ func TestCheckFindsAndRepairsDisagreements(t *testing.T) {
 
 func TestTheGuardHasTheLastWord(t *testing.T) {
 	ctx := context.Background()
-	type mediaImpl = attachments.Impl[attachments.SendMediaMessagePayload, attachments.SendMediaMessageResult]
+	type mediaImpl = func(context.Context, attachments.SendMediaMessagePayload) (attachments.SendMediaMessageResult, error)
 	tests := []struct {
 		name    string
 		install func(r *attachments.Registry) error
@@ -362,7 +362,7 @@ func TestTheGuardHasTheLastWord(t *testing.T) {
 			e := newEnv(t, envOptions{})
 			_, err := attach(e, agent, pngFile(t, "agent-draft.png"))
 			require.NoError(t, err)
-			require.NoError(t, tt.install(e.c.Registry))
+			require.NoError(t, tt.install(e.c.Registry()))
 			_, err = e.send(ctx, customer, pngFile(t, "a.png"))
 			assert.Equal(t, errs.PermissionDenied, code(err), "a change to who sends or where must be refused: %v", err)
 			assert.Empty(t, e.chat.Messages(channel), "nothing may be sent")
@@ -380,8 +380,8 @@ func TestTheGuardHasTheLastWord(t *testing.T) {
 		_, err = attach(e, agent, pngFile(t, "draft.png"))
 		require.NoError(t, err)
 		d, _ := e.c.Draft(ctx, channel, agent)
-		_, err = attachments.OnBefore(e.c.Registry, attachments.DownloadMedia, func(_ context.Context, p attachments.DownloadMediaPayload) (attachments.DownloadMediaPayload, error) {
-			p.MessageSID, p.MediaSID = "", d.Files[0].MediaSID
+		_, err = attachments.OnBefore(e.c.Registry(), attachments.DownloadMedia, func(_ context.Context, p attachments.DownloadMediaPayload) (attachments.DownloadMediaPayload, error) {
+			p.MessageSID, p.MediaSID = "", d.Files[0].SID
 			return p, nil
 		})
 		require.NoError(t, err)

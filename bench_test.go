@@ -44,7 +44,7 @@ func sendAndDelete(b *testing.B, e *env, n int64) {
 		b.Fatal(err)
 	}
 	b.StopTimer()
-	if _, err := attachments.Invoke(context.Background(), e.c.Registry, attachments.DeleteMessage,
+	if _, err := attachments.Invoke(context.Background(), e.c.Registry(), attachments.DeleteMessage,
 		attachments.DeleteMessagePayload{Channel: channel, Requester: customer, MessageSID: res.Message.SID}); err != nil {
 		b.Fatal(err)
 	}

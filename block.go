@@ -9,14 +9,14 @@ import (
 // BlockMember blocks a member in a channel, as Flex's "block a user" recipe
 // does, with the host choosing per call what the block takes away: all
 // sending (BlockAll, the default) or sending files only (BlockFiles). The
-// target's role becomes its role blocked in that mode ("customer:blocked",
-// see Role.Blocked), so its sends fail with ErrPermissionDenied while it can
+// target's role becomes its role blocked in that mode ("customer:blocked", see
+// Role), so its sends fail with errs.PermissionDenied while it can
 // still read the conversation and download its files; UnblockMember gives
 // the role back.
 //
 // Guard: the requester's role must grant blockMember (agents and supervisors
 // by default), the target must be a member of the channel, and the
-// requester must outrank it (Role.Rank: customer < agent < supervisor). So
+// requester must outrank it (customer < agent < supervisor). So
 // an agent blocks customers, never another agent or a supervisor, and no
 // one blocks itself.
 const BlockMember Action[BlockMemberPayload, BlockMemberResult] = "BlockMember"
@@ -40,7 +40,7 @@ type BlockMemberResult struct {
 }
 
 // UnblockMember lifts a block: the target gets back the role it held before
-// BlockMember (Role.Base), with all its permissions.
+// BlockMember, with all its permissions.
 //
 // Guard: as BlockMember's: the requester's role must grant blockMember, the
 // target must be a blocked member of the channel, and the requester must
@@ -74,14 +74,14 @@ func (c *Client) guardBlockMember(ctx context.Context, p BlockMemberPayload) err
 }
 
 func (c *Client) blockMember(ctx context.Context, p BlockMemberPayload) (BlockMemberResult, error) {
-	if err := checkSeal(ctx, string(BlockMember), Seal{p.Channel, p.Requester.Identity, p.Target}); err != nil {
+	if err := checkSeal(ctx, string(BlockMember), guardSeal{p.Channel, p.Requester.Identity, p.Target}); err != nil {
 		return BlockMemberResult{}, err
 	}
 	prev, err := c.members.Role(ctx, p.Channel, p.Target)
 	if err != nil {
 		return BlockMemberResult{}, err
 	}
-	role := prev.Blocked(p.Mode)
+	role := prev.blocked(p.Mode)
 	if err := c.members.SetRole(ctx, p.Channel, p.Target, role); err != nil {
 		return BlockMemberResult{}, err
 	}
@@ -94,9 +94,9 @@ func (c *Client) guardUnblockMember(ctx context.Context, p UnblockMemberPayload)
 		return err
 	}
 	switch {
-	case !target.IsBlocked():
+	case !target.isBlocked():
 		return &errs.Error{Code: errs.InvalidPayload, Message: "this person is not blocked"}
-	case target.Base() == "":
+	case target.base() == "":
 		return &errs.Error{Code: errs.InvalidPayload,
 			Message: "the role this person had before the block is not known; set it in the directory"}
 	}
@@ -104,15 +104,15 @@ func (c *Client) guardUnblockMember(ctx context.Context, p UnblockMemberPayload)
 }
 
 func (c *Client) unblockMember(ctx context.Context, p UnblockMemberPayload) (UnblockMemberResult, error) {
-	if err := checkSeal(ctx, string(UnblockMember), Seal{p.Channel, p.Requester.Identity, p.Target}); err != nil {
+	if err := checkSeal(ctx, string(UnblockMember), guardSeal{p.Channel, p.Requester.Identity, p.Target}); err != nil {
 		return UnblockMemberResult{}, err
 	}
 	prev, err := c.members.Role(ctx, p.Channel, p.Target)
 	if err != nil {
 		return UnblockMemberResult{}, err
 	}
-	role := prev.Base()
-	if !prev.IsBlocked() || role == "" {
+	role := prev.base()
+	if !prev.isBlocked() || role == "" {
 		// Unblocked (or changed) since the guard looked: nothing to give back.
 		return UnblockMemberResult{Previous: prev, Role: prev}, nil
 	}
@@ -145,7 +145,7 @@ func (c *Client) checkModeration(ctx context.Context, channel string, requester 
 		}
 		return "", err
 	}
-	if mine.Rank() <= theirs.Rank() {
+	if mine.rank() <= theirs.rank() {
 		return "", &errs.Error{Code: errs.PermissionDenied, Message: "you can " + verb + " only people of a lower rank than yours",
 			Details: errs.Details{Reason: string(PermBlockMember)}}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 )
 
@@ -51,7 +52,7 @@ var cast = map[string]attachments.Role{
 	"agent-files":  "agent:blocked-files",
 	"agent-all":    "agent:blocked",
 	"bot":          "bot",
-	"legacy":       attachments.RoleBlocked,
+	"legacy":       attachments.Role("blocked"),
 }
 
 // member returns the Member for an identity of the cast, on its role's side.
@@ -67,7 +68,7 @@ func newBlockClient(t *testing.T) (*attachments.Client, *hostDirectory) {
 	for id, r := range cast {
 		dir.roles[channel+"/"+id] = string(r)
 	}
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{Members: dir, Logger: discardLogger()})
+	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, dir, &attachments.Options{Logger: discardLogger()})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	return c, dir
@@ -93,7 +94,7 @@ func TestBlockingFollowsRank(t *testing.T) {
 		{"agent", "cust-blocked", attachments.BlockFiles, "", "customer:blocked-files"},
 		{"agent-files", "cust", attachments.BlockAll, "", "customer:blocked"}, // a files-only block leaves moderation
 		{"agent", "bot", "", "", "bot:blocked"},                               // a role of no rank ranks below everyone
-		{"agent", "legacy", attachments.BlockFiles, "", attachments.RoleBlocked},
+		{"agent", "legacy", attachments.BlockFiles, "", attachments.Role("blocked")},
 
 		{"agent", "agent2", "", errs.PermissionDenied, attachments.RoleAgent},
 		{"agent", "agent-files", "", errs.PermissionDenied, "agent:blocked-files"},
@@ -118,7 +119,7 @@ func TestBlockingFollowsRank(t *testing.T) {
 			c, dir := newBlockClient(t)
 			ctx := context.Background()
 			before, _ := dir.Role(ctx, channel, tt.target)
-			res, err := attachments.Invoke(ctx, c.Registry, attachments.BlockMember, attachments.BlockMemberPayload{
+			res, err := attachments.Invoke(ctx, c.Registry(), attachments.BlockMember, attachments.BlockMemberPayload{
 				Channel: channel, Requester: member(tt.requester), Target: tt.target, Mode: tt.mode,
 			})
 			assert.Equal(t, tt.wantCode, errs.CodeOf(err), "the block's outcome is wrong: %v", err)
@@ -154,15 +155,15 @@ func TestUnblockRestoresTheRole(t *testing.T) {
 		{"agent-all", "agent-all", errs.PermissionDenied, "agent:blocked"},      // nor can the blocked member itself
 		{"agent-files", "agent-files", errs.InvalidPayload, "agent:blocked-files"},
 		{"cust-files", "cust-files", errs.PermissionDenied, "customer:blocked-files"},
-		{"agent", "cust", errs.InvalidPayload, attachments.RoleCustomer},  // not blocked
-		{"agent", "legacy", errs.InvalidPayload, attachments.RoleBlocked}, // no role to give back
+		{"agent", "cust", errs.InvalidPayload, attachments.RoleCustomer},      // not blocked
+		{"agent", "legacy", errs.InvalidPayload, attachments.Role("blocked")}, // no role to give back
 		{"agent", "nobody", errs.NotFound, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.requester+" unblocks "+tt.target, func(t *testing.T) {
 			c, dir := newBlockClient(t)
 			ctx := context.Background()
-			res, err := attachments.Invoke(ctx, c.Registry, attachments.UnblockMember, attachments.UnblockMemberPayload{
+			res, err := attachments.Invoke(ctx, c.Registry(), attachments.UnblockMember, attachments.UnblockMemberPayload{
 				Channel: channel, Requester: member(tt.requester), Target: tt.target,
 			})
 			assert.Equal(t, tt.wantCode, errs.CodeOf(err), "the unblock's outcome is wrong: %v", err)
@@ -190,34 +191,34 @@ func TestBlockedMembersReadButDoNotSend(t *testing.T) {
 			cust := member("cust")
 			png := pngBytes(t, 8, 8)
 			sendFile := func() error {
-				_, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+				_, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 					Channel: channel, Sender: cust, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(png)},
 				})
 				return err
 			}
 			attach := func() error {
-				_, err := attachments.Invoke(ctx, c.Registry, attachments.AttachFile, attachments.AttachFilePayload{
+				_, err := attachments.Invoke(ctx, c.Registry(), attachments.AttachFile, attachments.AttachFilePayload{
 					Channel: channel, Sender: cust, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(png)},
 				})
 				return err
 			}
 			sendText := func() error {
-				_, err := attachments.Invoke(ctx, c.Registry, attachments.SendMessage,
+				_, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMessage,
 					attachments.SendMessagePayload{Channel: channel, Sender: cust, Body: "hello?"})
 				return err
 			}
 			// The agent shared a file before the block.
-			shared, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+			shared, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 				Channel: channel, Sender: member("agent"), File: &attachments.File{Name: "invoice.png", Body: bytes.NewReader(png)},
 			})
 			require.NoError(t, err)
 			download := func() error {
-				_, err := attachments.Invoke(ctx, c.Registry, attachments.DownloadMedia,
+				_, err := attachments.Invoke(ctx, c.Registry(), attachments.DownloadMedia,
 					attachments.DownloadMediaPayload{Channel: channel, Requester: cust, MessageSID: shared.Message.SID})
 				return err
 			}
 
-			_, err = attachments.Invoke(ctx, c.Registry, attachments.BlockMember,
+			_, err = attachments.Invoke(ctx, c.Registry(), attachments.BlockMember,
 				attachments.BlockMemberPayload{Channel: channel, Requester: member("agent"), Target: "cust", Mode: mode})
 			require.NoError(t, err)
 
@@ -234,7 +235,7 @@ func TestBlockedMembersReadButDoNotSend(t *testing.T) {
 				assert.Contains(t, errs.As(err).Text(), "blocked", "the blocked member is not told why")
 			}
 
-			_, err = attachments.Invoke(ctx, c.Registry, attachments.UnblockMember,
+			_, err = attachments.Invoke(ctx, c.Registry(), attachments.UnblockMember,
 				attachments.UnblockMemberPayload{Channel: channel, Requester: member("agent"), Target: "cust"})
 			require.NoError(t, err)
 			assert.NoError(t, sendFile(), "an unblocked member still cannot send files")
@@ -260,7 +261,7 @@ func TestRoleMethods(t *testing.T) {
 		{"customer:blocked-files", attachments.RoleCustomer, 1, attachments.SideCustomer, attachments.BlockFiles},
 		{"agent:blocked-files", attachments.RoleAgent, 2, attachments.SideAgent, attachments.BlockFiles},
 		{"supervisor:blocked", attachments.RoleSupervisor, 3, attachments.SideSupervisor, attachments.BlockAll},
-		{attachments.RoleBlocked, "", 0, "", attachments.BlockAll},
+		{attachments.Role("blocked"), "", 0, "", attachments.BlockAll},
 		{"bot", "bot", 0, "", ""},
 		{"bot:blocked", "bot", 0, "", attachments.BlockAll},
 		{"Customer", "Customer", 0, "", ""}, // roles are exact: no side for a look-alike
@@ -275,7 +276,7 @@ func TestRoleMethods(t *testing.T) {
 	}
 	assert.Equal(t, attachments.Role("agent:blocked-files"), attachments.Role("agent:blocked").Blocked(attachments.BlockFiles),
 		"blocking a blocked role again must keep its base role")
-	assert.Equal(t, attachments.RoleBlocked, attachments.RoleBlocked.Blocked(attachments.BlockFiles),
+	assert.Equal(t, attachments.Role("blocked"), attachments.Role("blocked").Blocked(attachments.BlockFiles),
 		"a role that names no base role must stay blocked, not become a role of its own")
 }
 
@@ -289,11 +290,11 @@ func TestBlockedPermissions(t *testing.T) {
 	assert.ElementsMatch(t, P(attachments.PermDownloadMedia), c.Permissions("agent:blocked"))
 	assert.ElementsMatch(t, P(attachments.PermSendMessage, attachments.PermDownloadMedia, attachments.PermDeleteMessage,
 		attachments.PermBlockMember), c.Permissions("agent:blocked-files"))
-	assert.Empty(t, c.Permissions(attachments.RoleBlocked))
+	assert.Empty(t, c.Permissions(attachments.Role("blocked")))
 
 	roles := attachments.DefaultRoles()
 	roles["customer:blocked"] = P(attachments.PermSendMessage)
-	own, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{Roles: roles, Logger: discardLogger()})
+	own, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{Roles: roles, Logger: discardLogger()})
 	require.NoError(t, err)
 	defer own.Close()
 	assert.Equal(t, P(attachments.PermSendMessage), own.Permissions("customer:blocked"), "a host's own entry for a blocked role is ignored")

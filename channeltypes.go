@@ -19,11 +19,20 @@ import (
 // network.
 type ChannelType string
 
-// The channel types with built-in policies (see DefaultChannelPolicies).
+// The channel types. ChannelSMS and ChannelWhatsApp have built-in policies,
+// taken from Twilio's published limits (the sources are cited in the code):
+//
+//   - sms: files up to 2 MB (2,097,152 bytes) of jpg, png, amr, mp3, mp4,
+//     pdf and heic, as Flex Conversations allows over SMS;
+//   - whatsapp: files up to 16 MB, pictures up to 5 MB, of jpg, png, amr,
+//     mp3, mp4, pdf and oga.
+//
+// An entry of Config.ChannelTypes replaces the built-in policy of its type
+// whole.
 const (
 	// ChannelWeb is web chat: the side's policy applies unchanged, unless
 	// Config.ChannelTypes has an entry for it. A channel is web chat
-	// unless Options.ChannelTypes says otherwise.
+	// unless Options.ChannelType says otherwise.
 	ChannelWeb ChannelType = "web"
 	// ChannelSMS is SMS, over which files travel as MMS.
 	ChannelSMS ChannelType = "sms"
@@ -43,19 +52,6 @@ func (t ChannelType) words() string {
 		return "WhatsApp"
 	}
 	return string(t)
-}
-
-// ChannelTypes is the interface that wraps the ChannelType method, through
-// which the host tells the library what kind of channel a channel is.
-//
-// ChannelType returns the type of channel; "" means ChannelWeb. It is
-// called with the action's ctx each time a member sends, attaches or
-// preflights a file. A type other than ChannelWeb must have a policy, built
-// in or in Config.ChannelTypes, or the file is refused with
-// errs.InvalidConfig. An *errs.Error it returns reaches the sender as is;
-// any other error becomes errs.Unavailable.
-type ChannelTypes interface {
-	ChannelType(ctx context.Context, channel string) (ChannelType, error)
 }
 
 // ChannelPolicy is what a type of channel carries. It narrows the sender's
@@ -119,18 +115,9 @@ func defaultChannelPolicy(t ChannelType) (ChannelPolicy, bool) {
 	return ChannelPolicy{}, false
 }
 
-// DefaultChannelPolicies returns the built-in policies of ChannelSMS and
-// ChannelWhatsApp, taken from Twilio's published limits (the sources are
-// cited in the code):
-//
-//   - sms: files up to 2 MB (2,097,152 bytes) of jpg, png, amr, mp3, mp4,
-//     pdf and heic, as Flex Conversations allows over SMS;
-//   - whatsapp: files up to 16 MB, pictures up to 5 MB, of jpg, png, amr,
-//     mp3, mp4, pdf and oga.
-//
-// An entry of Config.ChannelTypes replaces the built-in policy of its type
-// whole. It returns a new map on each call.
-func DefaultChannelPolicies() map[ChannelType]ChannelPolicy {
+// defaultChannelPolicies returns the built-in policies (see ChannelType) in
+// a new map.
+func defaultChannelPolicies() map[ChannelType]ChannelPolicy {
 	out := map[ChannelType]ChannelPolicy{}
 	for _, t := range []ChannelType{ChannelSMS, ChannelWhatsApp} {
 		out[t], _ = defaultChannelPolicy(t)
@@ -138,8 +125,10 @@ func DefaultChannelPolicies() map[ChannelType]ChannelPolicy {
 	return out
 }
 
-// PolicyIn returns the policy of side in a channel of type t: side's policy
-// (see Policy) narrowed by t's ChannelPolicy, from Config.ChannelTypes or
+// PolicyIn returns the policy of side in a channel of type t, with its
+// defaults filled in: side's fileAttachment block (the Agent block for
+// supervisors without their own; disabled for an unknown side) narrowed by
+// t's ChannelPolicy, from Config.ChannelTypes or
 // else built in. ChannelWeb, and "", narrow nothing unless ChannelTypes has
 // an entry for them. It is the one place that decides which files a member
 // may send in a channel: the actions and Client.Preflight all ask it.
@@ -147,7 +136,7 @@ func DefaultChannelPolicies() map[ChannelType]ChannelPolicy {
 // A type with no policy is refused with errs.InvalidConfig: files are not
 // let through to a network whose limits nobody stated.
 func (c Config) PolicyIn(side Side, t ChannelType) (validate.Policy, error) {
-	p := c.Policy(side)
+	p := c.policy(side)
 	if t == "" {
 		t = ChannelWeb
 	}
@@ -206,7 +195,7 @@ func channelPolicyProblems(types map[ChannelType]ChannelPolicy) []error {
 		cp := types[t]
 		prefix := "channelTypes." + string(t)
 		if t == "" {
-			problems = append(problems, &FieldError{Field: prefix, Problem: "a channel type needs a name"})
+			problems = append(problems, fieldError(prefix, "a channel type needs a name"))
 			continue
 		}
 		problems = append(problems, limitProblems(prefix+".", cp.MaxFileSize, cp.MaxImageSize, cp.AcceptedExtensions,
@@ -226,11 +215,11 @@ type sendPolicy struct {
 }
 
 // policyIn returns the sendPolicy of a member of side in channel, asking
-// the host's ChannelTypes what the channel is.
+// the host's Options.ChannelType what the channel is.
 func (c *Client) policyIn(ctx context.Context, channel string, side Side) (sendPolicy, error) {
 	t := ChannelWeb
-	if c.channelTypes != nil {
-		got, err := c.channelTypes.ChannelType(ctx, channel)
+	if c.channelType != nil {
+		got, err := c.channelType(ctx, channel)
 		if err != nil {
 			if errs.As(err) != nil {
 				return sendPolicy{}, err
@@ -246,7 +235,7 @@ func (c *Client) policyIn(ctx context.Context, channel string, side Side) (sendP
 	if err != nil {
 		return sendPolicy{}, err
 	}
-	return sendPolicy{side: side, channel: t, own: c.cfg.Policy(side), policy: p}, nil
+	return sendPolicy{side: side, channel: t, own: c.cfg.policy(side), policy: p}, nil
 }
 
 // narrowed reports whether the channel changed anything of the side's

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/validate"
 )
@@ -135,7 +136,7 @@ func TestChannelTypeEveryEntryPoint(t *testing.T) {
 	assert.NoError(t, e.c.Preflight(ctx, channel, customer, "bill.pdf", "application/pdf", 6<<20),
 		"Preflight refuses a PDF WhatsApp carries")
 
-	_, err = attachments.Invoke(ctx, e.c.Registry, attachments.AttachFile,
+	_, err = attachments.Invoke(ctx, e.c.Registry(), attachments.AttachFile,
 		attachments.AttachFilePayload{Channel: channel, Sender: customer, File: &attachments.File{Name: "photo.png", Body: bigPNG(6 << 20)}})
 	assert.ErrorIs(t, err, errs.FileTooLarge, "AttachFile attaches a 6 MB photo in a WhatsApp channel")
 	e.mustBeEmpty(t)
@@ -145,7 +146,7 @@ func TestChannelTypeEveryEntryPoint(t *testing.T) {
 	cfg := attachments.DefaultConfig()
 	cfg.ChannelTypes = map[attachments.ChannelType]attachments.ChannelPolicy{attachments.ChannelWhatsApp: {Disabled: true}}
 	off := newEnv(t, envOptions{cfg: &cfg, channelTypes: types})
-	_, err = attachments.Invoke(ctx, off.c.Registry, attachments.SendMessage, attachments.SendMessagePayload{
+	_, err = attachments.Invoke(ctx, off.c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 		Channel: channel, Sender: customer, Body: "x",
 		Attributes: map[string]any{attachments.AttributeMedia: []attachments.Media{{SID: attachments.NewMediaSID()}}},
 	})
@@ -153,7 +154,7 @@ func TestChannelTypeEveryEntryPoint(t *testing.T) {
 	assert.Equal(t, "files cannot be sent over WhatsApp", errs.As(err).Message, "the refusal does not name WhatsApp")
 	_, err = off.send(ctx, customer, pngFile(t, "photo.png"))
 	assert.ErrorIs(t, err, errs.AttachmentsDisabled, "SendMediaMessage goes through where files are off")
-	_, err = attachments.Invoke(ctx, off.c.Registry, attachments.SendMessage,
+	_, err = attachments.Invoke(ctx, off.c.Registry(), attachments.SendMessage,
 		attachments.SendMessagePayload{Channel: channel, Sender: customer, Body: "hello"})
 	assert.NoError(t, err, "text is refused where only files are off")
 }
@@ -176,11 +177,11 @@ func TestChannelTypesConfig(t *testing.T) {
 		"the configured WhatsApp policy does not replace the built-in one, or lets through an executable the side refuses")
 	email, err := c.PolicyIn(attachments.SideCustomer, "email")
 	require.NoError(t, err)
-	assert.Equal(t, c.Policy(attachments.SideCustomer), email, "a larger limit of a host's own type widens the side's policy")
+	assert.Equal(t, policy(t, c, attachments.SideCustomer), email, "a larger limit of a host's own type widens the side's policy")
 	sms, err := c.PolicyIn(attachments.SideCustomer, attachments.ChannelSMS)
 	require.NoError(t, err)
 	assert.Equal(t, int64(2097152), sms.MaxFileSize, "configuring WhatsApp lost the built-in SMS policy")
-	cl, err := attachments.New(c, &attachments.Options{Logger: discardLogger()})
+	cl, err := attachments.New(c, &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{Logger: discardLogger()})
 	require.NoError(t, err)
 	types := cl.Config().ChannelTypes
 	assert.Equal(t, c.ChannelTypes[attachments.ChannelWhatsApp], types[attachments.ChannelWhatsApp],
@@ -202,7 +203,7 @@ func TestChannelTypesConfig(t *testing.T) {
 			"web": 3
 		}
 	}`))
-	require.ErrorIs(t, err, attachments.ErrInvalidConfig, "a bad channelTypes block is accepted")
+	require.ErrorIs(t, err, errs.InvalidConfig, "a bad channelTypes block is accepted")
 	assert.ElementsMatch(t, []string{
 		"channelTypes.whatsapp.maxFileSize", "channelTypes.whatsapp.acceptedExtensions",
 		"channelTypes.sms.acceptedExtensions[0]", "channelTypes.sms.enabled", "channelTypes.", "channelTypes.web",
@@ -210,7 +211,7 @@ func TestChannelTypesConfig(t *testing.T) {
 
 	bad := attachments.DefaultConfig()
 	bad.ChannelTypes = map[attachments.ChannelType]attachments.ChannelPolicy{attachments.ChannelSMS: {MaxImageSize: -5}}
-	assert.Equal(t, []string{"channelTypes.sms.maxImageSize"}, fieldsOf(bad.Validate()), "Validate misses a negative size")
+	assert.Equal(t, []string{"channelTypes.sms.maxImageSize"}, fieldsOf(newErr(bad)), "New misses a negative size")
 }
 
 // TestChannelTypeNarrowing checks the intersection: the smaller limit, the
@@ -252,7 +253,7 @@ func TestChannelTypeNarrowing(t *testing.T) {
 func TestChannelTypeUnknownOrFailing(t *testing.T) {
 	for _, tt := range []struct {
 		why   string
-		types attachments.ChannelTypes
+		types channelTypeDirectory
 		want  errs.Code
 	}{
 		{"a type with no policy", channelTypes{channel: "pigeon"}, errs.InvalidConfig},

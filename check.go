@@ -25,34 +25,25 @@ type CheckReport struct {
 	Repaired int
 }
 
-// CheckOptions are Check's options. A nil *CheckOptions means the defaults.
-type CheckOptions struct {
-	// Repair deletes orphan blobs and the records of missing blobs (a
-	// message that carried one shows it as unavailable, as it already was).
-	// Default false: report only.
-	Repair bool
-}
-
 // Check compares storage with the ledger and reports where they disagree:
-// what a crash, a failing disk or a hand-edited bucket can leave. Unlike
+// what a crash, a failing disk or a hand-edited bucket can leave. With
+// repair it also deletes orphan blobs and the records of missing blobs (a
+// message that carried one shows it as unavailable, as it already was);
+// without, it only reports. Unlike
 // Sweep it reads every record and every media blob, so hosts run it rarely
 // (after an incident, or daily), not on every janitor tick.
 //
 // An upload in flight, on this instance or another, has its record before
 // its blob, and a delete removes the blob before the record, so a blob
 // without a record is an orphan whenever Check sees it.
-func (c *Client) Check(ctx context.Context, opts *CheckOptions) (CheckReport, error) {
-	var o CheckOptions
-	if opts != nil {
-		o = *opts
-	}
+func (c *Client) Check(ctx context.Context, repair bool) (CheckReport, error) {
 	var rep CheckReport
 	for info, err := range c.store.List(ctx, mediaPrefix) {
 		if err != nil {
 			return rep, err
 		}
 		sid := strings.TrimPrefix(info.Key, mediaPrefix)
-		if !IsMediaSID(sid) {
+		if !isMediaSID(sid) {
 			continue // not ours
 		}
 		_, err := c.ledger.Get(ctx, sid)
@@ -63,14 +54,14 @@ func (c *Client) Check(ctx context.Context, opts *CheckOptions) (CheckReport, er
 			continue
 		}
 		rep.OrphanBlobs = append(rep.OrphanBlobs, sid)
-		if o.Repair {
+		if repair {
 			if err := c.store.Delete(ctx, info.Key); err != nil && !errors.Is(err, errs.NotFound) {
 				return rep, err
 			}
 			rep.Repaired++
 		}
 	}
-	if err := c.checkRenditions(ctx, &rep, o.Repair); err != nil {
+	if err := c.checkRenditions(ctx, &rep, repair); err != nil {
 		return rep, err
 	}
 	var after int64
@@ -95,7 +86,7 @@ func (c *Client) Check(ctx context.Context, opts *CheckOptions) (CheckReport, er
 				continue
 			}
 			rep.MissingBlobs = append(rep.MissingBlobs, r.SID)
-			if o.Repair {
+			if repair {
 				if _, err := c.destroy(ctx, ledger.Change{SID: r.SID, From: []ledger.State{r.State}}); err != nil &&
 					errs.CodeOf(err) != errs.Conflict {
 					return rep, err
@@ -117,14 +108,14 @@ func (c *Client) checkRenditions(ctx context.Context, rep *CheckReport, repair b
 			return err
 		}
 		sid, name, ok := strings.Cut(strings.TrimPrefix(info.Key, renditionsPrefix), "/")
-		if !ok || !IsMediaSID(sid) {
+		if !ok || !isMediaSID(sid) {
 			continue // not ours
 		}
 		r, err := c.ledger.Get(ctx, sid)
 		if err != nil && !errors.Is(err, errs.NotFound) {
 			return err
 		}
-		if err == nil && r.State != ledger.Deleted && slices.ContainsFunc(r.Renditions, func(rd Rendition) bool { return rd.Name == name }) {
+		if err == nil && r.State != ledger.Deleted && slices.ContainsFunc(r.Renditions, func(rd ledger.Rendition) bool { return rd.Name == name }) {
 			continue
 		}
 		rep.OrphanBlobs = append(rep.OrphanBlobs, info.Key)

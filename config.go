@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"reflect"
 	"slices"
 	"sort"
@@ -46,16 +45,15 @@ const (
 	ModeConversations Mode = "conversations"
 )
 
-// Defaults of Config.
+// Defaults of Config, as its field docs state them.
 const (
-	DefaultMaxFileSize     = validate.DefaultMaxFileSize // 10,485,760 bytes
-	DefaultLinkLifetime    = 5 * time.Minute
-	DefaultFilesPerMessage = 1
-	DefaultMode            = ModeWebchat
-	DefaultLogRetention    = 7 * 24 * time.Hour
-	DefaultDraftLifetime   = time.Hour
-	// MaxFilesPerMessage bounds FilesPerMessage.
-	MaxFilesPerMessage = 20
+	defaultLinkLifetime    = links.DefaultLifetime
+	defaultFilesPerMessage = 1
+	defaultMode            = ModeWebchat
+	defaultLogRetention    = 7 * 24 * time.Hour
+	defaultDraftLifetime   = time.Hour
+	// maxFilesPerMessage bounds FilesPerMessage.
+	maxFilesPerMessage = 20
 )
 
 // SideConfig is one side's configuration, in the shape of Twilio Flex's
@@ -80,10 +78,10 @@ type Config struct {
 	Supervisor *SideConfig `json:"supervisor,omitempty"`
 
 	// LinkLifetime is how long a download link works, from 1 second to
-	// links.MaxLifetime (7 days). Default 5 minutes.
+	// links.MaxLifetime (7 days). Default 5 minutes, links.DefaultLifetime.
 	LinkLifetime time.Duration `json:"linkLifetime"`
 	// FilesPerMessage is how many files one message may carry. Default 1,
-	// at most MaxFilesPerMessage.
+	// at most 20.
 	FilesPerMessage int `json:"filesPerMessage"`
 	// Mode is how text and files share a draft. Default ModeWebchat.
 	Mode Mode `json:"mode"`
@@ -95,9 +93,10 @@ type Config struct {
 	DraftLifetime time.Duration `json:"draftLifetime"`
 
 	// ChannelTypes narrows the sides' policies in channels of each type
-	// (see ChannelPolicy and Options.ChannelTypes). An entry replaces the
-	// built-in policy of its type whole. Default: DefaultChannelPolicies,
-	// for sms and whatsapp; web chat is not narrowed.
+	// (see ChannelPolicy and Options.ChannelType). An entry replaces the
+	// built-in policy of its type whole. Default: the built-in policies of
+	// ChannelSMS and ChannelWhatsApp (see ChannelType); web chat is not
+	// narrowed.
 	ChannelTypes map[ChannelType]ChannelPolicy `json:"channelTypes,omitempty"`
 }
 
@@ -109,9 +108,9 @@ func DefaultConfig() Config {
 	return Config{Agent: on, Customer: on}
 }
 
-// Policy returns side's upload policy, with its defaults filled in. An
-// unknown side gets a disabled policy.
-func (c Config) Policy(side Side) validate.Policy {
+// policy returns side's upload policy, before any channel type narrows it
+// (see PolicyIn). An unknown side gets a disabled policy.
+func (c Config) policy(side Side) validate.Policy {
 	var p validate.Policy
 	switch side {
 	case SideAgent:
@@ -127,39 +126,32 @@ func (c Config) Policy(side Side) validate.Policy {
 		return validate.Policy{}
 	}
 	if p.MaxFileSize == 0 {
-		p.MaxFileSize = DefaultMaxFileSize
+		p.MaxFileSize = validate.DefaultMaxFileSize
 	}
 	return p
 }
 
-// FieldError is one problem in a Config, naming the field by its JSON path.
-type FieldError struct {
-	Field   string // e.g. "agent.fileAttachment.maxFileSize"
-	Problem string // e.g. "must not be negative"
+// fieldError is one problem in a configuration: an errs.InvalidConfig error
+// whose Op is the field's JSON path ("agent.fileAttachment.maxFileSize")
+// and whose Message is the problem ("must not be negative").
+func fieldError(field, problem string) error {
+	return &errs.Error{Code: errs.InvalidConfig, Op: field, Message: problem}
 }
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Problem }
-
-// Validate reports every problem in c in one errs.InvalidConfig error, whose
-// cause joins a *FieldError per problem. Zero values are not problems: they
-// mean the defaults.
-//
-// A problem is any setting that would only fail later: a value out of range,
-// a malformed extension, a link lifetime the link server will not issue
-// (under 1 second or over links.MaxLifetime), or a dangerous extension (see
-// validate.IsDangerousExtension) listed without allowDangerous, which would
-// silently have no effect. ParseConfig and New make the same checks; New
-// also checks the Options that go with c.
-func (c Config) Validate() error { return configError(c.problems(nil)) }
-
 // problems is the one place that decides whether a configuration would
-// work: Validate, ParseConfig and New all ask it. With o, the Options New was
+// work: ParseConfig and New both ask it. A problem is any setting that would
+// only fail later: a value out of range, a malformed extension, a link
+// lifetime the link server will not issue (under 1 second or over
+// links.MaxLifetime), or a dangerous extension (see
+// validate.IsDangerousExtension) listed without allowDangerous, which would
+// silently have no effect. Zero values are not problems: they mean the
+// defaults. With o, the Options New was
 // given (before New fills in their defaults), it also checks the settings
 // that only fail together with them.
 func (c Config) problems(o *Options) []error {
 	var problems []error
 	bad := func(field, format string, args ...any) {
-		problems = append(problems, &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
+		problems = append(problems, fieldError(field, fmt.Sprintf(format, args...)))
 	}
 	sides := []struct {
 		name string
@@ -179,8 +171,8 @@ func (c Config) problems(o *Options) []error {
 		bad("linkLifetime", "must be from 1s to %s (the longest a download link may last), got %s",
 			links.MaxLifetime, c.LinkLifetime)
 	}
-	if c.FilesPerMessage < 0 || c.FilesPerMessage > MaxFilesPerMessage {
-		bad("filesPerMessage", "must be between 1 and %d, got %d", MaxFilesPerMessage, c.FilesPerMessage)
+	if c.FilesPerMessage < 0 || c.FilesPerMessage > maxFilesPerMessage {
+		bad("filesPerMessage", "must be between 1 and %d, got %d", maxFilesPerMessage, c.FilesPerMessage)
 	}
 	switch c.Mode {
 	case "", ModeWebchat, ModeConversations:
@@ -211,8 +203,8 @@ func policyProblems(prefix string, p validate.Policy) []error {
 		if n, err := validate.NormalizeExtension(ext); err == nil && validate.IsDangerousExtension(n) && !p.AllowDangerous {
 			// validate would refuse these files anyway: listing them
 			// without the opt-in is a mistake, not a choice.
-			problems = append(problems, &FieldError{Field: fmt.Sprintf("%sacceptedExtensions[%d]", prefix, i),
-				Problem: fmt.Sprintf(".%s files are programs or scripts: set %sallowDangerous to accept them, or leave .%s out", n, prefix, n)})
+			problems = append(problems, fieldError(fmt.Sprintf("%sacceptedExtensions[%d]", prefix, i),
+				fmt.Sprintf(".%s files are programs or scripts: set %sallowDangerous to accept them, or leave .%s out", n, prefix, n)))
 		}
 	}
 	return problems
@@ -224,7 +216,7 @@ func policyProblems(prefix string, p validate.Policy) []error {
 func limitProblems(prefix string, maxFileSize, maxImageSize int64, exts []string, emptyHint string) []error {
 	var problems []error
 	bad := func(field, format string, args ...any) {
-		problems = append(problems, &FieldError{Field: prefix + field, Problem: fmt.Sprintf(format, args...)})
+		problems = append(problems, fieldError(prefix+field, fmt.Sprintf(format, args...)))
 	}
 	if maxFileSize < 0 {
 		bad("maxFileSize", "must not be negative, got %d", maxFileSize)
@@ -251,7 +243,7 @@ func configError(problems []error) error {
 }
 
 // problemList is every problem of a config: its text names each one once,
-// and errors.As finds each *FieldError.
+// and its Unwrap returns them, one *errs.Error per field.
 type problemList []error
 
 func (l problemList) Error() string {
@@ -268,19 +260,19 @@ func (l problemList) Unwrap() []error { return l }
 // extensions normalised. c must be valid.
 func (c Config) withDefaults() Config {
 	if c.LinkLifetime == 0 {
-		c.LinkLifetime = DefaultLinkLifetime
+		c.LinkLifetime = defaultLinkLifetime
 	}
 	if c.FilesPerMessage == 0 {
-		c.FilesPerMessage = DefaultFilesPerMessage
+		c.FilesPerMessage = defaultFilesPerMessage
 	}
 	if c.Mode == "" {
-		c.Mode = DefaultMode
+		c.Mode = defaultMode
 	}
 	if c.LogRetention == 0 {
-		c.LogRetention = DefaultLogRetention
+		c.LogRetention = defaultLogRetention
 	}
 	if c.DraftLifetime == 0 {
-		c.DraftLifetime = DefaultDraftLifetime
+		c.DraftLifetime = defaultDraftLifetime
 	}
 	norm := func(sc *SideConfig) {
 		exts := sc.FileAttachment.AcceptedExtensions
@@ -298,7 +290,7 @@ func (c Config) withDefaults() Config {
 	norm(&c.Customer)
 	// The built-in channel policies, under the configured ones, in a map of
 	// the Client's own.
-	types := DefaultChannelPolicies()
+	types := defaultChannelPolicies()
 	maps.Copy(types, c.clone().ChannelTypes)
 	c.ChannelTypes = types
 	if c.Supervisor != nil {
@@ -332,16 +324,8 @@ func (c Config) clone() Config {
 	return c
 }
 
-// LoadConfigFile reads a Config from a JSON file. See ParseConfig.
-func LoadConfigFile(path string) (Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return Config{}, &errs.Error{Code: errs.InvalidConfig, Op: "config", Message: "cannot read the configuration file", Err: err}
-	}
-	return ParseConfig(data)
-}
-
-// ParseConfig parses a Config from JSON in Twilio Flex's shape. A top-level
+// ParseConfig parses a Config from JSON in Twilio Flex's shape, as a host
+// reads it from a file (os.ReadFile) or a settings service. A top-level
 // fileAttachment block, as in the appConfig of Flex's webchat, applies to the
 // agent and customer sides; a side may have its own block:
 //
@@ -374,10 +358,10 @@ func ParseConfig(data []byte) (Config, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := dec.Decode(&raw); err != nil {
-		return Config{}, configError([]error{&FieldError{Field: "(document)", Problem: "not valid JSON: " + err.Error()}})
+		return Config{}, configError([]error{fieldError("(document)", "not valid JSON: "+err.Error())})
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return Config{}, configError([]error{&FieldError{Field: "(document)", Problem: "trailing data after the JSON object"}})
+		return Config{}, configError([]error{fieldError("(document)", "trailing data after the JSON object")})
 	}
 	var problems []error
 	checkShape(raw, reflect.TypeFor[fileConfig](), "", &problems)
@@ -386,7 +370,7 @@ func ParseConfig(data []byte) (Config, error) {
 	// every other field.
 	var fc fileConfig
 	if err := json.Unmarshal(data, &fc); err != nil && len(problems) == 0 {
-		return Config{}, configError([]error{&FieldError{Field: "(document)", Problem: err.Error()}})
+		return Config{}, configError([]error{fieldError("(document)", err.Error())})
 	}
 	if fc.FileAttachment != nil {
 		problems = append(problems, policyProblems("fileAttachment.", *fc.FileAttachment)...)
@@ -412,7 +396,7 @@ func ParseConfig(data []byte) (Config, error) {
 	obj, _ := raw.(map[string]any)
 	for _, k := range []string{"linkLifetime", "logRetention", "draftLifetime", "filesPerMessage"} {
 		if v, ok := obj[k]; ok && isZero(v) {
-			problems = append(problems, &FieldError{Field: k, Problem: "must be positive; leave it out for the default"})
+			problems = append(problems, fieldError(k, "must be positive; leave it out for the default"))
 		}
 	}
 	problems = append(problems, c.problems(nil)...)
@@ -496,7 +480,7 @@ func checkShape(v any, t reflect.Type, path string, problems *[]error) {
 		t = t.Elem()
 	}
 	bad := func(problem string) {
-		*problems = append(*problems, &FieldError{Field: strings.TrimPrefix(path, "."), Problem: problem})
+		*problems = append(*problems, fieldError(strings.TrimPrefix(path, "."), problem))
 	}
 	if v == nil {
 		return
@@ -535,7 +519,7 @@ func checkShape(v any, t reflect.Type, path string, problems *[]error) {
 		for _, k := range keys {
 			ft, ok := fields[k]
 			if !ok {
-				*problems = append(*problems, &FieldError{Field: strings.TrimPrefix(path+"."+k, "."), Problem: "unknown key"})
+				*problems = append(*problems, fieldError(strings.TrimPrefix(path+"."+k, "."), "unknown key"))
 				continue
 			}
 			checkShape(obj[k], ft, path+"."+k, problems)

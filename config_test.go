@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
+	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/links"
 	"github.com/attachkit/attachments/storage/memory"
 	"github.com/attachkit/attachments/validate"
@@ -25,59 +26,38 @@ func TestParseConfigFlexShape(t *testing.T) {
 		"customer": {"fileAttachment": {"enabled": true}},
 		"linkLifetime": "90s", "mode": "conversations", "filesPerMessage": 3
 	}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	agent := c.Policy(attachments.SideAgent)
-	if !agent.Enabled || agent.MaxFileSize != 26214400 {
-		t.Errorf("agent policy = %+v, want enabled with 25 MiB", agent)
-	}
-	cl, err := attachments.New(c, &attachments.Options{Logger: discardLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	agent := policy(t, c, attachments.SideAgent)
+	assert.True(t, agent.Enabled, "agents cannot send files")
+	assert.Equal(t, int64(26214400), agent.MaxFileSize, "agents get the wrong size limit")
+	cl := attachmentstest.NewClient(t, c, nil).Client
 	// A custom list replaces the default and is normalised.
-	got := cl.Config().Policy(attachments.SideAgent).AcceptedExtensions
-	if want := []string{"png", "txt", "pdf"}; !slices.Equal(got, want) {
-		t.Errorf("agent extensions = %v, want %v", got, want)
-	}
-	customer := cl.Config().Policy(attachments.SideCustomer)
-	if !customer.Enabled || customer.MaxFileSize != attachments.DefaultMaxFileSize || customer.AcceptedExtensions != nil {
-		t.Errorf("customer policy = %+v, want enabled with the default size and the default list", customer)
-	}
+	assert.Equal(t, []string{"png", "txt", "pdf"}, policy(t, cl.Config(), attachments.SideAgent).AcceptedExtensions,
+		"agents get the wrong extensions")
+	customer := policy(t, cl.Config(), attachments.SideCustomer)
+	assert.Equal(t, validate.Policy{Enabled: true, MaxFileSize: validate.DefaultMaxFileSize}, customer,
+		"a side with {enabled: true} does not get the default size and list")
 	cfg := cl.Config()
-	if cfg.LinkLifetime != 90*time.Second || cfg.Mode != attachments.ModeConversations || cfg.FilesPerMessage != 3 {
-		t.Errorf("settings = %v %v %v", cfg.LinkLifetime, cfg.Mode, cfg.FilesPerMessage)
-	}
+	assert.Equal(t, 90*time.Second, cfg.LinkLifetime)
+	assert.Equal(t, attachments.ModeConversations, cfg.Mode)
+	assert.Equal(t, 3, cfg.FilesPerMessage)
 }
 
 func TestConfigDefaults(t *testing.T) {
-	cl, err := attachments.New(attachments.Config{}, &attachments.Options{Logger: discardLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := cl.Config()
-	if c.LinkLifetime != 5*time.Minute || c.FilesPerMessage != 1 || c.Mode != attachments.ModeWebchat ||
-		c.LogRetention != 7*24*time.Hour || c.DraftLifetime != time.Hour {
-		t.Errorf("defaults = %+v", c)
-	}
-	if attachments.DefaultMaxFileSize != 10485760 {
-		t.Errorf("DefaultMaxFileSize = %d, want 10485760", attachments.DefaultMaxFileSize)
-	}
-	if c.Policy(attachments.SideCustomer).Enabled {
-		t.Error("the zero Config enables attachments")
-	}
+	c := attachmentstest.NewClient(t, attachments.Config{}, nil).Client.Config()
+	// The defaults the field docs state.
+	assert.Equal(t, 5*time.Minute, c.LinkLifetime)
+	assert.Equal(t, 1, c.FilesPerMessage)
+	assert.Equal(t, attachments.ModeWebchat, c.Mode)
+	assert.Equal(t, 7*24*time.Hour, c.LogRetention)
+	assert.Equal(t, time.Hour, c.DraftLifetime)
+	assert.Equal(t, int64(10485760), validate.DefaultMaxFileSize, "Flex's 10 MiB default changed")
+	assert.False(t, policy(t, c, attachments.SideCustomer).Enabled, "the zero Config enables attachments")
 	d := attachments.DefaultConfig()
-	if !d.Policy(attachments.SideAgent).Enabled || !d.Policy(attachments.SideCustomer).Enabled {
-		t.Error("DefaultConfig does not enable both sides")
-	}
-	// Supervisors follow agents unless configured.
-	if !d.Policy(attachments.SideSupervisor).Enabled {
-		t.Error("supervisor policy does not follow the agent's")
-	}
-	if attachments.DefaultConfig().Policy("robot").Enabled {
-		t.Error("an unknown side is enabled")
-	}
+	assert.True(t, policy(t, d, attachments.SideAgent).Enabled, "DefaultConfig does not enable agents")
+	assert.True(t, policy(t, d, attachments.SideCustomer).Enabled, "DefaultConfig does not enable customers")
+	assert.True(t, policy(t, d, attachments.SideSupervisor).Enabled, "supervisors do not follow the agents")
+	assert.False(t, policy(t, d, "robot").Enabled, "an unknown side is enabled")
 }
 
 func TestParseConfigReportsEveryProblem(t *testing.T) {
@@ -88,32 +68,22 @@ func TestParseConfigReportsEveryProblem(t *testing.T) {
 		"mode": "sms",
 		"colour": "blue"
 	}`))
-	if !errors.Is(err, attachments.ErrInvalidConfig) {
-		t.Fatalf("err = %v, want invalid_config", err)
-	}
+	require.ErrorIs(t, err, errs.InvalidConfig)
 	for _, field := range []string{
 		"customer.fileAttachment.enabled", "customer.fileAttachment.maxFileSiz", "colour",
 		"agent.fileAttachment.maxFileSize", "agent.fileAttachment.acceptedExtensions[0]",
 		"agent.fileAttachment.acceptedExtensions[1]", "linkLifetime", "mode",
 	} {
-		if !strings.Contains(err.Error(), field) {
-			t.Errorf("error does not name %s:\n%v", field, err)
-		}
+		assert.Contains(t, err.Error(), field, "the operator is not told about %s", field)
 	}
-	var fe *attachments.FieldError
-	if !errors.As(err, &fe) {
-		t.Errorf("errors.As(FieldError) failed on %v", err)
-	}
-	if strings.Contains(err.Error(), "acceptedExtensions[2]") {
-		t.Errorf("a valid extension was reported: %v", err)
-	}
+	assert.Contains(t, fieldsOf(err), "mode", "a host cannot find each problem's field in the error")
+	assert.NotContains(t, err.Error(), "acceptedExtensions[2]", "a valid extension was reported")
 }
 
 func TestParseConfigRefusesMalformedDocuments(t *testing.T) {
 	for _, doc := range []string{``, `[]`, `{"agent": 3}`, `{} {}`, `{"linkLifetime": "soon"}`, `{"filesPerMessage": 1.5}`} {
-		if _, err := attachments.ParseConfig([]byte(doc)); !errors.Is(err, attachments.ErrInvalidConfig) {
-			t.Errorf("ParseConfig(%q) err = %v, want invalid_config", doc, err)
-		}
+		_, err := attachments.ParseConfig([]byte(doc))
+		assert.ErrorIs(t, err, errs.InvalidConfig, "ParseConfig(%q) does not refuse a malformed document", doc)
 	}
 }
 
@@ -121,22 +91,30 @@ func TestNewRefusesAnInvalidConfig(t *testing.T) {
 	c := attachments.DefaultConfig()
 	c.FilesPerMessage = -2
 	c.Customer.FileAttachment.MaxFileSize = -5
-	_, err := attachments.New(c, &attachments.Options{Logger: discardLogger()})
-	if !errors.Is(err, attachments.ErrInvalidConfig) || !strings.Contains(err.Error(), "filesPerMessage") ||
-		!strings.Contains(err.Error(), "customer.fileAttachment.maxFileSize") {
-		t.Errorf("New err = %v, want both problems", err)
-	}
+	err := newErr(c)
+	require.ErrorIs(t, err, errs.InvalidConfig)
+	assert.ElementsMatch(t, []string{"filesPerMessage", "customer.fileAttachment.maxFileSize"}, fieldsOf(err),
+		"New does not report every problem, each under its field")
+}
+
+// TestNewNeedsTheHostsChatAndDirectory: a Client cannot work without them,
+// so New refuses a nil one by name rather than fall back on a stand-in.
+func TestNewNeedsTheHostsChatAndDirectory(t *testing.T) {
+	_, err := attachments.New(attachments.DefaultConfig(), nil, nil, nil)
+	require.ErrorIs(t, err, errs.InvalidConfig)
+	assert.ElementsMatch(t, []string{"transport", "members"}, fieldsOf(err), "the host is not told what is missing")
+	_, err = attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, nil, nil)
+	assert.Equal(t, []string{"members"}, fieldsOf(err))
 }
 
 func TestParseConfigNamesEachProblemOnce(t *testing.T) {
 	_, err := attachments.ParseConfig([]byte(`{"linkLifetime": "-5m"}`))
-	if n := strings.Count(err.Error(), "linkLifetime"); n != 1 {
-		t.Errorf("linkLifetime named %d times, want once:\n%v", n, err)
-	}
+	assert.Equal(t, 1, strings.Count(err.Error(), "linkLifetime"), "linkLifetime is named more than once: %v", err)
 }
 
-// fieldsOf returns the field every *FieldError in err's tree names. An
-// *Error hides its cause's codes, so the list of problems is found with
+// fieldsOf returns the field (the Op) of every problem in err: an
+// errs.InvalidConfig error whose cause lists one *errs.Error per problem. An
+// *errs.Error hides its cause's codes, so the list of problems is found with
 // errors.As, as a host finds it.
 func fieldsOf(err error) []string {
 	var list interface{ Unwrap() []error }
@@ -148,8 +126,8 @@ func fieldsOf(err error) []string {
 	walk = func(e error) {
 		switch e := e.(type) {
 		case nil:
-		case *attachments.FieldError:
-			out = append(out, e.Field)
+		case *errs.Error:
+			out = append(out, e.Op)
 		case interface{ Unwrap() []error }:
 			for _, c := range e.Unwrap() {
 				walk(c)
@@ -216,17 +194,16 @@ func TestConfigRefusesWhatWouldFailLater(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.why, func(t *testing.T) {
 			_, perr := attachments.ParseConfig([]byte(tt.setting.json))
-			verr := tt.setting.cfg.Validate()
-			c, nerr := attachments.New(tt.setting.cfg, &attachments.Options{Logger: discardLogger()})
+			c, nerr := attachments.New(tt.setting.cfg, &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{Logger: discardLogger()})
 			if c != nil {
 				_ = c.Close()
 			}
-			for name, err := range map[string]error{"ParseConfig": perr, "Validate": verr, "New": nerr} {
+			for name, err := range map[string]error{"ParseConfig": perr, "New": nerr} {
 				if tt.wantField == "" {
 					assert.NoError(t, err, "%s refuses a setting that works", name)
 					continue
 				}
-				assert.ErrorIs(t, err, attachments.ErrInvalidConfig, "%s accepts a setting that fails on first use", name)
+				assert.ErrorIs(t, err, errs.InvalidConfig, "%s accepts a setting that fails on first use", name)
 				assert.Equal(t, []string{tt.wantField}, fieldsOf(err), "%s does not name the field the operator must fix", name)
 			}
 		})
@@ -248,16 +225,32 @@ func TestNewRefusesBoundLinksNobodyCanOpen(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.why, func(t *testing.T) {
-			c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
-				Links: tt.links, BindLinksToMember: true, Logger: discardLogger(),
-			})
+			c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{
+				Links: tt.links, BindLinksToMember: true, Logger: discardLogger()})
 			if !tt.wantErr {
 				require.NoError(t, err, "a link server that knows its members is refused")
 				_ = c.Close()
 				return
 			}
-			assert.ErrorIs(t, err, attachments.ErrInvalidConfig, "New accepts links that would all answer 403")
+			assert.ErrorIs(t, err, errs.InvalidConfig, "New accepts links that would all answer 403")
 			assert.Equal(t, []string{"Options.BindLinksToMember"}, fieldsOf(err), "the error does not name the option to fix")
 		})
 	}
+}
+
+// policy returns c's policy for side in a web chat, as a Client applies it.
+func policy(t testing.TB, c attachments.Config, side attachments.Side) validate.Policy {
+	t.Helper()
+	p, err := c.PolicyIn(side, attachments.ChannelWeb)
+	require.NoError(t, err, "a web chat has no policy for %s", side)
+	return p
+}
+
+// newErr returns the error New returns for c.
+func newErr(c attachments.Config) error {
+	cl, err := attachments.New(c, &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{Logger: discardLogger()})
+	if cl != nil {
+		_ = cl.Close()
+	}
+	return err
 }

@@ -52,7 +52,7 @@ func (c *Client) guardDownloadMedia(ctx context.Context, p DownloadMediaPayload)
 	if err != nil {
 		return err
 	}
-	if !c.cfg.Policy(r.Side()).Enabled {
+	if !c.cfg.policy(r.side()).Enabled {
 		return &errs.Error{Code: errs.AttachmentsDisabled}
 	}
 	_, err = c.resolveMedia(ctx, p)
@@ -65,7 +65,7 @@ func (c *Client) guardDownloadMedia(ctx context.Context, p DownloadMediaPayload)
 // is not found, in the same words, whatever the reason.
 func (c *Client) resolveMedia(ctx context.Context, p DownloadMediaPayload) (ledger.Record, error) {
 	const op = "resolve media"
-	if p.MediaSID != "" && !IsMediaSID(p.MediaSID) {
+	if p.MediaSID != "" && !isMediaSID(p.MediaSID) {
 		return ledger.Record{}, &errs.Error{Code: errs.InvalidPayload, Message: "invalid media reference"}
 	}
 	if p.MessageSID != "" {
@@ -99,7 +99,7 @@ func (c *Client) resolveMedia(ctx context.Context, p DownloadMediaPayload) (ledg
 }
 
 func (c *Client) downloadMedia(ctx context.Context, p DownloadMediaPayload) (DownloadMediaResult, error) {
-	if err := checkSeal(ctx, string(DownloadMedia), Seal{p.Channel, p.Requester.Identity, p.MessageSID + "/" + p.MediaSID + "/" + p.Rendition}); err != nil {
+	if err := checkSeal(ctx, string(DownloadMedia), guardSeal{p.Channel, p.Requester.Identity, p.MessageSID + "/" + p.MediaSID + "/" + p.Rendition}); err != nil {
 		return DownloadMediaResult{}, err
 	}
 	r, err := c.resolveMedia(ctx, p)
@@ -109,7 +109,7 @@ func (c *Client) downloadMedia(ctx context.Context, p DownloadMediaPayload) (Dow
 	key := mediaKey(r.SID)
 	switch {
 	case p.Rendition != "":
-		if !slices.ContainsFunc(r.Renditions, func(rd Rendition) bool { return rd.Name == p.Rendition }) {
+		if !slices.ContainsFunc(r.Renditions, func(rd ledger.Rendition) bool { return rd.Name == p.Rendition }) {
 			return DownloadMediaResult{}, unavailable("rendition", nil)
 		}
 		key = renditionKey(r.SID, p.Rendition)

@@ -11,7 +11,7 @@ import (
 )
 
 // AttachFile stages a file in the sender's draft for a channel, checked
-// exactly as a send is, and returns its preview. Sending the draft (see
+// exactly as a send is, and returns it as stored. Sending the draft (see
 // SendMediaMessagePayload.FromDraft) commits the file without copying its
 // bytes again; DetachFile discards it; a file never sent expires after
 // Config.DraftLifetime and is swept.
@@ -20,7 +20,7 @@ import (
 // restore it). In ModeConversations text and files live side by side. Either
 // way a draft holds at most Config.FilesPerMessage files, and attaching a
 // file with the same name, size and type as one already there is refused
-// with ErrDuplicateFile.
+// with errs.DuplicateFile.
 //
 // Guard: as SendMediaMessage.
 const AttachFile Action[AttachFilePayload, AttachFileResult] = "AttachFile"
@@ -34,8 +34,11 @@ type AttachFilePayload struct {
 
 // AttachFileResult is AttachFile's result.
 type AttachFileResult struct {
-	Preview Preview
-	Draft   Draft
+	// Media is the attached file as stored: its SID (which DetachFile and
+	// the draft's send name), sanitised name, sniffed type, size and
+	// SHA-256.
+	Media Media
+	Draft Draft
 }
 
 // DetachFile removes a file from the sender's draft and deletes it.
@@ -55,43 +58,31 @@ type DetachFileResult struct {
 	Draft Draft
 }
 
-// Preview describes a file in a draft, for the sender's input box.
-type Preview struct {
-	MediaSID    string `json:"mediaSid"`
-	Name        string `json:"name"`
-	Size        int64  `json:"size"`
-	ContentType string `json:"contentType"`
-}
-
 // Draft is a member's unsent message in a channel.
 type Draft struct {
-	Channel string    `json:"channel"`
-	Text    string    `json:"text"`
-	Files   []Preview `json:"files"`
-}
-
-func preview(m Media) Preview {
-	return Preview{MediaSID: m.SID, Name: m.FileName, Size: m.Size, ContentType: m.ContentType}
+	Channel string  `json:"channel"`
+	Text    string  `json:"text"`
+	Files   []Media `json:"files"` // in the order attached
 }
 
 // draftFiles returns the files in owner's draft in channel, in the order
 // they were attached.
 func (c *Client) draftFiles(ctx context.Context, channel, owner string) ([]ledger.Record, error) {
 	files, err := c.ledger.List(ctx, ledger.Query{Owner: owner, Channel: channel,
-		States: []ledger.State{ledger.Drafted}, Limit: MaxFilesPerMessage + 1})
+		States: []ledger.State{ledger.Drafted}, Limit: maxFilesPerMessage + 1})
 	slices.SortStableFunc(files, func(a, b ledger.Record) int { return a.Updated.Compare(b.Updated) })
 	return files, err
 }
 
 // draft returns owner's draft in channel, as the ledger has it.
 func (c *Client) draft(ctx context.Context, channel, owner string) (Draft, error) {
-	d := Draft{Channel: channel, Files: []Preview{}}
+	d := Draft{Channel: channel, Files: []Media{}}
 	files, err := c.draftFiles(ctx, channel, owner)
 	if err != nil {
 		return d, err
 	}
 	for _, r := range files {
-		d.Files = append(d.Files, preview(ledgerMedia(r)))
+		d.Files = append(d.Files, ledgerMedia(r))
 	}
 	d.Text, err = c.ledger.DraftText(ctx, channel, owner)
 	return d, err
@@ -158,7 +149,7 @@ func tooManyFiles(limit int, f *File) error {
 }
 
 func (c *Client) attachFile(ctx context.Context, p AttachFilePayload) (AttachFileResult, error) {
-	if err := checkSeal(ctx, string(AttachFile), Seal{p.Channel, p.Sender.Identity, ""}); err != nil {
+	if err := checkSeal(ctx, string(AttachFile), guardSeal{p.Channel, p.Sender.Identity, ""}); err != nil {
 		return AttachFileResult{}, err
 	}
 	s, err := checkStaged(p.File)
@@ -192,11 +183,11 @@ func (c *Client) attachFile(ctx context.Context, p AttachFilePayload) (AttachFil
 		}
 	}
 	d, err := c.draft(ctx, p.Channel, p.Sender.Identity)
-	return AttachFileResult{Preview: preview(s.media), Draft: d}, err
+	return AttachFileResult{Media: s.media, Draft: d}, err
 }
 
 func (c *Client) guardDetachFile(ctx context.Context, p DetachFilePayload) error {
-	if !IsMediaSID(p.MediaSID) {
+	if !isMediaSID(p.MediaSID) {
 		return &errs.Error{Code: errs.InvalidPayload, Message: "invalid media reference"}
 	}
 	_, err := c.role(ctx, p.Channel, p.Sender)
@@ -204,7 +195,7 @@ func (c *Client) guardDetachFile(ctx context.Context, p DetachFilePayload) error
 }
 
 func (c *Client) detachFile(ctx context.Context, p DetachFilePayload) (DetachFileResult, error) {
-	if err := checkSeal(ctx, string(DetachFile), Seal{p.Channel, p.Sender.Identity, p.MediaSID}); err != nil {
+	if err := checkSeal(ctx, string(DetachFile), guardSeal{p.Channel, p.Sender.Identity, p.MediaSID}); err != nil {
 		return DetachFileResult{}, err
 	}
 	_, err := c.destroy(ctx, ledger.Change{SID: p.MediaSID, From: []ledger.State{ledger.Drafted},

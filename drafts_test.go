@@ -12,49 +12,40 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 )
 
 func attach(e *env, from attachments.Member, f *attachments.File) (attachments.AttachFileResult, error) {
-	return attachments.Invoke(context.Background(), e.c.Registry, attachments.AttachFile,
+	return attachments.Invoke(context.Background(), e.c.Registry(), attachments.AttachFile,
 		attachments.AttachFilePayload{Channel: channel, Sender: from, File: f})
 }
 
 func TestWebchatDraft(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	if _, err := e.c.SetDraftText(context.Background(), channel, customer, "here is my receipt"); err != nil {
-		t.Fatal(err)
-	}
+	ctx := context.Background()
+	_, err := e.c.SetDraftText(ctx, channel, customer, "here is my receipt")
+	require.NoError(t, err)
 	res, err := attach(e, customer, pngFile(t, "receipt.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p := res.Preview; p.Name != "receipt.png" || p.ContentType != "image/png" || p.Size == 0 {
-		t.Errorf("preview = %+v, want name, type and size", p)
-	}
-	if res.Draft.Text != "" || len(res.Draft.Files) != 1 {
-		t.Errorf("draft = %+v, want the file to replace the text", res.Draft)
-	}
-	if _, err := e.c.SetDraftText(context.Background(), channel, customer, "and text"); code(err) != errs.InvalidPayload {
-		t.Errorf("text beside a file in webchat mode: err = %v", err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, "receipt.png", res.Media.FileName, "the input box shows the wrong name")
+	assert.Equal(t, "image/png", res.Media.ContentType)
+	assert.NotZero(t, res.Media.Size)
+	assert.Empty(t, res.Draft.Text, "in webchat mode the file replaces the text")
+	assert.Len(t, res.Draft.Files, 1)
+	_, err = e.c.SetDraftText(ctx, channel, customer, "and text")
+	assert.ErrorIs(t, err, errs.InvalidPayload, "text beside a file in webchat mode")
 	// A second file is one too many (one file per message by default).
-	if _, err := attach(e, customer, pngFile(t, "other.png")); code(err) != errs.TooManyFiles {
-		t.Errorf("second file: err = %v, want too_many_files", err)
-	}
-	det, err := attachments.Invoke(context.Background(), e.c.Registry, attachments.DetachFile,
-		attachments.DetachFilePayload{Channel: channel, Sender: customer, MediaSID: res.Preview.MediaSID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if det.Draft.Text != "" || len(det.Draft.Files) != 0 {
-		t.Errorf("after detach draft = %+v, want empty: detaching does not restore the text", det.Draft)
-	}
+	_, err = attach(e, customer, pngFile(t, "other.png"))
+	assert.ErrorIs(t, err, errs.TooManyFiles)
+	detach := attachments.DetachFilePayload{Channel: channel, Sender: customer, MediaSID: res.Media.SID}
+	det, err := attachments.Invoke(ctx, e.c.Registry(), attachments.DetachFile, detach)
+	require.NoError(t, err)
+	assert.Equal(t, attachments.Draft{Channel: channel, Files: []attachments.Media{}}, det.Draft,
+		"after detaching, the draft is not empty: detaching does not restore the text")
 	e.mustBeEmpty(t)
-	if _, err := attachments.Invoke(context.Background(), e.c.Registry, attachments.DetachFile,
-		attachments.DetachFilePayload{Channel: channel, Sender: customer, MediaSID: res.Preview.MediaSID}); code(err) != errs.NotFound {
-		t.Errorf("detach twice: err = %v, want not_found", err)
-	}
+	_, err = attachments.Invoke(ctx, e.c.Registry(), attachments.DetachFile, detach)
+	assert.ErrorIs(t, err, errs.NotFound, "detaching twice")
 }
 
 func TestSendingADraftCommitsWithoutCopying(t *testing.T) {
@@ -63,73 +54,56 @@ func TestSendingADraftCommitsWithoutCopying(t *testing.T) {
 	cfg.FilesPerMessage = 2
 	e := newEnv(t, envOptions{cfg: &cfg})
 	ctx := context.Background()
-	if _, err := e.c.SetDraftText(context.Background(), channel, customer, "two photos"); err != nil {
-		t.Fatal(err)
-	}
+	_, err := e.c.SetDraftText(ctx, channel, customer, "two photos")
+	require.NoError(t, err)
 	a, err := attach(e, customer, pngFile(t, "a.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// The same name, size and type again is a duplicate.
-	if _, err := attach(e, customer, pngFile(t, "a.png")); code(err) != errs.DuplicateFile {
-		t.Errorf("duplicate: err = %v, want duplicate_file", err)
-	}
+	_, err = attach(e, customer, pngFile(t, "a.png"))
+	assert.ErrorIs(t, err, errs.DuplicateFile)
 	b, err := attach(e, customer, pngFile(t, "b.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b.Draft.Text != "two photos" || len(b.Draft.Files) != 2 {
-		t.Errorf("draft = %+v, want text and files side by side", b.Draft)
-	}
-	if _, err := attach(e, customer, pngFile(t, "c.png")); code(err) != errs.TooManyFiles {
-		t.Errorf("third file: err = %v, want too_many_files", err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, "two photos", b.Draft.Text, "in conversations mode text and files sit side by side")
+	assert.Len(t, b.Draft.Files, 2)
+	_, err = attach(e, customer, pngFile(t, "c.png"))
+	assert.ErrorIs(t, err, errs.TooManyFiles)
+
 	keysBefore := mediaKeys(e.keys(t))
-	res, err := attachments.Invoke(ctx, e.c.Registry, attachments.SendMediaMessage,
-		attachments.SendMediaMessagePayload{Channel: channel, Sender: customer, FromDraft: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Message.Body != "two photos" || len(res.Media) != 2 ||
-		res.Media[0].SID != a.Preview.MediaSID || res.Media[1].SID != b.Preview.MediaSID {
-		t.Errorf("sent %+v, want the draft's text and its two staged files", res)
-	}
-	if keysAfter := mediaKeys(e.keys(t)); !slices.Equal(keysAfter, keysBefore) {
-		t.Errorf("sending the draft changed storage from %v to %v: it must not copy", keysBefore, keysAfter)
-	}
-	if d, _ := e.c.Draft(ctx, channel, customer); d.Text != "" || len(d.Files) != 0 {
-		t.Errorf("draft after send = %+v, want empty", d)
-	}
-	if _, err := attachments.Invoke(ctx, e.c.Registry, attachments.SendMediaMessage,
-		attachments.SendMediaMessagePayload{Channel: channel, Sender: customer, FromDraft: true}); code(err) != errs.InvalidPayload {
-		t.Errorf("sending an empty draft: err = %v", err)
-	}
+	fromDraft := attachments.SendMediaMessagePayload{Channel: channel, Sender: customer, FromDraft: true}
+	res, err := attachments.Invoke(ctx, e.c.Registry(), attachments.SendMediaMessage, fromDraft)
+	require.NoError(t, err)
+	assert.Equal(t, "two photos", res.Message.Body, "the draft's text is not sent")
+	require.Len(t, res.Media, 2, "the draft's files are not sent")
+	assert.Equal(t, []string{a.Media.SID, b.Media.SID}, []string{res.Media[0].SID, res.Media[1].SID},
+		"the message does not carry the staged files, in order")
+	assert.Equal(t, keysBefore, mediaKeys(e.keys(t)), "sending the draft copied files in storage")
+	d, err := e.c.Draft(ctx, channel, customer)
+	require.NoError(t, err)
+	assert.Empty(t, d.Text, "the sent draft keeps its text")
+	assert.Empty(t, d.Files, "the sent draft keeps its files")
+	_, err = attachments.Invoke(ctx, e.c.Registry(), attachments.SendMediaMessage, fromDraft)
+	assert.ErrorIs(t, err, errs.InvalidPayload, "an empty draft is sent")
 }
 
 func TestDraftSurvivesAFailedSend(t *testing.T) {
 	e := newEnv(t, envOptions{transport: &faultyTransport{}})
-	if _, err := attach(e, customer, pngFile(t, "a.png")); err != nil {
-		t.Fatal(err)
-	}
-	_, err := attachments.Invoke(context.Background(), e.c.Registry, attachments.SendMediaMessage,
+	_, err := attach(e, customer, pngFile(t, "a.png"))
+	require.NoError(t, err)
+	_, err = attachments.Invoke(context.Background(), e.c.Registry(), attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: channel, Sender: customer, FromDraft: true})
-	if code(err) != errs.Unavailable {
-		t.Fatalf("err = %v, want unavailable", err)
-	}
-	if d, _ := e.c.Draft(context.Background(), channel, customer); len(d.Files) != 1 {
-		t.Errorf("draft = %+v, want the file kept for a retry", d)
-	}
+	require.ErrorIs(t, err, errs.Unavailable)
+	d, err := e.c.Draft(context.Background(), channel, customer)
+	require.NoError(t, err)
+	assert.Len(t, d.Files, 1, "a failed send loses the draft's file: the sender cannot retry")
 }
 
 func TestSweepRemovesExpiredDraftFiles(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	if _, err := attach(e, customer, pngFile(t, "old.png")); err != nil {
-		t.Fatal(err)
-	}
+	_, err := attach(e, customer, pngFile(t, "old.png"))
+	require.NoError(t, err)
 	e.clock.Advance(30 * time.Minute)
-	if _, err := attach(e, agent, pngFile(t, "new.png")); err != nil {
-		t.Fatal(err)
-	}
+	_, err = attach(e, agent, pngFile(t, "new.png"))
+	require.NoError(t, err)
 	e.clock.Advance(31 * time.Minute) // old is 61 minutes old, new 31
 	r, err := e.c.Sweep(context.Background())
 	require.NoError(t, err)
@@ -144,17 +118,16 @@ func TestSweepRemovesExpiredDraftFiles(t *testing.T) {
 }
 
 func TestJanitorStopsOnClose(t *testing.T) {
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{JanitorInterval: time.Millisecond, Logger: discardLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{},
+		&attachments.Options{JanitorInterval: time.Millisecond, Logger: discardLogger()})
+	require.NoError(t, err)
 	time.Sleep(5 * time.Millisecond)
 	done := make(chan struct{})
 	go func() { _ = c.Close(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
-		t.Fatal("Close did not stop the janitor")
+		require.FailNow(t, "Close did not stop the janitor")
 	}
 	_ = c.Close() // idempotent
 }
@@ -162,9 +135,7 @@ func TestJanitorStopsOnClose(t *testing.T) {
 func TestAttachFileIsCheckedLikeASend(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	_, err := attach(e, customer, &attachments.File{Name: "cat.png", Body: bytes.NewReader(peLike())})
-	if code(err) != errs.TypeMismatch {
-		t.Errorf("err = %v, want type_mismatch", err)
-	}
+	assert.ErrorIs(t, err, errs.TypeMismatch, "a renamed executable is attached")
 	e.mustBeEmpty(t)
 }
 
@@ -176,14 +147,12 @@ func mediaKeys(keys []string) []string {
 // a new Client on the same storage sweeps it once it expires.
 func TestSweepFindsFilesOfAStoppedProcess(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	if _, err := attach(e, customer, pngFile(t, "a.png")); err != nil {
-		t.Fatal(err)
-	}
+	_, err := attach(e, customer, pngFile(t, "a.png"))
+	require.NoError(t, err)
 	_ = e.c.Close()
-	later, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
+	later, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{
 		Storage: e.store, Ledger: e.ledger, Logger: discardLogger(), JanitorInterval: -1,
-		Now: func() time.Time { return e.clock.Now().Add(2 * time.Hour) },
-	})
+		Now: func() time.Time { return e.clock.Now().Add(2 * time.Hour) }})
 	require.NoError(t, err)
 	defer later.Close()
 	r, err := later.Sweep(context.Background())

@@ -59,7 +59,7 @@ func TestInvokeReturnsOneError(t *testing.T) {
 				var err error
 				if byName {
 					var v any
-					v, err = r.InvokeName(context.Background(), echo.Name(), echoIn{Text: "hi"})
+					v, err = r.InvokeName(context.Background(), string(echo), echoIn{Text: "hi"})
 					res, _ = v.(echoOut)
 				} else {
 					res, err = attachments.Invoke(context.Background(), &r, echo, echoIn{Text: "hi"})

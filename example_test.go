@@ -9,22 +9,22 @@ import (
 	"image/png"
 	"io"
 	"log/slog"
+	"strings"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 )
 
 // newExample returns a Client with a customer and an agent in channel "CH1",
 // on in-memory storage and chat.
-func newExample() (*attachments.Client, *attachments.MemoryTransport) {
-	chat := &attachments.MemoryTransport{}
-	members := &attachments.MemoryMembers{}
+func newExample() (*attachments.Client, *attachmentstest.Transport) {
+	chat := &attachmentstest.Transport{}
+	members := &attachmentstest.Members{}
 	ctx := context.Background()
 	_ = members.SetRole(ctx, "CH1", "alice", attachments.RoleCustomer)
 	_ = members.SetRole(ctx, "CH1", "bob", attachments.RoleAgent)
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
-		Transport: chat, Members: members, Logger: discardLogger(),
-	})
+	c, err := attachments.New(attachments.DefaultConfig(), chat, members, &attachments.Options{Logger: discardLogger()})
 	if err != nil {
 		panic(err)
 	}
@@ -48,7 +48,7 @@ func examplePNG() []byte {
 func ExampleSendMessage() {
 	c, _ := newExample()
 	defer c.Close()
-	res, err := attachments.Invoke(context.Background(), c.Registry, attachments.SendMessage,
+	res, err := attachments.Invoke(context.Background(), c.Registry(), attachments.SendMessage,
 		attachments.SendMessagePayload{Channel: "CH1", Sender: alice, Body: "Hello, I need help with my order"})
 	if err != nil {
 		fmt.Println(err)
@@ -62,7 +62,7 @@ func ExampleSendMediaMessage() {
 	c, _ := newExample()
 	defer c.Close()
 	ctx := context.Background()
-	res, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	res, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: alice,
 		File: &attachments.File{Name: "receipt.png", ContentType: "image/png", Body: bytes.NewReader(examplePNG())},
 	})
@@ -74,11 +74,11 @@ func ExampleSendMediaMessage() {
 	fmt.Println(res.Message.Body, m.ContentType, m.Size, "bytes")
 
 	// A renamed executable is refused with a message fit for the sender.
-	_, err = attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	_, err = attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: alice,
 		File: &attachments.File{Name: "cat.png", Body: bytes.NewReader(append([]byte("MZ\x90\x00"), make([]byte, 60)...))},
 	})
-	var e *attachments.Error
+	var e *errs.Error
 	if errors.As(err, &e) {
 		fmt.Println(e.Code)
 	}
@@ -92,7 +92,7 @@ func ExampleAttachFile() {
 	defer c.Close()
 	ctx := context.Background()
 	_, _ = c.SetDraftText(ctx, "CH1", alice, "typed text")
-	res, err := attachments.Invoke(ctx, c.Registry, attachments.AttachFile, attachments.AttachFilePayload{
+	res, err := attachments.Invoke(ctx, c.Registry(), attachments.AttachFile, attachments.AttachFilePayload{
 		Channel: "CH1", Sender: alice,
 		File: &attachments.File{Name: "receipt.png", Body: bytes.NewReader(examplePNG())},
 	})
@@ -100,8 +100,8 @@ func ExampleAttachFile() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Printf("%s (%s, %d bytes); text now %q\n", res.Preview.Name, res.Preview.ContentType, res.Preview.Size, res.Draft.Text)
-	sent, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage,
+	fmt.Printf("%s (%s, %d bytes); text now %q\n", res.Media.FileName, res.Media.ContentType, res.Media.Size, res.Draft.Text)
+	sent, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: "CH1", Sender: alice, FromDraft: true})
 	if err != nil {
 		fmt.Println(err)
@@ -117,11 +117,11 @@ func ExampleDetachFile() {
 	c, _ := newExample()
 	defer c.Close()
 	ctx := context.Background()
-	att, _ := attachments.Invoke(ctx, c.Registry, attachments.AttachFile, attachments.AttachFilePayload{
+	att, _ := attachments.Invoke(ctx, c.Registry(), attachments.AttachFile, attachments.AttachFilePayload{
 		Channel: "CH1", Sender: alice, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(examplePNG())},
 	})
-	res, err := attachments.Invoke(ctx, c.Registry, attachments.DetachFile,
-		attachments.DetachFilePayload{Channel: "CH1", Sender: alice, MediaSID: att.Preview.MediaSID})
+	res, err := attachments.Invoke(ctx, c.Registry(), attachments.DetachFile,
+		attachments.DetachFilePayload{Channel: "CH1", Sender: alice, MediaSID: att.Media.SID})
 	fmt.Println(len(res.Draft.Files), "files in the draft", err)
 	// Output: 0 files in the draft <nil>
 }
@@ -130,28 +130,28 @@ func ExampleDownloadMedia() {
 	c, _ := newExample()
 	defer c.Close()
 	ctx := context.Background()
-	sent, _ := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	sent, _ := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: alice, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(examplePNG())},
 	})
-	res, err := attachments.Invoke(ctx, c.Registry, attachments.DownloadMedia,
+	res, err := attachments.Invoke(ctx, c.Registry(), attachments.DownloadMedia,
 		attachments.DownloadMediaPayload{Channel: "CH1", Requester: bob, MessageSID: sent.Message.SID})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	// Mount c.Links() at attachments.DefaultLinkPath to serve the link.
-	fmt.Println(res.Media.FileName, res.Link.ExpiresAt.Sub(res.Link.ExpiresAt.Add(-attachments.DefaultLinkLifetime)))
-	// Output: a.png 5m0s
+	// Mount c.Links() at "/attachments/dl/" to serve the link.
+	fmt.Println(res.Media.FileName, strings.HasPrefix(res.Link.URL, "/attachments/dl/"))
+	// Output: a.png true
 }
 
 func ExampleDeleteMessage() {
 	c, chat := newExample()
 	defer c.Close()
 	ctx := context.Background()
-	sent, _ := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	sent, _ := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: alice, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(examplePNG())},
 	})
-	res, err := attachments.Invoke(ctx, c.Registry, attachments.DeleteMessage,
+	res, err := attachments.Invoke(ctx, c.Registry(), attachments.DeleteMessage,
 		attachments.DeleteMessagePayload{Channel: "CH1", Requester: bob, MessageSID: sent.Message.SID})
 	fmt.Println(res.Deleted, len(res.Media), "media deleted;", len(chat.Messages("CH1")), "messages left", err)
 	// Output: true 1 media deleted; 0 messages left <nil>
@@ -163,14 +163,14 @@ func ExampleBlockMember() {
 	c, _ := newExample()
 	defer c.Close()
 	ctx := context.Background()
-	res, err := attachments.Invoke(ctx, c.Registry, attachments.BlockMember,
+	res, err := attachments.Invoke(ctx, c.Registry(), attachments.BlockMember,
 		attachments.BlockMemberPayload{Channel: "CH1", Requester: bob, Target: "alice", Mode: attachments.BlockFiles})
 	fmt.Println(res.Previous, "->", res.Role, err)
-	_, err = attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	_, err = attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: alice, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(examplePNG())},
 	})
-	fmt.Println(errors.Is(err, attachments.ErrPermissionDenied), errs.As(err).Text())
-	_, err = attachments.Invoke(ctx, c.Registry, attachments.SendMessage,
+	fmt.Println(errors.Is(err, errs.PermissionDenied), errs.As(err).Text())
+	_, err = attachments.Invoke(ctx, c.Registry(), attachments.SendMessage,
 		attachments.SendMessagePayload{Channel: "CH1", Sender: alice, Body: "sorry"})
 	fmt.Println("text:", err)
 	// Output:
@@ -183,12 +183,12 @@ func ExampleUnblockMember() {
 	c, _ := newExample()
 	defer c.Close()
 	ctx := context.Background()
-	_, _ = attachments.Invoke(ctx, c.Registry, attachments.BlockMember,
+	_, _ = attachments.Invoke(ctx, c.Registry(), attachments.BlockMember,
 		attachments.BlockMemberPayload{Channel: "CH1", Requester: bob, Target: "alice"})
-	res, err := attachments.Invoke(ctx, c.Registry, attachments.UnblockMember,
+	res, err := attachments.Invoke(ctx, c.Registry(), attachments.UnblockMember,
 		attachments.UnblockMemberPayload{Channel: "CH1", Requester: bob, Target: "alice"})
 	fmt.Println(res.Previous, "->", res.Role, err)
-	_, err = attachments.Invoke(ctx, c.Registry, attachments.SendMessage,
+	_, err = attachments.Invoke(ctx, c.Registry(), attachments.SendMessage,
 		attachments.SendMessagePayload{Channel: "CH1", Sender: alice, Body: "thanks"})
 	fmt.Println("text:", err)
 	// Output:
@@ -201,7 +201,7 @@ func ExampleOnBefore() {
 	c, _ := newExample()
 	defer c.Close()
 	ctx := context.Background()
-	remove, _ := attachments.OnBefore(c.Registry, attachments.SendMessage,
+	remove, _ := attachments.OnBefore(c.Registry(), attachments.SendMessage,
 		func(_ context.Context, p attachments.SendMessagePayload) (attachments.SendMessagePayload, error) {
 			if len(p.Body) > 20 {
 				return p, attachments.Cancel("messages are limited to 20 characters")
@@ -209,9 +209,9 @@ func ExampleOnBefore() {
 			return p, nil
 		})
 	defer remove()
-	_, err := attachments.Invoke(ctx, c.Registry, attachments.SendMessage,
+	_, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMessage,
 		attachments.SendMessagePayload{Channel: "CH1", Sender: alice, Body: "a very long message indeed"})
-	var e *attachments.Error
+	var e *errs.Error
 	if errors.As(err, &e) {
 		fmt.Println(e.Code, "-", e.Text())
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/ledger"
 	ledgermemory "github.com/attachkit/attachments/ledger/memory"
@@ -38,11 +39,11 @@ const channel = "CH1"
 type env struct {
 	c       *attachments.Client
 	store   *storage.Bucket
-	chat    *attachments.MemoryTransport
-	members *attachments.MemoryMembers
+	chat    *attachmentstest.Transport
+	members *attachmentstest.Members
 	ledger  ledger.Ledger
 	clock   *fakeClock
-	links   *httptest.Server // serves c.Links() at DefaultLinkPath
+	links   *httptest.Server // serves c.Links() at the default link path
 }
 
 type envOptions struct {
@@ -50,8 +51,15 @@ type envOptions struct {
 	store     *storage.Bucket
 	transport attachments.Transport
 	ledger    ledger.Ledger // default: a new in-memory ledger
-	// channelTypes is Options.ChannelTypes: nil, every channel is web chat.
-	channelTypes attachments.ChannelTypes
+	// channelTypes is the host's directory of channel types, whose
+	// ChannelType method is Options.ChannelType: nil, every channel is web
+	// chat.
+	channelTypes channelTypeDirectory
+}
+
+// channelTypeDirectory is a host's directory of channel types.
+type channelTypeDirectory interface {
+	ChannelType(ctx context.Context, channel string) (attachments.ChannelType, error)
 }
 
 // drivers are the real storage drivers every end-to-end test runs against.
@@ -83,8 +91,8 @@ func newEnv(t testing.TB, o envOptions) *env {
 	}
 	e := &env{
 		store:   o.store,
-		chat:    &attachments.MemoryTransport{},
-		members: &attachments.MemoryMembers{},
+		chat:    &attachmentstest.Transport{},
+		members: &attachmentstest.Members{},
 		ledger:  ledgermemory.New(),
 		clock:   &fakeClock{t: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)},
 	}
@@ -103,16 +111,17 @@ func newEnv(t testing.TB, o envOptions) *env {
 	_ = e.members.SetRole(ctx, channel, agent.Identity, attachments.RoleAgent)
 	_ = e.members.SetRole(ctx, "", supervisor.Identity, attachments.RoleSupervisor)
 	_ = e.members.SetRole(ctx, "CH2", stranger.Identity, attachments.RoleCustomer)
-	c, err := attachments.New(cfg, &attachments.Options{
-		Storage: e.store, Transport: transport, Members: e.members, Ledger: e.ledger, Now: e.clock.Now,
-		Logger: discardLogger(), ChannelTypes: o.channelTypes,
-	})
+	opts := &attachments.Options{Storage: e.store, Ledger: e.ledger, Now: e.clock.Now, Logger: discardLogger()}
+	if o.channelTypes != nil {
+		opts.ChannelType = o.channelTypes.ChannelType
+	}
+	c, err := attachments.New(cfg, transport, e.members, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.c = c
 	mux := http.NewServeMux()
-	mux.Handle(attachments.DefaultLinkPath, c.Links())
+	mux.Handle("/attachments/dl/", c.Links())
 	e.links = httptest.NewServer(mux)
 	t.Cleanup(func() {
 		e.links.Close()
@@ -155,7 +164,7 @@ func (e *env) fetch(t *testing.T, link string) (int, []byte) {
 }
 
 func (e *env) send(ctx context.Context, from attachments.Member, f *attachments.File) (attachments.SendMediaMessageResult, error) {
-	return attachments.Invoke(ctx, e.c.Registry, attachments.SendMediaMessage,
+	return attachments.Invoke(ctx, e.c.Registry(), attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: channel, Sender: from, File: f})
 }
 
@@ -265,7 +274,7 @@ func (d *faultyDriver) Delete(ctx context.Context, key string) error {
 }
 
 // faultyTransport refuses every message.
-type faultyTransport struct{ attachments.MemoryTransport }
+type faultyTransport struct{ attachmentstest.Transport }
 
 func (*faultyTransport) Send(context.Context, attachments.Message) (attachments.Message, error) {
 	return attachments.Message{}, errors.New("chat service down")

@@ -2,6 +2,7 @@ package attachments_test
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/validate"
 )
 
@@ -21,8 +23,8 @@ var flexPolicy = validate.Policy{Enabled: true, MaxFileSize: 26214400, AcceptedE
 // documents them: the top-level fileAttachment of the webchat appConfig,
 // alone and beside per-side blocks, which replace it whole.
 func TestLoadConfigFileFlexShape(t *testing.T) {
-	off := validate.Policy{MaxFileSize: attachments.DefaultMaxFileSize}
-	on := validate.Policy{Enabled: true, MaxFileSize: attachments.DefaultMaxFileSize}
+	off := validate.Policy{MaxFileSize: validate.DefaultMaxFileSize}
+	on := validate.Policy{Enabled: true, MaxFileSize: validate.DefaultMaxFileSize}
 	for _, tc := range []struct {
 		file                        string
 		agent, customer, supervisor validate.Policy
@@ -36,12 +38,14 @@ func TestLoadConfigFileFlexShape(t *testing.T) {
 		{"flex-per-side.json", on, flexPolicy, off},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			c, err := attachments.LoadConfigFile(filepath.Join("testdata", tc.file))
+			data, err := os.ReadFile(filepath.Join("testdata", tc.file))
+			require.NoError(t, err)
+			c, err := attachments.ParseConfig(data)
 			require.NoError(t, err, "a configuration in Flex's documented shape is refused")
 			for side, want := range map[attachments.Side]validate.Policy{
 				attachments.SideAgent: tc.agent, attachments.SideCustomer: tc.customer, attachments.SideSupervisor: tc.supervisor,
 			} {
-				assert.Equal(t, want, c.Policy(side), "the %s side would get the wrong file rules", side)
+				assert.Equal(t, want, policy(t, c, side), "the %s side would get the wrong file rules", side)
 			}
 		})
 	}
@@ -55,14 +59,14 @@ func TestParseConfigSideBlockWinsWhole(t *testing.T) {
 		"customer": {"fileAttachment": {"enabled": false}}
 	}`))
 	require.NoError(t, err)
-	assert.False(t, c.Policy(attachments.SideCustomer).Enabled,
+	assert.False(t, policy(t, c, attachments.SideCustomer).Enabled,
 		"a customer whose own block turns attachments off could still send files because the top-level block turns them on")
-	assert.Equal(t, validate.Policy{Enabled: true, MaxFileSize: 1024, AllowNoExtension: true}, c.Policy(attachments.SideAgent),
+	assert.Equal(t, validate.Policy{Enabled: true, MaxFileSize: 1024, AllowNoExtension: true}, policy(t, c, attachments.SideAgent),
 		"an agent without a block of its own does not get the top-level one")
 
 	c, err = attachments.ParseConfig([]byte(`{"customer": {"fileAttachment": {"enabled": true}}}`))
 	require.NoError(t, err)
-	assert.False(t, c.Policy(attachments.SideAgent).Enabled, "a side with neither block has attachments on")
+	assert.False(t, policy(t, c, attachments.SideAgent).Enabled, "a side with neither block has attachments on")
 }
 
 // TestParseConfigTopLevelProblems checks that a top-level block is checked
@@ -84,7 +88,7 @@ func TestParseConfigTopLevelProblems(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := attachments.ParseConfig([]byte(tc.doc))
-			require.True(t, errors.Is(err, attachments.ErrInvalidConfig), "a bad configuration was accepted: %v", err)
+			require.True(t, errors.Is(err, errs.InvalidConfig), "a bad configuration was accepted: %v", err)
 			assert.ElementsMatch(t, tc.fields, fieldsOf(err), "the operator is told about the wrong fields: %v", err)
 		})
 	}

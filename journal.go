@@ -7,13 +7,6 @@ import (
 	"github.com/attachkit/attachments/ledger"
 )
 
-// Journal returns journal entries, newest first: each action's outcome,
-// who asked, what it touched, and the words a refused member was shown.
-// Entries older than Config.LogRetention are purged by the janitor.
-func (c *Client) Journal(ctx context.Context, q ledger.EntryQuery) ([]ledger.Entry, error) {
-	return c.ledger.Entries(ctx, q)
-}
-
 // journalAfter returns an after-listener that records each outcome of a.
 func journalAfter[P, R any](c *Client, a Action[P, R], describe func(P, R) ledger.Entry) AfterListener[P, R] {
 	return func(ctx context.Context, p P, r R, err error) {

@@ -12,13 +12,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/ledger"
 	"github.com/attachkit/attachments/storage"
 )
 
 func download(e *env, who attachments.Member, ch, msg string) (attachments.DownloadMediaResult, error) {
-	return attachments.Invoke(context.Background(), e.c.Registry, attachments.DownloadMedia,
+	return attachments.Invoke(context.Background(), e.c.Registry(), attachments.DownloadMedia,
 		attachments.DownloadMediaPayload{Channel: ch, Requester: who, MessageSID: msg})
 }
 
@@ -43,7 +44,7 @@ func TestDownloadMediaPermissions(t *testing.T) {
 	if _, err := download(e, stranger, "CH2", msg); code(err) != errs.NotFound {
 		t.Errorf("download through another channel: err = %v, want not_found", err)
 	}
-	_ = e.members.SetRole(context.Background(), channel, customer.Identity, attachments.RoleBlocked)
+	_ = e.members.SetRole(context.Background(), channel, customer.Identity, attachments.Role("blocked"))
 	if _, err := download(e, customer, channel, msg); code(err) != errs.PermissionDenied {
 		t.Errorf("blocked member downloads: err = %v", err)
 	}
@@ -52,12 +53,12 @@ func TestDownloadMediaPermissions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := attachments.Invoke(context.Background(), e.c.Registry, attachments.DownloadMedia,
-		attachments.DownloadMediaPayload{Channel: channel, Requester: supervisor, MediaSID: a.Preview.MediaSID}); code(err) != errs.NotFound {
+	if _, err := attachments.Invoke(context.Background(), e.c.Registry(), attachments.DownloadMedia,
+		attachments.DownloadMediaPayload{Channel: channel, Requester: supervisor, MediaSID: a.Media.SID}); code(err) != errs.NotFound {
 		t.Errorf("download of another's draft file: err = %v, want not_found", err)
 	}
-	if _, err := attachments.Invoke(context.Background(), e.c.Registry, attachments.DownloadMedia,
-		attachments.DownloadMediaPayload{Channel: channel, Requester: agent, MediaSID: a.Preview.MediaSID}); err != nil {
+	if _, err := attachments.Invoke(context.Background(), e.c.Registry(), attachments.DownloadMedia,
+		attachments.DownloadMediaPayload{Channel: channel, Requester: agent, MediaSID: a.Media.SID}); err != nil {
 		t.Errorf("the owner cannot preview its draft file: %v", err)
 	}
 
@@ -81,13 +82,13 @@ func TestDownloadLinkExpires(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := dl.Link.ExpiresAt.Sub(e.clock.Now()); got != attachments.DefaultLinkLifetime {
-		t.Errorf("link lives %v, want %v", got, attachments.DefaultLinkLifetime)
+	if got := dl.Link.ExpiresAt.Sub(e.clock.Now()); got != 5*time.Minute {
+		t.Errorf("link lives %v, want %v", got, 5*time.Minute)
 	}
 	if status, _ := e.fetch(t, dl.Link.URL); status != 200 {
 		t.Fatalf("fresh link: %d", status)
 	}
-	e.clock.Advance(attachments.DefaultLinkLifetime + time.Second)
+	e.clock.Advance(5*time.Minute + time.Second)
 	if status, _ := e.fetch(t, dl.Link.URL); status != 403 {
 		t.Errorf("expired link: %d, want 403", status)
 	}
@@ -104,7 +105,7 @@ func TestDeleteMessage(t *testing.T) {
 		}
 		dl, _ := download(e, agent, channel, res.Message.SID)
 		del := func(who attachments.Member) (attachments.DeleteMessageResult, error) {
-			return attachments.Invoke(ctx, e.c.Registry, attachments.DeleteMessage,
+			return attachments.Invoke(ctx, e.c.Registry(), attachments.DeleteMessage,
 				attachments.DeleteMessagePayload{Channel: channel, Requester: who, MessageSID: res.Message.SID})
 		}
 		if _, err := del(stranger); code(err) != errs.PermissionDenied {
@@ -140,7 +141,7 @@ func TestDeleteMessage(t *testing.T) {
 func TestOnlyAuthorsAndModeratorsDelete(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	ctx := context.Background()
-	byAgent, err := attachments.Invoke(ctx, e.c.Registry, attachments.SendMessage,
+	byAgent, err := attachments.Invoke(ctx, e.c.Registry(), attachments.SendMessage,
 		attachments.SendMessagePayload{Channel: channel, Sender: agent, Body: "hi"})
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +151,7 @@ func TestOnlyAuthorsAndModeratorsDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	del := func(who attachments.Member, sid string) error {
-		_, err := attachments.Invoke(ctx, e.c.Registry, attachments.DeleteMessage,
+		_, err := attachments.Invoke(ctx, e.c.Registry(), attachments.DeleteMessage,
 			attachments.DeleteMessagePayload{Channel: channel, Requester: who, MessageSID: sid})
 		return err
 	}
@@ -173,7 +174,7 @@ func TestEraseMember(t *testing.T) {
 		mine := []func() error{
 			func() error { _, err := e.send(ctx, customer, pngFile(t, "a.png")); return err },
 			func() error {
-				_, err := attachments.Invoke(ctx, e.c.Registry, attachments.SendMediaMessage,
+				_, err := attachments.Invoke(ctx, e.c.Registry(), attachments.SendMediaMessage,
 					attachments.SendMediaMessagePayload{Channel: "CH2", Sender: customer, File: pngFile(t, "b.png")})
 				return err
 			},
@@ -214,7 +215,7 @@ func TestJournalRecordsAndPurges(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _ = e.send(ctx, customer, &attachments.File{Name: "evil.png", Body: bytes.NewReader(peLike())})
-	entries, err := e.c.Journal(ctx, ledger.EntryQuery{})
+	entries, err := e.ledger.Entries(ctx, ledger.EntryQuery{})
 	require.NoError(t, err)
 	require.Len(t, entries, 2, "the journal should hold the send and the refusal")
 	if g := entries[1]; g.Action != "SendMediaMessage" || g.Actor != customer.Identity || g.Channel != channel ||
@@ -226,7 +227,7 @@ func TestJournalRecordsAndPurges(t *testing.T) {
 	assert.Equal(t, string(errs.TypeMismatch), g.Code, "the refusal's code")
 	assert.NotEmpty(t, g.Message, "the journal should keep the words the refused member was shown")
 	e.clock.Advance(6 * 24 * time.Hour)
-	if _, err := attachments.Invoke(ctx, e.c.Registry, attachments.SendMessage,
+	if _, err := attachments.Invoke(ctx, e.c.Registry(), attachments.SendMessage,
 		attachments.SendMessagePayload{Channel: channel, Sender: agent, Body: "later"}); err != nil {
 		t.Fatal(err)
 	}
@@ -234,21 +235,19 @@ func TestJournalRecordsAndPurges(t *testing.T) {
 	r, err := e.c.Sweep(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 2, r.JournalEntries, "entries past the retention period should be purged")
-	left, err := e.c.Journal(ctx, ledger.EntryQuery{})
+	left, err := e.ledger.Entries(ctx, ledger.EntryQuery{})
 	require.NoError(t, err)
 	if len(left) != 1 || left[0].Actor != agent.Identity {
 		t.Errorf("left = %+v", left)
 	}
 
 	// The library's own info-level logs never name people or files.
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
-		Logger:  slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
-		Members: e.members, JanitorInterval: time.Millisecond,
-	})
+	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, e.members, &attachments.Options{
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})), JanitorInterval: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := attachments.Invoke(ctx, c.Registry, attachments.AttachFile,
+	if _, err := attachments.Invoke(ctx, c.Registry(), attachments.AttachFile,
 		attachments.AttachFilePayload{Channel: channel, Sender: customer, File: pngFile(t, "secret-name.png")}); err != nil {
 		t.Fatal(err)
 	}
@@ -261,9 +260,8 @@ func TestJournalRecordsAndPurges(t *testing.T) {
 
 func TestDefaultLinkKeyWarns(t *testing.T) {
 	var logs bytes.Buffer
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
-		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
-	})
+	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

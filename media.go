@@ -9,24 +9,25 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/ledger"
 )
 
-// MediaSIDPrefix starts every media SID, as in Twilio's.
-const MediaSIDPrefix = "ME"
+// mediaSIDPrefix starts every media SID, as in Twilio's.
+const mediaSIDPrefix = "ME"
 
-// NewMediaSID returns a fresh media SID in Twilio's form: "ME" followed by 32
+// newMediaSID returns a fresh media SID in Twilio's form: "ME" followed by 32
 // lower-case hex digits drawn from a random UUID.
-func NewMediaSID() string {
+func newMediaSID() string {
 	u := uuid.New()
 	var b [2 + 32]byte
-	copy(b[:], MediaSIDPrefix)
+	copy(b[:], mediaSIDPrefix)
 	hex.Encode(b[2:], u[:])
 	return string(b[:])
 }
 
-// IsMediaSID reports whether s has the form of a media SID.
-func IsMediaSID(s string) bool {
-	if len(s) != 34 || s[:2] != MediaSIDPrefix {
+// isMediaSID reports whether s has the form of a media SID.
+func isMediaSID(s string) bool {
+	if len(s) != 34 || s[:2] != mediaSIDPrefix {
 		return false
 	}
 	for i := 2; i < len(s); i++ {
@@ -56,7 +57,7 @@ type Media struct {
 	// Renditions are the thumbnails and previews made of it so far (see
 	// Client.PutRendition), with their sizes and placeholders, so a client
 	// can lay a picture out before it loads.
-	Renditions []Rendition `json:"renditions,omitempty"`
+	Renditions []ledger.Rendition `json:"renditions,omitempty"`
 }
 
 // AttributeMedia is the message attribute that holds a message's media: a
@@ -104,7 +105,7 @@ func (m Message) Media() ([]Media, error) {
 		list = []Media{one}
 	}
 	for _, md := range list {
-		if !IsMediaSID(md.SID) && (md.SID != "" || md.URL == "") {
+		if !isMediaSID(md.SID) && (md.SID != "" || md.URL == "") {
 			return nil, &errs.Error{Code: errs.InvalidPayload, Op: "message " + m.SID,
 				Err: fmt.Errorf("attribute %q holds an invalid media sid %q", AttributeMedia, md.SID)}
 		}

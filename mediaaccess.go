@@ -33,7 +33,7 @@ func (c *Client) ResolveMedia(ctx context.Context, p DownloadMediaPayload) (Medi
 // that read a file (to scan it again, say), never a way to serve a member:
 // members download through DownloadMedia's links.
 func (c *Client) OpenMedia(ctx context.Context, sid string) (io.ReadCloser, error) {
-	if !IsMediaSID(sid) {
+	if !isMediaSID(sid) {
 		return nil, &errs.Error{Code: errs.InvalidPayload, Op: "open media", Message: "invalid media reference"}
 	}
 	rc, _, err := c.media.Get(ctx, mediaKey(sid), nil)

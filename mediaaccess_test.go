@@ -6,6 +6,9 @@ import (
 	"io"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
 )
@@ -15,20 +18,16 @@ func TestResolveAndOpenMedia(t *testing.T) {
 	c, _ := newExample()
 	defer c.Close()
 	png := examplePNG()
-	sent, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	sent, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: alice, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(png)},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	att, err := attachments.Invoke(ctx, c.Registry, attachments.AttachFile, attachments.AttachFilePayload{
+	require.NoError(t, err)
+	att, err := attachments.Invoke(ctx, c.Registry(), attachments.AttachFile, attachments.AttachFilePayload{
 		Channel: "CH1", Sender: alice, File: &attachments.File{Name: "draft.png", Body: bytes.NewReader(png)},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	sid := sent.Media[0].SID
-	draftSID := att.Preview.MediaSID
+	draftSID := att.Media.SID
 
 	tests := []struct {
 		name    string
@@ -48,31 +47,23 @@ func TestResolveAndOpenMedia(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			md, err := c.ResolveMedia(ctx, tt.p)
-			if got := errs.CodeOf(err); got != tt.want {
-				t.Fatalf("ResolveMedia code = %q (%v), want %q", got, err, tt.want)
-			}
-			if md.SID != tt.wantSID {
-				t.Errorf("ResolveMedia SID = %q, want %q", md.SID, tt.wantSID)
-			}
-			if tt.want == "" && (md.ContentType != "image/png" || md.Size != int64(len(png))) {
-				t.Errorf("ResolveMedia = %+v, want image/png of %d bytes", md, len(png))
+			require.Equal(t, tt.want, errs.CodeOf(err), "a listener would describe the wrong download: %v", err)
+			assert.Equal(t, tt.wantSID, md.SID)
+			if tt.want == "" {
+				assert.Equal(t, "image/png", md.ContentType)
+				assert.Equal(t, int64(len(png)), md.Size)
 			}
 		})
 	}
 
 	rc, err := c.OpenMedia(ctx, sid)
-	if err != nil {
-		t.Fatalf("OpenMedia: %v", err)
-	}
+	require.NoError(t, err)
 	got, err := io.ReadAll(rc)
 	rc.Close()
-	if err != nil || !bytes.Equal(got, png) {
-		t.Errorf("OpenMedia read %d bytes (err %v), want the %d bytes sent", len(got), err, len(png))
-	}
-	if _, err := c.OpenMedia(ctx, "ME../../etc/passwd"); errs.CodeOf(err) != errs.InvalidPayload {
-		t.Errorf("OpenMedia(malformed) = %v, want %q", err, errs.InvalidPayload)
-	}
-	if _, err := c.OpenMedia(ctx, attachments.NewMediaSID()); errs.CodeOf(err) != errs.NotFound {
-		t.Errorf("OpenMedia(unknown) = %v, want %q", err, errs.NotFound)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, png, got, "a scanner would read other bytes than those sent")
+	_, err = c.OpenMedia(ctx, "ME../../etc/passwd")
+	assert.ErrorIs(t, err, errs.InvalidPayload, "a path in a SID reaches storage")
+	_, err = c.OpenMedia(ctx, attachments.NewMediaSID())
+	assert.ErrorIs(t, err, errs.NotFound)
 }

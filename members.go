@@ -4,9 +4,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync"
-
-	"github.com/attachkit/attachments/errs"
 )
 
 // Member is someone taking part in a channel: an identity, which the host has
@@ -27,14 +24,14 @@ type Member struct {
 type Role string
 
 // The built-in roles.
+//
+// A directory may also hold "blocked", the role blocked members had before
+// blocks kept the role they replace: it grants nothing, its block is
+// BlockAll, and UnblockMember cannot tell what to give back.
 const (
 	RoleCustomer   Role = "customer"
 	RoleAgent      Role = "agent"
 	RoleSupervisor Role = "supervisor"
-	// RoleBlocked is the role blocked members had before blocks kept the
-	// role they replace (Role.Blocked); a directory may still hold it. It
-	// grants nothing, and UnblockMember cannot tell what to give back.
-	RoleBlocked Role = "blocked"
 )
 
 // BlockMode is what a block takes away from a member.
@@ -53,21 +50,22 @@ const (
 	BlockFiles BlockMode = "files"
 )
 
-// The suffixes a block appends to a role.
+// The suffixes a block appends to a role, and the legacy blocked role.
 const (
-	blockedAllSuffix   = ":blocked"
-	blockedFilesSuffix = ":blocked-files"
+	roleBlocked        Role = "blocked"
+	blockedAllSuffix        = ":blocked"
+	blockedFilesSuffix      = ":blocked-files"
 )
 
-// Blocked returns the role of a member who held r and is blocked in mode
+// blocked returns the role of a member who held r and is blocked in mode
 // (BlockAll when mode is ""): "customer:blocked", "agent:blocked-files".
 // Blocking a blocked role again replaces its block, so the base role is
-// never lost. RoleBlocked, and the empty role, which say nothing of a
-// base role, give RoleBlocked.
-func (r Role) Blocked(mode BlockMode) Role {
-	base := r.Base()
+// never lost. roleBlocked, and the empty role, which say nothing of a
+// base role, give roleBlocked.
+func (r Role) blocked(mode BlockMode) Role {
+	base := r.base()
 	if base == "" {
-		return RoleBlocked
+		return roleBlocked
 	}
 	if mode == BlockFiles {
 		return base + blockedFilesSuffix
@@ -76,10 +74,10 @@ func (r Role) Blocked(mode BlockMode) Role {
 }
 
 // BlockMode returns what r's block takes away, or "" when r is not blocked.
-// RoleBlocked is BlockAll.
+// roleBlocked is BlockAll.
 func (r Role) BlockMode() BlockMode {
 	switch {
-	case r == RoleBlocked, strings.HasSuffix(string(r), blockedAllSuffix):
+	case r == roleBlocked, strings.HasSuffix(string(r), blockedAllSuffix):
 		return BlockAll
 	case strings.HasSuffix(string(r), blockedFilesSuffix):
 		return BlockFiles
@@ -87,14 +85,14 @@ func (r Role) BlockMode() BlockMode {
 	return ""
 }
 
-// IsBlocked reports whether r is the role of a blocked member.
-func (r Role) IsBlocked() bool { return r.BlockMode() != "" }
+// isBlocked reports whether r is the role of a blocked member.
+func (r Role) isBlocked() bool { return r.BlockMode() != "" }
 
-// Base returns the role r's member held before it was blocked ("customer"
+// base returns the role r's member held before it was blocked ("customer"
 // for "customer:blocked-files"), r itself when r is not blocked, and ""
-// for RoleBlocked, which does not say.
-func (r Role) Base() Role {
-	if r == RoleBlocked {
+// for roleBlocked, which does not say.
+func (r Role) base() Role {
+	if r == roleBlocked {
 		return ""
 	}
 	if b, ok := strings.CutSuffix(string(r), blockedFilesSuffix); ok {
@@ -106,11 +104,11 @@ func (r Role) Base() Role {
 	return r
 }
 
-// Rank orders the built-in roles by authority: 1 for customers, 2 for
+// rank orders the built-in roles by authority: 1 for customers, 2 for
 // agents, 3 for supervisors, blocked or not; 0 for any other role. A member
 // may block only members of lower rank, so a role of rank 0 blocks no one.
-func (r Role) Rank() int {
-	switch r.Base() {
+func (r Role) rank() int {
+	switch r.base() {
 	case RoleCustomer:
 		return 1
 	case RoleAgent:
@@ -121,11 +119,11 @@ func (r Role) Rank() int {
 	return 0
 }
 
-// Side returns the side a member in role r acts for, whose upload policy
+// side returns the side a member in role r acts for, whose upload policy
 // applies to it: SideCustomer, SideAgent or SideSupervisor for the built-in
 // roles, blocked or not, and "" (no side, no policy) for any other role.
-func (r Role) Side() Side {
-	switch r.Base() {
+func (r Role) side() Side {
+	switch r.base() {
 	case RoleCustomer:
 		return SideCustomer
 	case RoleAgent:
@@ -152,8 +150,8 @@ const (
 
 // DefaultRoles returns the built-in roles and their permissions. Customers
 // and agents send and download; agents and supervisors also delete messages
-// and block members; supervisors download what they monitor; RoleBlocked
-// can do nothing.
+// and block members; supervisors download what they monitor; the legacy
+// "blocked" role can do nothing.
 //
 // Blocked roles ("customer:blocked") need no entry: they hold their base
 // role's permissions less those their block takes away (see BlockMode). An
@@ -163,7 +161,7 @@ func DefaultRoles() map[Role][]Permission {
 		RoleCustomer:   {PermSendMessage, PermSendMediaMessage, PermDownloadMedia},
 		RoleAgent:      {PermSendMessage, PermSendMediaMessage, PermDownloadMedia, PermDeleteMessage, PermBlockMember},
 		RoleSupervisor: {PermSendMessage, PermDownloadMedia, PermDeleteMessage, PermBlockMember},
-		RoleBlocked:    {},
+		roleBlocked:    {},
 	}
 }
 
@@ -176,41 +174,6 @@ type Members interface {
 	SetRole(ctx context.Context, channel, identity string, role Role) error
 }
 
-// MemoryMembers is an in-memory Members for tests, examples and demos. It
-// keeps nothing across restarts and is not shared between processes.
-//
-// Roles are per channel; a role set for channel "" applies in every channel
-// that has none of its own, which is how a demo makes someone a supervisor
-// of everything. The zero value is empty and ready to use.
-type MemoryMembers struct {
-	mu    sync.RWMutex
-	roles map[[2]string]Role
-}
-
-// Role implements Members.
-func (m *MemoryMembers) Role(_ context.Context, channel, identity string) (Role, error) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	if r, ok := m.roles[[2]string{channel, identity}]; ok {
-		return r, nil
-	}
-	if r, ok := m.roles[[2]string{"", identity}]; ok {
-		return r, nil
-	}
-	return "", &errs.Error{Code: errs.NotFound, Op: "members", Message: "not a member of this channel"}
-}
-
-// SetRole implements Members.
-func (m *MemoryMembers) SetRole(_ context.Context, channel, identity string, role Role) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.roles == nil {
-		m.roles = map[[2]string]Role{}
-	}
-	m.roles[[2]string{channel, identity}] = role
-	return nil
-}
-
 // permissions answers whether a role grants a permission.
 type permissions map[Role][]Permission
 
@@ -221,11 +184,11 @@ func (p permissions) allows(r Role, perm Permission) bool {
 // of returns the permissions r grants: its entry, or for a blocked role
 // without one, its base role's less what the block takes away.
 func (p permissions) of(r Role) []Permission {
-	if perms, ok := p[r]; ok || !r.IsBlocked() {
+	if perms, ok := p[r]; ok || !r.isBlocked() {
 		return perms
 	}
 	mode := r.BlockMode()
-	return slices.DeleteFunc(slices.Clone(p[r.Base()]), func(perm Permission) bool {
+	return slices.DeleteFunc(slices.Clone(p[r.base()]), func(perm Permission) bool {
 		return takenBy(mode, perm)
 	})
 }

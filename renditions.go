@@ -12,10 +12,6 @@ import (
 	"github.com/attachkit/attachments/storage"
 )
 
-// Rendition describes a file derived from a media file, such as a
-// thumbnail: see Client.PutRendition.
-type Rendition = ledger.Rendition
-
 // renditionsPrefix holds renditions: renditions/<SID>/<name>. They live in
 // the library's storage whatever store holds the original.
 const renditionsPrefix = "renditions/"
@@ -29,15 +25,15 @@ var renditionName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
 // it in the ledger, replacing a rendition of the same name. The media must
 // be live. Its renditions are the library's: they live in its storage
 // whatever store holds the original, are downloaded with DownloadMedia's
-// Rendition, and are deleted with the original.
+// ledger.Rendition, and are deleted with the original.
 //
 // r.Name is 1 to 32 lower-case letters, digits and dashes; r.ContentType
 // must be an image type a browser shows inline (image/jpeg, image/png,
 // image/webp, image/gif). Size is set from what body holds.
-func (c *Client) PutRendition(ctx context.Context, sid string, r Rendition, body io.Reader) error {
+func (c *Client) PutRendition(ctx context.Context, sid string, r ledger.Rendition, body io.Reader) error {
 	const op = "put rendition"
 	switch {
-	case !IsMediaSID(sid):
+	case !isMediaSID(sid):
 		return &errs.Error{Code: errs.InvalidArgument, Op: op, Message: "invalid media reference"}
 	case !renditionName.MatchString(r.Name):
 		return &errs.Error{Code: errs.InvalidArgument, Op: op, Message: "a rendition needs a name of lower-case letters, digits and dashes"}
@@ -57,7 +53,7 @@ func (c *Client) PutRendition(ctx context.Context, sid string, r Rendition, body
 		return err
 	}
 	r.Size = info.Size
-	list := slices.DeleteFunc(slices.Clone(rec.Renditions), func(o Rendition) bool { return o.Name == r.Name })
+	list := slices.DeleteFunc(slices.Clone(rec.Renditions), func(o ledger.Rendition) bool { return o.Name == r.Name })
 	list = append(list, r)
 	// Conditional on the state it had: a delete or a send in between makes
 	// this fail, and a delete leaves no rendition behind.
@@ -74,13 +70,13 @@ func (c *Client) PutRendition(ctx context.Context, sid string, r Rendition, body
 
 // recordRendition records rendition r, already stored at key, on a record
 // that changed since PutRendition read it.
-func (c *Client) recordRendition(ctx context.Context, sid string, r Rendition, key string) error {
+func (c *Client) recordRendition(ctx context.Context, sid string, r ledger.Rendition, key string) error {
 	rec, err := c.ledger.Get(ctx, sid)
 	if err == nil && rec.State == ledger.Deleted {
 		err = &errs.Error{Code: errs.NotFound, Op: "put rendition", Message: "the file is no longer available"}
 	}
 	if err == nil {
-		list := slices.DeleteFunc(slices.Clone(rec.Renditions), func(o Rendition) bool { return o.Name == r.Name })
+		list := slices.DeleteFunc(slices.Clone(rec.Renditions), func(o ledger.Rendition) bool { return o.Name == r.Name })
 		_, err = c.ledger.Apply(ctx, ledger.Change{SID: sid, From: []ledger.State{rec.State}, Renditions: append(list, r), Now: c.now()})
 	}
 	if err != nil {

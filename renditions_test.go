@@ -23,9 +23,9 @@ func TestRenditionsLiveAndDieWithTheirFile(t *testing.T) {
 		require.NoError(t, err)
 		sid := sent.Media[0].SID
 		thumb := pngBytes(t, 2, 2)
-		require.NoError(t, e.c.PutRendition(ctx, sid, attachments.Rendition{Name: "thumbnail", ContentType: "image/png", Width: 2, Height: 2, BlurHash: "LEHV6nWB2yk8pyo0adR*.7kCMdnj"}, bytes.NewReader(thumb)))
+		require.NoError(t, e.c.PutRendition(ctx, sid, ledger.Rendition{Name: "thumbnail", ContentType: "image/png", Width: 2, Height: 2, BlurHash: "LEHV6nWB2yk8pyo0adR*.7kCMdnj"}, bytes.NewReader(thumb)))
 
-		dl, err := attachments.Invoke(ctx, e.c.Registry, attachments.DownloadMedia, attachments.DownloadMediaPayload{
+		dl, err := attachments.Invoke(ctx, e.c.Registry(), attachments.DownloadMedia, attachments.DownloadMediaPayload{
 			Channel: channel, Requester: agent, MessageSID: sent.Message.SID, Rendition: "thumbnail"})
 		require.NoError(t, err)
 		require.Len(t, dl.Media.Renditions, 1, "the media must list its renditions")
@@ -33,25 +33,25 @@ func TestRenditionsLiveAndDieWithTheirFile(t *testing.T) {
 		status, body := e.fetch(t, dl.Link.URL)
 		assert.Equal(t, 200, status)
 		assert.Equal(t, thumb, body, "the link must serve the rendition, not the original")
-		entries, err := e.c.Journal(ctx, ledger.EntryQuery{})
+		entries, err := e.ledger.Entries(ctx, ledger.EntryQuery{})
 		require.NoError(t, err)
 		for _, en := range entries {
 			assert.NotEqual(t, "DownloadMedia", en.Action, "showing a thumbnail must not be journalled as a download")
 		}
-		_, err = attachments.Invoke(ctx, e.c.Registry, attachments.DownloadMedia, attachments.DownloadMediaPayload{
+		_, err = attachments.Invoke(ctx, e.c.Registry(), attachments.DownloadMedia, attachments.DownloadMediaPayload{
 			Channel: channel, Requester: agent, MessageSID: sent.Message.SID, Rendition: "preview"})
 		assert.Equal(t, errs.NotFound, code(err), "a rendition not made yet is not found")
-		_, err = attachments.Invoke(ctx, e.c.Registry, attachments.DownloadMedia, attachments.DownloadMediaPayload{
+		_, err = attachments.Invoke(ctx, e.c.Registry(), attachments.DownloadMedia, attachments.DownloadMediaPayload{
 			Channel: "CH2", Requester: stranger, MediaSID: sid, Rendition: "thumbnail"})
 		assert.Equal(t, errs.NotFound, code(err), "a rendition is held to the same checks as its file")
 
-		_, err = attachments.Invoke(ctx, e.c.Registry, attachments.DeleteMessage,
+		_, err = attachments.Invoke(ctx, e.c.Registry(), attachments.DeleteMessage,
 			attachments.DeleteMessagePayload{Channel: channel, Requester: customer, MessageSID: sent.Message.SID})
 		require.NoError(t, err)
 		e.mustBeEmpty(t)
 		status, _ = e.fetch(t, dl.Link.URL)
 		assert.Equal(t, 404, status, "a deleted file's thumbnail must be gone too")
-		err = e.c.PutRendition(ctx, sid, attachments.Rendition{Name: "thumbnail", ContentType: "image/png"}, bytes.NewReader(thumb))
+		err = e.c.PutRendition(ctx, sid, ledger.Rendition{Name: "thumbnail", ContentType: "image/png"}, bytes.NewReader(thumb))
 		assert.Equal(t, errs.NotFound, code(err), "a rendition of a deleted file must be refused")
 		e.mustBeEmpty(t)
 	})
@@ -63,7 +63,7 @@ func TestPutRenditionRefusesBadInput(t *testing.T) {
 	sent, err := e.send(ctx, customer, pngFile(t, "a.png"))
 	require.NoError(t, err)
 	sid := sent.Media[0].SID
-	for _, r := range []attachments.Rendition{
+	for _, r := range []ledger.Rendition{
 		{Name: "../x", ContentType: "image/png"},
 		{Name: "", ContentType: "image/png"},
 		{Name: strings.Repeat("a", 40), ContentType: "image/png"},
@@ -73,8 +73,8 @@ func TestPutRenditionRefusesBadInput(t *testing.T) {
 		err := e.c.PutRendition(ctx, sid, r, strings.NewReader("x"))
 		assert.Equal(t, errs.InvalidArgument, code(err), "%+v must be refused", r)
 	}
-	assert.Equal(t, errs.InvalidArgument, code(e.c.PutRendition(ctx, "../x", attachments.Rendition{Name: "t", ContentType: "image/png"}, strings.NewReader("x"))))
-	assert.Equal(t, errs.NotFound, code(e.c.PutRendition(ctx, attachments.NewMediaSID(), attachments.Rendition{Name: "t", ContentType: "image/png"}, strings.NewReader("x"))))
+	assert.Equal(t, errs.InvalidArgument, code(e.c.PutRendition(ctx, "../x", ledger.Rendition{Name: "t", ContentType: "image/png"}, strings.NewReader("x"))))
+	assert.Equal(t, errs.NotFound, code(e.c.PutRendition(ctx, attachments.NewMediaSID(), ledger.Rendition{Name: "t", ContentType: "image/png"}, strings.NewReader("x"))))
 	assert.Equal(t, []string{"media/" + sid}, e.keys(t), "a refused rendition must leave nothing")
 }
 
@@ -83,7 +83,7 @@ func TestEraseMemberDeletesRenditions(t *testing.T) {
 	ctx := context.Background()
 	att, err := attach(e, customer, pngFile(t, "a.png"))
 	require.NoError(t, err)
-	require.NoError(t, e.c.PutRendition(ctx, att.Preview.MediaSID, attachments.Rendition{Name: "thumbnail", ContentType: "image/png"}, bytes.NewReader(pngBytes(t, 2, 2))))
+	require.NoError(t, e.c.PutRendition(ctx, att.Media.SID, ledger.Rendition{Name: "thumbnail", ContentType: "image/png"}, bytes.NewReader(pngBytes(t, 2, 2))))
 	n, err := e.c.EraseMember(ctx, customer.Identity)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
@@ -98,7 +98,7 @@ func TestCheckFindsAnUnrecordedRendition(t *testing.T) {
 	stray := "renditions/" + sent.Media[0].SID + "/thumbnail"
 	_, err = e.store.Put(ctx, stray, strings.NewReader("x"), storage.Metadata{})
 	require.NoError(t, err)
-	rep, err := e.c.Check(ctx, &attachments.CheckOptions{Repair: true})
+	rep, err := e.c.Check(ctx, true)
 	require.NoError(t, err)
 	assert.Equal(t, []string{stray}, rep.OrphanBlobs, "a rendition a crash left unrecorded must be found")
 	assert.Equal(t, []string{"media/" + sent.Media[0].SID}, e.keys(t))

@@ -56,7 +56,7 @@ func (c *Client) guardSendMessage(ctx context.Context, p SendMessagePayload) err
 }
 
 func (c *Client) sendMessage(ctx context.Context, p SendMessagePayload) (SendMessageResult, error) {
-	if err := checkSeal(ctx, string(SendMessage), Seal{p.Channel, p.Sender.Identity, ""}); err != nil {
+	if err := checkSeal(ctx, string(SendMessage), guardSeal{p.Channel, p.Sender.Identity, ""}); err != nil {
 		return SendMessageResult{}, err
 	}
 	media, err := Message{Attributes: p.Attributes}.Media()
@@ -111,15 +111,11 @@ func (c *Client) recordURLMedia(ctx context.Context, p SendMessagePayload, md Me
 	if err != nil {
 		return "", err
 	}
-	size := md.Size
-	if size <= 0 {
-		size = -1
-	}
-	verdict, err := s.policy.Preflight(md.FileName, md.ContentType, size)
+	verdict, err := s.policy.Preflight(md.FileName, md.ContentType, md.Size)
 	if err != nil {
 		return "", s.explain(err)
 	}
-	sid, now := NewMediaSID(), c.now()
+	sid, now := newMediaSID(), c.now()
 	return sid, c.ledger.Create(ctx, ledger.Record{SID: sid, Owner: p.Sender.Identity, Side: string(s.side), Channel: p.Channel,
 		State: ledger.Staged, Store: urlStore, Location: md.URL, FileName: verdict.Name, ContentType: md.ContentType,
 		Size: max(md.Size, 0), Created: now, Updated: now})
@@ -184,8 +180,8 @@ func (c *Client) mediaSender(ctx context.Context, channel string, sender Member)
 	if err != nil {
 		return sendPolicy{}, err
 	}
-	s := r.Side()
-	if !c.cfg.Policy(s).Enabled {
+	s := r.side()
+	if !c.cfg.policy(s).Enabled {
 		// Refused before the host is asked what the channel is.
 		return sendPolicy{}, &errs.Error{Code: errs.AttachmentsDisabled}
 	}
@@ -217,7 +213,7 @@ func (c *Client) guardSendMediaMessage(ctx context.Context, p SendMediaMessagePa
 }
 
 func (c *Client) sendMediaMessage(ctx context.Context, p SendMediaMessagePayload) (SendMediaMessageResult, error) {
-	if err := checkSeal(ctx, string(SendMediaMessage), Seal{p.Channel, p.Sender.Identity, ""}); err != nil {
+	if err := checkSeal(ctx, string(SendMediaMessage), guardSeal{p.Channel, p.Sender.Identity, ""}); err != nil {
 		return SendMediaMessageResult{}, err
 	}
 	if p.FromDraft {
@@ -293,7 +289,7 @@ func (c *Client) sendFiles(ctx context.Context, channel string, sender Member, b
 	now := c.now()
 	take := make([]ledger.Change, len(sids))
 	for i, sid := range sids {
-		if !IsMediaSID(sid) || slices.Index(sids, sid) != i {
+		if !isMediaSID(sid) || slices.Index(sids, sid) != i {
 			return Message{}, nil, &errs.Error{Code: errs.InvalidPayload, Message: "invalid media reference"}
 		}
 		take[i] = ledger.Change{SID: sid, From: []ledger.State{from}, To: ledger.Sending,

@@ -88,7 +88,7 @@ type mediaRouter struct {
 // library's own storage holds it.
 func (m *mediaRouter) hostFile(ctx context.Context, key string) (Store, ledger.Record, error) {
 	sid, ok := strings.CutPrefix(key, mediaPrefix)
-	if !ok || !IsMediaSID(sid) {
+	if !ok || !isMediaSID(sid) {
 		return nil, ledger.Record{}, nil
 	}
 	r, err := m.ledger.Get(ctx, sid)

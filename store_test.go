@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/storage/memory"
 )
@@ -54,14 +55,13 @@ func (s *mapStore) Delete(_ context.Context, sid string) error {
 func TestHostStoreServesLikeTheLibrarysStorage(t *testing.T) {
 	ctx := context.Background()
 	own := &mapStore{files: map[string][]byte{}}
-	members := &attachments.MemoryMembers{}
+	members := &attachmentstest.Members{}
 	require.NoError(t, members.SetRole(ctx, channel, customer.Identity, attachments.RoleCustomer))
 	require.NoError(t, members.SetRole(ctx, channel, agent.Identity, attachments.RoleAgent))
 	store := memory.New()
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
-		Storage: store, Members: members, Logger: discardLogger(),
-		Stores: map[string]attachments.Store{"own": own},
-	})
+	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{
+		Storage: store, Logger: discardLogger(),
+		Stores: map[string]attachments.Store{"own": own}})
 	require.NoError(t, err)
 	defer c.Close()
 	srv := httptest.NewServer(c.Links())
@@ -70,14 +70,14 @@ func TestHostStoreServesLikeTheLibrarysStorage(t *testing.T) {
 	f := pngFile(t, "a.png")
 	want := pngBytes(t, 8, 8)
 	f.Store = "own"
-	res, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage,
+	res, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: channel, Sender: customer, File: f})
 	require.NoError(t, err)
 	assert.Len(t, own.files, 1, "the file must be in the host's store")
 	for _, err := range store.List(ctx, "") {
 		t.Errorf("the library's storage holds something: %v", err)
 	}
-	dl, err := attachments.Invoke(ctx, c.Registry, attachments.DownloadMedia,
+	dl, err := attachments.Invoke(ctx, c.Registry(), attachments.DownloadMedia,
 		attachments.DownloadMediaPayload{Channel: channel, Requester: agent, MessageSID: res.Message.SID})
 	require.NoError(t, err)
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+dl.Link.URL, nil)
@@ -96,7 +96,7 @@ func TestHostStoreServesLikeTheLibrarysStorage(t *testing.T) {
 	rc.Close()
 	assert.Equal(t, want, all)
 
-	_, err = attachments.Invoke(ctx, c.Registry, attachments.DeleteMessage,
+	_, err = attachments.Invoke(ctx, c.Registry(), attachments.DeleteMessage,
 		attachments.DeleteMessagePayload{Channel: channel, Requester: agent, MessageSID: res.Message.SID})
 	require.NoError(t, err)
 	assert.Empty(t, own.files, "deleting the message must delete the file from the host's store")
@@ -107,7 +107,7 @@ func TestHostStoreServesLikeTheLibrarysStorage(t *testing.T) {
 
 	f = pngFile(t, "b.png")
 	f.Store = "nowhere"
-	_, err = attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage,
+	_, err = attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: channel, Sender: customer, File: f})
 	assert.Equal(t, errs.InvalidPayload, code(err), "an unknown store must be refused")
 }

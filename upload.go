@@ -87,19 +87,15 @@ func (c *Client) stage(ctx context.Context, f *File, channel string, sender Memb
 	if !f.used.CompareAndSwap(false, true) {
 		return &errs.Error{Code: errs.InvalidPayload, Message: "this file was already sent; send a new one"}
 	}
-	size := f.Size
-	if size == 0 {
-		size = -1
-	}
 	host := c.stores[f.Store]
 	if f.Store != "" && host == nil {
 		return &errs.Error{Code: errs.InvalidPayload, Message: "no such store", Details: errs.Details{Reason: f.Store}}
 	}
-	verdict, body, err := sp.check(ctx, f.Name, f.ContentType, size, f.Body)
+	verdict, body, err := sp.check(ctx, f.Name, f.ContentType, f.Size, f.Body)
 	if err != nil {
 		return err
 	}
-	sid := NewMediaSID()
+	sid := newMediaSID()
 	now := c.now()
 	if err := c.ledger.Create(ctx, ledger.Record{
 		SID: sid, Owner: sender.Identity, Side: string(sp.side), Channel: channel, State: ledger.Staged,
@@ -260,9 +256,6 @@ func (c *Client) Preflight(ctx context.Context, channel string, member Member, n
 	sp, err := c.mediaSender(ctx, channel, member)
 	if err != nil {
 		return err
-	}
-	if size == 0 {
-		size = -1
 	}
 	return sp.preflight(name, contentType, size)
 }

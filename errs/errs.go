@@ -3,7 +3,6 @@
 //
 // It is a leaf: it imports nothing of the library, so validate, storage and
 // every other package can return the same type without importing the core.
-// Package attachments re-exports the codes a host needs.
 //
 // Every refusal the library makes is an *Error. Its Code is stable and safe
 // to switch on or send to a client; its Message is a short phrase fit to show
@@ -149,7 +148,10 @@ type Details struct {
 
 // Error is the library's error type.
 //
-// The zero value is not useful; build one with a composite literal or New.
+// The zero value is not useful. Build one with a composite literal, the
+// one way the library builds its errors:
+//
+//	return &errs.Error{Code: errs.NotFound, Op: key, Err: err}
 type Error struct {
 	// Code is the stable code. It is never empty in errors the library returns.
 	Code Code
@@ -164,16 +166,6 @@ type Error struct {
 	// Err is the underlying cause, if any. It may hold internal detail (paths,
 	// addresses) and must not be shown to end users.
 	Err error
-}
-
-// New returns an *Error with the given code, op and message.
-func New(code Code, op, message string) *Error {
-	return &Error{Code: code, Op: op, Message: message}
-}
-
-// Wrap returns an *Error with the given code and op that wraps err.
-func Wrap(code Code, op string, err error) *Error {
-	return &Error{Code: code, Op: op, Err: err}
 }
 
 // Error implements error. It reads "op: message: cause", and says each thing

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/hooks"
 	"github.com/attachkit/attachments/ledger"
 	ledgermemory "github.com/attachkit/attachments/ledger/memory"
@@ -26,17 +27,15 @@ func BenchmarkListener(b *testing.B) {
 	ctx := context.Background()
 	alice := attachments.Member{Identity: "alice", Side: attachments.SideCustomer}
 	run := func(b *testing.B, install func(c *attachments.Client)) {
-		members := &attachments.MemoryMembers{}
+		members := &attachmentstest.Members{}
 		_ = members.SetRole(ctx, "CH1", alice.Identity, attachments.RoleCustomer)
-		c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
-			Members: members, Ledger: nopJournal{ledgermemory.New()}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		})
+		c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{Ledger: nopJournal{ledgermemory.New()}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer c.Close()
-		_ = attachments.Replace(c.Registry, attachments.SendMessage,
-			func(context.Context, attachments.SendMessagePayload, attachments.Impl[attachments.SendMessagePayload, attachments.SendMessageResult]) (attachments.SendMessageResult, error) {
+		_ = attachments.Replace(c.Registry(), attachments.SendMessage,
+			func(context.Context, attachments.SendMessagePayload, func(context.Context, attachments.SendMessagePayload) (attachments.SendMessageResult, error)) (attachments.SendMessageResult, error) {
 				return attachments.SendMessageResult{}, nil
 			})
 		if install != nil {
@@ -45,7 +44,7 @@ func BenchmarkListener(b *testing.B) {
 		p := attachments.SendMessagePayload{Channel: "CH1", Sender: alice, Body: "hello"}
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := attachments.Invoke(ctx, c.Registry, attachments.SendMessage, p); err != nil {
+			if _, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMessage, p); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -53,7 +52,7 @@ func BenchmarkListener(b *testing.B) {
 	b.Run("none", func(b *testing.B) { run(b, nil) })
 	b.Run("baseline-OnBefore", func(b *testing.B) {
 		run(b, func(c *attachments.Client) {
-			_, _ = attachments.OnBefore(c.Registry, attachments.SendMessage,
+			_, _ = attachments.OnBefore(c.Registry(), attachments.SendMessage,
 				func(_ context.Context, p attachments.SendMessagePayload) (attachments.SendMessagePayload, error) {
 					return p, nil
 				})
@@ -66,7 +65,7 @@ func BenchmarkListener(b *testing.B) {
 	})
 	b.Run("baseline-OnAfter", func(b *testing.B) {
 		run(b, func(c *attachments.Client) {
-			_, _ = attachments.OnAfter(c.Registry, attachments.SendMessage,
+			_, _ = attachments.OnAfter(c.Registry(), attachments.SendMessage,
 				func(context.Context, attachments.SendMessagePayload, attachments.SendMessageResult, error) {})
 		})
 	})

@@ -7,7 +7,11 @@
 //
 // Before and After add one listener to several actions at once, seeing each
 // invocation as an Event: which action, where, by whom, about which message
-// and media, and, after it, how it ended. An Event never holds file bytes,
+// and media, and, after it, how it ended. They are a thin adapter over the
+// core's typed listeners (attachments.OnBefore and OnAfter), which they
+// install, one per action: use the typed form to read or change one action's
+// payload, and this one for a rule, a scanner, an audit or a webhook that
+// treats every action alike and needs a stable, serialisable view of it. An Event never holds file bytes,
 // message text or download links; a before-listener that needs the bytes
 // calls Event.Open.
 //

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/hooks"
 	"github.com/attachkit/attachments/hooks/hookstest"
 )
@@ -34,7 +35,7 @@ func ExampleBefore() {
 	_, err = f.Send(ctx, f.Customer, "small.png", hookstest.PNG(2, 2))
 	fmt.Println("customer:", err)
 	_, err = f.Send(ctx, f.Agent, "big.png", hookstest.PNG(200, 200))
-	var e *attachments.Error
+	var e *errs.Error
 	if errors.As(err, &e) {
 		fmt.Println("agent:", e.Code, "-", e.Text())
 	}

@@ -24,28 +24,34 @@ type AfterFunc func(ctx context.Context, e Event)
 // MediaActions returns the names of the built-in actions that carry a file:
 // SendMediaMessage, AttachFile and DownloadMedia.
 func MediaActions() []string {
-	return []string{attachments.SendMediaMessage.Name(), attachments.AttachFile.Name(), attachments.DownloadMedia.Name()}
+	return []string{string(attachments.SendMediaMessage), string(attachments.AttachFile), string(attachments.DownloadMedia)}
 }
 
 // UploadActions returns the names of the built-in actions that store a file
 // a member sends: SendMediaMessage and AttachFile.
 func UploadActions() []string {
-	return []string{attachments.SendMediaMessage.Name(), attachments.AttachFile.Name()}
+	return []string{string(attachments.SendMediaMessage), string(attachments.AttachFile)}
 }
 
 // BuiltinActions returns the names of every built-in action, the ones Before
 // and After can describe.
 func BuiltinActions() []string {
 	return []string{
-		attachments.SendMessage.Name(), attachments.SendMediaMessage.Name(), attachments.AttachFile.Name(),
-		attachments.DetachFile.Name(), attachments.DownloadMedia.Name(), attachments.DeleteMessage.Name(),
-		attachments.BlockMember.Name(),
+		string(attachments.SendMessage), string(attachments.SendMediaMessage), string(attachments.AttachFile),
+		string(attachments.DetachFile), string(attachments.DownloadMedia), string(attachments.DeleteMessage),
+		string(attachments.BlockMember),
 	}
 }
 
 // Before adds fn as a before-listener of each named built-in action of c
 // (see MediaActions, UploadActions, BuiltinActions) and returns a function
-// that removes all of them. It adds none and returns an errs.UnknownAction
+// that removes all of them. It is a thin adapter: for each action it adds
+// one attachments.OnBefore listener that describes the payload as an Event
+// and calls fn, so fn runs where a typed listener runs, after the guard,
+// with the file stored. It exists because one Event-shaped listener (a
+// scanner, a webhook) serves every action, where a typed listener is
+// written per payload type; an action is named by its name,
+// string(attachments.SendMediaMessage), as webhook payloads name it. It adds none and returns an errs.UnknownAction
 // error for a name that is not a built-in action, and an
 // errs.InvalidArgument error for no names, a name given twice, or a nil c or
 // fn.
@@ -58,13 +64,13 @@ func Before(c *attachments.Client, fn BeforeFunc, actions ...string) (remove fun
 		return nil, invalid("before", "nil listener")
 	}
 	return install(c, "before", actions, func(name string) (func(), error) {
-		r := c.Registry
+		r := c.Registry()
 		switch name {
-		case attachments.SendMessage.Name():
+		case string(attachments.SendMessage):
 			return before(r, attachments.SendMessage, fn, func(_ context.Context, p attachments.SendMessagePayload) (Event, error) {
 				return Event{Channel: p.Channel, Actor: p.Sender, Media: attributeMedia(p.Attributes)}, nil
 			})
-		case attachments.SendMediaMessage.Name():
+		case string(attachments.SendMediaMessage):
 			return before(r, attachments.SendMediaMessage, fn, func(ctx context.Context, p attachments.SendMediaMessagePayload) (Event, error) {
 				e := Event{Channel: p.Channel, Actor: p.Sender, FromDraft: p.FromDraft}
 				if p.FromDraft {
@@ -72,25 +78,23 @@ func Before(c *attachments.Client, fn BeforeFunc, actions ...string) (remove fun
 					if err != nil {
 						return e, err
 					}
-					for _, f := range d.Files {
-						e.Media = append(e.Media, attachments.Media{SID: f.MediaSID, FileName: f.Name, ContentType: f.ContentType, Size: f.Size})
-					}
+					e.Media = d.Files
 					return e, nil
 				}
 				e.withFile(p.File)
 				return e, nil
 			})
-		case attachments.AttachFile.Name():
+		case string(attachments.AttachFile):
 			return before(r, attachments.AttachFile, fn, func(_ context.Context, p attachments.AttachFilePayload) (Event, error) {
 				e := Event{Channel: p.Channel, Actor: p.Sender}
 				e.withFile(p.File)
 				return e, nil
 			})
-		case attachments.DetachFile.Name():
+		case string(attachments.DetachFile):
 			return before(r, attachments.DetachFile, fn, func(_ context.Context, p attachments.DetachFilePayload) (Event, error) {
 				return Event{Channel: p.Channel, Actor: p.Sender, Media: []attachments.Media{{SID: p.MediaSID}}}, nil
 			})
-		case attachments.DownloadMedia.Name():
+		case string(attachments.DownloadMedia):
 			return before(r, attachments.DownloadMedia, fn, func(ctx context.Context, p attachments.DownloadMediaPayload) (Event, error) {
 				md, err := c.ResolveMedia(ctx, p)
 				if err != nil {
@@ -99,11 +103,11 @@ func Before(c *attachments.Client, fn BeforeFunc, actions ...string) (remove fun
 				return Event{Channel: p.Channel, Actor: p.Requester, MessageSID: p.MessageSID, Media: []attachments.Media{md},
 					open: func(ctx context.Context) (io.ReadCloser, error) { return c.OpenMedia(ctx, md.SID) }}, nil
 			})
-		case attachments.DeleteMessage.Name():
+		case string(attachments.DeleteMessage):
 			return before(r, attachments.DeleteMessage, fn, func(_ context.Context, p attachments.DeleteMessagePayload) (Event, error) {
 				return Event{Channel: p.Channel, Actor: p.Requester, MessageSID: p.MessageSID}, nil
 			})
-		case attachments.BlockMember.Name():
+		case string(attachments.BlockMember):
 			return before(r, attachments.BlockMember, fn, func(_ context.Context, p attachments.BlockMemberPayload) (Event, error) {
 				return Event{Channel: p.Channel, Actor: p.Requester, Target: p.Target}, nil
 			})
@@ -122,14 +126,14 @@ func After(c *attachments.Client, fn AfterFunc, actions ...string) (remove func(
 		return nil, invalid("after", "nil listener")
 	}
 	return install(c, "after", actions, func(name string) (func(), error) {
-		r := c.Registry
+		r := c.Registry()
 		switch name {
-		case attachments.SendMessage.Name():
+		case string(attachments.SendMessage):
 			return after(r, attachments.SendMessage, fn, func(p attachments.SendMessagePayload, res attachments.SendMessageResult) Event {
 				media := attributeMedia(p.Attributes)
 				return Event{Channel: p.Channel, Actor: p.Sender, MessageSID: res.Message.SID, Media: media}
 			})
-		case attachments.SendMediaMessage.Name():
+		case string(attachments.SendMediaMessage):
 			return after(r, attachments.SendMediaMessage, fn, func(p attachments.SendMediaMessagePayload, res attachments.SendMediaMessageResult) Event {
 				e := Event{Channel: p.Channel, Actor: p.Sender, MessageSID: res.Message.SID, FromDraft: p.FromDraft,
 					Media: slices.Clone(res.Media)}
@@ -138,15 +142,15 @@ func After(c *attachments.Client, fn AfterFunc, actions ...string) (remove func(
 				}
 				return e
 			})
-		case attachments.AttachFile.Name():
+		case string(attachments.AttachFile):
 			return after(r, attachments.AttachFile, fn, func(p attachments.AttachFilePayload, _ attachments.AttachFileResult) Event {
 				return Event{Channel: p.Channel, Actor: p.Sender, Media: storedMedia(p.File)}
 			})
-		case attachments.DetachFile.Name():
+		case string(attachments.DetachFile):
 			return after(r, attachments.DetachFile, fn, func(p attachments.DetachFilePayload, _ attachments.DetachFileResult) Event {
 				return Event{Channel: p.Channel, Actor: p.Sender, Media: []attachments.Media{{SID: p.MediaSID}}}
 			})
-		case attachments.DownloadMedia.Name():
+		case string(attachments.DownloadMedia):
 			return after(r, attachments.DownloadMedia, fn, func(p attachments.DownloadMediaPayload, res attachments.DownloadMediaResult) Event {
 				e := Event{Channel: p.Channel, Actor: p.Requester, MessageSID: p.MessageSID}
 				switch {
@@ -157,11 +161,11 @@ func After(c *attachments.Client, fn AfterFunc, actions ...string) (remove func(
 				}
 				return e
 			})
-		case attachments.DeleteMessage.Name():
+		case string(attachments.DeleteMessage):
 			return after(r, attachments.DeleteMessage, fn, func(p attachments.DeleteMessagePayload, res attachments.DeleteMessageResult) Event {
 				return Event{Channel: p.Channel, Actor: p.Requester, MessageSID: p.MessageSID, Media: slices.Clone(res.Media)}
 			})
-		case attachments.BlockMember.Name():
+		case string(attachments.BlockMember):
 			return after(r, attachments.BlockMember, fn, func(p attachments.BlockMemberPayload, _ attachments.BlockMemberResult) Event {
 				return Event{Channel: p.Channel, Actor: p.Requester, Target: p.Target}
 			})
@@ -177,7 +181,7 @@ func before[P, R any](r *attachments.Registry, a attachments.Action[P, R], fn Be
 		if err != nil {
 			return p, err
 		}
-		e.Action = a.Name()
+		e.Action = string(a)
 		return p, fn(ctx, e)
 	})
 }
@@ -186,7 +190,7 @@ func after[P, R any](r *attachments.Registry, a attachments.Action[P, R], fn Aft
 	describe func(P, R) Event) (func(), error) {
 	return attachments.OnAfter(r, a, func(ctx context.Context, p P, res R, err error) {
 		e := describe(p, res)
-		e.Action = a.Name()
+		e.Action = string(a)
 		e.outcome(err)
 		fn(ctx, e)
 	})

@@ -82,23 +82,23 @@ func TestBeforeDescribesEachAction(t *testing.T) {
 		t.Fatal(err)
 	}
 	if e := rec.only(t); e.Action != "AttachFile" || e.Actor != f.Agent || len(e.Media) != 1 ||
-		e.Media[0].SID != att.Preview.MediaSID || !e.HasFile() {
-		t.Errorf("AttachFile event = %+v, want media %s with a file", e, att.Preview.MediaSID)
+		e.Media[0].SID != att.Media.SID || !e.HasFile() {
+		t.Errorf("AttachFile event = %+v, want media %s with a file", e, att.Media.SID)
 	}
-	if _, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage,
+	if _, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: hookstest.Channel, Sender: f.Agent, FromDraft: true}); err != nil {
 		t.Fatal(err)
 	}
 	e = rec.only(t)
-	if !e.FromDraft || e.HasFile() || len(e.Media) != 1 || e.Media[0].SID != att.Preview.MediaSID || e.Media[0].FileName != "plan.png" {
-		t.Errorf("SendMediaMessage from draft event = %+v, want the draft's file %s and no opener", e, att.Preview.MediaSID)
+	if !e.FromDraft || e.HasFile() || len(e.Media) != 1 || e.Media[0].SID != att.Media.SID || e.Media[0].FileName != "plan.png" {
+		t.Errorf("SendMediaMessage from draft event = %+v, want the draft's file %s and no opener", e, att.Media.SID)
 	}
 	if _, err := e.Open(ctx); errs.CodeOf(err) != errs.InvalidArgument {
 		t.Errorf("Open without a file = %v, want %q", err, errs.InvalidArgument)
 	}
 
 	// DownloadMedia by message: resolved, openable.
-	if _, err := attachments.Invoke(ctx, c.Registry, attachments.DownloadMedia, attachments.DownloadMediaPayload{
+	if _, err := attachments.Invoke(ctx, c.Registry(), attachments.DownloadMedia, attachments.DownloadMediaPayload{
 		Channel: hookstest.Channel, Requester: f.Agent, MessageSID: sent.Message.SID}); err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestBeforeDescribesEachAction(t *testing.T) {
 	}
 
 	// The actions without files.
-	if _, err := attachments.Invoke(ctx, c.Registry, attachments.SendMessage, attachments.SendMessagePayload{
+	if _, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 		Channel: hookstest.Channel, Sender: f.Customer, Body: "secret text"}); err != nil {
 		t.Fatal(err)
 	}
@@ -124,21 +124,21 @@ func TestBeforeDescribesEachAction(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec.take()
-	if _, err := attachments.Invoke(ctx, c.Registry, attachments.DetachFile, attachments.DetachFilePayload{
-		Channel: hookstest.Channel, Sender: f.Customer, MediaSID: att2.Preview.MediaSID}); err != nil {
+	if _, err := attachments.Invoke(ctx, c.Registry(), attachments.DetachFile, attachments.DetachFilePayload{
+		Channel: hookstest.Channel, Sender: f.Customer, MediaSID: att2.Media.SID}); err != nil {
 		t.Fatal(err)
 	}
-	if e := rec.only(t); e.Action != "DetachFile" || len(e.Media) != 1 || e.Media[0].SID != att2.Preview.MediaSID {
-		t.Errorf("DetachFile event = %+v, want media %s", e, att2.Preview.MediaSID)
+	if e := rec.only(t); e.Action != "DetachFile" || len(e.Media) != 1 || e.Media[0].SID != att2.Media.SID {
+		t.Errorf("DetachFile event = %+v, want media %s", e, att2.Media.SID)
 	}
-	if _, err := attachments.Invoke(ctx, c.Registry, attachments.BlockMember, attachments.BlockMemberPayload{
+	if _, err := attachments.Invoke(ctx, c.Registry(), attachments.BlockMember, attachments.BlockMemberPayload{
 		Channel: hookstest.Channel, Requester: f.Agent, Target: f.Customer.Identity}); err != nil {
 		t.Fatal(err)
 	}
 	if e := rec.only(t); e.Action != "BlockMember" || e.Actor != f.Agent || e.Target != f.Customer.Identity {
 		t.Errorf("BlockMember event = %+v", e)
 	}
-	if _, err := attachments.Invoke(ctx, c.Registry, attachments.DeleteMessage, attachments.DeleteMessagePayload{
+	if _, err := attachments.Invoke(ctx, c.Registry(), attachments.DeleteMessage, attachments.DeleteMessagePayload{
 		Channel: hookstest.Channel, Requester: f.Agent, MessageSID: sent.Message.SID}); err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestAfterOutcomes(t *testing.T) {
 	if e := rec.only(t); e.Action != "DownloadMedia" || e.Code != hooks.OK || len(e.Media) != 1 || e.Media[0].SID != sent.Media[0].SID {
 		t.Errorf("after a download, event = %+v", e)
 	}
-	if _, err := f.Download(ctx, f.Agent, attachments.NewMediaSID()); !errors.Is(err, errs.NotFound) {
+	if _, err := f.Download(ctx, f.Agent, "ME0123456789abcdef0123456789abcdef"); !errors.Is(err, errs.NotFound) {
 		t.Fatalf("download of unknown media = %v, want not found", err)
 	}
 	if e := rec.only(t); e.Code != string(errs.NotFound) {

@@ -117,7 +117,7 @@ func post(b *testing.B, client *http.Client, url string, body io.Reader, length 
 // disk does not fill over the rounds.
 func (e *env) clearMessages(b *testing.B) {
 	for _, m := range e.chat.Messages(channel) {
-		if _, err := attachments.Invoke(context.Background(), e.c.Registry, attachments.DeleteMessage,
+		if _, err := attachments.Invoke(context.Background(), e.c.Registry(), attachments.DeleteMessage,
 			attachments.DeleteMessagePayload{Channel: channel, Requester: agent, MessageSID: m.SID}); err != nil {
 			b.Fatal(err)
 		}
@@ -239,7 +239,7 @@ func BenchmarkHTTPUpload4KiBParallelDirect(b *testing.B) {
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			_, err := attachments.Invoke(context.Background(), e.c.Registry, attachments.SendMediaMessage,
+			_, err := attachments.Invoke(context.Background(), e.c.Registry(), attachments.SendMediaMessage,
 				attachments.SendMediaMessagePayload{Channel: channel, Sender: customer,
 					File: &attachments.File{Name: "big.png", Size: 4 << 10, Body: content{4 << 10}.section(0, 4<<10)}})
 			if err != nil {

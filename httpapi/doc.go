@@ -7,7 +7,7 @@
 //
 //	h, err := httpapi.New(client, memberFromSession, &httpapi.Options{Registerer: registry})
 //	mux.Handle(httpapi.DefaultPath, h)
-//	mux.Handle(attachments.DefaultLinkPath, h.Links())
+//	mux.Handle("/attachments/dl/", h.Links())
 //	mux.Handle("/metrics", h.Metrics())
 //	srv := httpapi.NewServer(":8080", mux)
 //

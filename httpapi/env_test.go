@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/httpapi"
 	"github.com/attachkit/attachments/ledger"
@@ -46,7 +47,7 @@ const memberHeader = "X-Test-Member"
 type env struct {
 	c     *attachments.Client
 	store *storage.Bucket
-	chat  *attachments.MemoryTransport
+	chat  *attachmentstest.Transport
 	h     *httpapi.Handler
 	srv   *http.Server
 	reg   *prometheus.Registry
@@ -75,7 +76,7 @@ func newEnv(t testing.TB, o *envOptions) *env {
 	}
 	store, err := filesystem.Open(t.TempDir(), &filesystem.Options{NoSync: o.noSync})
 	require.NoError(t, err)
-	members := &attachments.MemoryMembers{}
+	members := &attachmentstest.Members{}
 	ctx := context.Background()
 	for _, m := range []struct {
 		id   string
@@ -87,9 +88,9 @@ func newEnv(t testing.TB, o *envOptions) *env {
 	if o.cfg != nil {
 		cfg = *o.cfg
 	}
-	chat := &attachments.MemoryTransport{}
+	chat := &attachmentstest.Transport{}
 	quiet := slog.New(slog.DiscardHandler)
-	c, err := attachments.New(cfg, &attachments.Options{Storage: store, Transport: chat, Members: members, Logger: quiet, Ledger: o.ledger})
+	c, err := attachments.New(cfg, chat, members, &attachments.Options{Storage: store, Logger: quiet, Ledger: o.ledger})
 	require.NoError(t, err)
 	e := &env{c: c, store: store, chat: chat, reg: prometheus.NewRegistry()}
 	ho := httpapi.Options{}
@@ -115,7 +116,7 @@ func newEnv(t testing.TB, o *envOptions) *env {
 	if o.routes != nil {
 		o.routes(mux)
 	}
-	mux.Handle(attachments.DefaultLinkPath, e.h.Links())
+	mux.Handle("/attachments/dl/", e.h.Links())
 	mux.Handle("/metrics", e.h.Metrics())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -267,7 +268,7 @@ func (e *env) assertNoOrphans(t testing.TB) {
 		d, err := e.c.Draft(context.Background(), channel, m)
 		require.NoError(t, err)
 		for _, f := range d.Files {
-			want["media/"+f.MediaSID] = true
+			want["media/"+f.SID] = true
 		}
 	}
 	k := e.keys(t)
@@ -276,7 +277,7 @@ func (e *env) assertNoOrphans(t testing.TB) {
 		got[key] = true
 	}
 	assert.Equal(t, want, got, "storage holds media no message or draft refers to (or lost some)")
-	rep, err := e.c.Check(context.Background(), nil)
+	rep, err := e.c.Check(context.Background(), false)
 	require.NoError(t, err)
 	assert.Empty(t, rep.OrphanBlobs, "blobs no ledger record explains")
 	assert.Empty(t, rep.MissingBlobs, "ledger records whose blob is gone")
@@ -290,7 +291,7 @@ func (e *env) assertServing(t testing.TB) {
 	require.Equal(t, http.StatusCreated, res.StatusCode, "the server stopped serving: %s", body)
 	var dr httpapi.DraftReply
 	require.NoError(t, json.Unmarshal(body, &dr))
-	res, body = e.do(t, customer, "DELETE", "channels/"+channel+"/draft/files/"+dr.Preview.MediaSID, nil, "")
+	res, body = e.do(t, customer, "DELETE", "channels/"+channel+"/draft/files/"+dr.Media.SID, nil, "")
 	require.Equal(t, http.StatusOK, res.StatusCode, "%s", body)
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/httpapi"
 )
@@ -16,7 +17,7 @@ import (
 // A host mounts the handlers on its own mux, with its own authentication
 // deciding who a request acts for.
 func ExampleNew() {
-	client, err := attachments.New(attachments.DefaultConfig(), nil)
+	client, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -41,8 +42,8 @@ func ExampleNew() {
 	defer h.Close()
 
 	mux := http.NewServeMux()
-	mux.Handle(httpapi.DefaultPath, h)                 // the API and tus uploads
-	mux.Handle(attachments.DefaultLinkPath, h.Links()) // the download links
+	mux.Handle(httpapi.DefaultPath, h)        // the API and tus uploads
+	mux.Handle("/attachments/dl/", h.Links()) // the download links
 	mux.Handle("/metrics", h.Metrics())
 	srv := httpapi.NewServer("127.0.0.1:8080", mux)
 	// Then go srv.ListenAndServe(), and srv.Shutdown(ctx) to stop.

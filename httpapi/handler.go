@@ -155,7 +155,7 @@ func New(c *attachments.Client, member MemberFunc, opts *Options) (*Handler, err
 		stop: make(chan struct{}),
 	}
 	for _, side := range []attachments.Side{attachments.SideCustomer, attachments.SideAgent, attachments.SideSupervisor} {
-		if p := c.Config().Policy(side); p.Enabled {
+		if p, err := c.Config().PolicyIn(side, attachments.ChannelWeb); err == nil && p.Enabled {
 			h.maxFile = max(h.maxFile, p.SizeLimit())
 		}
 	}
@@ -187,7 +187,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.handler.
 
 // Links returns the Client's download-link handler with the links_served
 // and download_bytes metrics. Mount it where the Client's links point
-// (attachments.DefaultLinkPath by default).
+// ("/attachments/dl/" by default).
 func (h *Handler) Links() http.Handler { return h.metrics.countLinks(h.client.Links()) }
 
 // Metrics returns the handler that serves the metrics in Prometheus' text

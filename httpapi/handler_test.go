@@ -46,7 +46,7 @@ func TestSendDownloadDelete(t *testing.T) {
 	res, _ = e.do(t, agent, "GET", msgPath+"/media/"+md.SID, nil, "")
 	require.Equal(t, http.StatusSeeOther, res.StatusCode)
 	loc := res.Header.Get("Location")
-	require.True(t, strings.HasPrefix(loc, attachments.DefaultLinkPath), "the redirect should point at a link: %q", loc)
+	require.True(t, strings.HasPrefix(loc, "/attachments/dl/"), "the redirect should point at a link: %q", loc)
 	assert.True(t, bytes.Equal(data, fetch(t, e.url+loc)), "the redirect's link should serve the file")
 
 	// A stranger to the message's author may not delete it; the agent may.
@@ -87,9 +87,9 @@ func TestDraft(t *testing.T) {
 		require.Equal(t, http.StatusCreated, res.StatusCode, "%s", body)
 		var dr httpapi.DraftReply
 		require.NoError(t, json.Unmarshal(body, &dr))
-		require.NotNil(t, dr.Preview)
+		require.NotNil(t, dr.Media)
 		assert.Len(t, dr.Draft.Files, i+1, "the draft should list every attached file")
-		sids = append(sids, dr.Preview.MediaSID)
+		sids = append(sids, dr.Media.SID)
 	}
 	res, body := e.do(t, agent, "DELETE", base+"files/"+sids[0], nil, "")
 	require.Equal(t, http.StatusOK, res.StatusCode, "%s", body)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/httpapi"
 )
@@ -60,7 +61,7 @@ func TestMetrics(t *testing.T) {
 }
 
 func TestMetricsRegistration(t *testing.T) {
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{Logger: slog.New(slog.DiscardHandler)})
+	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	defer c.Close()
 	reg := prometheus.NewRegistry()

@@ -78,7 +78,7 @@ func (h *Handler) handleSend(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	res, err := attachments.Invoke(c.r.Context(), h.client.Registry, attachments.SendMediaMessage,
+	res, err := attachments.Invoke(c.r.Context(), h.client.Registry(), attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: c.channel, Sender: c.member, File: up.file, Text: up.fields["text"]})
 	done(err)
 	if err != nil {
@@ -93,18 +93,18 @@ func (h *Handler) handleAttach(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	res, err := attachments.Invoke(c.r.Context(), h.client.Registry, attachments.AttachFile,
+	res, err := attachments.Invoke(c.r.Context(), h.client.Registry(), attachments.AttachFile,
 		attachments.AttachFilePayload{Channel: c.channel, Sender: c.member, File: up.file})
 	done(err)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, DraftReply{Preview: &res.Preview, Draft: res.Draft})
+	writeJSON(w, http.StatusCreated, DraftReply{Media: &res.Media, Draft: res.Draft})
 	return nil
 }
 
 func (h *Handler) handleDetach(w http.ResponseWriter, c *call) error {
-	res, err := attachments.Invoke(c.r.Context(), h.client.Registry, attachments.DetachFile,
+	res, err := attachments.Invoke(c.r.Context(), h.client.Registry(), attachments.DetachFile,
 		attachments.DetachFilePayload{Channel: c.channel, Sender: c.member, MediaSID: c.r.PathValue("media")})
 	if err != nil {
 		return err
@@ -124,7 +124,7 @@ func (h *Handler) handleSendDraft(w http.ResponseWriter, c *call) error {
 	if err := decodeJSON(w, c.r, &req); err != nil {
 		return err
 	}
-	res, err := attachments.Invoke(c.r.Context(), h.client.Registry, attachments.SendMediaMessage,
+	res, err := attachments.Invoke(c.r.Context(), h.client.Registry(), attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: c.channel, Sender: c.member, FromDraft: true, Text: req.Text})
 	if err != nil {
 		return err
@@ -159,7 +159,7 @@ func (h *Handler) handlePreflight(w http.ResponseWriter, c *call) error {
 }
 
 func (h *Handler) handleDelete(w http.ResponseWriter, c *call) error {
-	res, err := attachments.Invoke(c.r.Context(), h.client.Registry, attachments.DeleteMessage,
+	res, err := attachments.Invoke(c.r.Context(), h.client.Registry(), attachments.DeleteMessage,
 		attachments.DeleteMessagePayload{Channel: c.channel, Requester: c.member, MessageSID: c.r.PathValue("message")})
 	if err != nil {
 		return err
@@ -182,7 +182,7 @@ func (h *Handler) handleDownload(redirect bool) func(w http.ResponseWriter, c *c
 		default:
 			return &errs.Error{Code: errs.InvalidPayload, Message: "disposition is inline or attachment"}
 		}
-		res, err := attachments.Invoke(c.r.Context(), h.client.Registry, attachments.DownloadMedia,
+		res, err := attachments.Invoke(c.r.Context(), h.client.Registry(), attachments.DownloadMedia,
 			attachments.DownloadMediaPayload{Channel: c.channel, Requester: c.member,
 				MessageSID: c.r.PathValue("message"), MediaSID: c.r.PathValue("media"), Disposition: disp})
 		if err != nil {

@@ -175,12 +175,12 @@ func (t *tusUploads) invoke(ctx context.Context, sender attachments.Member, rec 
 	var err error
 	if rec.MetaData[tusTarget] == "draft" {
 		var res attachments.AttachFileResult
-		res, err = attachments.Invoke(ctx, t.h.client.Registry, attachments.AttachFile,
+		res, err = attachments.Invoke(ctx, t.h.client.Registry(), attachments.AttachFile,
 			attachments.AttachFilePayload{Channel: rec.Channel, Sender: sender, File: file})
-		reply = DraftReply{Preview: &res.Preview, Draft: res.Draft}
+		reply = DraftReply{Media: &res.Media, Draft: res.Draft}
 	} else {
 		var res attachments.SendMediaMessageResult
-		res, err = attachments.Invoke(ctx, t.h.client.Registry, attachments.SendMediaMessage,
+		res, err = attachments.Invoke(ctx, t.h.client.Registry(), attachments.SendMediaMessage,
 			attachments.SendMediaMessagePayload{Channel: rec.Channel, Sender: sender, File: file, Text: rec.MetaData[tusText]})
 		reply = sentReply(res)
 	}

@@ -34,11 +34,11 @@ type SentReply struct {
 	Message MessageView `json:"message"`
 }
 
-// DraftReply answers a change to a draft; Preview is the file attached, if
-// one was.
+// DraftReply answers a change to a draft; Media is the file attached, as
+// stored, if one was.
 type DraftReply struct {
-	Preview *attachments.Preview `json:"preview,omitempty"`
-	Draft   attachments.Draft    `json:"draft"`
+	Media *attachments.Media `json:"media,omitempty"`
+	Draft attachments.Draft  `json:"draft"`
 }
 
 // LinkReply is a freshly minted download link.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/ledger"
 )
 
 // The names of the renditions Attach makes.
@@ -96,7 +97,7 @@ func Attach(c *attachments.Client, r Renderer, opts *AttachOptions) (*Previews, 
 }
 
 func (p *Previews) listen() error {
-	reg := p.c.Registry
+	reg := p.c.Registry()
 	add := func(remove func(), err error) error {
 		if err == nil {
 			p.remove = append(p.remove, remove)
@@ -138,7 +139,7 @@ func (p *Previews) listen() error {
 		add(attachments.OnAfter(reg, attachments.AttachFile,
 			func(_ context.Context, _ attachments.AttachFilePayload, r attachments.AttachFileResult, err error) {
 				if err == nil {
-					p.enqueue(attachments.Media{SID: r.Preview.MediaSID, ContentType: r.Preview.ContentType})
+					p.enqueue(r.Media)
 				}
 			})),
 	)
@@ -213,7 +214,7 @@ func (p *Previews) renderErr(ctx context.Context, sid string, open func(context.
 	}
 	for i, b := range []*bytes.Buffer{&thumb, &prev} {
 		name := []string{ThumbnailName, PreviewName}[i]
-		r := attachments.Rendition{Name: name, ContentType: out[i].ContentType, Width: out[i].Width, Height: out[i].Height,
+		r := ledger.Rendition{Name: name, ContentType: out[i].ContentType, Width: out[i].Width, Height: out[i].Height,
 			BlurHash: out[i].BlurHash}
 		if err := p.c.PutRendition(ctx, sid, r, b); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/preview"
 	"github.com/attachkit/attachments/preview/previewtest"
 )
@@ -17,9 +18,9 @@ import (
 // bounds their CPU and memory.
 func ExampleAttach() {
 	ctx := context.Background()
-	members := &attachments.MemoryMembers{}
+	members := &attachmentstest.Members{}
 	_ = members.SetRole(ctx, "CH1", "casey", attachments.RoleCustomer)
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{Members: members, Logger: slog.New(slog.DiscardHandler)})
+	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -30,7 +31,7 @@ func ExampleAttach() {
 	}
 
 	casey := attachments.Member{Identity: "casey", Side: attachments.SideCustomer}
-	sent, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	sent, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: casey,
 		File: &attachments.File{Name: "photo.jpg", Body: bytes.NewReader(previewtest.OrientedJPEG(6))},
 	})
@@ -39,7 +40,7 @@ func ExampleAttach() {
 	}
 	_ = previews.Close() // here, to wait for the queue; a server closes it at shutdown
 
-	dl, err := attachments.Invoke(ctx, c.Registry, attachments.DownloadMedia, attachments.DownloadMediaPayload{
+	dl, err := attachments.Invoke(ctx, c.Registry(), attachments.DownloadMedia, attachments.DownloadMediaPayload{
 		Channel: "CH1", Requester: casey, MessageSID: sent.Message.SID, Rendition: preview.ThumbnailName,
 	})
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/preview"
 	"github.com/attachkit/attachments/preview/previewtest"
@@ -28,7 +29,7 @@ type chat struct {
 	c       *attachments.Client
 	links   *httptest.Server
 	logs    *bytes.Buffer
-	members *attachments.MemoryMembers
+	members *attachmentstest.Members
 }
 
 var (
@@ -39,13 +40,11 @@ var (
 func newChat(t *testing.T) *chat {
 	t.Helper()
 	ctx := context.Background()
-	members := &attachments.MemoryMembers{}
+	members := &attachmentstest.Members{}
 	require.NoError(t, members.SetRole(ctx, "CH1", casey.Identity, attachments.RoleCustomer))
 	require.NoError(t, members.SetRole(ctx, "CH1", alex.Identity, attachments.RoleAgent))
 	logs := &bytes.Buffer{}
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
-		Members: members, Logger: slog.New(slog.NewTextHandler(logs, nil)),
-	})
+	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	srv := httptest.NewServer(c.Links())
@@ -55,7 +54,7 @@ func newChat(t *testing.T) *chat {
 
 func (ch *chat) send(t *testing.T, name string, body []byte) attachments.SendMediaMessageResult {
 	t.Helper()
-	res, err := attachments.Invoke(context.Background(), ch.c.Registry, attachments.SendMediaMessage,
+	res, err := attachments.Invoke(context.Background(), ch.c.Registry(), attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: "CH1", Sender: casey, File: &attachments.File{Name: name, Body: bytes.NewReader(body)}})
 	require.NoError(t, err, "a picture must be sent whatever becomes of its preview")
 	return res
@@ -64,7 +63,7 @@ func (ch *chat) send(t *testing.T, name string, body []byte) attachments.SendMed
 // rendition downloads a rendition of a message's file as the agent sees it.
 func (ch *chat) rendition(t *testing.T, msg, name string) ([]byte, attachments.Media, error) {
 	t.Helper()
-	dl, err := attachments.Invoke(context.Background(), ch.c.Registry, attachments.DownloadMedia,
+	dl, err := attachments.Invoke(context.Background(), ch.c.Registry(), attachments.DownloadMedia,
 		attachments.DownloadMediaPayload{Channel: "CH1", Requester: alex, MessageSID: msg, Rendition: name})
 	if err != nil {
 		return nil, attachments.Media{}, err
@@ -153,13 +152,13 @@ func TestSyncRenditionsTravelWithTheMessage(t *testing.T) {
 	assert.Positive(t, media[0].Renditions[0].Width)
 
 	// A draft file gets its thumbnail too, for the composer.
-	att, err := attachments.Invoke(context.Background(), ch.c.Registry, attachments.AttachFile,
+	att, err := attachments.Invoke(context.Background(), ch.c.Registry(), attachments.AttachFile,
 		attachments.AttachFilePayload{Channel: "CH1", Sender: casey, File: &attachments.File{Name: "b.jpg", Body: bytes.NewReader(previewtest.OrientedJPEG(3))}})
 	require.NoError(t, err)
-	dl, err := attachments.Invoke(context.Background(), ch.c.Registry, attachments.DownloadMedia,
-		attachments.DownloadMediaPayload{Channel: "CH1", Requester: casey, MediaSID: att.Preview.MediaSID, Rendition: preview.ThumbnailName})
+	dl, err := attachments.Invoke(context.Background(), ch.c.Registry(), attachments.DownloadMedia,
+		attachments.DownloadMediaPayload{Channel: "CH1", Requester: casey, MediaSID: att.Media.SID, Rendition: preview.ThumbnailName})
 	require.NoError(t, err, "the sender sees its draft's thumbnail")
-	assert.True(t, strings.HasPrefix(dl.Link.URL, attachments.DefaultLinkPath))
+	assert.True(t, strings.HasPrefix(dl.Link.URL, "/attachments/dl/"))
 }
 
 func TestDeletingAMessageDeletesItsRenditions(t *testing.T) {
@@ -168,7 +167,7 @@ func TestDeletingAMessageDeletesItsRenditions(t *testing.T) {
 	require.NoError(t, err)
 	sent := ch.send(t, "photo.jpg", previewtest.OrientedJPEG(1))
 	require.NoError(t, p.Close())
-	_, err = attachments.Invoke(context.Background(), ch.c.Registry, attachments.DeleteMessage,
+	_, err = attachments.Invoke(context.Background(), ch.c.Registry(), attachments.DeleteMessage,
 		attachments.DeleteMessagePayload{Channel: "CH1", Requester: casey, MessageSID: sent.Message.SID})
 	require.NoError(t, err)
 	for _, err := range ch.c.Storage().List(context.Background(), "") {
@@ -183,15 +182,13 @@ func TestDeletingAMessageDeletesItsRenditions(t *testing.T) {
 
 func TestStripOriginalsKeepsPixelsAndDropsTheSendersMetadata(t *testing.T) {
 	ctx := context.Background()
-	members := &attachments.MemoryMembers{}
+	members := &attachmentstest.Members{}
 	require.NoError(t, members.SetRole(ctx, "CH1", casey.Identity, attachments.RoleCustomer))
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
-		Members: members, Logger: slog.New(slog.DiscardHandler), Rewrite: preview.StripOriginals,
-	})
+	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{Logger: slog.New(slog.DiscardHandler), Rewrite: preview.StripOriginals})
 	require.NoError(t, err)
 	defer c.Close()
 	photo := previewtest.OrientedJPEG(6)
-	res, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	res, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: casey, File: &attachments.File{Name: "photo.jpg", Body: bytes.NewReader(photo)}})
 	require.NoError(t, err)
 	rc, err := c.OpenMedia(ctx, res.Media[0].SID)
@@ -215,7 +212,7 @@ func TestStripOriginalsKeepsPixelsAndDropsTheSendersMetadata(t *testing.T) {
 
 	// A PNG passes through as sent.
 	png := previewtest.PNGBytes(previewtest.Pattern(8, 8))
-	res, err = attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	res, err = attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: casey, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(png)}})
 	require.NoError(t, err)
 	assert.Equal(t, int64(len(png)), res.Media[0].Size)
@@ -257,25 +254,25 @@ func (s *mapStore) Delete(_ context.Context, sid string) error {
 func TestPicturesInAHostsOwnStoreGetRenditions(t *testing.T) {
 	ctx := context.Background()
 	own := &mapStore{files: map[string][]byte{}}
-	members := &attachments.MemoryMembers{}
+	members := &attachmentstest.Members{}
 	require.NoError(t, members.SetRole(ctx, "CH1", casey.Identity, attachments.RoleCustomer))
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
-		Members: members, Logger: slog.New(slog.DiscardHandler), Stores: map[string]attachments.Store{"own": own},
+	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{
+		Logger: slog.New(slog.DiscardHandler), Stores: map[string]attachments.Store{"own": own},
 	})
 	require.NoError(t, err)
 	defer c.Close()
 	p, err := preview.Attach(c, preview.NewGoRenderer(nil), nil)
 	require.NoError(t, err)
-	res, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	res, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: casey,
 		File: &attachments.File{Name: "photo.jpg", Body: bytes.NewReader(previewtest.OrientedJPEG(6)), Store: "own"}})
 	require.NoError(t, err)
 	require.NoError(t, p.Close())
-	dl, err := attachments.Invoke(ctx, c.Registry, attachments.DownloadMedia, attachments.DownloadMediaPayload{
+	dl, err := attachments.Invoke(ctx, c.Registry(), attachments.DownloadMedia, attachments.DownloadMediaPayload{
 		Channel: "CH1", Requester: casey, MessageSID: res.Message.SID, Rendition: preview.ThumbnailName})
 	require.NoError(t, err, "a picture in the host's store must get its thumbnail like any other")
 	assert.Len(t, dl.Media.Renditions, 2)
-	_, err = attachments.Invoke(ctx, c.Registry, attachments.DeleteMessage, attachments.DeleteMessagePayload{
+	_, err = attachments.Invoke(ctx, c.Registry(), attachments.DeleteMessage, attachments.DeleteMessagePayload{
 		Channel: "CH1", Requester: casey, MessageSID: res.Message.SID})
 	require.NoError(t, err)
 	assert.Empty(t, own.files, "the original goes from the host's store")

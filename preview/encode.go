@@ -27,7 +27,7 @@ func encode(w io.Writer, img *image.NRGBA, quality int) (Rendition, error) {
 		err = (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(cw, img)
 	}
 	if err != nil {
-		return Rendition{}, errs.Wrap(errs.Unavailable, "preview.Render", err)
+		return Rendition{}, &errs.Error{Code: errs.Unavailable, Op: "preview.Render", Err: err}
 	}
 	r.Size = cw.n
 	return r, nil

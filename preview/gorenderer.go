@@ -149,7 +149,7 @@ func decodeError(h Header, err error) error {
 
 // canceled is the error for a render its context stopped.
 func canceled(err error) error {
-	return errs.Wrap(errs.Canceled, "preview.Render", err)
+	return &errs.Error{Code: errs.Canceled, Op: "preview.Render", Err: err}
 }
 
 // ContextReader returns a reader that fails with ctx's error once ctx is

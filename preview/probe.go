@@ -129,9 +129,9 @@ func probe(r *bufio.Reader) (Header, error) {
 	magic, err := r.Peek(12)
 	if len(magic) == 0 {
 		if err == nil || err == io.EOF {
-			return Header{}, errs.New(errs.EmptyFile, "preview.Probe", "")
+			return Header{}, &errs.Error{Code: errs.EmptyFile, Op: "preview.Probe"}
 		}
-		return Header{}, errs.Wrap(errs.Unavailable, "preview.Probe", err)
+		return Header{}, &errs.Error{Code: errs.Unavailable, Op: "preview.Probe", Err: err}
 	}
 	var h Header
 	switch {
@@ -146,7 +146,7 @@ func probe(r *bufio.Reader) (Header, error) {
 	case len(magic) >= 8 && string(magic[4:8]) == "ftyp":
 		h, err = probeHEIF(r)
 	default:
-		return Header{}, errs.New(errs.Unsupported, "preview.Probe", "this type of image has no preview")
+		return Header{}, &errs.Error{Code: errs.Unsupported, Op: "preview.Probe", Message: "this type of image has no preview"}
 	}
 	if err != nil {
 		return Header{}, corrupt(err)

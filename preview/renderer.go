@@ -122,7 +122,7 @@ func (o *Options) Admit(h Header) error {
 // renderer calls it first.
 func CheckTargets(targets []Target) error {
 	if len(targets) == 0 {
-		return errs.New(errs.InvalidArgument, "preview.Render", "no rendition was asked for")
+		return &errs.Error{Code: errs.InvalidArgument, Op: "preview.Render", Message: "no rendition was asked for"}
 	}
 	for i, t := range targets {
 		if t.W == nil || t.Max < 1 || t.Max > MaxTarget {

@@ -50,13 +50,13 @@ func StripJPEGMetadata(dst io.Writer, src io.Reader) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &we):
-		return errs.Wrap(errs.Unavailable, op, we.err)
+		return &errs.Error{Code: errs.Unavailable, Op: op, Err: we.err}
 	case errors.As(err, &re):
-		return errs.Wrap(errs.Unavailable, op, re.err)
+		return &errs.Error{Code: errs.Unavailable, Op: op, Err: re.err}
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, errNotJPEG):
 		return &errs.Error{Code: errs.InvalidArgument, Op: op, Message: msgCorrupt, Err: err}
 	}
-	return errs.Wrap(errs.Unavailable, op, err)
+	return &errs.Error{Code: errs.Unavailable, Op: op, Err: err}
 }
 
 // errNotJPEG is the cause when src does not parse as a JPEG.

@@ -24,23 +24,26 @@ type Verdict struct {
 	// without parameters, or "" when it declared none or a malformed one. It
 	// is recorded, never trusted.
 	DeclaredType string
-	// Size is the size the client declared, or -1 when it declared none. The
-	// stream Check returns enforces the limit on the real size.
+	// Size is the size the client declared, or 0 when it declared none (the
+	// one meaning of 0 across the library: unknown). The stream Check
+	// returns enforces the limit on the real size.
 	Size int64
 }
 
 // Preflight checks what is known of a file before any byte of it arrives, so
 // that a host can refuse early: that attachments are enabled, that the name
 // is valid, that its extension is allowed and not dangerous, and that the
-// declared size is within the limit and not zero. size is the declared size
-// in bytes, or -1 when unknown (any negative size is unknown).
+// declared size is within the limit. size is the declared size in bytes, or
+// 0 when unknown, as in attachments.File.Size; a negative size (net/http's
+// ContentLength of -1) is unknown too. An empty file is refused by Check,
+// from its content.
 //
 // The checks run in that order and the first refusal is returned as an
 // *errs.Error (see the package documentation for the codes). Check runs
 // Preflight itself.
 func (p Policy) Preflight(name, declaredType string, size int64) (Verdict, error) {
 	if size < 0 {
-		size = -1
+		size = 0
 	}
 	v := Verdict{DeclaredType: mediaType(declaredType), Size: size}
 	if !p.Enabled {
@@ -56,11 +59,8 @@ func (p Policy) Preflight(name, declaredType string, size int64) (Verdict, error
 		return v, err
 	}
 	limit := p.SizeLimitFor(extensionType(v.Extension))
-	switch {
-	case size > limit:
+	if size > limit {
 		return v, tooLarge(v, limit, size)
-	case size == 0:
-		return v, refuse(errs.EmptyFile, "the file is empty", v)
 	}
 	return v, nil
 }
@@ -119,7 +119,7 @@ func (p Policy) checkExtension(v *Verdict) error {
 // what it wrote.
 func (p Policy) Check(ctx context.Context, name, declaredType string, size int64, r io.Reader) (Verdict, io.Reader, error) {
 	if err := ctx.Err(); err != nil {
-		return Verdict{Size: -1}, nil, canceled(err)
+		return Verdict{}, nil, canceled(err)
 	}
 	v, err := p.Preflight(name, declaredType, size)
 	if err != nil {

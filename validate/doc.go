@@ -59,7 +59,7 @@
 //   - errs.TypeNotAllowed: the file is an executable or a script, by name or
 //     by content, or has no extension and a type no extension accepts;
 //   - errs.FileTooLarge: the declared size or the stream passed the limit;
-//   - errs.EmptyFile: the declared size is zero or the stream is empty;
+//   - errs.EmptyFile: the stream is empty;
 //   - errs.TypeMismatch: the content is not what the extension says.
 //
 // A cancelled context gives errs.Canceled wrapping ctx.Err(); a malformed

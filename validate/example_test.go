@@ -32,7 +32,7 @@ func Example() {
 		{"photo.jpg", "image/jpeg", ""},
 	}
 	for _, u := range uploads {
-		v, r, err := policy.Check(context.Background(), u.name, u.declaredType, -1, strings.NewReader(u.content))
+		v, r, err := policy.Check(context.Background(), u.name, u.declaredType, 0, strings.NewReader(u.content))
 		if err != nil {
 			e := errs.As(err)
 			fmt.Printf("%-18q refused, %s: %s\n", u.name, e.Code, e.Text())

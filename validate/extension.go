@@ -46,7 +46,7 @@ func canonical(e string) string {
 func NormalizeExtension(s string) (string, error) {
 	e := strings.TrimPrefix(s, ".")
 	if e == "" || len(e) > maxExtensionLen {
-		return "", errs.New(errs.InvalidArgument, "validate", "a file extension must have 1 to 16 characters")
+		return "", &errs.Error{Code: errs.InvalidArgument, Op: "validate", Message: "a file extension must have 1 to 16 characters"}
 	}
 	upper := false
 	for i := 0; i < len(e); i++ {
@@ -56,8 +56,7 @@ func NormalizeExtension(s string) (string, error) {
 		case 'A' <= c && c <= 'Z':
 			upper = true
 		default:
-			return "", errs.New(errs.InvalidArgument, "validate",
-				"a file extension may hold only letters, digits, '-', '_' and '+'")
+			return "", &errs.Error{Code: errs.InvalidArgument, Op: "validate", Message: "a file extension may hold only letters, digits, '-', '_' and '+'"}
 		}
 	}
 	if upper {

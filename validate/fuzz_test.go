@@ -85,7 +85,7 @@ func FuzzCheck(f *testing.F) {
 	f.Add("notes.txt", "", []byte("\xfe\xff\x00<\x00h\x00t\x00m\x00l\x00>"), uint8(0))
 	f.Fuzz(func(t *testing.T, name, declared string, content []byte, pick uint8) {
 		p := fuzzPolicies[int(pick)%len(fuzzPolicies)]
-		v, r, err := p.Check(context.Background(), name, declared, -1, bytes.NewReader(content))
+		v, r, err := p.Check(context.Background(), name, declared, 0, bytes.NewReader(content))
 		if v.Name != "" {
 			checkName(t, name, v.Name)
 		}

@@ -22,7 +22,7 @@ import (
 // the first error of either.
 func checkAll(t *testing.T, p validate.Policy, name string, src io.Reader) ([]byte, error) {
 	t.Helper()
-	_, r, err := p.Check(context.Background(), name, "", -1, src)
+	_, r, err := p.Check(context.Background(), name, "", 0, src)
 	if err != nil {
 		return nil, err
 	}

@@ -120,7 +120,7 @@ func TestMessagesSayWhatTheFileIs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.why, func(t *testing.T) {
-			v, got, err := check(tt.policy, tt.name, "", -1, tt.content)
+			v, got, err := check(tt.policy, tt.name, "", 0, tt.content)
 			if tt.wantCode == "" {
 				require.NoError(t, err, "a text file the sender's own tools wrote is refused")
 				assert.Equal(t, tt.wantWord, v.ContentType, "the file is stored with the wrong type")
@@ -160,7 +160,7 @@ func TestNoMessageHoldsAMIMEType(t *testing.T) {
 				name += "." + ext
 			}
 			for _, p := range []validate.Policy{strict, open, textOnlyPolicy} {
-				_, _, err := check(p, name, "", -1, content)
+				_, _, err := check(p, name, "", 0, content)
 				if e := errs.As(err); e != nil {
 					assertPlainWords(t, e.Text(), s.file+" named "+name)
 				}

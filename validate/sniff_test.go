@@ -161,7 +161,7 @@ func TestDeclaredType(t *testing.T) {
 		{"image/" + strings.Repeat("x", 300), ""},
 	}
 	for _, tt := range tests {
-		v, err := defaults.Preflight("photo.png", tt.in, -1)
+		v, err := defaults.Preflight("photo.png", tt.in, 0)
 		if err != nil || v.DeclaredType != tt.want {
 			t.Errorf("Preflight declared %q: DeclaredType = %q, %v; want %q", tt.in, v.DeclaredType, err, tt.want)
 		}

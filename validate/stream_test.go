@@ -39,7 +39,7 @@ func TestStreamReplaysFromZero(t *testing.T) {
 			name = "x.txt"
 		}
 		src := &countingReader{r: bytes.NewReader(content)}
-		v, r, err := defaults.Check(context.Background(), name, "", -1, src)
+		v, r, err := defaults.Check(context.Background(), name, "", 0, src)
 		if err != nil {
 			t.Fatalf("size %d: %v", size, err)
 		}
@@ -61,7 +61,7 @@ func TestStreamSourceShapes(t *testing.T) {
 		"data+EOF": iotest.DataErrReader(bytes.NewReader(content)),
 		"half":     iotest.HalfReader(bytes.NewReader(content)),
 	} {
-		_, r, err := defaults.Check(context.Background(), "photo.png", "", -1, src)
+		_, r, err := defaults.Check(context.Background(), "photo.png", "", 0, src)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -90,7 +90,7 @@ func TestStreamLimit(t *testing.T) {
 	for _, tt := range tests {
 		content := bigPNG(t, tt.size)
 		src := &countingReader{r: bytes.NewReader(content)}
-		v, r, err := p.Check(context.Background(), "photo.png", "image/png", -1, src)
+		v, r, err := p.Check(context.Background(), "photo.png", "image/png", 0, src)
 		if err != nil {
 			t.Fatalf("size %d: Check = %v", tt.size, err)
 		}
@@ -128,7 +128,7 @@ func TestStreamSourceFailsHalfWay(t *testing.T) {
 	content := bigPNG(t, 3*validate.HeaderSize)
 	boom := errors.New("connection reset by peer")
 	src := io.MultiReader(bytes.NewReader(content), &failingReader{err: boom})
-	_, r, err := defaults.Check(context.Background(), "photo.png", "", -1, src)
+	_, r, err := defaults.Check(context.Background(), "photo.png", "", 0, src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestStreamCanceled(t *testing.T) {
 	defer cancel()
 	content := bigPNG(t, 200_000)
 	src := &countingReader{r: bytes.NewReader(content)}
-	_, r, err := defaults.Check(ctx, "photo.png", "", -1, src)
+	_, r, err := defaults.Check(ctx, "photo.png", "", 0, src)
 	if err != nil {
 		t.Fatal(err)
 	}

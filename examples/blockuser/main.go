@@ -21,6 +21,7 @@ import (
 	"os"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 )
 
@@ -41,14 +42,14 @@ var (
 // blockOnRefusal adds the after-listener that blocks a customer whose file
 // was refused as inappropriate. report, when not nil, hears of each block.
 func blockOnRefusal(c *attachments.Client, report func(channel, identity string, why errs.Code)) (remove func(), err error) {
-	return attachments.OnAfter(c.Registry, attachments.SendMediaMessage,
+	return attachments.OnAfter(c.Registry(), attachments.SendMediaMessage,
 		func(ctx context.Context, p attachments.SendMediaMessagePayload, _ attachments.SendMediaMessageResult, err error) {
 			code := errs.CodeOf(err)
 			if p.Sender.Side != attachments.SideCustomer ||
 				(code != errs.TypeMismatch && code != errs.TypeNotAllowed && code != errs.Infected) {
 				return
 			}
-			_, berr := attachments.Invoke(context.WithoutCancel(ctx), c.Registry, attachments.BlockMember,
+			_, berr := attachments.Invoke(context.WithoutCancel(ctx), c.Registry(), attachments.BlockMember,
 				attachments.BlockMemberPayload{Channel: p.Channel, Requester: moderator, Target: p.Sender.Identity})
 			if berr == nil && report != nil {
 				report(p.Channel, p.Sender.Identity, code)
@@ -59,16 +60,14 @@ func blockOnRefusal(c *attachments.Client, report func(channel, identity string,
 // newChat returns a Client for the conversation "web-42" with a customer
 // and the moderation account.
 func newChat(ctx context.Context) (*attachments.Client, error) {
-	members := &attachments.MemoryMembers{}
+	members := &attachmentstest.Members{}
 	if err := errors.Join(
 		members.SetRole(ctx, "web-42", customer.Identity, attachments.RoleCustomer),
 		members.SetRole(ctx, "", moderator.Identity, attachments.RoleAgent), // in every channel
 	); err != nil {
 		return nil, err
 	}
-	return attachments.New(attachments.DefaultConfig(), &attachments.Options{
-		Members: members, Logger: slog.New(slog.DiscardHandler),
-	})
+	return attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{Logger: slog.New(slog.DiscardHandler)})
 }
 
 func run(ctx context.Context, w io.Writer) error {
@@ -84,7 +83,7 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 
 	send := func(name string, content []byte) {
-		_, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+		_, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 			Channel: "web-42", Sender: customer,
 			File: &attachments.File{Name: name, Body: bytes.NewReader(content)},
 		})
@@ -98,7 +97,7 @@ func run(ctx context.Context, w io.Writer) error {
 	send("photo.jpg", append([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"), make([]byte, 512)...))
 	send("order-number.txt", []byte("Order 1042, please\n"))
 
-	_, err = attachments.Invoke(ctx, c.Registry, attachments.SendMessage,
+	_, err = attachments.Invoke(ctx, c.Registry(), attachments.SendMessage,
 		attachments.SendMessagePayload{Channel: "web-42", Sender: customer, Body: "hello?"})
 	fmt.Fprintf(w, "casey writes \"hello?\": %v\n", errs.As(err).Text())
 	return nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/validate"
 )
 
 func Example() {
@@ -26,7 +27,7 @@ func Example() {
 // sender's intent (a file too large, a type not accepted) and agents' files
 // never block anyone.
 func TestOnlyInappropriateFilesBlock(t *testing.T) {
-	big := bytes.Repeat([]byte("a"), int(attachments.DefaultMaxFileSize)+1)
+	big := bytes.Repeat([]byte("a"), int(validate.DefaultMaxFileSize)+1)
 	tests := []struct {
 		name      string
 		sender    attachments.Member
@@ -54,11 +55,11 @@ func TestOnlyInappropriateFilesBlock(t *testing.T) {
 			if _, err := blockOnRefusal(c, func(string, string, errs.Code) { blocked++ }); err != nil {
 				t.Fatal(err)
 			}
-			_, _ = attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+			_, _ = attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 				Channel: "web-42", Sender: tc.sender,
 				File: &attachments.File{Name: tc.file, Body: bytes.NewReader(tc.content)},
 			})
-			_, err = attachments.Invoke(ctx, c.Registry, attachments.SendMessage,
+			_, err = attachments.Invoke(ctx, c.Registry(), attachments.SendMessage,
 				attachments.SendMessagePayload{Channel: "web-42", Sender: customer, Body: "still here?"})
 			if gotBlock := err != nil; gotBlock != tc.wantBlock || (blocked == 1) != tc.wantBlock {
 				t.Errorf("customer blocked: %v (reported %d times), want %v (send error %v)", gotBlock, blocked, tc.wantBlock, err)

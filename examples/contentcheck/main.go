@@ -23,6 +23,7 @@ import (
 	"strings"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 )
 
@@ -66,11 +67,11 @@ func refuseCardNumbers(ctx context.Context, f *attachments.File) error {
 
 // addContentCheck adds the check before SendMediaMessage and AttachFile.
 func addContentCheck(c *attachments.Client) error {
-	_, err1 := attachments.OnBefore(c.Registry, attachments.SendMediaMessage,
+	_, err1 := attachments.OnBefore(c.Registry(), attachments.SendMediaMessage,
 		func(ctx context.Context, p attachments.SendMediaMessagePayload) (attachments.SendMediaMessagePayload, error) {
 			return p, refuseCardNumbers(ctx, p.File)
 		})
-	_, err2 := attachments.OnBefore(c.Registry, attachments.AttachFile,
+	_, err2 := attachments.OnBefore(c.Registry(), attachments.AttachFile,
 		func(ctx context.Context, p attachments.AttachFilePayload) (attachments.AttachFilePayload, error) {
 			return p, refuseCardNumbers(ctx, p.File)
 		})
@@ -138,13 +139,11 @@ func luhn(digits []byte) bool {
 }
 
 func run(ctx context.Context, w io.Writer) error {
-	members := &attachments.MemoryMembers{}
+	members := &attachmentstest.Members{}
 	if err := members.SetRole(ctx, "CH1", "casey", attachments.RoleCustomer); err != nil {
 		return err
 	}
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
-		Members: members, Logger: slog.New(slog.DiscardHandler),
-	})
+	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return err
 	}
@@ -159,7 +158,7 @@ func run(ctx context.Context, w io.Writer) error {
 		{"payment.txt", "Please charge my card 4111 1111 1111 1111, exp 12/29.\n"},
 		{"orders.csv", "order,amount\n1042,19.90\n1043,5.00\n"},
 	} {
-		_, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+		_, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 			Channel: "CH1", Sender: casey,
 			File: &attachments.File{Name: f.name, Body: strings.NewReader(f.content)},
 		})

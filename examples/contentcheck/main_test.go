@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 	"testing"
 	"testing/iotest"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/storage/memory"
 )
 
 func Example() {
@@ -67,28 +71,19 @@ func TestReadFailureIsAnError(t *testing.T) {
 // and the refused file is not kept.
 func TestAttachIsCheckedToo(t *testing.T) {
 	ctx := context.Background()
-	members := &attachments.MemoryMembers{}
-	_ = members.SetRole(ctx, "CH1", "casey", attachments.RoleCustomer)
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{Members: members, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := addContentCheck(c); err != nil {
-		t.Fatal(err)
-	}
-	casey := attachments.Member{Identity: "casey", Side: attachments.SideCustomer}
-	_, err = attachments.Invoke(ctx, c.Registry, attachments.AttachFile, attachments.AttachFilePayload{
-		Channel: "CH1", Sender: casey,
+	store := memory.New()
+	h := attachmentstest.NewClient(t, attachments.DefaultConfig(), &attachments.Options{Storage: store})
+	require.NoError(t, addContentCheck(h.Client))
+	_, err := attachments.Invoke(ctx, h.Client.Registry(), attachments.AttachFile, attachments.AttachFilePayload{
+		Channel: attachmentstest.Channel, Sender: h.Customer,
 		File: &attachments.File{Name: "card.csv", Body: strings.NewReader("name,card\ncasey,5555555555554444\n")},
 	})
-	if e := errs.As(err); e == nil || e.Code != errs.Canceled || e.Text() != cardNumberReason {
-		t.Errorf("attach = %v, want the cancel with its reason", err)
-	}
-	if d, _ := c.Draft(ctx, "CH1", casey); len(d.Files) != 0 {
-		t.Errorf("the draft holds %+v", d.Files)
-	}
-	for info, err := range c.Storage().List(ctx, "media/") {
+	require.ErrorIs(t, err, errs.Canceled, "a file with a card number was attached")
+	assert.Equal(t, cardNumberReason, errs.As(err).Text(), "the customer is not told why")
+	d, err := h.Client.Draft(ctx, attachmentstest.Channel, h.Customer)
+	require.NoError(t, err)
+	assert.Empty(t, d.Files, "the refused file stays in the draft")
+	for info, err := range store.List(ctx, "media/") {
 		t.Errorf("left in storage: %v %v", info.Key, err)
 	}
 }

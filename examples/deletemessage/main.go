@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 )
 
@@ -38,23 +39,21 @@ var (
 const statement = "%PDF-1.7\n% a bank statement that should never have been sent\n"
 
 func run(ctx context.Context, w io.Writer) error {
-	chat := &attachments.MemoryTransport{}
-	members := &attachments.MemoryMembers{}
+	chat := &attachmentstest.Transport{}
+	members := &attachmentstest.Members{}
 	if err := errors.Join(
 		members.SetRole(ctx, "support-7", customer.Identity, attachments.RoleCustomer),
 		members.SetRole(ctx, "support-7", agent.Identity, attachments.RoleAgent),
 	); err != nil {
 		return err
 	}
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
-		Transport: chat, Members: members, Logger: slog.New(slog.DiscardHandler),
-	})
+	c, err := attachments.New(attachments.DefaultConfig(), chat, members, &attachments.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 
-	sent, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	sent, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "support-7", Sender: customer,
 		File: &attachments.File{Name: "statement.pdf", Body: strings.NewReader(statement)},
 	})
@@ -64,7 +63,7 @@ func run(ctx context.Context, w io.Writer) error {
 	fmt.Fprintf(w, "casey sent %s\n", sent.Message.Body)
 
 	// The agent opens it: a link that works for five minutes.
-	dl, err := attachments.Invoke(ctx, c.Registry, attachments.DownloadMedia, attachments.DownloadMediaPayload{
+	dl, err := attachments.Invoke(ctx, c.Registry(), attachments.DownloadMedia, attachments.DownloadMediaPayload{
 		Channel: "support-7", Requester: agent, MessageSID: sent.Message.SID,
 	})
 	if err != nil {
@@ -73,19 +72,19 @@ func run(ctx context.Context, w io.Writer) error {
 	fmt.Fprintf(w, "the agent's link answers %d\n", get(c, dl.Link.URL))
 
 	// Only the author, or a role that may delete messages, can delete it.
-	reply, err := attachments.Invoke(ctx, c.Registry, attachments.SendMessage, attachments.SendMessagePayload{
+	reply, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 		Channel: "support-7", Sender: agent, Body: "I'll remove that for you.",
 	})
 	if err != nil {
 		return err
 	}
-	_, err = attachments.Invoke(ctx, c.Registry, attachments.DeleteMessage, attachments.DeleteMessagePayload{
+	_, err = attachments.Invoke(ctx, c.Registry(), attachments.DeleteMessage, attachments.DeleteMessagePayload{
 		Channel: "support-7", Requester: customer, MessageSID: reply.Message.SID,
 	})
 	fmt.Fprintf(w, "casey deletes the agent's message: %s\n", errs.CodeOf(err))
 
 	// The agent deletes the customer's message: the file goes with it.
-	del, err := attachments.Invoke(ctx, c.Registry, attachments.DeleteMessage, attachments.DeleteMessagePayload{
+	del, err := attachments.Invoke(ctx, c.Registry(), attachments.DeleteMessage, attachments.DeleteMessagePayload{
 		Channel: "support-7", Requester: agent, MessageSID: sent.Message.SID,
 	})
 	if err != nil {
@@ -96,7 +95,7 @@ func run(ctx context.Context, w io.Writer) error {
 	fmt.Fprintf(w, "the agent's link now answers %d\n", get(c, dl.Link.URL))
 
 	// Deleting again is not an error: the message is already gone.
-	again, err := attachments.Invoke(ctx, c.Registry, attachments.DeleteMessage, attachments.DeleteMessagePayload{
+	again, err := attachments.Invoke(ctx, c.Registry(), attachments.DeleteMessage, attachments.DeleteMessagePayload{
 		Channel: "support-7", Requester: agent, MessageSID: sent.Message.SID,
 	})
 	fmt.Fprintf(w, "deleting it again: deleted=%v, err=%v\n", again.Deleted, err)

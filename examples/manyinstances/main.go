@@ -24,6 +24,7 @@ import (
 	_ "gocloud.dev/blob/s3blob" // s3:// URLs
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/ledger/sqlledger"
 	"github.com/attachkit/attachments/links"
 	"github.com/attachkit/attachments/storage"
@@ -63,7 +64,7 @@ func Open(ctx context.Context, s Shared, chat attachments.Transport, members att
 		store.Close()
 		return nil, err
 	}
-	dl, err := links.New(store, signer, attachments.DefaultLinkPath, nil)
+	dl, err := links.New(store, signer, "/attachments/dl/", nil)
 	if err != nil {
 		l.Close()
 		store.Close()
@@ -73,8 +74,8 @@ func Open(ctx context.Context, s Shared, chat attachments.Transport, members att
 	if opts != nil {
 		o = *opts
 	}
-	o.Storage, o.Ledger, o.Links, o.Transport, o.Members = store, l, dl, chat, members
-	c, err := attachments.New(attachments.DefaultConfig(), &o)
+	o.Storage, o.Ledger, o.Links = store, l, dl
+	c, err := attachments.New(attachments.DefaultConfig(), chat, members, &o)
 	if err != nil {
 		l.Close()
 		store.Close()
@@ -116,13 +117,13 @@ func run(ctx context.Context, dsn, bucket, keyFile, addr string, w io.Writer) er
 		return err
 	}
 	inst, err := Open(ctx, Shared{DSN: dsn, Bucket: bucket, LinkKey: links.Key{ID: "k1", Secret: []byte(strings.TrimSpace(string(secret)))}},
-		&attachments.MemoryTransport{}, &attachments.MemoryMembers{}, &attachments.Options{Logger: slog.Default()})
+		&attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{Logger: slog.Default()})
 	if err != nil {
 		return err
 	}
 	defer inst.Close()
-	fmt.Fprintf(w, "instance serving download links at http://%s%s\n", addr, attachments.DefaultLinkPath)
+	fmt.Fprintf(w, "instance serving download links at http://%s%s\n", addr, "/attachments/dl/")
 	mux := http.NewServeMux()
-	mux.Handle(attachments.DefaultLinkPath, inst.Client.Links())
+	mux.Handle("/attachments/dl/", inst.Client.Links())
 	return http.ListenAndServe(addr, mux)
 }

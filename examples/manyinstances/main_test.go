@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/ledger"
 	"github.com/attachkit/attachments/ledger/sqlledger/pgtest"
 	"github.com/attachkit/attachments/links"
@@ -42,8 +43,8 @@ type fixture struct {
 	a, b       *Instance
 	clockA     *clock
 	linksB     *httptest.Server // instance B's link server
-	chat       *attachments.MemoryTransport
-	members    *attachments.MemoryMembers
+	chat       *attachmentstest.Transport
+	members    *attachmentstest.Members
 	s3         *s3test.Server
 	bucketName string
 }
@@ -53,7 +54,7 @@ type fixture struct {
 // clock; the host's chat and directory are shared, as a host shares them.
 func start(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{chat: &attachments.MemoryTransport{}, members: &attachments.MemoryMembers{}, clockA: &clock{}}
+	f := &fixture{chat: &attachmentstest.Transport{}, members: &attachmentstest.Members{}, clockA: &clock{}}
 	f.s3 = s3test.Start(t)
 	f.bucketName = f.s3.CreateBucket(t)
 	t.Setenv("AWS_ACCESS_KEY_ID", s3test.AccessKey)
@@ -112,18 +113,18 @@ func TestDraftOnOneInstanceSentFromAnother(t *testing.T) {
 	f := start(t)
 	ctx := context.Background()
 	casey := f.join(t, "CH1", "casey")
-	att, err := attachments.Invoke(ctx, f.a.Client.Registry, attachments.AttachFile,
+	att, err := attachments.Invoke(ctx, f.a.Client.Registry(), attachments.AttachFile,
 		attachments.AttachFilePayload{Channel: "CH1", Sender: casey, File: file(t, 1)})
 	require.NoError(t, err)
-	res, err := attachments.Invoke(ctx, f.b.Client.Registry, attachments.SendMediaMessage,
+	res, err := attachments.Invoke(ctx, f.b.Client.Registry(), attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: "CH1", Sender: casey, FromDraft: true})
 	require.NoError(t, err, "a draft attached on A must be sendable from B")
-	assert.Equal(t, att.Preview.MediaSID, res.Media[0].SID)
+	assert.Equal(t, att.Media.SID, res.Media[0].SID)
 
 	// A link minted by A is served by B.
 	alex := attachments.Member{Identity: "alex", Side: attachments.SideAgent}
 	require.NoError(t, f.members.SetRole(ctx, "CH1", "alex", attachments.RoleAgent))
-	dl, err := attachments.Invoke(ctx, f.a.Client.Registry, attachments.DownloadMedia,
+	dl, err := attachments.Invoke(ctx, f.a.Client.Registry(), attachments.DownloadMedia,
 		attachments.DownloadMediaPayload{Channel: "CH1", Requester: alex, MessageSID: res.Message.SID})
 	require.NoError(t, err)
 	assert.Equal(t, picture(t, 1), f.fetch(t, dl.Link.URL))
@@ -133,7 +134,7 @@ func TestASweepNeverDeletesAnotherInstancesLiveDraft(t *testing.T) {
 	f := start(t)
 	ctx := context.Background()
 	casey := f.join(t, "CH1", "casey")
-	_, err := attachments.Invoke(ctx, f.b.Client.Registry, attachments.AttachFile,
+	_, err := attachments.Invoke(ctx, f.b.Client.Registry(), attachments.AttachFile,
 		attachments.AttachFilePayload{Channel: "CH1", Sender: casey, File: file(t, 1)})
 	require.NoError(t, err)
 	f.clockA.advance(50 * time.Minute) // within the hour a draft lives
@@ -187,7 +188,7 @@ func TestConcurrentSendsOnTwoInstances(t *testing.T) {
 		}
 		wg.Go(func() {
 			var err error
-			results[i], err = attachments.Invoke(ctx, inst.Client.Registry, attachments.SendMediaMessage,
+			results[i], err = attachments.Invoke(ctx, inst.Client.Registry(), attachments.SendMediaMessage,
 				attachments.SendMediaMessagePayload{Channel: fmt.Sprintf("CH%d", i%20), Sender: s, File: file(t, i)})
 			assert.NoError(t, err, "send %d", i)
 		})
@@ -222,7 +223,7 @@ func TestConcurrentSendsOnTwoInstances(t *testing.T) {
 		}
 	}
 	assert.Equal(t, len(senders), media, "every file once in the bucket, and no orphan")
-	rep, err := f.b.Client.Check(ctx, nil)
+	rep, err := f.b.Client.Check(ctx, false)
 	require.NoError(t, err)
 	assert.Empty(t, rep.OrphanBlobs)
 	assert.Empty(t, rep.MissingBlobs)
@@ -236,7 +237,7 @@ func TestConcurrentSendsOnTwoInstances(t *testing.T) {
 		alex := attachments.Member{Identity: "alex", Side: attachments.SideAgent}
 		ch := fmt.Sprintf("CH%d", i%20)
 		require.NoError(t, f.members.SetRole(ctx, ch, "alex", attachments.RoleAgent))
-		dl, err := attachments.Invoke(ctx, f.a.Client.Registry, attachments.DownloadMedia,
+		dl, err := attachments.Invoke(ctx, f.a.Client.Registry(), attachments.DownloadMedia,
 			attachments.DownloadMediaPayload{Channel: ch, Requester: alex, MessageSID: results[i].Message.SID})
 		require.NoError(t, err)
 		assert.Equal(t, picture(t, i), f.fetch(t, dl.Link.URL), "send %d", i)

@@ -39,6 +39,7 @@ import (
 	"sync/atomic"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 )
 
@@ -94,8 +95,8 @@ func (s *dirStore) Delete(_ context.Context, sid string) error {
 // already checked and in your store, is sent as a plain message carrying
 // its media attribute.
 func useOwnStorage(c *attachments.Client) error {
-	return attachments.Replace(c.Registry, attachments.SendMediaMessage,
-		func(ctx context.Context, p attachments.SendMediaMessagePayload, _ attachments.Impl[attachments.SendMediaMessagePayload, attachments.SendMediaMessageResult]) (attachments.SendMediaMessageResult, error) {
+	return attachments.Replace(c.Registry(), attachments.SendMediaMessage,
+		func(ctx context.Context, p attachments.SendMediaMessagePayload, _ func(context.Context, attachments.SendMediaMessagePayload) (attachments.SendMediaMessageResult, error)) (attachments.SendMediaMessageResult, error) {
 			var none attachments.SendMediaMessageResult
 			if p.File == nil {
 				return none, &errs.Error{Code: errs.InvalidPayload, Message: "send one file at a time, not a draft"}
@@ -110,7 +111,7 @@ func useOwnStorage(c *attachments.Client) error {
 			}
 			attrs[attachments.AttributeMedia] = []attachments.Media{media}
 			attrs["storage"] = "personal"
-			sent, err := attachments.Invoke(ctx, c.Registry, attachments.SendMessage, attachments.SendMessagePayload{
+			sent, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 				Channel: p.Channel, Sender: p.Sender, Body: media.FileName, Attributes: attrs,
 			})
 			if err != nil {
@@ -127,20 +128,18 @@ const cdn = "https://cdn.example.com/chat/"
 // newChat returns a Client for a conversation "CH1" between the customer
 // casey and the agent alex, on an in-memory chat, with own as the store
 // named "personal".
-func newChat(ctx context.Context, own attachments.Store) (*attachments.Client, *attachments.MemoryTransport, error) {
-	chat := &attachments.MemoryTransport{}
-	members := &attachments.MemoryMembers{}
+func newChat(ctx context.Context, own attachments.Store) (*attachments.Client, *attachmentstest.Transport, error) {
+	chat := &attachmentstest.Transport{}
+	members := &attachmentstest.Members{}
 	if err := errors.Join(
 		members.SetRole(ctx, "CH1", "casey", attachments.RoleCustomer),
 		members.SetRole(ctx, "CH1", "alex", attachments.RoleAgent),
 	); err != nil {
 		return nil, nil, err
 	}
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
-		Transport: chat, Members: members, Logger: slog.New(slog.DiscardHandler),
+	c, err := attachments.New(attachments.DefaultConfig(), chat, members, &attachments.Options{Logger: slog.New(slog.DiscardHandler),
 		Stores:   map[string]attachments.Store{"personal": own},
-		TrustURL: attachments.TrustURLPrefixes(cdn),
-	})
+		TrustURL: attachments.TrustURLPrefixes(cdn)})
 	return c, chat, err
 }
 
@@ -168,7 +167,7 @@ func run(ctx context.Context, w io.Writer) error {
 	defer links.Close()
 
 	photo := receiptPNG()
-	res, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	res, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: casey,
 		File: &attachments.File{Name: "receipt.png", ContentType: "image/png", Body: bytes.NewReader(photo), Store: "personal"},
 	})
@@ -182,7 +181,7 @@ func run(ctx context.Context, w io.Writer) error {
 		own.written.Load(), countMedia(ctx, c))
 
 	// The agent downloads it through the library's link, from your store.
-	dl, err := attachments.Invoke(ctx, c.Registry, attachments.DownloadMedia, attachments.DownloadMediaPayload{
+	dl, err := attachments.Invoke(ctx, c.Registry(), attachments.DownloadMedia, attachments.DownloadMediaPayload{
 		Channel: "CH1", Requester: alex, MessageSID: res.Message.SID,
 	})
 	if err != nil {
@@ -195,14 +194,14 @@ func run(ctx context.Context, w io.Writer) error {
 	fmt.Fprintf(w, "alex downloads it: %d bytes, same as sent: %v\n", len(body), bytes.Equal(body, photo))
 
 	// The rules still hold: a renamed executable never reaches your storage.
-	_, err = attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	_, err = attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: casey,
 		File: &attachments.File{Name: "invoice.pdf", Body: bytes.NewReader([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00")), Store: "personal"},
 	})
 	fmt.Fprintf(w, "casey sends a renamed executable: %s; files in your storage: %d\n", errs.CodeOf(err), countFiles(dir))
 
 	// A Flex-style client's message that carries its own URL.
-	flex, err := attachments.Invoke(ctx, c.Registry, attachments.SendMessage, attachments.SendMessagePayload{
+	flex, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 		Channel: "CH1", Sender: casey, Body: "statement.pdf",
 		Attributes: map[string]any{attachments.AttributeMedia: map[string]any{
 			"url": cdn + "u/42/statement.pdf", "filename": "statement.pdf", "contentType": "application/pdf", "size": 48213,
@@ -211,14 +210,14 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	dl, err = attachments.Invoke(ctx, c.Registry, attachments.DownloadMedia, attachments.DownloadMediaPayload{
+	dl, err = attachments.Invoke(ctx, c.Registry(), attachments.DownloadMedia, attachments.DownloadMediaPayload{
 		Channel: "CH1", Requester: alex, MessageSID: flex.Message.SID,
 	})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "a Flex-style message by URL downloads from: %s\n", dl.Link.URL)
-	_, err = attachments.Invoke(ctx, c.Registry, attachments.SendMessage, attachments.SendMessagePayload{
+	_, err = attachments.Invoke(ctx, c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 		Channel: "CH1", Sender: casey, Body: "x",
 		Attributes: map[string]any{attachments.AttributeMedia: map[string]any{
 			"url": "http://169.254.169.254/latest/meta-data/", "filename": "x.pdf", "contentType": "application/pdf", "size": 1,
@@ -227,7 +226,7 @@ func run(ctx context.Context, w io.Writer) error {
 	fmt.Fprintf(w, "a URL the chat does not trust: %s\n", errs.CodeOf(err))
 
 	// Deleting the message deletes the file from your store.
-	_, err = attachments.Invoke(ctx, c.Registry, attachments.DeleteMessage, attachments.DeleteMessagePayload{
+	_, err = attachments.Invoke(ctx, c.Registry(), attachments.DeleteMessage, attachments.DeleteMessagePayload{
 		Channel: "CH1", Requester: alex, MessageSID: res.Message.SID,
 	})
 	if err != nil {

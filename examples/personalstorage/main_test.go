@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 )
 
@@ -30,7 +31,7 @@ func Example() {
 	// after alex deletes the message: files in your storage: 0; messages: 1
 }
 
-func setup(t *testing.T) (*attachments.Client, *attachments.MemoryTransport, *dirStore) {
+func setup(t *testing.T) (*attachments.Client, *attachmentstest.Transport, *dirStore) {
 	t.Helper()
 	own := &dirStore{dir: t.TempDir()}
 	c, chat, err := newChat(context.Background(), own)
@@ -41,7 +42,7 @@ func setup(t *testing.T) (*attachments.Client, *attachments.MemoryTransport, *di
 }
 
 func sendToOwn(c *attachments.Client, from attachments.Member) (attachments.SendMediaMessageResult, error) {
-	return attachments.Invoke(context.Background(), c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	return attachments.Invoke(context.Background(), c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: from,
 		File: &attachments.File{Name: "receipt.png", Body: bytes.NewReader(receiptPNG()), Store: "personal"},
 	})
@@ -53,7 +54,7 @@ func TestEraseReachesYourStore(t *testing.T) {
 	ctx := context.Background()
 	c, _, own := setup(t)
 	var scanned []byte
-	remove, err := attachments.OnBefore(c.Registry, attachments.SendMediaMessage,
+	remove, err := attachments.OnBefore(c.Registry(), attachments.SendMediaMessage,
 		func(ctx context.Context, p attachments.SendMediaMessagePayload) (attachments.SendMediaMessagePayload, error) {
 			rc, err := p.File.Open(ctx) // a virus scan would read it here
 			if err != nil {
@@ -88,7 +89,7 @@ func TestYourStoreFails(t *testing.T) {
 	require.Error(t, err)
 	assert.Empty(t, chat.Messages("CH1"), "no message may be sent")
 	assert.Zero(t, countMedia(ctx, c), "nothing may stay in the library's storage")
-	rep, err := c.Check(ctx, nil)
+	rep, err := c.Check(ctx, false)
 	require.NoError(t, err)
 	assert.Empty(t, rep.MissingBlobs, "no record may stay behind")
 }
@@ -98,11 +99,11 @@ func TestYourStoreFails(t *testing.T) {
 func TestDraftsAreRefused(t *testing.T) {
 	ctx := context.Background()
 	c, _, _ := setup(t)
-	_, err := attachments.Invoke(ctx, c.Registry, attachments.AttachFile, attachments.AttachFilePayload{
+	_, err := attachments.Invoke(ctx, c.Registry(), attachments.AttachFile, attachments.AttachFilePayload{
 		Channel: "CH1", Sender: casey, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(receiptPNG()), Store: "personal"},
 	})
 	require.NoError(t, err)
-	_, err = attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage,
+	_, err = attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: "CH1", Sender: casey, FromDraft: true})
 	assert.True(t, errors.Is(err, errs.InvalidPayload), "send draft = %v, want invalid_payload", err)
 }
@@ -111,7 +112,7 @@ func TestDraftsAreRefused(t *testing.T) {
 // cancels it), the file leaves your storage again.
 func TestMessageRefusedTakesTheFileBack(t *testing.T) {
 	c, chat, own := setup(t)
-	remove, err := attachments.OnBefore(c.Registry, attachments.SendMessage,
+	remove, err := attachments.OnBefore(c.Registry(), attachments.SendMessage,
 		func(_ context.Context, p attachments.SendMessagePayload) (attachments.SendMessagePayload, error) {
 			return p, attachments.Cancel("the conversation is closed")
 		})
@@ -137,7 +138,7 @@ func TestUntrustedURLs(t *testing.T) {
 		"https://cdn.example.com/other/a.pdf",
 		"file:///etc/passwd",
 	} {
-		_, err := attachments.Invoke(context.Background(), c.Registry, attachments.SendMessage, attachments.SendMessagePayload{
+		_, err := attachments.Invoke(context.Background(), c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 			Channel: "CH1", Sender: casey, Body: "x",
 			Attributes: map[string]any{attachments.AttributeMedia: []any{map[string]any{
 				"url": u, "filename": "a.pdf", "contentType": "application/pdf", "size": 10}}},
@@ -145,7 +146,7 @@ func TestUntrustedURLs(t *testing.T) {
 		assert.Equal(t, errs.InvalidPayload, errs.CodeOf(err), "%s must not be trusted", u)
 	}
 	// A trusted URL still obeys the sender's policy.
-	_, err := attachments.Invoke(context.Background(), c.Registry, attachments.SendMessage, attachments.SendMessagePayload{
+	_, err := attachments.Invoke(context.Background(), c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 		Channel: "CH1", Sender: casey, Body: "x",
 		Attributes: map[string]any{attachments.AttributeMedia: []any{map[string]any{
 			"url": cdn + "setup.exe", "filename": "setup.exe", "contentType": "application/octet-stream", "size": 10}}},

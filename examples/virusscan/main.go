@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/hooks/clamav"
 )
@@ -135,7 +136,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // newClient returns a Client on in-memory storage with the demo's
 // customer and agent.
 func newClient(ctx context.Context) (*attachments.Client, error) {
-	members := &attachments.MemoryMembers{}
+	members := &attachmentstest.Members{}
 	if err := members.SetRole(ctx, channel, customer.Identity, attachments.RoleCustomer); err != nil {
 		return nil, err
 	}
@@ -144,7 +145,7 @@ func newClient(ctx context.Context) (*attachments.Client, error) {
 	}
 	// The library's own log would only warn of the demo's throwaway link key.
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return attachments.New(attachments.DefaultConfig(), &attachments.Options{Members: members, Logger: quiet})
+	return attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{Logger: quiet})
 }
 
 func sendFile(ctx context.Context, c *attachments.Client, stdout io.Writer, path string) error {
@@ -159,7 +160,7 @@ func sendFile(ctx context.Context, c *attachments.Client, stdout io.Writer, path
 // sendAndFetch sends a file as the customer and asks for it back as the
 // agent.
 func sendAndFetch(ctx context.Context, c *attachments.Client, stdout io.Writer, name string, body io.Reader) error {
-	sent, err := attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	sent, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: channel, Sender: customer, File: &attachments.File{Name: name, Body: body},
 	})
 	if err != nil {
@@ -167,7 +168,7 @@ func sendAndFetch(ctx context.Context, c *attachments.Client, stdout io.Writer, 
 	}
 	m := sent.Media[0]
 	fmt.Fprintf(stdout, "%s: sent as %s (%s, %d bytes)\n", name, m.SID, m.ContentType, m.Size)
-	if _, err := attachments.Invoke(ctx, c.Registry, attachments.DownloadMedia, attachments.DownloadMediaPayload{
+	if _, err := attachments.Invoke(ctx, c.Registry(), attachments.DownloadMedia, attachments.DownloadMediaPayload{
 		Channel: channel, Requester: agent, MessageSID: sent.Message.SID,
 	}); err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/hooks"
 	"github.com/attachkit/attachments/hooks/audit"
@@ -36,14 +37,12 @@ var key = []byte("a key for hashing channel names")
 func newClient(t *testing.T) (*attachments.Client, attachments.Member, attachments.Member) {
 	t.Helper()
 	ctx := context.Background()
-	members := &attachments.MemoryMembers{}
+	members := &attachmentstest.Members{}
 	customer := attachments.Member{Identity: jane, Side: attachments.SideCustomer}
 	ag := attachments.Member{Identity: agent, Side: attachments.SideAgent}
 	_ = members.SetRole(ctx, channel, jane, attachments.RoleCustomer)
 	_ = members.SetRole(ctx, channel, agent, attachments.RoleAgent)
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
-		Members: members, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +51,7 @@ func newClient(t *testing.T) (*attachments.Client, attachments.Member, attachmen
 }
 
 func send(ctx context.Context, c *attachments.Client, m attachments.Member, name string, body []byte) (attachments.SendMediaMessageResult, error) {
-	return attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	return attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: channel, Sender: m, File: &attachments.File{Name: name, Body: bytes.NewReader(body)},
 	})
 }
@@ -89,24 +88,24 @@ func TestAuditLogsOutcomesWithoutPersonalData(t *testing.T) {
 	}
 	removeQuota()
 	// 5: a text message.
-	said, err := attachments.Invoke(ctx, c.Registry, attachments.SendMessage,
+	said, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMessage,
 		attachments.SendMessagePayload{Channel: channel, Sender: customer, Body: text})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// 6: a download, whose link must not be logged.
-	dl, err := attachments.Invoke(ctx, c.Registry, attachments.DownloadMedia,
+	dl, err := attachments.Invoke(ctx, c.Registry(), attachments.DownloadMedia,
 		attachments.DownloadMediaPayload{Channel: channel, Requester: ag, MessageSID: sent.Message.SID})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// 7: blocking a member.
-	if _, err := attachments.Invoke(ctx, c.Registry, attachments.BlockMember,
+	if _, err := attachments.Invoke(ctx, c.Registry(), attachments.BlockMember,
 		attachments.BlockMemberPayload{Channel: channel, Requester: ag, Target: jane}); err != nil {
 		t.Fatal(err)
 	}
 	// 8: deleting the message.
-	if _, err := attachments.Invoke(ctx, c.Registry, attachments.DeleteMessage,
+	if _, err := attachments.Invoke(ctx, c.Registry(), attachments.DeleteMessage,
 		attachments.DeleteMessagePayload{Channel: channel, Requester: ag, MessageSID: sent.Message.SID}); err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +222,7 @@ func TestAuditLevels(t *testing.T) {
 	}, hooks.UploadActions()...)
 	_, _ = send(context.Background(), c, customer, "a.png", hookstest.PNG(1, 1))
 	remove()
-	_, _ = attachments.Invoke(context.Background(), c.Registry, attachments.SendMessage,
+	_, _ = attachments.Invoke(context.Background(), c.Registry(), attachments.SendMessage,
 		attachments.SendMessagePayload{Channel: channel, Sender: customer, Body: "not audited"})
 	recs := logs.Records(t)
 	if len(recs) != 1 || recs[0]["level"] != "ERROR" || recs[0]["code"] != "unavailable" {

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
+	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/hooks/clamav"
 )
 
@@ -16,7 +18,7 @@ import (
 // running clamd, so it has no output to verify; examples/virusscan is a
 // program that runs it.
 func ExampleProtect() {
-	c, err := attachments.New(attachments.DefaultConfig(), nil)
+	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -31,14 +33,14 @@ func ExampleProtect() {
 	}
 	defer remove()
 
-	_, err = attachments.Invoke(context.Background(), c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	_, err = attachments.Invoke(context.Background(), c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1",
 		Sender:  attachments.Member{Identity: "alice", Side: attachments.SideCustomer},
 		File:    &attachments.File{Name: "invoice.txt", Body: strings.NewReader("…")},
 	})
-	var e *attachments.Error
+	var e *errs.Error
 	switch {
-	case errors.Is(err, attachments.ErrInfected) && errors.As(err, &e):
+	case errors.Is(err, errs.Infected) && errors.As(err, &e):
 		log.Printf("refused a file: %s", e.Details.Reason) // the signature, for the log
 		fmt.Println(e.Text())                              // for the sender
 	case errors.As(err, &e):

@@ -25,7 +25,7 @@ const DownloadRefusal = "this file cannot be downloaded because it contains malw
 
 // Protect scans every file c's members send or attach with s, before the
 // action goes on, and refuses infected ones: the action is canceled with an
-// errs.Infected error (errors.Is(err, attachments.ErrInfected)) whose
+// errs.Infected error (errors.Is(err, errs.Infected)) whose
 // message is fit to show the sender and whose Details.Reason names the
 // signature, and the stored file is deleted. With
 // ProtectOptions.RecheckDownloads it scans each file again before a
@@ -49,7 +49,7 @@ func Protect(c *attachments.Client, s *Scanner, opts *ProtectOptions) (remove fu
 	}
 	actions := hooks.UploadActions()
 	if opts != nil && opts.RecheckDownloads {
-		actions = append(actions, attachments.DownloadMedia.Name())
+		actions = append(actions, string(attachments.DownloadMedia))
 	}
 	return hooks.Before(c, func(ctx context.Context, e hooks.Event) error {
 		if e.FromDraft {
@@ -60,7 +60,7 @@ func Protect(c *attachments.Client, s *Scanner, opts *ProtectOptions) (remove fu
 			return &errs.Error{Code: errs.InvalidPayload, Op: "clamav protect", Message: "no stored file to scan"}
 		}
 		err := s.CheckFile(ctx, e.Open)
-		if e.Action == attachments.DownloadMedia.Name() && errors.Is(err, errs.Infected) {
+		if e.Action == string(attachments.DownloadMedia) && errors.Is(err, errs.Infected) {
 			refused := *errs.As(err)
 			refused.Message = DownloadRefusal
 			return &refused

@@ -51,10 +51,10 @@ func TestProtectRefusesInfectedUploads(t *testing.T) {
 			protect(t, f, nil, nil)
 
 			err := upload(ctx, f, action, "invoice.txt", []byte(clamavtest.EICAR))
-			if !errors.Is(err, attachments.ErrInfected) {
+			if !errors.Is(err, errs.Infected) {
 				t.Fatalf("%s of EICAR = %v, want %q", action, err, errs.Infected)
 			}
-			var e *attachments.Error
+			var e *errs.Error
 			if !errors.As(err, &e) || e.Text() != errs.Infected.Message() || e.Details.Reason != clamavtest.EICARSignature {
 				t.Errorf("refusal = %+v, want the sender's message %q and the signature %q in Details.Reason",
 					e, errs.Infected.Message(), clamavtest.EICARSignature)
@@ -88,7 +88,7 @@ func TestProtectSendsCleanDraft(t *testing.T) {
 	if _, err := f.Attach(ctx, f.Customer, "photo.png", hookstest.PNG(2, 2)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := attachments.Invoke(ctx, f.Client.Registry, attachments.SendMediaMessage,
+	if _, err := attachments.Invoke(ctx, f.Client.Registry(), attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: hookstest.Channel, Sender: f.Customer, FromDraft: true}); err != nil {
 		t.Fatalf("sending a scanned draft = %v", err)
 	}
@@ -147,7 +147,7 @@ func TestProtectRecheckDownloads(t *testing.T) {
 	remove = protect(t, f, nil, &clamav.ProtectOptions{RecheckDownloads: true})
 	defer remove()
 	_, err = f.Download(ctx, f.Agent, infected)
-	var e *attachments.Error
+	var e *errs.Error
 	if !errors.As(err, &e) || e.Code != errs.Infected || e.Text() != clamav.DownloadRefusal ||
 		e.Details.Reason != clamavtest.EICARSignature {
 		t.Errorf("download of an infected file = %v, want %q with message %q", err, errs.Infected, clamav.DownloadRefusal)
@@ -156,9 +156,9 @@ func TestProtectRecheckDownloads(t *testing.T) {
 		t.Errorf("download of a clean file = (%+v, %v), want a link", res, err)
 	}
 	// By message too, the way clients usually ask.
-	_, err = attachments.Invoke(ctx, f.Client.Registry, attachments.DownloadMedia, attachments.DownloadMediaPayload{
+	_, err = attachments.Invoke(ctx, f.Client.Registry(), attachments.DownloadMedia, attachments.DownloadMediaPayload{
 		Channel: hookstest.Channel, Requester: f.Agent, MessageSID: old.Message.SID})
-	if !errors.Is(err, attachments.ErrInfected) {
+	if !errors.Is(err, errs.Infected) {
 		t.Errorf("download by message of an infected file = %v, want %q", err, errs.Infected)
 	}
 }
@@ -238,7 +238,7 @@ func TestProtectArguments(t *testing.T) {
 // let through unscanned.
 func TestProtectRefusesUnstoredFile(t *testing.T) {
 	f := hookstest.New(t)
-	if _, err := attachments.OnBefore(f.Client.Registry, attachments.SendMediaMessage,
+	if _, err := attachments.OnBefore(f.Client.Registry(), attachments.SendMediaMessage,
 		func(_ context.Context, p attachments.SendMediaMessagePayload) (attachments.SendMediaMessagePayload, error) {
 			p.File = &attachments.File{Name: "swapped.txt", Body: strings.NewReader(clamavtest.EICAR)}
 			return p, nil

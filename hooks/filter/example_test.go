@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/hooks/filter"
 	"github.com/attachkit/attachments/hooks/hookstest"
 )
@@ -27,7 +28,7 @@ func ExampleInstall() {
 
 	ctx := context.Background()
 	show := func(who string, err error) {
-		var e *attachments.Error
+		var e *errs.Error
 		if errors.As(err, &e) {
 			fmt.Printf("%s: %s - %s\n", who, e.Code, e.Text())
 			return

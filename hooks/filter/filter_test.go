@@ -226,7 +226,7 @@ func TestRemoveAndOwnership(t *testing.T) {
 // let through unchecked.
 func TestRefusesUnstoredFile(t *testing.T) {
 	f := hookstest.New(t)
-	if _, err := attachments.OnBefore(f.Client.Registry, attachments.AttachFile,
+	if _, err := attachments.OnBefore(f.Client.Registry(), attachments.AttachFile,
 		func(_ context.Context, p attachments.AttachFilePayload) (attachments.AttachFilePayload, error) {
 			p.File = &attachments.File{Name: "bomb.png", Body: bytes.NewReader(pngHeader(100_000, 100_000))}
 			return p, nil

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 )
 
 // Channel is the Fixture's channel.
@@ -22,7 +23,7 @@ const Channel = "CH1"
 // Fixture is a Client with a customer and an agent in Channel.
 type Fixture struct {
 	Client *attachments.Client
-	Chat   *attachments.MemoryTransport
+	Chat   *attachmentstest.Transport
 	// Customer and Agent are members of Channel on their sides.
 	Customer, Agent attachments.Member
 }
@@ -31,19 +32,18 @@ type Fixture struct {
 func Open() (*Fixture, error) {
 	ctx := context.Background()
 	f := &Fixture{
-		Chat:     &attachments.MemoryTransport{},
+		Chat:     &attachmentstest.Transport{},
 		Customer: attachments.Member{Identity: "alice", Side: attachments.SideCustomer},
 		Agent:    attachments.Member{Identity: "bob", Side: attachments.SideAgent},
 	}
-	members := &attachments.MemoryMembers{}
+	members := &attachmentstest.Members{}
 	if err := members.SetRole(ctx, Channel, f.Customer.Identity, attachments.RoleCustomer); err != nil {
 		return nil, err
 	}
 	if err := members.SetRole(ctx, Channel, f.Agent.Identity, attachments.RoleAgent); err != nil {
 		return nil, err
 	}
-	c, err := attachments.New(attachments.DefaultConfig(), &attachments.Options{
-		Transport: f.Chat, Members: members,
+	c, err := attachments.New(attachments.DefaultConfig(), f.Chat, members, &attachments.Options{
 		// The default link key's warning is noise here.
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
@@ -70,7 +70,7 @@ func (f *Fixture) Close() { f.Client.Close() }
 
 // Send sends a file named name with content body from m to Channel.
 func (f *Fixture) Send(ctx context.Context, m attachments.Member, name string, body []byte) (attachments.SendMediaMessageResult, error) {
-	return attachments.Invoke(ctx, f.Client.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	return attachments.Invoke(ctx, f.Client.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: Channel, Sender: m, File: &attachments.File{Name: name, Body: bytes.NewReader(body)},
 	})
 }
@@ -78,14 +78,14 @@ func (f *Fixture) Send(ctx context.Context, m attachments.Member, name string, b
 // Attach attaches a file named name with content body to m's draft in
 // Channel.
 func (f *Fixture) Attach(ctx context.Context, m attachments.Member, name string, body []byte) (attachments.AttachFileResult, error) {
-	return attachments.Invoke(ctx, f.Client.Registry, attachments.AttachFile, attachments.AttachFilePayload{
+	return attachments.Invoke(ctx, f.Client.Registry(), attachments.AttachFile, attachments.AttachFilePayload{
 		Channel: Channel, Sender: m, File: &attachments.File{Name: name, Body: bytes.NewReader(body)},
 	})
 }
 
 // Download asks for a link to the media with the given SID, for m.
 func (f *Fixture) Download(ctx context.Context, m attachments.Member, sid string) (attachments.DownloadMediaResult, error) {
-	return attachments.Invoke(ctx, f.Client.Registry, attachments.DownloadMedia, attachments.DownloadMediaPayload{
+	return attachments.Invoke(ctx, f.Client.Registry(), attachments.DownloadMedia, attachments.DownloadMediaPayload{
 		Channel: Channel, Requester: m, MediaSID: sid,
 	})
 }

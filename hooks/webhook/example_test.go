@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/hooks/hookstest"
 	"github.com/attachkit/attachments/hooks/webhook"
 )
@@ -75,7 +76,7 @@ func ExampleGate() {
 	_, err = f.Send(ctx, f.Agent, "form.png", hookstest.PNG(2, 2))
 	fmt.Println("agent:", err)
 	_, err = f.Send(ctx, f.Customer, "photo.png", hookstest.PNG(2, 2))
-	var e *attachments.Error
+	var e *errs.Error
 	if errors.As(err, &e) {
 		fmt.Println("customer:", e.Code, "-", e.Text())
 	}

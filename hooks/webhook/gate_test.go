@@ -235,7 +235,7 @@ func TestGateActions(t *testing.T) {
 	if _, err := f.Send(ctx, f.Customer, "a.png", hookstest.PNG(1, 1)); err != nil {
 		t.Errorf("SendMediaMessage, not named, = %v, want allowed", err)
 	}
-	_, err := attachments.Invoke(ctx, f.Client.Registry, attachments.SendMessage,
+	_, err := attachments.Invoke(ctx, f.Client.Registry(), attachments.SendMessage,
 		attachments.SendMessagePayload{Channel: hookstest.Channel, Sender: f.Customer, Body: "hi"})
 	if e := errs.As(err); e == nil || e.Text() != "read-only today" {
 		t.Errorf("SendMessage, named, = %v, want refused with the reason", err)

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/ledger"
 	ledgermemory "github.com/attachkit/attachments/ledger/memory"
 	"github.com/attachkit/attachments/storage/filesystem"
@@ -54,7 +55,7 @@ func sendClient(b *testing.B, l ledger.Ledger, maxSize int64) *attachments.Clien
 	if err != nil {
 		b.Fatal(err)
 	}
-	members := &attachments.MemoryMembers{}
+	members := &attachmentstest.Members{}
 	for i := range senders {
 		if err := members.SetRole(b.Context(), fmt.Sprintf("CH%d", i), fmt.Sprintf("cust-%d", i), attachments.RoleCustomer); err != nil {
 			b.Fatal(err)
@@ -62,10 +63,9 @@ func sendClient(b *testing.B, l ledger.Ledger, maxSize int64) *attachments.Clien
 	}
 	cfg := attachments.DefaultConfig()
 	cfg.Customer.FileAttachment.MaxFileSize = maxSize
-	c, err := attachments.New(cfg, &attachments.Options{
-		Storage: store, Members: members, Ledger: l, JanitorInterval: -1,
-		Logger: slog.New(slog.DiscardHandler),
-	})
+	c, err := attachments.New(cfg, &attachmentstest.Transport{}, members, &attachments.Options{
+		Storage: store, Ledger: l, JanitorInterval: -1,
+		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func sendClient(b *testing.B, l ledger.Ledger, maxSize int64) *attachments.Clien
 
 // send sends f as member i in its channel.
 func send(ctx context.Context, c *attachments.Client, i int, f *attachments.File) (attachments.SendMediaMessageResult, error) {
-	return attachments.Invoke(ctx, c.Registry, attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
+	return attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: fmt.Sprintf("CH%d", i), Sender: attachments.Member{Identity: fmt.Sprintf("cust-%d", i), Side: attachments.SideCustomer},
 		File: f,
 	})
@@ -144,7 +144,7 @@ func BenchmarkSendMediaMessage64MiB(b *testing.B) {
 				}
 				// Delete it, so the disk does not fill up over b.N rounds.
 				b.StopTimer()
-				if _, err := attachments.Invoke(context.Background(), c.Registry, attachments.DeleteMessage, attachments.DeleteMessagePayload{
+				if _, err := attachments.Invoke(context.Background(), c.Registry(), attachments.DeleteMessage, attachments.DeleteMessagePayload{
 					Channel: "CH0", Requester: attachments.Member{Identity: "cust-0", Side: attachments.SideCustomer}, MessageSID: res.Message.SID,
 				}); err != nil {
 					b.Fatal(err)

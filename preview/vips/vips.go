@@ -82,7 +82,7 @@ func Start(cfg *Config) (lib *Library, err error) {
 	defer func() {
 		// govips panics on an old libvips and on a restart.
 		if p := recover(); p != nil {
-			lib, err = nil, errs.Wrap(errs.Unavailable, "vips.Start", fmt.Errorf("libvips: %v", p))
+			lib, err = nil, &errs.Error{Code: errs.Unavailable, Op: "vips.Start", Err: fmt.Errorf("libvips: %v", p)}
 		}
 	}()
 	// Only warnings and worse: libvips logs its start, each module and each
@@ -144,10 +144,10 @@ func (r *Renderer) Render(ctx context.Context, src io.Reader, targets []preview.
 	r.lib.mu.RLock()
 	defer r.lib.mu.RUnlock()
 	if r.lib.closed {
-		return nil, errs.New(errs.Closed, "vips.Render", "")
+		return nil, &errs.Error{Code: errs.Closed, Op: "vips.Render"}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, errs.Wrap(errs.Canceled, "vips.Render", err)
+		return nil, &errs.Error{Code: errs.Canceled, Op: "vips.Render", Err: err}
 	}
 	h, rest, err := preview.ProbeReader(src)
 	if err != nil {
@@ -159,7 +159,7 @@ func (r *Renderer) Render(ctx context.Context, src io.Reader, targets []preview.
 	if h.Format == preview.WebP && h.Frames > 1 {
 		// The pure-Go renderer cannot read animated WebP; both refuse it
 		// alike.
-		return nil, errs.New(errs.Unsupported, "vips.Render", "this type of image has no preview")
+		return nil, &errs.Error{Code: errs.Unsupported, Op: "vips.Render", Message: "this type of image has no preview"}
 	}
 	path, err := r.spool(ctx, rest)
 	if err != nil {
@@ -179,7 +179,7 @@ func (r *Renderer) Render(ctx context.Context, src io.Reader, targets []preview.
 	var blurHash string
 	for _, i := range order { // smallest first: its pixels give the BlurHash
 		if err := ctx.Err(); err != nil {
-			return nil, errs.Wrap(errs.Canceled, "vips.Render", err)
+			return nil, &errs.Error{Code: errs.Canceled, Op: "vips.Render", Err: err}
 		}
 		data, rend, err := r.thumbnail(path, targets[i].Max)
 		if err != nil {
@@ -188,7 +188,7 @@ func (r *Renderer) Render(ctx context.Context, src io.Reader, targets []preview.
 		if blurHash == "" {
 			img, _, err := image.Decode(bytes.NewReader(data))
 			if err != nil {
-				return nil, errs.Wrap(errs.Internal, "vips.Render", fmt.Errorf("decoding libvips' rendition: %w", err))
+				return nil, &errs.Error{Code: errs.Internal, Op: "vips.Render", Err: fmt.Errorf("decoding libvips' rendition: %w", err)}
 			}
 			blurHash = preview.BlurHash(img)
 		}
@@ -196,7 +196,7 @@ func (r *Renderer) Render(ctx context.Context, src io.Reader, targets []preview.
 		n, err := targets[i].W.Write(data)
 		rend.Size = int64(n)
 		if err != nil {
-			return nil, errs.Wrap(errs.Unavailable, "vips.Render", err)
+			return nil, &errs.Error{Code: errs.Unavailable, Op: "vips.Render", Err: err}
 		}
 		out[i] = rend
 	}
@@ -208,7 +208,7 @@ func (r *Renderer) Render(ctx context.Context, src io.Reader, targets []preview.
 func (r *Renderer) spool(ctx context.Context, src io.Reader) (string, error) {
 	f, err := os.CreateTemp(r.lib.tempDir, "attachkit-preview-*")
 	if err != nil {
-		return "", errs.Wrap(errs.Unavailable, "vips.Render", err)
+		return "", &errs.Error{Code: errs.Unavailable, Op: "vips.Render", Err: err}
 	}
 	_, err = io.Copy(f, preview.ContextReader(ctx, src))
 	if cerr := f.Close(); err == nil {
@@ -217,9 +217,9 @@ func (r *Renderer) spool(ctx context.Context, src io.Reader) (string, error) {
 	if err != nil {
 		os.Remove(f.Name())
 		if ctx.Err() != nil {
-			return "", errs.Wrap(errs.Canceled, "vips.Render", ctx.Err())
+			return "", &errs.Error{Code: errs.Canceled, Op: "vips.Render", Err: ctx.Err()}
 		}
-		return "", errs.Wrap(errs.Unavailable, "vips.Render", err)
+		return "", &errs.Error{Code: errs.Unavailable, Op: "vips.Render", Err: err}
 	}
 	return f.Name(), nil
 }
@@ -229,7 +229,7 @@ func (r *Renderer) spool(ctx context.Context, src io.Reader) (string, error) {
 func verify(h preview.Header, path string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return errs.Wrap(errs.Unavailable, "vips.Render", err)
+		return &errs.Error{Code: errs.Unavailable, Op: "vips.Render", Err: err}
 	}
 	defer f.Close()
 	return preview.Verify(h, f)
@@ -260,7 +260,7 @@ func (r *Renderer) thumbnail(path string, max int) ([]byte, preview.Rendition, e
 		}
 		img, err := png.Decode(bytes.NewReader(data))
 		if err != nil {
-			return nil, preview.Rendition{}, errs.Wrap(errs.Internal, "vips.Render", err)
+			return nil, preview.Rendition{}, &errs.Error{Code: errs.Internal, Op: "vips.Render", Err: err}
 		}
 		if !opaque(img) {
 			rend.ContentType = "image/png"
@@ -268,7 +268,7 @@ func (r *Renderer) thumbnail(path string, max int) ([]byte, preview.Rendition, e
 		}
 		var buf bytes.Buffer
 		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: r.opts.Quality}); err != nil {
-			return nil, preview.Rendition{}, errs.Wrap(errs.Internal, "vips.Render", err)
+			return nil, preview.Rendition{}, &errs.Error{Code: errs.Internal, Op: "vips.Render", Err: err}
 		}
 		return buf.Bytes(), rend, nil
 	}

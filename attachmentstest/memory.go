@@ -1,0 +1,112 @@
+package attachmentstest
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/errs"
+)
+
+// Transport is an in-memory attachments.Transport: messages live in a map,
+// are lost when the process ends and are not shared between processes.
+//
+// The zero value is empty and ready to use.
+type Transport struct {
+	mu   sync.RWMutex
+	msgs map[string]attachments.Message
+	seq  uint64
+}
+
+// Send implements attachments.Transport. It gives m a SID of the form
+// "IM" and 32 hex digits, in sending order, and stores a copy of it.
+func (t *Transport) Send(ctx context.Context, m attachments.Message) (attachments.Message, error) {
+	if err := ctx.Err(); err != nil {
+		return attachments.Message{}, &errs.Error{Code: errs.Canceled, Op: "transport send", Err: err}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.seq++
+	m.SID = fmt.Sprintf("IM%032x", t.seq)
+	m.Created = time.Now().UTC()
+	m.Attributes = maps.Clone(m.Attributes)
+	if t.msgs == nil {
+		t.msgs = map[string]attachments.Message{}
+	}
+	t.msgs[m.SID] = m
+	return m, nil
+}
+
+// Fetch implements attachments.Transport.
+func (t *Transport) Fetch(_ context.Context, sid string) (attachments.Message, error) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	m, ok := t.msgs[sid]
+	if !ok {
+		return attachments.Message{}, &errs.Error{Code: errs.NotFound, Op: "transport fetch " + sid, Message: "message not found"}
+	}
+	return m, nil
+}
+
+// Remove implements attachments.Transport.
+func (t *Transport) Remove(_ context.Context, sid string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.msgs, sid)
+	return nil
+}
+
+// Messages returns the messages of a channel, oldest first.
+func (t *Transport) Messages(channel string) []attachments.Message {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	var out []attachments.Message
+	for _, m := range t.msgs {
+		if m.Channel == channel {
+			out = append(out, m)
+		}
+	}
+	// SIDs are a zero-padded sequence, so their order is the sending order.
+	slices.SortFunc(out, func(a, b attachments.Message) int { return strings.Compare(a.SID, b.SID) })
+	return out
+}
+
+// Members is an in-memory attachments.Members.
+//
+// Roles are per channel; a role set for channel "" applies in every channel
+// that has none of its own, which is how a test makes someone a supervisor
+// of everything. The zero value is empty and ready to use.
+type Members struct {
+	mu    sync.RWMutex
+	roles map[[2]string]attachments.Role
+}
+
+// Role implements attachments.Members. A member with no role in channel
+// (nor in "") is an errs.NotFound error.
+func (m *Members) Role(_ context.Context, channel, identity string) (attachments.Role, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if r, ok := m.roles[[2]string{channel, identity}]; ok {
+		return r, nil
+	}
+	if r, ok := m.roles[[2]string{"", identity}]; ok {
+		return r, nil
+	}
+	return "", &errs.Error{Code: errs.NotFound, Op: "members", Message: "not a member of this channel"}
+}
+
+// SetRole implements attachments.Members.
+func (m *Members) SetRole(_ context.Context, channel, identity string, role attachments.Role) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.roles == nil {
+		m.roles = map[[2]string]attachments.Role{}
+	}
+	m.roles[[2]string{channel, identity}] = role
+	return nil
+}
