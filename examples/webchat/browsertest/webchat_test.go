@@ -63,12 +63,23 @@ type demo struct {
 
 func startDemo(t *testing.T, opts chat.Options) *demo {
 	t.Helper()
+	return startDemoBehind(t, opts, nil)
+}
+
+// startDemoBehind is startDemo with wrap (when not nil) between the test
+// server and the demo, to watch or hold up requests.
+func startDemoBehind(t *testing.T, opts chat.Options, wrap func(http.Handler) http.Handler) *demo {
+	t.Helper()
 	opts.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	srv, err := chat.Open(t.TempDir(), &opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv)
+	var h http.Handler = srv
+	if wrap != nil {
+		h = wrap(srv)
+	}
+	hs := httptest.NewServer(h)
 	t.Cleanup(func() {
 		srv.EndStreams() // event streams never end on their own
 		hs.Close()
