@@ -11,13 +11,13 @@ replace (
 require (
 	github.com/attachkit/attachments v0.0.0
 	github.com/attachkit/attachments/examples/webchat v0.0.0
+	github.com/attachkit/attachments/preview v0.0.0
 	github.com/chromedp/chromedp v0.23.0
 )
 
 require (
 	github.com/attachkit/attachments/httpapi v0.0.0 // indirect
 	github.com/attachkit/attachments/ledger/sqlledger v0.0.0 // indirect
-	github.com/attachkit/attachments/preview v0.0.0 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/chromedp/cdproto v0.159.0 // indirect
@@ -40,8 +40,10 @@ require (
 	github.com/prometheus/common v0.72.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
+	github.com/stretchr/testify v1.12.1 // indirect
 	github.com/tetratelabs/wazero v1.9.0 // indirect
 	github.com/tus/tusd/v2 v2.9.1 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/exp v0.0.0-20250106191152-7588d65b2ba8 // indirect
 	golang.org/x/image v0.48.0 // indirect
 	golang.org/x/sync v0.25.0 // indirect
