@@ -149,6 +149,7 @@ func TestPreviewsInBrowser(t *testing.T) {
 
 	s.do("1024 px wide", chromedp.EmulateViewport(1024, 900))
 	openBox("agent", "1024 px")
+	screenshotAs(t, s, "webchat-lightbox")
 	closeBox("agent", "1024 px")
 	s.do("390 px wide", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
 		chromedp.Click(chromedp.CSS(`#view-tabs [data-view="customer"]`)),
