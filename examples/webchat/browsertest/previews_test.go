@@ -51,7 +51,8 @@ func checkRendition(t *testing.T, d *demo, what, src string, upright bool) {
 // TestPreviewsInBrowser sends a phone photo with EXIF orientation and GPS,
 // and a HEIC photo: the composer and the messages show thumbnails (upright
 // JPEG renditions with no metadata), the lightbox opens and closes from the
-// keyboard with the preview in it, passes axe-core at every width, and
+// keyboard with the preview in it, passes axe-core at every width, a
+// picture that cannot be rendered shows as a file, and
 // Download original is a download the journal records, while the
 // thumbnails are not.
 func TestPreviewsInBrowser(t *testing.T) {
@@ -101,6 +102,12 @@ func TestPreviewsInBrowser(t *testing.T) {
 		t.Error("the agent's thumbnail did not load upright")
 	}
 	checkRendition(t, d, "the message's thumbnail", s.attr(thumb+" img", "src"), true)
+	if !run(s, "measure the placeholder", chromedp.Evaluate[bool](fmt.Sprintf(`(() => {
+		const i = document.querySelector(%q);
+		return i.style.aspectRatio !== '' && i.style.width !== '' && getComputedStyle(i).backgroundColor !== 'rgba(0, 0, 0, 0)';
+	})()`, thumb+" img"))) {
+		t.Error("the thumbnail has no box of its size or no placeholder colour to show while it loads")
+	}
 	if n := downloads(); n != 0 {
 		t.Errorf("the journal holds %d downloads after the thumbnails showed, want none", n)
 	}
@@ -156,6 +163,18 @@ func TestPreviewsInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-view="customer"] .composer`)))
 	openBox("customer", "390 px")
 	closeBox("customer", "390 px")
+
+	// A picture the library cannot render (cut off half way) is still sent,
+	// and shows as a file.
+	jpg := previewtest.OrientedJPEG(1)
+	brokenPath := writeFile(t, dir, "broken.jpg", jpg[:len(jpg)/2])
+	s.do("the customer sends a broken picture; it shows as a file",
+		chromedp.SetUploadFiles(chromedp.CSS(view("customer", "input.file-input")), []string{brokenPath}),
+		chromedp.WaitVisible(chromedp.CSS(view("customer", ".chip.attached"))),
+		chromedp.Click(chromedp.CSS(view("customer", ".send"))),
+		chromedp.WaitNotPresent(chromedp.CSS(view("customer", ".chip"))),
+		chromedp.WaitReady(chromedp.CSS(view("agent", `li.msg[data-author="customer"] a.media-file[title^="broken.jpg"] .file-icon`))), // the agent's view is off screen on a phone
+	)
 
 	// A HEIC photo, which no browser shows, gets a JPEG thumbnail.
 	heicThumb := view("agent", `li.msg[data-author="customer"]:has([title^="IMG_0001.HEIC"]) button.media-image img[src^="/attachments/dl/"]`)

@@ -118,9 +118,18 @@ function thumbnailImage(r, name) {
   img.alt = name;
   img.width = r.width;
   img.height = r.height;
+  if (r.width > 0 && r.height > 0) {
+    const k = Math.min(1, THUMB_BOX.width / r.width, THUMB_BOX.height / r.height);
+    img.style.width = Math.round(r.width * k) + 'px';
+    img.style.aspectRatio = r.width + ' / ' + r.height; // the height follows, also when max-width narrows it
+  }
   img.style.background = placeholderColour(r.blurHash);
   return img;
 }
+
+// THUMB_BOX is the most a thumbnail takes in a message (app.css's
+// .media-image img has the same max-height).
+const THUMB_BOX = { width: 260, height: 220 };
 
 // ApiError is a refusal from the server: the library's code, message and
 // details.
