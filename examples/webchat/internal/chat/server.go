@@ -145,7 +145,14 @@ func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket, 
 		hub.Close()
 		return nil, err
 	}
-	if o.Setup != nil {
+	// The demo's own rule on text, for messages sent with files through
+	// httpapi as for text alone (handleSendText): a listener, as a host
+	// adds its rules.
+	_, err = attachments.OnBefore(s.client.Registry, attachments.SendMediaMessage,
+		func(_ context.Context, p attachments.SendMediaMessagePayload) (attachments.SendMediaMessagePayload, error) {
+			return p, checkText(p.Text, false)
+		})
+	if err == nil && o.Setup != nil {
 		err = o.Setup(s.client)
 	}
 	if err != nil {

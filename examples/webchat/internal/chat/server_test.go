@@ -3,6 +3,7 @@ package chat_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"image"
@@ -13,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/textproto"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -672,5 +674,80 @@ func TestConfigShowsInState(t *testing.T) {
 	}
 	if status, rep := d.postJSON(t, lib("agent", "preflight"), map[string]any{"name": "scan.pdf", "contentType": "application/pdf", "size": 6000000}, nil); status != http.StatusNoContent {
 		t.Errorf("agent preflights 6 MB: %d %+v, want 204", status, rep)
+	}
+}
+
+// TestLibraryAPI: the library's handlers act for the view the page names
+// in X-Webchat-View, and for no one when it names none; a tus upload
+// through them lands in the draft whole; the demo's rule on text holds for
+// a message sent with files.
+func TestLibraryAPI(t *testing.T) {
+	cfg, err := attachments.LoadConfigFile("../../flex-config.json") // conversations: text with files
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDemo(t, &chat.Options{Config: &cfg})
+	preflight := map[string]any{"name": "a.pdf", "contentType": "application/pdf", "size": 10}
+	for _, view := range []string{"", "intruder"} {
+		status, rep := d.postJSON(t, strings.TrimSuffix(lib(view, "preflight"), "#"), preflight, nil)
+		if status != http.StatusForbidden || rep.Code != "permission_denied" {
+			t.Errorf("view %q: got %d %+v, want 403 permission_denied", view, status, rep)
+		}
+	}
+
+	content := bytes.Repeat([]byte("tus through the demo\n"), 5000)
+	tus := func(method, url string, body io.Reader, hdr map[string]string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(method, url, body)
+		req.Header.Set("Tus-Resumable", "1.0.0")
+		req.Header.Set("X-Webchat-View", "customer")
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { res.Body.Close() })
+		return res
+	}
+	b64 := base64.StdEncoding.EncodeToString
+	res := tus(http.MethodPost, d.hs.URL+strings.TrimSuffix(lib("", "uploads"), "#"), nil, map[string]string{
+		"Upload-Length":   strconv.Itoa(len(content)),
+		"Upload-Metadata": "filename " + b64([]byte("log.txt")) + ",filetype " + b64([]byte("text/plain")) + ",target " + b64([]byte("draft")),
+	})
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusCreated || loc == "" {
+		t.Fatalf("tus creation: %d, Location %q", res.StatusCode, loc)
+	}
+	if !strings.HasPrefix(loc, "http") {
+		loc = d.hs.URL + loc
+	}
+	half := len(content) / 2
+	for _, part := range [][]byte{content[:half], content[half:]} {
+		off := map[string]string{"Content-Type": "application/offset+octet-stream"}
+		head := tus(http.MethodHead, loc, nil, nil)
+		off["Upload-Offset"] = head.Header.Get("Upload-Offset")
+		res = tus(http.MethodPatch, loc, bytes.NewReader(part), off)
+	}
+	var att attachReply
+	if err := json.NewDecoder(res.Body).Decode(&att); res.StatusCode != http.StatusOK || err != nil || att.Preview.Size != int64(len(content)) {
+		t.Fatalf("the last PATCH answered %d (%v) with %+v, want 200 and the attached file", res.StatusCode, err, att)
+	}
+	if status, rep := d.postJSON(t, lib("customer", "draft/send"), map[string]string{"text": strings.Repeat("é", 4001)}, nil); status != http.StatusBadRequest || rep.Code != "invalid_payload" {
+		t.Errorf("a draft sent with 4,001 characters of text: %d %+v, want 400 invalid_payload", status, rep)
+	}
+	var sent message
+	if status, rep := d.postJSON(t, lib("customer", "draft/send"), map[string]string{"text": "the log"}, sentTo(&sent)); status != http.StatusCreated {
+		t.Fatalf("send the draft: %d %+v", status, rep)
+	}
+	rc, err := d.srv.Client().OpenMedia(context.Background(), sent.Media[0].SID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil || !bytes.Equal(got, content) {
+		t.Errorf("the stored file has %d bytes (%v), want the %d sent", len(got), err, len(content))
 	}
 }
