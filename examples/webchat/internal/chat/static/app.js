@@ -192,6 +192,9 @@ function lib(view, method, route, body) {
 // small file goes in one multipart request, which is one round trip.
 const TUS_THRESHOLD = 4 << 20;
 const TUS_CHUNK = 1 << 20;
+// TUS_BREAKS is how many broken PATCHes in a row the page resumes from by
+// itself before it gives up and offers Retry.
+const TUS_BREAKS = 3;
 
 // uploadFile sends one file to a route of the library's API ("draft/files"
 // or "messages") and resolves with its JSON answer. onProgress gets the
@@ -289,6 +292,7 @@ async function uploadTus(view, route, file, { onProgress, signal } = {}) {
       url = new URL(created.getResponseHeader('Location'), location.href).pathname;
       tusUploads.set(file, url);
     }
+    let breaks = 0; // broken PATCHes in a row
     for (;;) {
       if (onProgress) onProgress(offset / file.size);
       const end = Math.min(offset + TUS_CHUNK, file.size);
@@ -299,7 +303,7 @@ async function uploadTus(view, route, file, { onProgress, signal } = {}) {
           'Content-Type': 'application/offset+octet-stream',
         }, file.slice(offset, end), { signal, onProgress: (n) => onProgress && onProgress((offset + n) / file.size) });
       } catch (err) {
-        if (err.code === 'aborted') throw err;
+        if (err.code === 'aborted' || ++breaks > TUS_BREAKS) throw err; // Retry resumes it later
         // The connection broke mid-chunk: ask how much arrived, go on from there.
         const head = await tusRequest(view, 'HEAD', url, {}, undefined, { signal });
         if (head.status !== 200) throw err;
@@ -315,6 +319,7 @@ async function uploadTus(view, route, file, { onProgress, signal } = {}) {
         throw refused(patch);
       }
       offset = Number(patch.getResponseHeader('Upload-Offset'));
+      breaks = 0;
     }
   } catch (err) {
     if (err.code === 'aborted' && url) {
