@@ -36,6 +36,7 @@ import (
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/examples/webchat/internal/chat"
 	"github.com/attachkit/attachments/hooks/clamav"
+	"github.com/attachkit/attachments/httpapi"
 )
 
 func main() {
@@ -109,12 +110,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return errors.Join(err, srv.Close(context.Background()))
 	}
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	// httpapi's timeouts: a client that dribbles its headers, or declares a
+	// body and never sends it, is cut off; uploads move the read deadline on
+	// while their bytes arrive.
+	hs := httpapi.NewServer("", srv)
+	hs.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	hs.RegisterOnShutdown(srv.EndStreams) // event streams never go idle on their own
 	fmt.Fprintf(stdout, "web chat demo: http://%s/\n", ln.Addr())
 

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/attachkit/attachments/examples/webchat/internal/chat"
 	"github.com/attachkit/attachments/hooks/clamav/clamavtest"
 )
 
@@ -165,12 +166,18 @@ func TestRunScansWithClamd(t *testing.T) {
 	fw, _ := mw.CreateFormFile("file", "eicar.txt")
 	fw.Write([]byte(clamavtest.EICAR))
 	mw.Close()
-	res, err := http.Post(url+"api/customer/draft/files", mw.FormDataContentType(), &body)
+	req, _ := http.NewRequest(http.MethodPost, url+"attachments/api/channels/"+chat.Channel+"/draft/files", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("X-Webchat-View", "customer")
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep struct{ Code, Message string }
-	json.NewDecoder(res.Body).Decode(&rep)
+	var reply struct {
+		Error struct{ Code, Message string }
+	}
+	json.NewDecoder(res.Body).Decode(&reply)
+	rep := reply.Error
 	res.Body.Close()
 	if res.StatusCode != http.StatusUnprocessableEntity || rep.Code != "infected" || strings.Contains(rep.Message, "Eicar") {
 		t.Errorf("EICAR upload: %d %+v, want 422 infected without the signature name", res.StatusCode, rep)

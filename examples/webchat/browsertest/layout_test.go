@@ -86,6 +86,13 @@ func checkAccessibility(t *testing.T, s *session, axe, where string) {
 // by git). WEBCHAT_SCREENSHOTS=$PWD/docs updates the README's pictures.
 func screenshotTo(t *testing.T, s *session, width int) {
 	t.Helper()
+	screenshotAs(t, s, fmt.Sprintf("webchat-%d", width))
+}
+
+// screenshotAs saves the page as name.png where screenshotTo saves its
+// screenshots.
+func screenshotAs(t *testing.T, s *session, name string) {
+	t.Helper()
 	dir := os.Getenv("WEBCHAT_SCREENSHOTS")
 	if dir == "" {
 		dir = filepath.Join("..", "testdata", "screenshots")
@@ -94,7 +101,7 @@ func screenshotTo(t *testing.T, s *session, width int) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, fmt.Sprintf("webchat-%d.png", width))
+	path := filepath.Join(dir, name+".png")
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatal(err)
 	}

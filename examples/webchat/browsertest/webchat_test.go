@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	_ "image/jpeg" // image.DecodeConfig reads the thumbnails
 	"image/png"
 	"io"
 	"log/slog"
@@ -62,12 +63,23 @@ type demo struct {
 
 func startDemo(t *testing.T, opts chat.Options) *demo {
 	t.Helper()
+	return startDemoBehind(t, opts, nil)
+}
+
+// startDemoBehind is startDemo with wrap (when not nil) between the test
+// server and the demo, to watch or hold up requests.
+func startDemoBehind(t *testing.T, opts chat.Options, wrap func(http.Handler) http.Handler) *demo {
+	t.Helper()
 	opts.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	srv, err := chat.Open(t.TempDir(), &opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv)
+	var h http.Handler = srv
+	if wrap != nil {
+		h = wrap(srv)
+	}
+	hs := httptest.NewServer(h)
 	t.Cleanup(func() {
 		srv.EndStreams() // event streams never end on their own
 		hs.Close()
@@ -332,18 +344,22 @@ func TestWebchatInBrowser(t *testing.T) {
 		chromedp.WaitNotPresent(chromedp.CSS(view("customer", ".chip"))),
 		chromedp.WaitVisible(chromedp.CSS(agentImg)),
 	)
-	loaded := run(s, "wait for the preview to load", chromedp.Poll[bool](
+	loaded := run(s, "wait for the thumbnail to load", chromedp.Poll[bool](
 		fmt.Sprintf(`(() => { const i = document.querySelector(%q); return i && i.complete && i.naturalWidth === 240; })()`, agentImg)))
 	if !loaded {
-		t.Error("the agent's preview did not load")
+		t.Error("the agent's thumbnail did not load")
 	}
+	// What shows is the library's thumbnail rendition, not the original.
 	imgLink := s.attr(agentImg, "src")
 	status, hdr, body := d.get(t, imgLink)
-	if status != http.StatusOK || !bytes.Equal(body, pic) {
-		t.Fatalf("the preview's link answered %d with %d bytes, want 200 with the %d bytes sent", status, len(body), len(pic))
+	if status != http.StatusOK || bytes.Equal(body, pic) {
+		t.Fatalf("the thumbnail's link answered %d with %d bytes, want 200 with a rendition, not the %d bytes sent", status, len(body), len(pic))
 	}
-	if got := hdr.Get("Content-Type"); got != "image/png" {
-		t.Errorf("preview served as %q, want image/png", got)
+	if _, format, err := image.DecodeConfig(bytes.NewReader(body)); err != nil || format != "jpeg" {
+		t.Errorf("the thumbnail is %q (%v), want a JPEG (the picture has no transparency)", format, err)
+	}
+	if got := hdr.Get("Content-Type"); got != "image/jpeg" {
+		t.Errorf("thumbnail served as %q, want image/jpeg", got)
 	}
 	if got := hdr.Get("X-Content-Type-Options"); got != "nosniff" {
 		t.Errorf("X-Content-Type-Options = %q, want nosniff", got)

@@ -8,38 +8,51 @@ import (
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/httpapi"
 	"github.com/attachkit/attachments/links"
+	"github.com/attachkit/attachments/preview"
 )
 
 // maxTextLen is the longest text message, in characters.
 const maxTextLen = 4000
 
-// routes returns the page, the API and the download links.
+// viewHeader is the request header that names the view acting on the
+// library's API (httpapi). The demo has no sign-in: a real host takes the
+// member from its session cookie or token instead, in its MemberFunc.
+const viewHeader = "X-Webchat-View"
+
+// member is the demo's httpapi.MemberFunc: the person whose view the page
+// names in viewHeader.
+func (s *Server) member(r *http.Request) (attachments.Member, error) {
+	p, ok := s.person(r.Header.Get(viewHeader))
+	if !ok {
+		return attachments.Member{}, &errs.Error{Code: errs.PermissionDenied, Message: "say which view acts"}
+	}
+	return p.Member, nil
+}
+
+// routes returns the page, the library's API, the download links and the
+// demo's own small API.
 //
-// Every API path starts with the view that acts: /api/{view}/…. The demo has
-// no sign-in; a real host takes the member from its session instead. JSON
-// goes both ways in camelCase; every refusal is {code, message, details}.
+// Files go through the library's handlers (httpapi), mounted at
+// httpapi.DefaultPath, with the view in the X-Webchat-View header: upload
+// and send, tus uploads, the draft, download links, deletes and the
+// preflight (see httpapi.Handler for its routes). What is left is what a
+// chat host has anyway, under /api/{view}/, in camelCase like httpapi's,
+// every refusal httpapi's ErrorBody with httpapi.Status:
 //
-//	GET    state                              stateView
-//	GET    events                             Server-Sent Events (handleEvents)
-//	POST   messages {text}                    messageView
-//	POST   messages/media (multipart)         messageView
-//	DELETE messages/{sid}                     {deleted, media}
-//	GET    messages/{sid}/media/{media}/link  {url, expiresAt, media}, a fresh link
-//	GET    …/preview                          the same, the reader's cached inline link
-//	POST   preflight {name, type, size}       204
-//	POST   draft/files (multipart)            {draft, file}
-//	DELETE draft/files/{media}                {draft}
-//	POST   draft/send {text}                  messageView
-//	POST   block {identity, mode}             {identity, previous, role}
-//	POST   unblock {identity}                 {identity, previous, role}
-//	GET    journal?limit=&before=             {entries, before}, the supervisor's only
-//
-// A multipart upload holds optional "text" and "size" fields, then "file".
+//	GET    state                                   stateView
+//	GET    events                                  Server-Sent Events (handleEvents)
+//	POST   messages {text}                         messageView, a text message
+//	GET    media/{media}/renditions/{name}?message=  renditionReply, an inline link to a thumbnail or preview
+//	POST   block {identity, mode}                  {identity, previous, role}
+//	POST   unblock {identity}                      {identity, previous, role}
+//	GET    journal?limit=&before=                  {entries, before}, the supervisor's only
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", pageHandler())
-	mux.Handle(attachments.DefaultLinkPath, s.client.Links())
+	mux.Handle(attachments.DefaultLinkPath, s.api.Links())
+	mux.Handle(httpapi.DefaultPath, s.api)
 
 	api := func(pattern string, h func(w http.ResponseWriter, r *http.Request, p Person)) {
 		method, path, _ := strings.Cut(pattern, " ")
@@ -55,14 +68,7 @@ func (s *Server) routes() http.Handler {
 	api("GET /state", s.handleState)
 	api("GET /events", s.handleEvents)
 	api("POST /messages", s.handleSendText)
-	api("POST /messages/media", s.handleSendMedia)
-	api("DELETE /messages/{sid}", s.handleDelete)
-	api("GET /messages/{sid}/media/{media}/link", s.handleLink)
-	api("GET /messages/{sid}/media/{media}/preview", s.handlePreview)
-	api("POST /preflight", s.handlePreflight)
-	api("POST /draft/files", s.handleAttach)
-	api("DELETE /draft/files/{media}", s.handleDetach)
-	api("POST /draft/send", s.handleSendDraft)
+	api("GET /media/{media}/renditions/{name}", s.handleRendition)
 	api("POST /block", s.handleBlock)
 	api("POST /unblock", s.handleUnblock)
 	api("GET /journal", s.handleJournal)
@@ -117,150 +123,10 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v a
 	reply(w, status, v)
 }
 
-// respondUpload is respond for an upload, whose body it reads to the end
-// first (see finishUpload).
-func (s *Server) respondUpload(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
-	finishUpload(w, r)
-	s.respond(w, r, status, v, err)
-}
-
-// handleSendMedia sends a file in one request, without a draft: the
-// multipart form holds an optional "text" (Conversations mode), an optional
-// "size" (the declared size, so a file too large is refused before its
-// bytes are read) and then the "file".
-func (s *Server) handleSendMedia(w http.ResponseWriter, r *http.Request, p Person) {
-	up, err := s.readUpload(w, r, p)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	text := up.fields["text"]
-	if err := checkText(text, false); err != nil {
-		s.respondUpload(w, r, 0, nil, err)
-		return
-	}
-	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.SendMediaMessage,
-		attachments.SendMediaMessagePayload{Channel: Channel, Sender: p.Member, File: up.file, Text: text})
-	s.respondUpload(w, r, http.StatusCreated, s.messageView(res.Message), err)
-}
-
-func (s *Server) handleAttach(w http.ResponseWriter, r *http.Request, p Person) {
-	up, err := s.readUpload(w, r, p)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.AttachFile,
-		attachments.AttachFilePayload{Channel: Channel, Sender: p.Member, File: up.file})
-	s.respondUpload(w, r, http.StatusCreated, draftReply{Draft: res.Draft, File: &res.Preview}, err)
-}
-
-func (s *Server) handleDetach(w http.ResponseWriter, r *http.Request, p Person) {
-	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.DetachFile,
-		attachments.DetachFilePayload{Channel: Channel, Sender: p.Member, MediaSID: r.PathValue("media")})
-	s.respond(w, r, http.StatusOK, draftReply{Draft: res.Draft}, err)
-}
-
-func (s *Server) handleSendDraft(w http.ResponseWriter, r *http.Request, p Person) {
-	var req textRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := checkText(req.Text, false); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.SendMediaMessage,
-		attachments.SendMediaMessagePayload{Channel: Channel, Sender: p.Member, FromDraft: true, Text: req.Text})
-	s.respond(w, r, http.StatusCreated, s.messageView(res.Message), err)
-}
-
-type preflightRequest struct {
-	Name string `json:"name"`
-	Type string `json:"type"`
-	Size int64  `json:"size"`
-}
-
-// handlePreflight checks a file the person is about to upload from its name,
-// type and size alone, so the page can refuse it before sending its bytes.
-// The upload is checked again, content and all.
-func (s *Server) handlePreflight(w http.ResponseWriter, r *http.Request, p Person) {
-	var req preflightRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := s.preflight(r.Context(), p, req.Name, req.Type, req.Size); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-// linkReply is a download link.
-type linkReply struct {
-	URL       string            `json:"url"`
-	ExpiresAt string            `json:"expiresAt"`
-	Media     attachments.Media `json:"media"`
-	expires   time.Time
-}
-
-func newLinkReply(res attachments.DownloadMediaResult) linkReply {
-	return linkReply{URL: res.Link.URL, ExpiresAt: res.Link.ExpiresAt.UTC().Format(time.RFC3339),
-		Media: res.Media, expires: res.Link.ExpiresAt}
-}
-
-// handleLink returns a fresh temporary link to a message's media, minted by
-// the DownloadMedia action; ?disposition=inline asks for one that shows the
-// file in the page (granted to images and other types that cannot run
-// script).
-func (s *Server) handleLink(w http.ResponseWriter, r *http.Request, p Person) {
-	disp := links.Attachment
-	switch r.URL.Query().Get("disposition") {
-	case "", "attachment":
-	case "inline":
-		disp = links.Inline
-	default:
-		s.fail(w, r, &errs.Error{Code: errs.InvalidPayload, Message: "disposition is inline or attachment"})
-		return
-	}
-	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.DownloadMedia,
-		attachments.DownloadMediaPayload{Channel: Channel, Requester: p.Member,
-			MessageSID: r.PathValue("sid"), MediaSID: r.PathValue("media"), Disposition: disp})
-	s.respond(w, r, http.StatusOK, newLinkReply(res), err)
-}
-
-func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, p Person) {
-	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.DeleteMessage,
-		attachments.DeleteMessagePayload{Channel: Channel, Requester: p.Member, MessageSID: r.PathValue("sid")})
-	if err == nil {
-		s.previews.forget(r.PathValue("sid"))
-	}
-	if res.Media == nil {
-		res.Media = []attachments.Media{}
-	}
-	s.respond(w, r, http.StatusOK, deleteReply{Deleted: res.Deleted, Media: res.Media}, err)
-}
-
 type memberRequest struct {
 	Identity string `json:"identity"`
 	// Mode is what a block takes away: "all" (the default) or "files".
 	Mode attachments.BlockMode `json:"mode,omitempty"`
-}
-
-// draftReply answers a change to a draft: the draft as it is now and, for
-// an attach, the file just attached.
-type draftReply struct {
-	Draft attachments.Draft    `json:"draft"`
-	File  *attachments.Preview `json:"file,omitempty"`
-}
-
-// deleteReply answers a delete: whether the message was still there, and the
-// files deleted with it.
-type deleteReply struct {
-	Deleted bool                `json:"deleted"`
-	Media   []attachments.Media `json:"media"`
 }
 
 // roleReply answers a block or an unblock: the member's role before and
@@ -291,4 +157,43 @@ func (s *Server) handleUnblock(w http.ResponseWriter, r *http.Request, p Person)
 	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.UnblockMember,
 		attachments.UnblockMemberPayload{Channel: Channel, Requester: p.Member, Target: req.Identity})
 	s.respond(w, r, http.StatusOK, roleReply{Identity: req.Identity, Previous: res.Previous, Role: res.Role}, err)
+}
+
+// renditionReply is an inline link to a rendition of a picture, with the
+// size and placeholder the page paints while it loads.
+type renditionReply struct {
+	URL       string    `json:"url"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	Width     int       `json:"width"`
+	Height    int       `json:"height"`
+	BlurHash  string    `json:"blurHash,omitempty"`
+}
+
+// handleRendition mints an inline link to a rendition ("thumbnail" or
+// "preview") of a sent picture (?message= names its message) or of one in
+// the reader's draft. It goes through DownloadMedia, whose guard checks the
+// reader's role and channel as for the original; a rendition fetch is
+// showing the picture, not handing out the file, so the library does not
+// journal it. A picture with no such rendition is not_found, and the page
+// shows a file icon instead.
+func (s *Server) handleRendition(w http.ResponseWriter, r *http.Request, p Person) {
+	name := r.PathValue("name")
+	if name != preview.ThumbnailName && name != preview.PreviewName {
+		s.fail(w, r, &errs.Error{Code: errs.NotFound, Message: "no such rendition"})
+		return
+	}
+	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.DownloadMedia,
+		attachments.DownloadMediaPayload{Channel: Channel, Requester: p.Member, MessageSID: r.URL.Query().Get("message"),
+			MediaSID: r.PathValue("media"), Disposition: links.Inline, Rendition: name})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rep := renditionReply{URL: res.Link.URL, ExpiresAt: res.Link.ExpiresAt.UTC().Truncate(time.Second)}
+	for _, rd := range res.Media.Renditions {
+		if rd.Name == name {
+			rep.Width, rep.Height, rep.BlurHash = rd.Width, rd.Height, rd.BlurHash
+		}
+	}
+	reply(w, http.StatusOK, rep)
 }

@@ -5,13 +5,17 @@
 //
 // The demo has one conversation and three people: a customer, the agent who
 // serves them, and a supervisor who monitors it. The page shows the three
-// side by side; every request names the view that acts (/api/customer/…).
+// side by side; every request names the view that acts.
 //
-// Uploads stream: the multipart body is never parsed into memory, its file
-// part is the library's File.Body, and the sender's policy cuts it off at
-// its size limit. Every refusal is answered as JSON {code, message,
-// details}, from the library's *errs.Error, with an HTTP status to match,
-// and never with the cause behind it.
+// Files go through the library's own handlers (httpapi), as a host's
+// would: uploads streamed from multipart or assembled from tus chunks,
+// drafts, download links and deletes, with the acting view in the
+// X-Webchat-View header. preview.Attach makes each picture's thumbnail and
+// preview. The demo's own API (/api/{view}/…) holds only what a chat host
+// has anyway: the state, events, text messages, blocks, the journal and
+// links to renditions. Every refusal, from either, is httpapi's JSON
+// {"error": {code, message, details}} with httpapi.Status, and never
+// carries the cause behind it.
 //
 // # Security
 //

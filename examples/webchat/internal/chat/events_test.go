@@ -106,7 +106,7 @@ func TestEvents(t *testing.T) {
 	if name, data := customer.next(); name != "role" || !strings.Contains(data, `"role":"customer:blocked"`) {
 		t.Errorf("customer's next event = %s %s, want its role change (and no activity)", name, data)
 	}
-	if status, rep := d.do(t, "DELETE", "/api/agent/messages/"+sent.SID, nil, "", nil); status != 200 {
+	if status, rep := d.do(t, "DELETE", lib("agent", "messages/"+sent.SID), nil, "", nil); status != 200 {
 		t.Fatalf("delete: %d %+v", status, rep)
 	}
 	for {

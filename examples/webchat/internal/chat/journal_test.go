@@ -2,8 +2,8 @@ package chat_test
 
 import (
 	"bytes"
-	"io"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -43,43 +43,40 @@ func (j journalPage) count(action string) int {
 
 // TestJournalAndPreviews checks the audit trail the page shows: it is the
 // library's journal, it names what each action touched, it outlives a
-// restart, and a picture shown inline again and again is one link, not a
-// download per view.
+// restart, and a picture shown as a thumbnail again and again is no
+// download at all.
 func TestJournalAndPreviews(t *testing.T) {
 	dir := t.TempDir()
 	d := openDemo(t, dir, nil)
 	pic := pngBytes(t)
 	var att attachReply
-	if status, rep := d.upload(t, "/api/customer/draft/files", "photo.png", "image/png", pic, &att); status != http.StatusCreated {
+	if status, rep := d.upload(t, lib("customer", "draft/files"), "photo.png", "image/png", pic, &att); status != http.StatusCreated {
 		t.Fatalf("attach: %d %+v", status, rep)
 	}
 	var sent message
-	if status, rep := d.postJSON(t, "/api/customer/draft/send", map[string]string{"text": ""}, &sent); status != http.StatusCreated {
+	if status, rep := d.postJSON(t, lib("customer", "draft/send"), map[string]string{"text": ""}, sentTo(&sent)); status != http.StatusCreated {
 		t.Fatalf("send draft: %d %+v", status, rep)
 	}
 
-	path := "/api/agent/messages/" + sent.SID + "/media/" + att.Preview.MediaSID + "/preview"
-	var first, second struct{ URL string }
-	if status, rep := d.do(t, http.MethodGet, path, nil, "", &first); status != http.StatusOK {
-		t.Fatalf("preview: %d %+v", status, rep)
+	thumb := "/api/agent/media/" + att.Preview.MediaSID + "/renditions/thumbnail?message=" + sent.SID
+	for range 2 {
+		var l struct{ URL string }
+		if status, rep := d.do(t, http.MethodGet, thumb, nil, "", &l); status != http.StatusOK {
+			t.Fatalf("thumbnail: %d %+v", status, rep)
+		}
+		status, hdr, body := d.fetch(t, l.URL)
+		if status != http.StatusOK || bytes.Equal(body, pic) || !strings.HasPrefix(hdr.Get("Content-Type"), "image/") {
+			t.Errorf("the thumbnail link answered %d %s with %d bytes, want a rendition, not the original", status, hdr.Get("Content-Type"), len(body))
+		}
 	}
-	if status, rep := d.do(t, http.MethodGet, path, nil, "", &second); status != http.StatusOK {
-		t.Fatalf("preview again: %d %+v", status, rep)
+	if n := d.journal(t).count("DownloadMedia"); n != 0 {
+		t.Errorf("the journal holds %d DownloadMedia entries after two thumbnails, want none: showing a picture is not a download", n)
 	}
-	if first.URL == "" || first.URL != second.URL {
-		t.Errorf("two previews of one picture gave links %q and %q, want the same one", first.URL, second.URL)
-	}
-	res, err := http.Get(d.hs.URL + first.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK || !bytes.Equal(body, pic) {
-		t.Errorf("the preview link answered %d with %d bytes, want the picture", res.StatusCode, len(body))
+	if _, status, rep := d.link(t, "agent", sent.SID, att.Preview.MediaSID, "attachment"); status != http.StatusOK {
+		t.Fatalf("download: %d %+v", status, rep)
 	}
 	if n := d.journal(t).count("DownloadMedia"); n != 1 {
-		t.Errorf("the journal holds %d DownloadMedia entries after two previews, want 1", n)
+		t.Errorf("the journal holds %d DownloadMedia entries after one download, want 1", n)
 	}
 
 	if status, rep := d.postJSON(t, "/api/agent/block", map[string]string{"identity": "casey", "mode": "files"}, nil); status != http.StatusOK {
@@ -88,7 +85,7 @@ func TestJournalAndPreviews(t *testing.T) {
 	var del struct {
 		Deleted *bool `json:"deleted"`
 	}
-	if status, rep := d.do(t, http.MethodDelete, "/api/agent/messages/"+sent.SID, nil, "", &del); status != http.StatusOK || del.Deleted == nil || !*del.Deleted {
+	if status, rep := d.do(t, http.MethodDelete, lib("agent", "messages/"+sent.SID), nil, "", &del); status != http.StatusOK || del.Deleted == nil || !*del.Deleted {
 		t.Fatalf("delete: %d %+v, reply %+v; want {\"deleted\": true}", status, rep, del)
 	}
 

@@ -5,8 +5,9 @@ import "github.com/attachkit/attachments"
 // Channel is the demo's one conversation.
 const Channel = "CHdemo"
 
-// The page's three views, which are also the first segment of every API
-// path: /api/customer/…, /api/agent/…, /api/supervisor/….
+// The page's three views, which name the person who acts: the first
+// segment of the demo's own API paths (/api/customer/…), and the
+// X-Webchat-View header on the library's (httpapi).
 const (
 	ViewCustomer   = "customer"
 	ViewAgent      = "agent"

@@ -11,8 +11,10 @@ import (
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/httpapi"
 	"github.com/attachkit/attachments/ledger/sqlledger"
 	"github.com/attachkit/attachments/links"
+	"github.com/attachkit/attachments/preview"
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/filesystem"
 )
@@ -47,16 +49,13 @@ type Server struct {
 	log     *slog.Logger
 	scan    string // Options.VirusScan
 	handler http.Handler
-	// previews are the inline links minted for the pictures the page shows.
-	previews previewCache
-	// maxUpload bounds an upload request's body: the largest file any side
-	// may send, plus room for the form around it.
-	maxUpload int64
+	// api is the library's HTTP API (httpapi): uploads, tus, drafts, links
+	// and deletes. The demo's own routes are only what a chat host has
+	// anyway: state, events, text messages, blocks and the journal.
+	api *httpapi.Handler
+	// renditions makes the pictures' thumbnails and previews.
+	renditions *preview.Previews
 }
-
-// uploadOverhead is how much more than the largest file an upload request
-// may carry: the multipart framing and the small fields before the file.
-const uploadOverhead = 1 << 20
 
 // Open starts the demo on the data directory dir, creating it when it is
 // missing: media in dir/storage (the local-disk driver), the ledger of
@@ -146,7 +145,14 @@ func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket, 
 		hub.Close()
 		return nil, err
 	}
-	if o.Setup != nil {
+	// The demo's own rule on text, for messages sent with files through
+	// httpapi as for text alone (handleSendText): a listener, as a host
+	// adds its rules.
+	_, err = attachments.OnBefore(s.client.Registry, attachments.SendMediaMessage,
+		func(_ context.Context, p attachments.SendMediaMessagePayload) (attachments.SendMediaMessagePayload, error) {
+			return p, checkText(p.Text, false)
+		})
+	if err == nil && o.Setup != nil {
 		err = o.Setup(s.client)
 	}
 	if err != nil {
@@ -154,10 +160,18 @@ func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket, 
 		hub.Close()
 		return nil, err
 	}
-	for _, side := range []attachments.Side{attachments.SideCustomer, attachments.SideAgent, attachments.SideSupervisor} {
-		if p := s.client.Config().Policy(side); p.Enabled {
-			s.maxUpload = max(s.maxUpload, p.SizeLimit()+uploadOverhead)
+	s.renditions, err = preview.Attach(s.client, preview.NewPool(preview.NewGoRenderer(nil), nil),
+		&preview.AttachOptions{Sync: true, Logger: o.Logger})
+	if err == nil {
+		s.api, err = httpapi.New(s.client, s.member, &httpapi.Options{Limits: demoLimits(l), Logger: o.Logger})
+	}
+	if err != nil {
+		if s.renditions != nil {
+			s.renditions.Close()
 		}
+		s.client.Close()
+		hub.Close()
+		return nil, err
 	}
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -187,7 +201,7 @@ func (s *Server) EndStreams() { s.hub.EndSubscriptions() }
 // has shut down.
 func (s *Server) Close(context.Context) error {
 	s.EndStreams()
-	return errors.Join(s.client.Close(), s.hub.Close(), s.ledger.Close(), s.store.Close())
+	return errors.Join(s.api.Close(), s.renditions.Close(), s.client.Close(), s.hub.Close(), s.ledger.Close(), s.store.Close())
 }
 
 // person returns the person a view speaks for.

@@ -3,6 +3,7 @@ package chat_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"image"
 	"image/png"
@@ -12,12 +13,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/textproto"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/examples/webchat/internal/chat"
+	"github.com/attachkit/attachments/httpapi"
 )
 
 var (
@@ -70,11 +73,18 @@ func (d *demo) close(t *testing.T) {
 	}
 }
 
-// errorReply is the JSON body of a refusal.
+// errorReply is a refusal, as httpapi.ErrorBody holds it.
 type errorReply struct {
 	Code    string         `json:"code"`
 	Message string         `json:"message"`
 	Details map[string]any `json:"details"`
+}
+
+// lib returns the path of a route of the library's API (httpapi) in the
+// demo's channel, with the view that acts as the URL's fragment, which do
+// sends in the X-Webchat-View header (a fragment never reaches a server).
+func lib(view, route string) string {
+	return httpapi.DefaultPath + "channels/" + chat.Channel + "/" + route + "#" + view
 }
 
 // do sends a request and decodes a JSON answer into out (when not nil). It
@@ -88,6 +98,9 @@ func (d *demo) do(t *testing.T, method, path string, body io.Reader, ctype strin
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
+	if req.URL.Fragment != "" {
+		req.Header.Set("X-Webchat-View", req.URL.Fragment)
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
@@ -97,19 +110,21 @@ func (d *demo) do(t *testing.T, method, path string, body io.Reader, ctype strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep errorReply
+	var rep struct {
+		Error errorReply `json:"error"`
+	}
 	if res.StatusCode >= 400 {
-		if err := json.Unmarshal(data, &rep); err != nil {
-			t.Fatalf("%s %s: %d with a body that is not JSON: %q", method, path, res.StatusCode, data)
+		if err := json.Unmarshal(data, &rep); err != nil || rep.Error.Code == "" {
+			t.Fatalf("%s %s: %d with a body that is not an error: %q", method, path, res.StatusCode, data)
 		}
-		return res.StatusCode, rep
+		return res.StatusCode, rep.Error
 	}
 	if out != nil && len(data) > 0 {
 		if err := json.Unmarshal(data, out); err != nil {
 			t.Fatalf("%s %s: %v in %q", method, path, err, data)
 		}
 	}
-	return res.StatusCode, rep
+	return res.StatusCode, errorReply{}
 }
 
 func (d *demo) postJSON(t *testing.T, path string, v, out any) (int, errorReply) {
@@ -199,7 +214,7 @@ type draft struct {
 }
 
 type attachReply struct {
-	Preview preview `json:"file"`
+	Preview preview `json:"preview"`
 	Draft   draft   `json:"draft"`
 }
 
@@ -209,6 +224,13 @@ type message struct {
 	AuthorName string              `json:"authorName"`
 	Body       string              `json:"body"`
 	Media      []attachments.Media `json:"media"`
+}
+
+// sentTo decodes httpapi's reply to a send, {"message": …}, into m.
+func sentTo(m *message) any {
+	return &struct {
+		Message *message `json:"message"`
+	}{m}
 }
 
 type state struct {
@@ -242,7 +264,7 @@ func (d *demo) state(t *testing.T, view string) state {
 func (d *demo) link(t *testing.T, view, msg, media, disposition string) (link, int, errorReply) {
 	t.Helper()
 	var l link
-	status, rep := d.do(t, http.MethodGet, "/api/"+view+"/messages/"+msg+"/media/"+media+"/link?disposition="+disposition, nil, "", &l)
+	status, rep := d.do(t, http.MethodGet, lib(view, "messages/"+msg+"/media/"+media+"/link?disposition="+disposition), nil, "", &l)
 	return l, status, rep
 }
 
@@ -267,7 +289,7 @@ func TestFileRoundTrip(t *testing.T) {
 	pic := pngBytes(t)
 
 	var att attachReply
-	if status, rep := d.upload(t, "/api/customer/draft/files", "photo.png", "image/png", pic, &att); status != http.StatusCreated {
+	if status, rep := d.upload(t, lib("customer", "draft/files"), "photo.png", "image/png", pic, &att); status != http.StatusCreated {
 		t.Fatalf("attach: %d %+v", status, rep)
 	}
 	if att.Preview.Name != "photo.png" || att.Preview.Size != int64(len(pic)) || att.Preview.ContentType != "image/png" {
@@ -278,22 +300,22 @@ func TestFileRoundTrip(t *testing.T) {
 	}
 
 	var det struct{ Draft draft }
-	if status, rep := d.do(t, http.MethodDelete, "/api/customer/draft/files/"+att.Preview.MediaSID, nil, "", &det); status != http.StatusOK {
+	if status, rep := d.do(t, http.MethodDelete, lib("customer", "draft/files/"+att.Preview.MediaSID), nil, "", &det); status != http.StatusOK {
 		t.Fatalf("detach: %d %+v", status, rep)
 	}
 	if len(det.Draft.Files) != 0 || d.mediaCount(t) != 0 {
 		t.Errorf("after detaching: draft %+v, %d blobs stored; want neither", det.Draft.Files, d.mediaCount(t))
 	}
 
-	if status, rep := d.upload(t, "/api/customer/draft/files", "photo.png", "image/png", pic, &att); status != http.StatusCreated {
+	if status, rep := d.upload(t, lib("customer", "draft/files"), "photo.png", "image/png", pic, &att); status != http.StatusCreated {
 		t.Fatalf("attach again: %d %+v", status, rep)
 	}
 	var sent message
-	if status, rep := d.postJSON(t, "/api/customer/draft/send", map[string]string{"text": ""}, &sent); status != http.StatusCreated {
+	if status, rep := d.postJSON(t, lib("customer", "draft/send"), map[string]string{"text": ""}, sentTo(&sent)); status != http.StatusCreated {
 		t.Fatalf("send draft: %d %+v", status, rep)
 	}
-	if len(sent.Media) != 1 || sent.Media[0].SID != att.Preview.MediaSID || sent.AuthorName != "Casey Morgan" {
-		t.Fatalf("sent = %+v, want the attached file from Casey Morgan", sent)
+	if len(sent.Media) != 1 || sent.Media[0].SID != att.Preview.MediaSID || sent.Author != "casey" {
+		t.Fatalf("sent = %+v, want the attached file from casey", sent)
 	}
 	if got := d.state(t, "agent").Messages; len(got) != 1 || got[0].SID != sent.SID {
 		t.Fatalf("agent sees %+v, want the sent message", got)
@@ -321,7 +343,7 @@ func TestFileRoundTrip(t *testing.T) {
 	}
 
 	l, _, _ := d.link(t, "agent", sent.SID, sent.Media[0].SID, "attachment")
-	if status, rep := d.do(t, http.MethodDelete, "/api/customer/messages/"+sent.SID, nil, "", nil); status != http.StatusOK {
+	if status, rep := d.do(t, http.MethodDelete, lib("customer", "messages/"+sent.SID), nil, "", nil); status != http.StatusOK {
 		t.Fatalf("the author deletes their own message: %d %+v", status, rep)
 	}
 	if status, _, _ := d.fetch(t, l.URL); status != http.StatusNotFound {
@@ -341,7 +363,7 @@ func TestSendMediaInOneRequest(t *testing.T) {
 	d := newDemo(t, &chat.Options{Config: &cfg})
 	body, ct := multipartBody(t, []field{{"text", "here is the receipt"}, {"size", "67"}}, "receipt.png", "image/png", pngBytes(t))
 	var m message
-	if status, rep := d.do(t, http.MethodPost, "/api/agent/messages/media", body, ct, &m); status != http.StatusCreated {
+	if status, rep := d.do(t, http.MethodPost, lib("agent", "messages"), body, ct, sentTo(&m)); status != http.StatusCreated {
 		t.Fatalf("send: %d %+v", status, rep)
 	}
 	if m.Body != "here is the receipt" || len(m.Media) != 1 || m.Media[0].FileName != "receipt.png" {
@@ -384,7 +406,7 @@ func TestUploadRefusals(t *testing.T) {
 			} else {
 				body = bytes.NewReader(tc.content)
 			}
-			status, rep := d.do(t, http.MethodPost, "/api/customer/draft/files", body, ct, nil)
+			status, rep := d.do(t, http.MethodPost, lib("customer", "draft/files"), body, ct, nil)
 			if status != tc.wantStatus || rep.Code != tc.wantCode {
 				t.Errorf("got %d %q, want %d %q (%+v)", status, rep.Code, tc.wantStatus, tc.wantCode, rep)
 			}
@@ -428,22 +450,20 @@ func TestUploadStreams(t *testing.T) {
 			pw.CloseWithError(err)
 			return
 		}
-		// Hold the rest back until the server has refused the file.
+		// Hold the rest back until the server has refused the file. The rest
+		// is never sent: httpapi answers a refusal at once and closes the
+		// connection rather than read on, and bytes still arriving then
+		// could reset the connection before the client reads the answer.
 		select {
 		case <-refused:
+			writerDone <- nil
 		case <-time.After(20 * time.Second):
 			writerDone <- io.ErrNoProgress
 			pw.CloseWithError(io.ErrNoProgress)
-			return
 		}
-		_, err = w.Write(bytes.Repeat([]byte{0}, 1<<20))
-		if err == nil {
-			err = mw.Close()
-		}
-		writerDone <- err
-		pw.CloseWithError(err)
 	}()
-	status, rep := d.do(t, http.MethodPost, "/api/customer/draft/files", pr, mw.FormDataContentType(), nil)
+	status, rep := d.do(t, http.MethodPost, lib("customer", "draft/files"), pr, mw.FormDataContentType(), nil)
+	pw.Close()
 	if err := <-writerDone; err != nil {
 		t.Fatalf("the server did not refuse the file before the rest of the body arrived: %v", err)
 	}
@@ -466,7 +486,7 @@ func TestPermissionsAndBlocking(t *testing.T) {
 		wantStatus int
 		wantCode   string
 	}{
-		{"customer cannot delete the agent's message", "customer", "/messages/" + agentMsg.SID, nil, http.MethodDelete, http.StatusForbidden, "permission_denied"},
+		{"customer cannot delete the agent's message", "customer", "lib:messages/" + agentMsg.SID, nil, http.MethodDelete, http.StatusForbidden, "permission_denied"},
 		{"customer cannot block", "customer", "/block", map[string]string{"identity": "alex"}, http.MethodPost, http.StatusForbidden, "permission_denied"},
 		{"agent cannot block itself", "agent", "/block", map[string]string{"identity": "alex"}, http.MethodPost, http.StatusBadRequest, "invalid_payload"},
 		{"agent blocks the customer", "agent", "/block", map[string]string{"identity": "casey"}, http.MethodPost, http.StatusOK, ""},
@@ -479,16 +499,20 @@ func TestPermissionsAndBlocking(t *testing.T) {
 		{"unknown field", "customer", "/messages", map[string]string{"txt": "hi"}, http.MethodPost, http.StatusBadRequest, "invalid_payload"},
 		{"unknown view", "intruder", "/messages", map[string]string{"text": "hi"}, http.MethodPost, http.StatusNotFound, "not_found"},
 		{"unknown endpoint", "customer", "/nothing", nil, http.MethodGet, http.StatusNotFound, "not_found"},
-		{"bad disposition", "agent", "/messages/" + agentMsg.SID + "/media/ME00/link?disposition=evil", nil, http.MethodGet, http.StatusBadRequest, "invalid_payload"},
-		{"link to a message without media", "agent", "/messages/" + agentMsg.SID + "/media/ME00000000000000000000000000000000/link", nil, http.MethodGet, http.StatusNotFound, "not_found"},
+		{"bad disposition", "agent", "lib:messages/" + agentMsg.SID + "/media/ME00/link?disposition=evil", nil, http.MethodGet, http.StatusBadRequest, "invalid_payload"},
+		{"link to a message without media", "agent", "lib:messages/" + agentMsg.SID + "/media/ME00000000000000000000000000000000/link", nil, http.MethodGet, http.StatusNotFound, "not_found"},
 	}
 	for _, s := range steps {
 		var status int
 		var rep errorReply
+		path := "/api/" + s.view + s.path
+		if route, ok := strings.CutPrefix(s.path, "lib:"); ok {
+			path = lib(s.view, route)
+		}
 		if s.body != nil {
-			status, rep = d.postJSON(t, "/api/"+s.view+s.path, s.body, nil)
+			status, rep = d.postJSON(t, path, s.body, nil)
 		} else {
-			status, rep = d.do(t, s.method, "/api/"+s.view+s.path, nil, "", nil)
+			status, rep = d.do(t, s.method, path, nil, "", nil)
 		}
 		if status != s.wantStatus || rep.Code != s.wantCode {
 			t.Errorf("%s: got %d %q, want %d %q (%+v)", s.name, status, rep.Code, s.wantStatus, s.wantCode, rep)
@@ -497,7 +521,7 @@ func TestPermissionsAndBlocking(t *testing.T) {
 			t.Errorf("%s: message %q does not say the customer is blocked", s.name, rep.Message)
 		}
 	}
-	if status, rep := d.upload(t, "/api/supervisor/draft/files", "a.png", "image/png", pngBytes(t), nil); status != http.StatusForbidden || rep.Code != "permission_denied" {
+	if status, rep := d.upload(t, lib("supervisor", "draft/files"), "a.png", "image/png", pngBytes(t), nil); status != http.StatusForbidden || rep.Code != "permission_denied" {
 		t.Errorf("supervisor attaches: got %d %+v, want 403 permission_denied (supervisors do not send files)", status, rep)
 	}
 }
@@ -543,18 +567,21 @@ func TestRefusalsKeepCausesPrivate(t *testing.T) {
 
 func TestCrossOriginRequestsAreRefused(t *testing.T) {
 	d := newDemo(t, nil)
-	req, _ := http.NewRequest(http.MethodPost, d.hs.URL+"/api/customer/messages", strings.NewReader(`{"text":"hi"}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep errorReply
-	err = json.NewDecoder(res.Body).Decode(&rep)
-	res.Body.Close()
-	if res.StatusCode != http.StatusForbidden || err != nil || rep.Code != "permission_denied" {
-		t.Errorf("cross-site POST: %d %+v (%v), want 403 permission_denied", res.StatusCode, rep, err)
+	for _, path := range []string{"/api/customer/messages", lib("customer", "preflight")} {
+		req, _ := http.NewRequest(http.MethodPost, d.hs.URL+path, strings.NewReader(`{"text":"hi"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		req.Header.Set("X-Webchat-View", "customer")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep struct{ Error errorReply }
+		err = json.NewDecoder(res.Body).Decode(&rep)
+		res.Body.Close()
+		if res.StatusCode != http.StatusForbidden || err != nil || rep.Error.Code != "permission_denied" {
+			t.Errorf("cross-site POST %s: %d %+v (%v), want 403 permission_denied", path, res.StatusCode, rep, err)
+		}
 	}
 	if n := len(d.state(t, "agent").Messages); n != 0 {
 		t.Errorf("the cross-site message was sent (%d messages)", n)
@@ -593,14 +620,14 @@ func TestRestartKeepsHistory(t *testing.T) {
 	d := openDemo(t, dir, nil)
 	var sent message
 	body, ct := multipartBody(t, nil, "photo.png", "image/png", pngBytes(t))
-	if status, rep := d.do(t, http.MethodPost, "/api/customer/messages/media", body, ct, &sent); status != http.StatusCreated {
+	if status, rep := d.do(t, http.MethodPost, lib("customer", "messages"), body, ct, sentTo(&sent)); status != http.StatusCreated {
 		t.Fatalf("send: %d %+v", status, rep)
 	}
 	if status, rep := d.postJSON(t, "/api/agent/block", map[string]string{"identity": "casey"}, nil); status != http.StatusOK {
 		t.Fatalf("block: %d %+v", status, rep)
 	}
 	// A file left in a draft stays in the draft across the restart.
-	if status, rep := d.upload(t, "/api/agent/draft/files", "draft.txt", "text/plain", []byte("unsent"), nil); status != http.StatusCreated {
+	if status, rep := d.upload(t, lib("agent", "draft/files"), "draft.txt", "text/plain", []byte("unsent"), nil); status != http.StatusCreated {
 		t.Fatalf("attach: %d %+v", status, rep)
 	}
 	d.close(t)
@@ -637,10 +664,85 @@ func TestConfigShowsInState(t *testing.T) {
 	}
 	// The customer's policy is stricter than the agent's.
 	body, ct := multipartBody(t, []field{{"size", "6000000"}}, "scan.pdf", "application/pdf", []byte("%PDF-1.7\n"))
-	if status, rep := d.do(t, http.MethodPost, "/api/customer/draft/files", body, ct, nil); status != http.StatusRequestEntityTooLarge {
+	if status, rep := d.do(t, http.MethodPost, lib("customer", "draft/files"), body, ct, nil); status != http.StatusRequestEntityTooLarge {
 		t.Errorf("customer sends 6 MB: %d %+v, want 413", status, rep)
 	}
-	if status, rep := d.postJSON(t, "/api/agent/preflight", map[string]any{"name": "scan.pdf", "type": "application/pdf", "size": 6000000}, nil); status != http.StatusNoContent {
+	if status, rep := d.postJSON(t, lib("agent", "preflight"), map[string]any{"name": "scan.pdf", "contentType": "application/pdf", "size": 6000000}, nil); status != http.StatusNoContent {
 		t.Errorf("agent preflights 6 MB: %d %+v, want 204", status, rep)
+	}
+}
+
+// TestLibraryAPI: the library's handlers act for the view the page names
+// in X-Webchat-View, and for no one when it names none; a tus upload
+// through them lands in the draft whole; the demo's rule on text holds for
+// a message sent with files.
+func TestLibraryAPI(t *testing.T) {
+	cfg, err := attachments.LoadConfigFile("../../flex-config.json") // conversations: text with files
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDemo(t, &chat.Options{Config: &cfg})
+	preflight := map[string]any{"name": "a.pdf", "contentType": "application/pdf", "size": 10}
+	for _, view := range []string{"", "intruder"} {
+		status, rep := d.postJSON(t, strings.TrimSuffix(lib(view, "preflight"), "#"), preflight, nil)
+		if status != http.StatusForbidden || rep.Code != "permission_denied" {
+			t.Errorf("view %q: got %d %+v, want 403 permission_denied", view, status, rep)
+		}
+	}
+
+	content := bytes.Repeat([]byte("tus through the demo\n"), 5000)
+	tus := func(method, url string, body io.Reader, hdr map[string]string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(method, url, body)
+		req.Header.Set("Tus-Resumable", "1.0.0")
+		req.Header.Set("X-Webchat-View", "customer")
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { res.Body.Close() })
+		return res
+	}
+	b64 := base64.StdEncoding.EncodeToString
+	res := tus(http.MethodPost, d.hs.URL+strings.TrimSuffix(lib("", "uploads"), "#"), nil, map[string]string{
+		"Upload-Length":   strconv.Itoa(len(content)),
+		"Upload-Metadata": "filename " + b64([]byte("log.txt")) + ",filetype " + b64([]byte("text/plain")) + ",target " + b64([]byte("draft")),
+	})
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusCreated || loc == "" {
+		t.Fatalf("tus creation: %d, Location %q", res.StatusCode, loc)
+	}
+	if !strings.HasPrefix(loc, "http") {
+		loc = d.hs.URL + loc
+	}
+	half := len(content) / 2
+	for _, part := range [][]byte{content[:half], content[half:]} {
+		off := map[string]string{"Content-Type": "application/offset+octet-stream"}
+		head := tus(http.MethodHead, loc, nil, nil)
+		off["Upload-Offset"] = head.Header.Get("Upload-Offset")
+		res = tus(http.MethodPatch, loc, bytes.NewReader(part), off)
+	}
+	var att attachReply
+	if err := json.NewDecoder(res.Body).Decode(&att); res.StatusCode != http.StatusOK || err != nil || att.Preview.Size != int64(len(content)) {
+		t.Fatalf("the last PATCH answered %d (%v) with %+v, want 200 and the attached file", res.StatusCode, err, att)
+	}
+	if status, rep := d.postJSON(t, lib("customer", "draft/send"), map[string]string{"text": strings.Repeat("é", 4001)}, nil); status != http.StatusBadRequest || rep.Code != "invalid_payload" {
+		t.Errorf("a draft sent with 4,001 characters of text: %d %+v, want 400 invalid_payload", status, rep)
+	}
+	var sent message
+	if status, rep := d.postJSON(t, lib("customer", "draft/send"), map[string]string{"text": "the log"}, sentTo(&sent)); status != http.StatusCreated {
+		t.Fatalf("send the draft: %d %+v", status, rep)
+	}
+	rc, err := d.srv.Client().OpenMedia(context.Background(), sent.Media[0].SID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil || !bytes.Equal(got, content) {
+		t.Errorf("the stored file has %d bytes (%v), want the %d sent", len(got), err, len(content))
 	}
 }

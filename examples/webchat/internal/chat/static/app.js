@@ -4,9 +4,6 @@
 
 const VIEWS = ['customer', 'agent', 'supervisor'];
 
-// Types a link may show inline; everything else is offered as a download.
-const INLINE_IMAGES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/bmp', 'image/avif']);
-
 // Titles for the library's error codes, shown above the server's message.
 const TITLES = {
   file_too_large: 'File too large',
@@ -96,28 +93,72 @@ function fileIcon(name) {
   return i;
 }
 
+// BASE83 is BlurHash's alphabet.
+const BASE83 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~';
+
+// placeholderColour is a picture's average colour, from its BlurHash (whose
+// characters 2 to 5 are the DC component, an sRGB colour in base 83), as
+// CSS; '' when there is none.
+function placeholderColour(hash) {
+  if (!hash || hash.length < 6) return '';
+  let v = 0;
+  for (const c of hash.slice(2, 6)) {
+    const d = BASE83.indexOf(c);
+    if (d < 0) return '';
+    v = v * 83 + d;
+  }
+  return `rgb(${v >> 16}, ${(v >> 8) & 255}, ${v & 255})`;
+}
+
+// thumbnailImage is the img of a thumbnail rendition, sized to it and
+// painted its average colour while it loads, so nothing moves when it
+// arrives.
+function thumbnailImage(r, name) {
+  const img = el('img');
+  img.alt = name;
+  img.width = r.width;
+  img.height = r.height;
+  if (r.width > 0 && r.height > 0) {
+    const k = Math.min(1, THUMB_BOX.width / r.width, THUMB_BOX.height / r.height);
+    img.style.width = Math.round(r.width * k) + 'px';
+    img.style.aspectRatio = r.width + ' / ' + r.height; // the height follows, also when max-width narrows it
+  }
+  img.style.background = placeholderColour(r.blurHash);
+  return img;
+}
+
+// THUMB_BOX is the most a thumbnail takes in a message (app.css's
+// .media-image img has the same max-height).
+const THUMB_BOX = { width: 260, height: 220 };
+
 // ApiError is a refusal from the server: the library's code, message and
 // details.
 class ApiError extends Error {
   constructor(status, body) {
-    super((body && body.message) || 'Something went wrong');
+    const e = (body && body.error) || body || {};
+    super(e.message || 'Something went wrong');
     this.status = status;
-    this.code = (body && body.code) || 'internal';
-    this.details = (body && body.details) || {};
+    this.code = e.code || 'internal';
+    this.details = e.details || {};
   }
 }
 
-async function api(view, method, path, body) {
-  const init = { method, headers: {} };
+const UNAVAILABLE = { code: 'unavailable', message: 'the server cannot be reached' };
+const CANCELLED = { code: 'aborted', message: 'the upload was cancelled' };
+
+// request is fetch with the page's error handling: a JSON answer, or an
+// ApiError with the refusal's code. headers are added to the request's.
+async function request(method, url, body, headers = {}) {
+  const init = { method, headers: { ...headers } };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
   let res;
   try {
-    res = await fetch('/api/' + view + path, init);
+    res = await fetch(url, init);
   } catch {
-    throw new ApiError(0, { code: 'unavailable', message: 'the server cannot be reached' });
+    throw new ApiError(0, UNAVAILABLE);
   }
   if (res.status === 204) return null;
   let data = null;
@@ -126,20 +167,55 @@ async function api(view, method, path, body) {
   return data;
 }
 
-// uploadFile sends one file as multipart/form-data with XMLHttpRequest,
-// which, unlike fetch, reports upload progress. The declared size comes first
-// so the server can refuse a file too large before reading it. onProgress
-// gets the fraction sent; aborting signal cancels the upload, which then
-// fails with the code "aborted". It is the page's one way to send a file's
-// bytes: a resumable (tus) upload for large files would be another function
-// with the same shape.
-function uploadFile(view, path, file, { onProgress, signal } = {}) {
+// api calls the demo's own small API: state, events, text messages,
+// thumbnails, blocks and the journal, under /api/{view}/.
+function api(view, method, path, body) {
+  return request(method, '/api/' + view + path, body);
+}
+
+// The library's HTTP API (httpapi) handles everything about files: uploads
+// (multipart and tus), the draft, download links, deletes and the
+// preflight. The demo has no sign-in, so the page names the view that acts
+// in a header; a real host's handler takes the member from its session.
+const LIB = '/attachments/api/';
+let CHANNEL = 'CHdemo'; // the state's channel replaces it on load
+const VIEW_HEADER = 'X-Webchat-View';
+
+function libURL(route) { return LIB + 'channels/' + CHANNEL + '/' + route; }
+
+function lib(view, method, route, body) {
+  return request(method, libURL(route), body, { [VIEW_HEADER]: view });
+}
+
+// TUS_THRESHOLD: files larger than this go through tus, in TUS_CHUNK
+// pieces, so a dropped connection costs one chunk, not the whole file; a
+// small file goes in one multipart request, which is one round trip.
+const TUS_THRESHOLD = 4 << 20;
+const TUS_CHUNK = 1 << 20;
+// TUS_BREAKS is how many broken PATCHes in a row the page resumes from by
+// itself before it gives up and offers Retry.
+const TUS_BREAKS = 3;
+
+// uploadFile sends one file to a route of the library's API ("draft/files"
+// or "messages") and resolves with its JSON answer. onProgress gets the
+// fraction sent; aborting signal cancels the upload, which then fails with
+// the code "aborted". A file over TUS_THRESHOLD goes through tus
+// (uploadTus), a smaller one as multipart/form-data (uploadMultipart).
+function uploadFile(view, route, file, opts = {}) {
+  return file.size > TUS_THRESHOLD ? uploadTus(view, route, file, opts) : uploadMultipart(view, route, file, opts);
+}
+
+// uploadMultipart sends a file as multipart/form-data with XMLHttpRequest,
+// which, unlike fetch, reports upload progress. The declared size comes
+// first so the server can refuse a file too large before reading it.
+function uploadMultipart(view, route, file, { onProgress, signal } = {}) {
   return new Promise((resolve, reject) => {
     const form = new FormData();
     form.append('size', String(file.size));
     form.append('file', file, file.name);
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', '/api/' + view + path);
+    xhr.open('POST', libURL(route));
+    xhr.setRequestHeader(VIEW_HEADER, view);
     xhr.responseType = 'json';
     xhr.upload.onprogress = (e) => { if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total); };
     xhr.onload = () => {
@@ -147,13 +223,111 @@ function uploadFile(view, path, file, { onProgress, signal } = {}) {
       else reject(new ApiError(xhr.status, xhr.response));
     };
     xhr.onerror = () => reject(new ApiError(0, { code: 'unavailable', message: 'the upload failed; check your connection and try again' }));
-    xhr.onabort = () => reject(new ApiError(0, { code: 'aborted', message: 'the upload was cancelled' }));
+    xhr.onabort = () => reject(new ApiError(0, CANCELLED));
     if (signal) {
       if (signal.aborted) { xhr.onabort(); return; }
       signal.addEventListener('abort', () => xhr.abort(), { once: true });
     }
     xhr.send(form);
   });
+}
+
+// tusMetadata encodes Upload-Metadata: key and base64 of the UTF-8 value,
+// pairs separated by commas.
+function tusMetadata(meta) {
+  const b64 = (v) => btoa(String.fromCharCode(...new TextEncoder().encode(v)));
+  return Object.entries(meta).filter(([, v]) => v !== '').map(([k, v]) => k + ' ' + b64(v)).join(',');
+}
+
+// tusRequest makes one request of the tus 1.0 protocol with XMLHttpRequest
+// (for the PATCH's progress) and resolves with the XMLHttpRequest, whatever
+// its status; it rejects only when the network fails or signal aborts.
+function tusRequest(view, method, url, headers, body, { onProgress, signal } = {}) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(method, url);
+    xhr.setRequestHeader('Tus-Resumable', '1.0.0');
+    xhr.setRequestHeader(VIEW_HEADER, view);
+    for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
+    xhr.responseType = 'json';
+    if (onProgress) xhr.upload.onprogress = (e) => onProgress(e.loaded);
+    xhr.onload = () => resolve(xhr);
+    xhr.onerror = () => reject(new ApiError(0, { code: 'unavailable', message: 'the upload failed; check your connection and try again' }));
+    xhr.onabort = () => reject(new ApiError(0, CANCELLED));
+    if (signal) {
+      if (signal.aborted) { xhr.onabort(); return; }
+      signal.addEventListener('abort', () => xhr.abort(), { once: true });
+    }
+    xhr.send(body === undefined ? null : body);
+  });
+}
+
+// tusUploads remembers the tus upload of each file picked, so that Retry
+// after a failure resumes it where it stopped instead of starting again.
+const tusUploads = new WeakMap();
+
+// uploadTus sends a file with tus 1.0 (core, creation, termination): POST
+// creates the upload (Upload-Length and Upload-Metadata, which the server
+// preflights), PATCHes send it in TUS_CHUNK pieces from Upload-Offset, a
+// HEAD after a failed PATCH learns how much arrived, and a cancel DELETEs
+// it. The last PATCH's answer is the library's reply to the send or
+// attach. A failure leaves the upload to resume on Retry.
+async function uploadTus(view, route, file, { onProgress, signal } = {}) {
+  const refused = (xhr) => new ApiError(xhr.status, xhr.response);
+  let url = tusUploads.get(file);
+  let offset = 0;
+  try {
+    if (url) {
+      const head = await tusRequest(view, 'HEAD', url, {}, undefined, { signal });
+      if (head.status === 200) offset = Number(head.getResponseHeader('Upload-Offset'));
+      else url = null; // gone (expired, or finished): start again
+    }
+    if (!url) {
+      const target = route === 'draft/files' ? 'draft' : 'message';
+      const created = await tusRequest(view, 'POST', libURL('uploads'), {
+        'Upload-Length': String(file.size),
+        'Upload-Metadata': tusMetadata({ filename: file.name, filetype: file.type, target }),
+      }, undefined, { signal });
+      if (created.status !== 201) throw refused(created);
+      url = new URL(created.getResponseHeader('Location'), location.href).pathname;
+      tusUploads.set(file, url);
+    }
+    let breaks = 0; // broken PATCHes in a row
+    for (;;) {
+      if (onProgress) onProgress(offset / file.size);
+      const end = Math.min(offset + TUS_CHUNK, file.size);
+      let patch;
+      try {
+        patch = await tusRequest(view, 'PATCH', url, {
+          'Upload-Offset': String(offset),
+          'Content-Type': 'application/offset+octet-stream',
+        }, file.slice(offset, end), { signal, onProgress: (n) => onProgress && onProgress((offset + n) / file.size) });
+      } catch (err) {
+        if (err.code === 'aborted' || ++breaks > TUS_BREAKS) throw err; // Retry resumes it later
+        // The connection broke mid-chunk: ask how much arrived, go on from there.
+        const head = await tusRequest(view, 'HEAD', url, {}, undefined, { signal });
+        if (head.status !== 200) throw err;
+        offset = Number(head.getResponseHeader('Upload-Offset'));
+        continue;
+      }
+      if (patch.status === 200 && end === file.size) {
+        tusUploads.delete(file);
+        return patch.response; // the last PATCH answers as the upload route would
+      }
+      if (patch.status !== 204) {
+        if (patch.status < 500) tusUploads.delete(file); // refused: a retry starts again
+        throw refused(patch);
+      }
+      offset = Number(patch.getResponseHeader('Upload-Offset'));
+      breaks = 0;
+    }
+  } catch (err) {
+    if (err.code === 'aborted' && url) {
+      tusUploads.delete(file);
+      tusRequest(view, 'DELETE', url, {}).catch(() => {}); // termination: the server drops the chunks
+    }
+    throw err;
+  }
 }
 
 // RETRYABLE are the failures worth trying the same file again for: the
@@ -301,6 +475,7 @@ class View {
 
   async load() {
     const st = await api(this.name, 'GET', '/state');
+    CHANNEL = st.channel;
     this.state = st;
     this.renderHead();
     this.messages.replaceChildren(...st.messages.map((m) => this.renderMessage(m)));
@@ -519,33 +694,72 @@ class View {
     return li;
   }
 
-  // renderMedia draws one file of a message. An image shows inline through
-  // the link the server keeps for this reader's preview of it; opening or
-  // saving any file mints a fresh link on click, since links expire, and the
-  // journal records that download.
+  // renderMedia draws one file of a message. A picture with a thumbnail
+  // (the library's rendition, upright and stripped of EXIF and GPS; a HEIC
+  // photo's is a JPEG) shows it, on its placeholder colour and box until it
+  // loads, and opens the preview in the lightbox. Thumbnails are shown, not
+  // downloaded: the library does not journal them. Any other file, and a
+  // picture that got no rendition, is a card that downloads the original.
   renderMedia(m, media) {
-    const image = INLINE_IMAGES.has(media.contentType);
-    const a = el('a', image ? 'media-image' : 'media-file');
-    a.href = '#';
-    a.dataset.media = media.sid;
-    a.title = media.filename + ' · ' + formatBytes(media.size);
-    if (image) {
-      a.setAttribute('aria-label', 'Open picture ' + media.filename + ', ' + formatBytes(media.size));
-      a.target = '_blank';
-      a.rel = 'noopener noreferrer';
-      const img = el('img');
-      img.alt = media.filename;
-      a.append(img);
-      api(this.name, 'GET', `/messages/${m.sid}/media/${media.sid}/preview`)
-        .then((link) => { img.src = link.url; })
-        .catch(() => { a.replaceWith(this.fileCard(m, media, false)); });
-      // A picture that loads below the newest message keeps it in sight.
-      img.addEventListener('load', () => { if (this.atBottom) this.scrollDown(); });
-      img.addEventListener('error', () => { if (a.isConnected) a.replaceWith(this.fileCard(m, media, false)); });
-      this.openOnClick(a, m, media, 'inline');
-      return a;
-    }
-    return this.fileCard(m, media, true);
+    const thumb = (media.renditions || []).find((r) => r.name === 'thumbnail');
+    if (!thumb) return this.fileCard(m, media, true);
+    const b = el('button', 'media-image');
+    b.type = 'button';
+    b.dataset.media = media.sid;
+    b.title = media.filename + ' · ' + formatBytes(media.size);
+    b.setAttribute('aria-label', 'View picture ' + media.filename + ', ' + formatBytes(media.size));
+    const img = thumbnailImage(thumb, media.filename);
+    b.append(img);
+    this.showRendition(img, media.sid, m.sid, () => { if (b.isConnected) b.replaceWith(this.fileCard(m, media, true)); });
+    // A picture that loads below the newest message keeps it in sight.
+    img.addEventListener('load', () => { if (this.atBottom) this.scrollDown(); });
+    b.addEventListener('click', () => this.openLightbox(m, media, b));
+    return b;
+  }
+
+  // showRendition points img at a fresh inline link to a rendition of a
+  // file; fail runs when there is none, or it does not load.
+  showRendition(img, mediaSid, messageSid, fail, name = 'thumbnail') {
+    const q = messageSid ? '?message=' + encodeURIComponent(messageSid) : '';
+    api(this.name, 'GET', `/media/${mediaSid}/renditions/${name}${q}`)
+      .then((r) => { img.src = r.url; })
+      .catch(fail);
+    img.addEventListener('error', fail, { once: true });
+  }
+
+  // openLightbox shows a picture's preview rendition in a modal dialog:
+  // focus moves into it, Escape or Close closes it and focus returns to the
+  // thumbnail; Download original saves the file itself (a journalled
+  // download).
+  openLightbox(m, media, opener) {
+    const dlg = this.root.ownerDocument.querySelector('.lightbox');
+    const img = dlg.querySelector('.lightbox-img');
+    const prev = (media.renditions || []).find((r) => r.name === 'preview');
+    img.removeAttribute('src');
+    img.alt = media.filename;
+    if (prev) { img.width = prev.width; img.height = prev.height; }
+    img.style.background = placeholderColour(prev && prev.blurHash) || '';
+    this.showRendition(img, media.sid, m.sid, () => { img.alt = media.filename + ' (no preview)'; }, 'preview');
+    dlg.querySelector('.lightbox-title').textContent = media.filename;
+    dlg.querySelector('.lightbox-size').textContent = formatBytes(media.size);
+    dlg.dataset.view = this.name;
+    dlg.querySelector('.lightbox-download').onclick = async () => {
+      try {
+        const link = await this.link(m.sid, media.sid, 'attachment');
+        const a = el('a');
+        a.href = link.url;
+        a.download = media.filename;
+        a.hidden = true;
+        dlg.append(a);
+        a.click();
+        a.remove();
+      } catch (err) {
+        this.showError(err);
+      }
+    };
+    dlg.onclose = () => { if (opener.isConnected) opener.focus(); };
+    dlg.showModal();
+    dlg.querySelector('.lightbox-close').focus();
   }
 
   // fileCard draws a file as a card with its icon, name, size and a download
@@ -588,7 +802,7 @@ class View {
   }
 
   link(messageSid, mediaSid, disposition) {
-    return api(this.name, 'GET', `/messages/${messageSid}/media/${mediaSid}/link?disposition=${disposition}`);
+    return lib(this.name, 'GET', `messages/${messageSid}/media/${mediaSid}/link?disposition=${disposition}`);
   }
 
   renderDraft(draft) {
@@ -599,6 +813,7 @@ class View {
       const chip = this.chip(f.name, f.size);
       chip.classList.add('attached');
       chip.dataset.media = f.mediaSid;
+      if (f.contentType.startsWith('image/')) this.chipThumbnail(chip, f);
       chip.title = f.name + ' · ' + formatBytes(f.size);
       const rm = this.chipButton(chip, '×', 'Remove ' + f.name, 'chip-remove');
       rm.addEventListener('click', () => this.detach(f.mediaSid));
@@ -617,6 +832,21 @@ class View {
     li.append(t);
     li.title = name;
     return li;
+  }
+
+  // chipThumbnail shows the thumbnail of a picture in the draft in place
+  // of its icon, once the library has made one; without one the icon stays.
+  chipThumbnail(chip, f) {
+    const img = el('img', 'chip-thumb');
+    img.alt = '';
+    img.hidden = true;
+    img.addEventListener('load', () => {
+      img.hidden = false;
+      const icon = chip.querySelector('.file-icon');
+      if (icon) icon.remove();
+    }, { once: true });
+    chip.prepend(img);
+    this.showRendition(img, f.mediaSid, '', () => img.remove());
   }
 
   chipButton(chip, label, aria, cls) {
@@ -704,9 +934,9 @@ class View {
     u.status = 'uploading';
     this.drawUpload(u, 0);
     try {
-      await api(this.name, 'POST', '/preflight', { name: u.file.name, type: u.file.type, size: u.file.size });
-      if (ctl.signal.aborted) throw new ApiError(0, { code: 'aborted', message: 'the upload was cancelled' });
-      const res = await uploadFile(this.name, '/draft/files', u.file,
+      await lib(this.name, 'POST', 'preflight', { name: u.file.name, contentType: u.file.type, size: u.file.size });
+      if (ctl.signal.aborted) throw new ApiError(0, CANCELLED);
+      const res = await uploadFile(this.name, 'draft/files', u.file,
         { signal: ctl.signal, onProgress: (f) => this.drawUpload(u, f) });
       this.dropUpload(u);
       this.renderDraft(res.draft);
@@ -796,7 +1026,7 @@ class View {
 
   async detach(mediaSid) {
     try {
-      const res = await api(this.name, 'DELETE', '/draft/files/' + mediaSid);
+      const res = await lib(this.name, 'DELETE', 'draft/files/' + mediaSid);
       this.renderDraft(res.draft);
     } catch (err) {
       this.showError(err);
@@ -813,7 +1043,7 @@ class View {
     this.sendBtn.disabled = true;
     try {
       if (files > 0) {
-        await api(this.name, 'POST', '/draft/send', { text: this.state.mode === 'webchat' ? '' : text });
+        await lib(this.name, 'POST', 'draft/send', { text: this.state.mode === 'webchat' ? '' : text });
         this.renderDraft({ channel: this.state.channel, text: '', files: [] });
         for (const u of [...this.queue]) if (u.status === 'cancelled' || u.status === 'failed') this.dropUpload(u);
       } else {
@@ -831,7 +1061,7 @@ class View {
 
   async remove(sid) {
     try {
-      await api(this.name, 'DELETE', '/messages/' + sid);
+      await lib(this.name, 'DELETE', 'messages/' + sid);
       this.onRemoved({ sid });
     } catch (err) {
       this.showError(err);
