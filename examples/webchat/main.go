@@ -70,7 +70,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	opts := &chat.Options{Logger: logger}
 	if *configFile != "" {
-		cfg, err := attachments.LoadConfigFile(*configFile)
+		data, err := os.ReadFile(*configFile)
+		if err != nil {
+			return fmt.Errorf("cannot read the configuration file: %w", err)
+		}
+		cfg, err := attachments.ParseConfig(data)
 		if err != nil {
 			return err
 		}

@@ -229,7 +229,7 @@ func TestLayoutsInBrowser(t *testing.T) {
 	}
 	// The journal, as the server holds it: every entry, and the downloads.
 	journal := func() (entries, downloads int) {
-		es, err := d.srv.Client().Journal(context.Background(), ledger.EntryQuery{Channel: chat.Channel, Limit: 500})
+		es, err := d.srv.Ledger().Entries(context.Background(), ledger.EntryQuery{Channel: chat.Channel, Limit: 500})
 		if err != nil {
 			t.Fatal(err)
 		}

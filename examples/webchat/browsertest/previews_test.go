@@ -67,7 +67,7 @@ func TestPreviewsInBrowser(t *testing.T) {
 	}
 	heicPath := writeFile(t, dir, "IMG_0001.HEIC", heic)
 	downloads := func() int {
-		es, err := d.srv.Client().Journal(context.Background(), ledger.EntryQuery{Channel: chat.Channel, Limit: 500})
+		es, err := d.srv.Ledger().Entries(context.Background(), ledger.EntryQuery{Channel: chat.Channel, Limit: 500})
 		if err != nil {
 			t.Fatal(err)
 		}

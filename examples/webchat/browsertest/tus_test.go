@@ -147,7 +147,7 @@ func TestTusUploadInBrowser(t *testing.T) {
 	if err != nil || len(dr.Files) != 1 {
 		t.Fatalf("the draft holds %d files (%v), want the large file", len(dr.Files), err)
 	}
-	rc, err := d.srv.Client().OpenMedia(context.Background(), dr.Files[0].MediaSID)
+	rc, err := d.srv.Client().OpenMedia(context.Background(), dr.Files[0].SID)
 	if err != nil {
 		t.Fatal(err)
 	}

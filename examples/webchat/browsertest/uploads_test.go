@@ -42,7 +42,7 @@ func TestUploadsInBrowser(t *testing.T) {
 		return p, &errs.Error{Code: errs.Canceled, Message: "the upload was cancelled"}
 	}
 	d := startDemo(t, chat.Options{Config: &cfg, Setup: func(c *attachments.Client) error {
-		_, err := attachments.OnBefore(c.Registry, attachments.AttachFile, gate)
+		_, err := attachments.OnBefore(c.Registry(), attachments.AttachFile, gate)
 		return err
 	}})
 	s := &session{t: t, ctx: browser(t), deadline: time.Now().Add(testTimeout)}

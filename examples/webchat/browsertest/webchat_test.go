@@ -26,6 +26,7 @@ import (
 	"github.com/attachkit/attachments/examples/webchat/internal/chat"
 	"github.com/attachkit/attachments/hooks/clamav"
 	"github.com/attachkit/attachments/hooks/clamav/clamavtest"
+	"github.com/attachkit/attachments/validate"
 )
 
 // testTimeout bounds the whole browser session.
@@ -436,7 +437,7 @@ func TestWebchatInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Truncate(attachments.DefaultMaxFileSize + 1); err != nil {
+	if err := f.Truncate(validate.DefaultMaxFileSize + 1); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()

@@ -21,6 +21,9 @@ const maxTextLen = 4000
 // member from its session cookie or token instead, in its MemberFunc.
 const viewHeader = "X-Webchat-View"
 
+// LinkPath is where the demo serves download links.
+const LinkPath = "/attachments/dl/"
+
 // member is the demo's httpapi.MemberFunc: the person whose view the page
 // names in viewHeader.
 func (s *Server) member(r *http.Request) (attachments.Member, error) {
@@ -51,7 +54,7 @@ func (s *Server) member(r *http.Request) (attachments.Member, error) {
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", pageHandler())
-	mux.Handle(attachments.DefaultLinkPath, s.api.Links())
+	mux.Handle(LinkPath, s.api.Links())
 	mux.Handle(httpapi.DefaultPath, s.api)
 
 	api := func(pattern string, h func(w http.ResponseWriter, r *http.Request, p Person)) {
@@ -109,7 +112,7 @@ func (s *Server) handleSendText(w http.ResponseWriter, r *http.Request, p Person
 		s.fail(w, r, err)
 		return
 	}
-	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.SendMessage,
+	res, err := attachments.Invoke(r.Context(), s.client.Registry(), attachments.SendMessage,
 		attachments.SendMessagePayload{Channel: Channel, Sender: p.Member, Body: req.Text})
 	s.respond(w, r, http.StatusCreated, s.messageView(res.Message), err)
 }
@@ -143,7 +146,7 @@ func (s *Server) handleBlock(w http.ResponseWriter, r *http.Request, p Person) {
 		s.fail(w, r, err)
 		return
 	}
-	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.BlockMember,
+	res, err := attachments.Invoke(r.Context(), s.client.Registry(), attachments.BlockMember,
 		attachments.BlockMemberPayload{Channel: Channel, Requester: p.Member, Target: req.Identity, Mode: req.Mode})
 	s.respond(w, r, http.StatusOK, roleReply{Identity: req.Identity, Previous: res.Previous, Role: res.Role}, err)
 }
@@ -154,7 +157,7 @@ func (s *Server) handleUnblock(w http.ResponseWriter, r *http.Request, p Person)
 		s.fail(w, r, err)
 		return
 	}
-	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.UnblockMember,
+	res, err := attachments.Invoke(r.Context(), s.client.Registry(), attachments.UnblockMember,
 		attachments.UnblockMemberPayload{Channel: Channel, Requester: p.Member, Target: req.Identity})
 	s.respond(w, r, http.StatusOK, roleReply{Identity: req.Identity, Previous: res.Previous, Role: res.Role}, err)
 }
@@ -182,7 +185,7 @@ func (s *Server) handleRendition(w http.ResponseWriter, r *http.Request, p Perso
 		s.fail(w, r, &errs.Error{Code: errs.NotFound, Message: "no such rendition"})
 		return
 	}
-	res, err := attachments.Invoke(r.Context(), s.client.Registry, attachments.DownloadMedia,
+	res, err := attachments.Invoke(r.Context(), s.client.Registry(), attachments.DownloadMedia,
 		attachments.DownloadMediaPayload{Channel: Channel, Requester: p.Member, MessageSID: r.URL.Query().Get("message"),
 			MediaSID: r.PathValue("media"), Disposition: links.Inline, Rendition: name})
 	if err != nil {

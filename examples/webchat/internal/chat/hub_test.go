@@ -73,12 +73,12 @@ func TestHubHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	media := []attachments.Media{{SID: attachments.NewMediaSID(), FileName: "a.png", ContentType: "image/png", Size: 3}}
+	media := []attachments.Media{{SID: "ME0123456789abcdef0123456789abcdef", FileName: "a.png", ContentType: "image/png", Size: 3}}
 	kept, _ := h.Send(ctx, attachments.Message{Channel: "CH1", Author: "casey", Body: "a.png",
 		Attributes: map[string]any{attachments.AttributeMedia: media}})
 	gone, _ := h.Send(ctx, attachments.Message{Channel: "CH1", Author: "alex", Body: "oops"})
 	_ = h.Remove(ctx, gone.SID)
-	_ = h.SetRole(ctx, "CH1", "casey", attachments.RoleBlocked)
+	_ = h.SetRole(ctx, "CH1", "casey", attachments.Role("blocked"))
 	if err := h.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestHubHistory(t *testing.T) {
 	if err != nil || len(got) != 1 || !reflect.DeepEqual(got[0], media[0]) {
 		t.Errorf("media after a reload = %+v, %v; want %+v", got, err, media)
 	}
-	if r, err := h2.Role(ctx, "CH1", "casey"); err != nil || r != attachments.RoleBlocked {
+	if r, err := h2.Role(ctx, "CH1", "casey"); err != nil || r != attachments.Role("blocked") {
 		t.Errorf("role after a reload = %q, %v; want blocked", r, err)
 	}
 	// New lines follow the torn one and are read back too.

@@ -113,7 +113,7 @@ func (s *Server) handleJournal(w http.ResponseWriter, r *http.Request, p Person)
 		}
 		q.Before = t
 	}
-	entries, err := s.client.Journal(r.Context(), q)
+	entries, err := s.ledger.Entries(r.Context(), q)
 	if err != nil {
 		s.fail(w, r, err)
 		return

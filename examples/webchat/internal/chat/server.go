@@ -114,7 +114,7 @@ func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket, 
 	if err != nil {
 		return nil, err
 	}
-	dl, err := links.New(store, signer, attachments.DefaultLinkPath, &links.Options{Logger: o.Logger})
+	dl, err := links.New(store, signer, LinkPath, &links.Options{Logger: o.Logger})
 	if err != nil {
 		return nil, err
 	}
@@ -132,14 +132,12 @@ func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket, 
 			}
 		}
 	}
-	s.client, err = attachments.New(cfg, &attachments.Options{
-		Storage:   store,
-		Transport: hub,
-		Members:   hub,
-		Roles:     s.roles,
-		Logger:    o.Logger,
-		Links:     dl,
-		Ledger:    journalFeed{Ledger: l, hub: hub},
+	s.client, err = attachments.New(cfg, hub, hub, &attachments.Options{
+		Storage: store,
+		Roles:   s.roles,
+		Logger:  o.Logger,
+		Links:   dl,
+		Ledger:  journalFeed{Ledger: l, hub: hub},
 	})
 	if err != nil {
 		hub.Close()
@@ -148,7 +146,7 @@ func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket, 
 	// The demo's own rule on text, for messages sent with files through
 	// httpapi as for text alone (handleSendText): a listener, as a host
 	// adds its rules.
-	_, err = attachments.OnBefore(s.client.Registry, attachments.SendMediaMessage,
+	_, err = attachments.OnBefore(s.client.Registry(), attachments.SendMediaMessage,
 		func(_ context.Context, p attachments.SendMediaMessagePayload) (attachments.SendMediaMessagePayload, error) {
 			return p, checkText(p.Text, false)
 		})
@@ -186,6 +184,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 // Client returns the attachments Client the server invokes.
 func (s *Server) Client() *attachments.Client { return s.client }
+
+// Ledger returns the ledger of files, drafts and the journal the demo keeps
+// in its data directory.
+func (s *Server) Ledger() *sqlledger.Ledger { return s.ledger }
 
 // Hub returns the server's chat.
 func (s *Server) Hub() *Hub { return s.hub }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/textproto"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,6 +22,7 @@ import (
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/examples/webchat/internal/chat"
 	"github.com/attachkit/attachments/httpapi"
+	"github.com/attachkit/attachments/validate"
 )
 
 var (
@@ -201,9 +203,10 @@ func renamedExe() []byte {
 	return append([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"), make([]byte, 2048)...)
 }
 
+// preview is a draft's file as the API gives it: an attachments.Media.
 type preview struct {
-	MediaSID    string `json:"mediaSid"`
-	Name        string `json:"name"`
+	MediaSID    string `json:"sid"`
+	Name        string `json:"filename"`
 	Size        int64  `json:"size"`
 	ContentType string `json:"contentType"`
 }
@@ -214,7 +217,7 @@ type draft struct {
 }
 
 type attachReply struct {
-	Preview preview `json:"preview"`
+	Preview preview `json:"media"`
 	Draft   draft   `json:"draft"`
 }
 
@@ -375,7 +378,7 @@ func TestSendMediaInOneRequest(t *testing.T) {
 // library's code with a status to match and a message for a person, and
 // nothing stays in storage.
 func TestUploadRefusals(t *testing.T) {
-	big := bytes.Repeat([]byte("a"), int(attachments.DefaultMaxFileSize)+1)
+	big := bytes.Repeat([]byte("a"), int(validate.DefaultMaxFileSize)+1)
 	tests := []struct {
 		name       string
 		fields     []field
@@ -430,7 +433,7 @@ func TestUploadRefusals(t *testing.T) {
 func TestUploadStreams(t *testing.T) {
 	refused := make(chan error, 1)
 	d := newDemo(t, &chat.Options{Setup: func(c *attachments.Client) error {
-		_, err := attachments.OnAfter(c.Registry, attachments.AttachFile,
+		_, err := attachments.OnAfter(c.Registry(), attachments.AttachFile,
 			func(_ context.Context, _ attachments.AttachFilePayload, _ attachments.AttachFileResult, err error) {
 				refused <- err
 			})
@@ -530,7 +533,7 @@ func TestPermissionsAndBlocking(t *testing.T) {
 // answered with a code and a generic message, never with the cause.
 func TestRefusalsKeepCausesPrivate(t *testing.T) {
 	d := newDemo(t, &chat.Options{Setup: func(c *attachments.Client) error {
-		_, err := attachments.OnBefore(c.Registry, attachments.SendMessage,
+		_, err := attachments.OnBefore(c.Registry(), attachments.SendMessage,
 			func(_ context.Context, p attachments.SendMessagePayload) (attachments.SendMessagePayload, error) {
 				switch p.Body {
 				case "fail":
@@ -634,7 +637,7 @@ func TestRestartKeepsHistory(t *testing.T) {
 
 	d2 := openDemo(t, dir, nil)
 	st := d2.state(t, "customer")
-	if len(st.Messages) != 1 || st.Messages[0].SID != sent.SID || !attachments.Role(st.Me.Role).IsBlocked() {
+	if len(st.Messages) != 1 || st.Messages[0].SID != sent.SID || attachments.Role(st.Me.Role).BlockMode() == "" {
 		t.Fatalf("after a restart: %d messages, role %q; want the one sent and blocked", len(st.Messages), st.Me.Role)
 	}
 	if n := d2.mediaCount(t); n != 2 {
@@ -653,7 +656,7 @@ func TestRestartKeepsHistory(t *testing.T) {
 }
 
 func TestConfigShowsInState(t *testing.T) {
-	cfg, err := attachments.LoadConfigFile("../../flex-config.json")
+	cfg, err := loadConfig("../../flex-config.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -677,7 +680,7 @@ func TestConfigShowsInState(t *testing.T) {
 // through them lands in the draft whole; the demo's rule on text holds for
 // a message sent with files.
 func TestLibraryAPI(t *testing.T) {
-	cfg, err := attachments.LoadConfigFile("../../flex-config.json") // conversations: text with files
+	cfg, err := loadConfig("../../flex-config.json") // conversations: text with files
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -745,4 +748,13 @@ func TestLibraryAPI(t *testing.T) {
 	if err != nil || !bytes.Equal(got, content) {
 		t.Errorf("the stored file has %d bytes (%v), want the %d sent", len(got), err, len(content))
 	}
+}
+
+// loadConfig reads a configuration file as the demo's -config does.
+func loadConfig(path string) (attachments.Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return attachments.Config{}, err
+	}
+	return attachments.ParseConfig(data)
 }

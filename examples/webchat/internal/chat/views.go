@@ -93,7 +93,7 @@ func (s *Server) state(ctx context.Context, p Person) (stateView, error) {
 	}
 	for _, q := range s.cast {
 		st.People = append(st.People, s.personView(ctx, q))
-		pol := cfg.Policy(q.Member.Side)
+		pol, _ := cfg.PolicyIn(q.Member.Side, attachments.ChannelWeb) // web chat narrows nothing
 		st.Policies[q.Member.Side] = policyView{Enabled: pol.Enabled, MaxFileSize: pol.SizeLimit(), Extensions: pol.Extensions()}
 	}
 	for _, m := range s.hub.Messages(Channel) {

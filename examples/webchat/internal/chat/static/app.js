@@ -809,14 +809,14 @@ class View {
     this.state.draft = draft;
     this.chips.querySelectorAll('.chip.attached').forEach((c) => c.remove());
     const pending = this.chips.querySelector('.chip:not(.attached)');
-    for (const f of draft.files) {
-      const chip = this.chip(f.name, f.size);
+    for (const f of draft.files) { // each an attachments.Media: {sid, filename, contentType, size}
+      const chip = this.chip(f.filename, f.size);
       chip.classList.add('attached');
-      chip.dataset.media = f.mediaSid;
+      chip.dataset.media = f.sid;
       if (f.contentType.startsWith('image/')) this.chipThumbnail(chip, f);
-      chip.title = f.name + ' · ' + formatBytes(f.size);
-      const rm = this.chipButton(chip, '×', 'Remove ' + f.name, 'chip-remove');
-      rm.addEventListener('click', () => this.detach(f.mediaSid));
+      chip.title = f.filename + ' · ' + formatBytes(f.size);
+      const rm = this.chipButton(chip, '×', 'Remove ' + f.filename, 'chip-remove');
+      rm.addEventListener('click', () => this.detach(f.sid));
       this.chips.insertBefore(chip, pending); // in the draft's order, before files still uploading
     }
     if (this.state.mode === 'webchat' && draft.files.length > 0) this.text.value = draft.text || '';
@@ -846,7 +846,7 @@ class View {
       if (icon) icon.remove();
     }, { once: true });
     chip.prepend(img);
-    this.showRendition(img, f.mediaSid, '', () => img.remove());
+    this.showRendition(img, f.sid, '', () => img.remove());
   }
 
   chipButton(chip, label, aria, cls) {
