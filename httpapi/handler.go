@@ -294,8 +294,5 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, body *requestBody
 	if body != nil && !body.done() {
 		w.Header().Set("Connection", "close")
 	}
-	if ra := retryAfter(err); ra != "" {
-		w.Header().Set("Retry-After", ra)
-	}
-	writeJSON(w, status, rep)
+	WriteError(w, err)
 }

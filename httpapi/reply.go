@@ -50,8 +50,10 @@ func errorBody(err error) (ErrorBody, int) {
 	return ErrorBody{Error: ErrorReply{Code: e.Code, Message: e.Text(), Details: d}}, Status(e.Code)
 }
 
-// writeJSON answers with v as JSON.
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteJSON answers with v as JSON, uncached and nosniff, as every handler
+// of this package does. A host's own handlers use it (and WriteError,
+// DecodeJSON) so its API answers in one shape with the library's.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
@@ -69,9 +71,23 @@ func retryAfter(err error) string {
 	return ""
 }
 
-// decodeJSON reads a small JSON request body into v, refusing unknown
-// fields and trailing data.
-func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+// WriteError answers with err as an ErrorBody, with the status Status gives
+// its code and Retry-After when the error asks for one, and returns that
+// status. The error's cause, which may name paths and addresses, is not
+// sent.
+func WriteError(w http.ResponseWriter, err error) int {
+	rep, status := errorBody(err)
+	if ra := retryAfter(err); ra != "" {
+		w.Header().Set("Retry-After", ra)
+	}
+	WriteJSON(w, status, rep)
+	return status
+}
+
+// DecodeJSON reads a small JSON request body (up to 64 KiB) into v,
+// refusing another content type, unknown fields and trailing data with
+// errs.InvalidPayload.
+func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	bad := func(msg string) error {
 		return &errs.Error{Code: errs.InvalidPayload, Op: "decode request", Message: msg}
 	}
@@ -81,6 +97,10 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return bad("the request is too large")
+		}
 		return bad("the request is not valid JSON of the expected shape")
 	}
 	if _, err := dec.Token(); err != io.EOF {

@@ -84,7 +84,7 @@ func (h *Handler) handleSend(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, sentReply(res))
+	WriteJSON(w, http.StatusCreated, sentReply(res))
 	return nil
 }
 
@@ -99,7 +99,7 @@ func (h *Handler) handleAttach(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, DraftReply{Media: &res.Media, Draft: res.Draft})
+	WriteJSON(w, http.StatusCreated, DraftReply{Media: &res.Media, Draft: res.Draft})
 	return nil
 }
 
@@ -109,7 +109,7 @@ func (h *Handler) handleDetach(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, DraftReply{Draft: res.Draft})
+	WriteJSON(w, http.StatusOK, DraftReply{Draft: res.Draft})
 	return nil
 }
 
@@ -121,7 +121,7 @@ type SendDraftRequest struct {
 
 func (h *Handler) handleSendDraft(w http.ResponseWriter, c *call) error {
 	var req SendDraftRequest
-	if err := decodeJSON(w, c.r, &req); err != nil {
+	if err := DecodeJSON(w, c.r, &req); err != nil {
 		return err
 	}
 	res, err := attachments.Invoke(c.r.Context(), h.client.Registry(), attachments.SendMediaMessage,
@@ -129,7 +129,7 @@ func (h *Handler) handleSendDraft(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, sentReply(res))
+	WriteJSON(w, http.StatusCreated, sentReply(res))
 	return nil
 }
 
@@ -142,7 +142,7 @@ type PreflightRequest struct {
 
 func (h *Handler) handlePreflight(w http.ResponseWriter, c *call) error {
 	var req PreflightRequest
-	if err := decodeJSON(w, c.r, &req); err != nil {
+	if err := DecodeJSON(w, c.r, &req); err != nil {
 		return err
 	}
 	if req.Size < 0 {
@@ -164,7 +164,7 @@ func (h *Handler) handleDelete(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, DeleteReply{Deleted: res.Deleted, Media: mediaViews(res.Media)})
+	WriteJSON(w, http.StatusOK, DeleteReply{Deleted: res.Deleted, Media: mediaViews(res.Media)})
 	return nil
 }
 
@@ -194,7 +194,7 @@ func (h *Handler) handleDownload(redirect bool) func(w http.ResponseWriter, c *c
 			http.Redirect(w, c.r, res.Link.URL, http.StatusSeeOther)
 			return nil
 		}
-		writeJSON(w, http.StatusOK, LinkReply{URL: res.Link.URL, ExpiresAt: res.Link.ExpiresAt.UTC().Truncate(time.Second), Media: mediaView(res.Media)})
+		WriteJSON(w, http.StatusOK, LinkReply{URL: res.Link.URL, ExpiresAt: res.Link.ExpiresAt.UTC().Truncate(time.Second), Media: mediaView(res.Media)})
 		return nil
 	}
 }

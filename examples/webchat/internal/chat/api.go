@@ -104,7 +104,7 @@ func checkText(text string, required bool) error {
 
 func (s *Server) handleSendText(w http.ResponseWriter, r *http.Request, p Person) {
 	var req textRequest
-	if err := decodeJSON(w, r, &req); err != nil {
+	if err := httpapi.DecodeJSON(w, r, &req); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -123,7 +123,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v a
 		s.fail(w, r, err)
 		return
 	}
-	reply(w, status, v)
+	httpapi.WriteJSON(w, status, v)
 }
 
 type memberRequest struct {
@@ -142,7 +142,7 @@ type roleReply struct {
 
 func (s *Server) handleBlock(w http.ResponseWriter, r *http.Request, p Person) {
 	var req memberRequest
-	if err := decodeJSON(w, r, &req); err != nil {
+	if err := httpapi.DecodeJSON(w, r, &req); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -153,7 +153,7 @@ func (s *Server) handleBlock(w http.ResponseWriter, r *http.Request, p Person) {
 
 func (s *Server) handleUnblock(w http.ResponseWriter, r *http.Request, p Person) {
 	var req memberRequest
-	if err := decodeJSON(w, r, &req); err != nil {
+	if err := httpapi.DecodeJSON(w, r, &req); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -198,5 +198,5 @@ func (s *Server) handleRendition(w http.ResponseWriter, r *http.Request, p Perso
 			rep.Width, rep.Height, rep.BlurHash = rd.Width, rd.Height, rd.BlurHash
 		}
 	}
-	reply(w, http.StatusOK, rep)
+	httpapi.WriteJSON(w, http.StatusOK, rep)
 }

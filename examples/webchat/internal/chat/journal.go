@@ -8,6 +8,7 @@ import (
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/httpapi"
 	"github.com/attachkit/attachments/ledger"
 )
 
@@ -125,7 +126,7 @@ func (s *Server) handleJournal(w http.ResponseWriter, r *http.Request, p Person)
 	if len(entries) == q.Limit {
 		rep.Before = entries[len(entries)-1].Time.Format(time.RFC3339Nano)
 	}
-	reply(w, http.StatusOK, rep)
+	httpapi.WriteJSON(w, http.StatusOK, rep)
 }
 
 // journalFeed is the ledger the Client writes to, which also reports each
