@@ -1,12 +1,10 @@
 package attachments_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -18,43 +16,9 @@ import (
 	"github.com/attachkit/attachments/storage/memory"
 )
 
-// mapStore is a host's store in a map.
-type mapStore struct {
-	mu    sync.Mutex
-	files map[string][]byte
-}
-
-func (s *mapStore) Put(_ context.Context, sid string, r io.Reader, _ string) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.files[sid] = b
-	return nil
-}
-
-func (s *mapStore) Open(_ context.Context, sid string) (io.ReadCloser, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b, ok := s.files[sid]
-	if !ok {
-		return nil, &errs.Error{Code: errs.NotFound}
-	}
-	return io.NopCloser(bytes.NewReader(b)), nil
-}
-
-func (s *mapStore) Delete(_ context.Context, sid string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.files, sid)
-	return nil
-}
-
 func TestHostStoreServesLikeTheLibrarysStorage(t *testing.T) {
 	ctx := context.Background()
-	own := &mapStore{files: map[string][]byte{}}
+	own := &attachmentstest.Store{}
 	members := &attachmentstest.Members{}
 	require.NoError(t, members.SetRole(ctx, channel, customer.Identity, attachments.RoleCustomer))
 	require.NoError(t, members.SetRole(ctx, channel, agent.Identity, attachments.RoleAgent))
@@ -73,7 +37,7 @@ func TestHostStoreServesLikeTheLibrarysStorage(t *testing.T) {
 	res, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: channel, Sender: customer, File: f})
 	require.NoError(t, err)
-	assert.Len(t, own.files, 1, "the file must be in the host's store")
+	assert.Equal(t, 1, own.Len(), "the file must be in the host's store")
 	for _, err := range store.List(ctx, "") {
 		t.Errorf("the library's storage holds something: %v", err)
 	}
@@ -99,7 +63,7 @@ func TestHostStoreServesLikeTheLibrarysStorage(t *testing.T) {
 	_, err = attachments.Invoke(ctx, c.Registry(), attachments.DeleteMessage,
 		attachments.DeleteMessagePayload{Channel: channel, Requester: agent, MessageSID: res.Message.SID})
 	require.NoError(t, err)
-	assert.Empty(t, own.files, "deleting the message must delete the file from the host's store")
+	assert.Zero(t, own.Len(), "deleting the message must delete the file from the host's store")
 	resp, err = http.Get(srv.URL + dl.Link.URL)
 	require.NoError(t, err)
 	resp.Body.Close()

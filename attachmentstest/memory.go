@@ -1,8 +1,10 @@
 package attachmentstest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -109,4 +111,63 @@ func (m *Members) SetRole(_ context.Context, channel, identity string, role atta
 	}
 	m.roles[[2]string{channel, identity}] = role
 	return nil
+}
+
+// Store is an in-memory attachments.Store: a host's own store, for tests of
+// the own-storage recipe (Options.Stores, File.Store). It counts the bytes
+// written to it, so a test can check each file is written once. The zero
+// value is empty and ready to use.
+type Store struct {
+	mu      sync.Mutex
+	files   map[string][]byte
+	written int64
+}
+
+// Put implements attachments.Store: whole or not at all.
+func (s *Store) Put(_ context.Context, sid string, r io.Reader, _ string) error {
+	b, err := io.ReadAll(r)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.written += int64(len(b))
+	if err != nil {
+		return err
+	}
+	if s.files == nil {
+		s.files = map[string][]byte{}
+	}
+	s.files[sid] = b
+	return nil
+}
+
+// Open implements attachments.Store.
+func (s *Store) Open(_ context.Context, sid string) (io.ReadCloser, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, ok := s.files[sid]
+	if !ok {
+		return nil, &errs.Error{Code: errs.NotFound, Op: "store open " + sid}
+	}
+	return io.NopCloser(bytes.NewReader(b)), nil
+}
+
+// Delete implements attachments.Store.
+func (s *Store) Delete(_ context.Context, sid string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.files, sid)
+	return nil
+}
+
+// Len returns how many files the store holds.
+func (s *Store) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.files)
+}
+
+// Written returns how many bytes were written to the store in all.
+func (s *Store) Written() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.written
 }

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -218,42 +217,9 @@ func TestStripOriginalsKeepsPixelsAndDropsTheSendersMetadata(t *testing.T) {
 	assert.Equal(t, int64(len(png)), res.Media[0].Size)
 }
 
-// mapStore is a host's own store (Flex's "upload to your own storage").
-type mapStore struct {
-	mu    sync.Mutex
-	files map[string][]byte
-}
-
-func (s *mapStore) Put(_ context.Context, sid string, r io.Reader, _ string) error {
-	b, err := io.ReadAll(r)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err == nil {
-		s.files[sid] = b
-	}
-	return err
-}
-
-func (s *mapStore) Open(_ context.Context, sid string) (io.ReadCloser, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b, ok := s.files[sid]
-	if !ok {
-		return nil, &errs.Error{Code: errs.NotFound}
-	}
-	return io.NopCloser(bytes.NewReader(b)), nil
-}
-
-func (s *mapStore) Delete(_ context.Context, sid string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.files, sid)
-	return nil
-}
-
 func TestPicturesInAHostsOwnStoreGetRenditions(t *testing.T) {
 	ctx := context.Background()
-	own := &mapStore{files: map[string][]byte{}}
+	own := &attachmentstest.Store{}
 	members := &attachmentstest.Members{}
 	require.NoError(t, members.SetRole(ctx, "CH1", casey.Identity, attachments.RoleCustomer))
 	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{
@@ -275,7 +241,7 @@ func TestPicturesInAHostsOwnStoreGetRenditions(t *testing.T) {
 	_, err = attachments.Invoke(ctx, c.Registry(), attachments.DeleteMessage, attachments.DeleteMessagePayload{
 		Channel: "CH1", Requester: casey, MessageSID: res.Message.SID})
 	require.NoError(t, err)
-	assert.Empty(t, own.files, "the original goes from the host's store")
+	assert.Zero(t, own.Len(), "the original goes from the host's store")
 	n := 0
 	for range c.Storage().List(ctx, "") {
 		n++
