@@ -10,11 +10,10 @@ import (
 // authenticated, and the side it says it is on.
 //
 // Only Identity grants anything: the library looks the member's role up in
-// the host's Members directory, and the policy that applies is the one of
-// the side that role acts for (a customer's, an agent's, a supervisor's, blocked
-// or not) — a caller that puts another Side
-// here gets its role's rules all the same. Side is carried for the host's
-// own use (its views, its logs).
+// the host's Members directory, and the policy that applies is that of the
+// side the role acts for (a customer's, an agent's, a supervisor's, blocked
+// or not). A caller that puts another Side here gets its role's rules all
+// the same. Side is carried for the host's own use (its views, its logs).
 type Member struct {
 	Identity string `json:"identity"`
 	Side     Side   `json:"side"`
