@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
@@ -68,9 +71,7 @@ func drivers(t *testing.T) map[string]func() *storage.Bucket {
 		"memory": memory.New,
 		"filesystem": func() *storage.Bucket {
 			b, err := filesystem.Open(t.TempDir(), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err, "the filesystem bucket cannot be opened")
 			return b
 		},
 	}
@@ -116,9 +117,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 		opts.ChannelType = o.channelTypes.ChannelType
 	}
 	c, err := attachments.New(cfg, transport, e.members, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "the test Client cannot be made")
 	e.c = c
 	mux := http.NewServeMux()
 	mux.Handle("/attachments/dl/", c.Links())
@@ -136,9 +135,7 @@ func (e *env) keys(t testing.TB) []string {
 	t.Helper()
 	var out []string
 	for info, err := range e.store.List(context.Background(), "") {
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err, "storage cannot be listed")
 		out = append(out, info.Key)
 	}
 	return out
@@ -146,18 +143,14 @@ func (e *env) keys(t testing.TB) []string {
 
 func (e *env) mustBeEmpty(t *testing.T) {
 	t.Helper()
-	if k := e.keys(t); len(k) != 0 {
-		t.Errorf("storage holds %v, want nothing left behind", k)
-	}
+	assert.Empty(t, e.keys(t), "storage holds files that should have gone: something was left behind")
 }
 
 // fetch GETs a download link's URL from the link server.
 func (e *env) fetch(t *testing.T, link string) (int, []byte) {
 	t.Helper()
 	resp, err := http.Get(e.links.URL + link)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "the download link cannot be fetched")
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, b
@@ -194,9 +187,7 @@ func pngBytes(t testing.TB, w, h int) []byte {
 	}
 	img.Set(0, 0, color.RGBA{1, 2, 3, 255})
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, png.Encode(&buf, img), "the test PNG cannot be encoded")
 	return buf.Bytes()
 }
 
