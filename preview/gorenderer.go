@@ -11,6 +11,7 @@ import (
 	"image/png"
 	"io"
 	"runtime/debug"
+	"slices"
 
 	"github.com/attachkit/attachments/errs"
 	"github.com/disintegration/imaging"
@@ -206,11 +207,7 @@ func bySizeDescending(targets []Target) []int {
 	for i := range order {
 		order[i] = i
 	}
-	for i := 1; i < len(order); i++ {
-		for j := i; j > 0 && targets[order[j]].Max > targets[order[j-1]].Max; j-- {
-			order[j], order[j-1] = order[j-1], order[j]
-		}
-	}
+	slices.SortStableFunc(order, func(a, b int) int { return targets[b].Max - targets[a].Max })
 	return order
 }
 
