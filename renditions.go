@@ -40,27 +40,18 @@ func (c *Client) PutRendition(ctx context.Context, sid string, r ledger.Renditio
 	case !slices.Contains([]string{"image/jpeg", "image/png", "image/webp", "image/gif"}, r.ContentType):
 		return &errs.Error{Code: errs.InvalidArgument, Op: op, Message: "a rendition must be a JPEG, PNG, WebP or GIF image"}
 	}
-	rec, err := c.ledger.Get(ctx, sid)
-	if err != nil {
-		return err
-	}
-	if rec.State == ledger.Deleted {
-		return &errs.Error{Code: errs.NotFound, Op: op, Message: "the file is no longer available"}
-	}
 	key := renditionKey(sid, r.Name)
 	info, err := c.store.Put(ctx, key, body, storage.Metadata{ContentType: r.ContentType, FileName: r.Name + extensionOf(r.ContentType)})
 	if err != nil {
 		return err
 	}
 	r.Size = info.Size
-	list := slices.DeleteFunc(slices.Clone(rec.Renditions), func(o ledger.Rendition) bool { return o.Name == r.Name })
-	list = append(list, r)
-	// Conditional on the state it had: a delete or a send in between makes
-	// this fail, and a delete leaves no rendition behind.
-	_, err = c.ledger.Apply(ctx, ledger.Change{SID: sid, From: []ledger.State{rec.State}, Renditions: list, Now: c.now()})
+	// The record may move on between the read and the write (staged to
+	// sent, say): then try once more on the state it has now. A delete in
+	// between makes both fail, and the rendition goes too.
+	err = c.recordRendition(ctx, sid, r)
 	if errs.CodeOf(err) == errs.Conflict {
-		// It moved on: staged to sent, say. Try once more on what it is now.
-		return c.recordRendition(ctx, sid, r, key)
+		err = c.recordRendition(ctx, sid, r)
 	}
 	if err != nil {
 		c.dropRendition(ctx, key)
@@ -68,20 +59,18 @@ func (c *Client) PutRendition(ctx context.Context, sid string, r ledger.Renditio
 	return err
 }
 
-// recordRendition records rendition r, already stored at key, on a record
-// that changed since PutRendition read it.
-func (c *Client) recordRendition(ctx context.Context, sid string, r ledger.Rendition, key string) error {
+// recordRendition lists rendition r on the record of sid, replacing one of
+// the same name, conditional on the state the record was read in.
+func (c *Client) recordRendition(ctx context.Context, sid string, r ledger.Rendition) error {
 	rec, err := c.ledger.Get(ctx, sid)
-	if err == nil && rec.State == ledger.Deleted {
-		err = &errs.Error{Code: errs.NotFound, Op: "put rendition", Message: "the file is no longer available"}
-	}
-	if err == nil {
-		list := slices.DeleteFunc(slices.Clone(rec.Renditions), func(o ledger.Rendition) bool { return o.Name == r.Name })
-		_, err = c.ledger.Apply(ctx, ledger.Change{SID: sid, From: []ledger.State{rec.State}, Renditions: append(list, r), Now: c.now()})
-	}
 	if err != nil {
-		c.dropRendition(ctx, key)
+		return err
 	}
+	if rec.State == ledger.Deleted {
+		return &errs.Error{Code: errs.NotFound, Op: "put rendition", Message: "the file is no longer available"}
+	}
+	list := slices.DeleteFunc(slices.Clone(rec.Renditions), func(o ledger.Rendition) bool { return o.Name == r.Name })
+	_, err = c.ledger.Apply(ctx, ledger.Change{SID: sid, From: []ledger.State{rec.State}, Renditions: append(list, r), Now: c.now()})
 	return err
 }
 
