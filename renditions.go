@@ -24,8 +24,8 @@ var renditionName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
 // thumbnail, a preview: package preview makes them) beside it, and records
 // it in the ledger, replacing a rendition of the same name. The media must
 // be live. Its renditions are the library's: they live in its storage
-// whatever store holds the original, are downloaded with DownloadMedia's
-// ledger.Rendition, and are deleted with the original.
+// whatever store holds the original, are downloaded with
+// DownloadMediaPayload.Rendition, and are deleted with the original.
 //
 // r.Name is 1 to 32 lower-case letters, digits and dashes; r.ContentType
 // must be an image type a browser shows inline (image/jpeg, image/png,
