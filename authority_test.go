@@ -411,3 +411,30 @@ func TestThePolicyFollowsTheRoleNotTheClaim(t *testing.T) {
 	assert.Equal(t, errs.AttachmentsDisabled, code(err), "SendMessage with media too")
 	e.mustBeEmpty(t)
 }
+
+// TestSweepAndEraseGoPastOnePage: the sweep and an erasure take the ledger
+// a page at a time, and must not stop after the first page.
+func TestSweepAndEraseGoPastOnePage(t *testing.T) {
+	ctx := context.Background()
+	l := ledgermemory.New()
+	e := newEnv(t, envOptions{ledger: l})
+	long := e.clock.Now().Add(-2 * time.Hour)
+	const n = 250 // more than two pages
+	for i := range n {
+		owner := customer.Identity
+		if i%2 == 1 {
+			owner = agent.Identity
+		}
+		require.NoError(t, l.Create(ctx, ledger.Record{SID: attachments.NewMediaSID(), Owner: owner, Channel: channel,
+			State: ledger.Staged, Created: long, Updated: long}))
+	}
+	gone, err := e.c.EraseMember(ctx, agent.Identity)
+	require.NoError(t, err)
+	assert.Equal(t, n/2, gone, "erasing a member must delete every file it owns, however many")
+	r, err := e.c.Sweep(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, n-n/2, r.Files, "the sweep must delete every expired file, however many")
+	left, err := l.List(ctx, ledger.Query{})
+	require.NoError(t, err)
+	assert.Empty(t, left)
+}

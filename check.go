@@ -64,40 +64,33 @@ func (c *Client) Check(ctx context.Context, repair bool) (CheckReport, error) {
 	if err := c.checkRenditions(ctx, &rep, repair); err != nil {
 		return rep, err
 	}
-	var after int64
-	for {
-		recs, err := c.ledger.List(ctx, ledger.Query{States: ledger.Live, AfterSeq: after, Limit: sweepBatch})
+	for r, err := range c.records(ctx, ledger.Query{States: ledger.Live}) {
 		if err != nil {
 			return rep, err
 		}
-		for _, r := range recs {
-			after = r.Seq
-			if r.State == ledger.Sending && r.Updated.Before(c.now().Add(-adoptAfter)) {
-				rep.StuckSending = append(rep.StuckSending, r.SID)
-			}
-			if r.Store != "" || r.SHA256 == "" {
-				continue // a host's store, or an upload still in flight
-			}
-			_, err := c.store.Stat(ctx, mediaKey(r.SID))
-			if !errors.Is(err, errs.NotFound) {
-				if err != nil {
-					return rep, err
-				}
-				continue
-			}
-			rep.MissingBlobs = append(rep.MissingBlobs, r.SID)
-			if repair {
-				if _, err := c.destroy(ctx, ledger.Change{SID: r.SID, From: []ledger.State{r.State}}); err != nil &&
-					errs.CodeOf(err) != errs.Conflict {
-					return rep, err
-				}
-				rep.Repaired++
-			}
+		if r.State == ledger.Sending && r.Updated.Before(c.now().Add(-adoptAfter)) {
+			rep.StuckSending = append(rep.StuckSending, r.SID)
 		}
-		if len(recs) < sweepBatch {
-			return rep, nil
+		if r.Store != "" || r.SHA256 == "" {
+			continue // a host's store, or an upload still in flight
+		}
+		_, err := c.store.Stat(ctx, mediaKey(r.SID))
+		if !errors.Is(err, errs.NotFound) {
+			if err != nil {
+				return rep, err
+			}
+			continue
+		}
+		rep.MissingBlobs = append(rep.MissingBlobs, r.SID)
+		if repair {
+			if _, err := c.destroy(ctx, ledger.Change{SID: r.SID, From: []ledger.State{r.State}}); err != nil &&
+				errs.CodeOf(err) != errs.Conflict {
+				return rep, err
+			}
+			rep.Repaired++
 		}
 	}
+	return rep, nil
 }
 
 // checkRenditions reports renditions no live record lists: what a process

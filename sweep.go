@@ -2,6 +2,7 @@ package attachments
 
 import (
 	"context"
+	"iter"
 	"time"
 
 	"github.com/attachkit/attachments/errs"
@@ -52,28 +53,18 @@ func (c *Client) sweepExpired(ctx context.Context) (int, error) {
 	cutoff := c.now().Add(-c.cfg.DraftLifetime)
 	expired := []ledger.State{ledger.Staged, ledger.Drafted}
 	n := 0
-	var after int64
-	for {
-		recs, err := c.ledger.List(ctx, ledger.Query{States: expired, UpdatedBefore: cutoff, AfterSeq: after, Limit: sweepBatch})
+	for r, err := range c.records(ctx, ledger.Query{States: expired, UpdatedBefore: cutoff}) {
 		if err != nil {
 			return n, err
 		}
-		for _, r := range recs {
-			after = r.Seq
-			_, err := c.destroy(ctx, ledger.Change{SID: r.SID, From: expired, UpdatedBefore: cutoff})
-			switch errs.CodeOf(err) {
-			case "":
-				n++
-			case errs.Conflict, errs.NotFound:
-				// taken or deleted since it was listed
-			default:
-				return n, err
-			}
-		}
-		if len(recs) < sweepBatch {
-			return n, nil
+		_, err := c.destroy(ctx, ledger.Change{SID: r.SID, From: expired, UpdatedBefore: cutoff})
+		if taken, err := lostRace(err); err != nil {
+			return n, err
+		} else if !taken {
+			n++
 		}
 	}
+	return n, nil
 }
 
 // deletedGrace is how long a Deleted record is left to the delete that
@@ -82,24 +73,53 @@ const deletedGrace = time.Minute
 
 func (c *Client) sweepDeleted(ctx context.Context) (int, error) {
 	n := 0
-	var after int64
-	for {
-		recs, err := c.ledger.List(ctx, ledger.Query{States: []ledger.State{ledger.Deleted},
-			UpdatedBefore: c.now().Add(-deletedGrace), AfterSeq: after, Limit: sweepBatch})
+	for r, err := range c.records(ctx, ledger.Query{States: []ledger.State{ledger.Deleted}, UpdatedBefore: c.now().Add(-deletedGrace)}) {
+		if err == nil {
+			err = c.purge(ctx, r)
+		}
 		if err != nil {
 			return n, err
 		}
-		for _, r := range recs {
-			after = r.Seq
-			if err := c.purge(ctx, r); err != nil {
-				return n, err
+		n++
+	}
+	return n, nil
+}
+
+// records yields the records q selects, a page at a time in Seq order, so
+// a caller that changes them as it goes never holds the whole ledger.
+func (c *Client) records(ctx context.Context, q ledger.Query) iter.Seq2[ledger.Record, error] {
+	return func(yield func(ledger.Record, error) bool) {
+		q.Limit = sweepBatch
+		for {
+			recs, err := c.ledger.List(ctx, q)
+			if err != nil {
+				yield(ledger.Record{}, err)
+				return
 			}
-			n++
-		}
-		if len(recs) < sweepBatch {
-			return n, nil
+			for _, r := range recs {
+				q.AfterSeq = r.Seq
+				if !yield(r, nil) {
+					return
+				}
+			}
+			if len(recs) < sweepBatch {
+				return
+			}
 		}
 	}
+}
+
+// lostRace reports whether err says another request (on any instance)
+// changed or deleted the record first, which a sweep or an erasure takes as
+// done; any other error is returned.
+func lostRace(err error) (bool, error) {
+	switch errs.CodeOf(err) {
+	case "":
+		return false, nil
+	case errs.Conflict, errs.NotFound:
+		return true, nil
+	}
+	return false, err
 }
 
 // EraseMember deletes every file identity uploaded, in any channel, sent or
@@ -116,30 +136,20 @@ func (c *Client) EraseMember(ctx context.Context, identity string) (int, error) 
 		return 0, err
 	}
 	n := 0
-	var after int64
-	for {
-		recs, err := c.ledger.List(ctx, ledger.Query{Owner: identity, AfterSeq: after, Limit: sweepBatch})
+	for r, err := range c.records(ctx, ledger.Query{Owner: identity}) {
 		if err != nil {
 			return n, err
 		}
-		for _, r := range recs {
-			after = r.Seq
-			if r.State == ledger.Deleted {
-				err = c.purge(ctx, r)
-			} else {
-				_, err = c.destroy(ctx, ledger.Change{SID: r.SID, From: ledger.Live, Owner: identity})
-			}
-			switch errs.CodeOf(err) {
-			case "":
-				n++
-			case errs.NotFound, errs.Conflict:
-				// deleted since it was listed
-			default:
-				return n, err
-			}
+		if r.State == ledger.Deleted {
+			err = c.purge(ctx, r)
+		} else {
+			_, err = c.destroy(ctx, ledger.Change{SID: r.SID, From: ledger.Live, Owner: identity})
 		}
-		if len(recs) < sweepBatch {
-			return n, nil
+		if gone, err := lostRace(err); err != nil {
+			return n, err
+		} else if !gone {
+			n++
 		}
 	}
+	return n, nil
 }
