@@ -14,7 +14,7 @@ import (
 	"github.com/attachkit/attachments/errs"
 )
 
-// hostDirectory is a host's own Members directory, unlike MemoryMembers in
+// hostDirectory is a host's own Members directory, unlike attachmentstest.Members in
 // every way the library could depend on: roles are plain strings in one map
 // keyed by "channel/identity", and nothing is shared between channels.
 type hostDirectory struct {

@@ -151,11 +151,11 @@ func linkServer(t *testing.T, memberOf func(*http.Request) string) *links.Server
 	return srv
 }
 
-// TestConfigRefusesWhatWouldFailLater checks that ParseConfig,
-// Config.Validate and New agree, and refuse, naming the field, each setting
-// that would otherwise be accepted and fail on first use: a link lifetime
-// the link server will not issue (every download would fail) and a dangerous
-// extension listed without allowDangerous (it would silently do nothing).
+// TestConfigRefusesWhatWouldFailLater checks that ParseConfig and New
+// agree, and refuse, naming the field, each setting that would otherwise be
+// accepted and fail on first use: a link lifetime the link server will not
+// issue (every download would fail) and a dangerous extension listed
+// without allowDangerous (it would silently do nothing).
 func TestConfigRefusesWhatWouldFailLater(t *testing.T) {
 	// A setting is a Config and the same configuration written as JSON.
 	type setting struct {

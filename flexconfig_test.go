@@ -19,10 +19,10 @@ import (
 // https://www.twilio.com/docs/flex/developer/messaging/webchat/customize-attachment-behavior
 var flexPolicy = validate.Policy{Enabled: true, MaxFileSize: 26214400, AcceptedExtensions: []string{"png", "txt", "pdf"}}
 
-// TestLoadConfigFileFlexShape loads configuration files written as Flex
+// TestFlexConfigFiles reads configuration files written as Flex
 // documents them: the top-level fileAttachment of the webchat appConfig,
 // alone and beside per-side blocks, which replace it whole.
-func TestLoadConfigFileFlexShape(t *testing.T) {
+func TestFlexConfigFiles(t *testing.T) {
 	off := validate.Policy{MaxFileSize: validate.DefaultMaxFileSize}
 	on := validate.Policy{Enabled: true, MaxFileSize: validate.DefaultMaxFileSize}
 	for _, tc := range []struct {

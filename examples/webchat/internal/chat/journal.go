@@ -13,7 +13,7 @@ import (
 )
 
 // The supervisor's audit trail is the library's own journal
-// (Client.Journal): every built-in action records its outcome there,
+// (the ledger's Entries): every built-in action records its outcome there,
 // refusals included, in the ledger, so the trail survives a reload of the
 // page and, with -data, a restart. The page reads it with GET
 // /api/supervisor/journal and follows it live on the event stream.
