@@ -327,18 +327,14 @@ func (c *Client) registerBuiltins() error {
 		register(r, BlockMember, c.blockMember, c.guardBlockMember),
 		register(r, UnblockMember, c.unblockMember, c.guardUnblockMember),
 
-		setSeal(r, SendMessage, func(p SendMessagePayload) guardSeal { return guardSeal{p.Channel, p.Sender.Identity, ""} }),
-		setSeal(r, SendMediaMessage, func(p SendMediaMessagePayload) guardSeal { return guardSeal{p.Channel, p.Sender.Identity, ""} }),
-		setSeal(r, AttachFile, func(p AttachFilePayload) guardSeal { return guardSeal{p.Channel, p.Sender.Identity, ""} }),
-		setSeal(r, DetachFile, func(p DetachFilePayload) guardSeal { return guardSeal{p.Channel, p.Sender.Identity, p.MediaSID} }),
-		setSeal(r, DownloadMedia, func(p DownloadMediaPayload) guardSeal {
-			return guardSeal{p.Channel, p.Requester.Identity, p.MessageSID + "/" + p.MediaSID + "/" + p.Rendition}
-		}),
-		setSeal(r, DeleteMessage, func(p DeleteMessagePayload) guardSeal {
-			return guardSeal{p.Channel, p.Requester.Identity, p.MessageSID}
-		}),
-		setSeal(r, BlockMember, func(p BlockMemberPayload) guardSeal { return guardSeal{p.Channel, p.Requester.Identity, p.Target} }),
-		setSeal(r, UnblockMember, func(p UnblockMemberPayload) guardSeal { return guardSeal{p.Channel, p.Requester.Identity, p.Target} }),
+		setSeal(r, SendMessage, SendMessagePayload.seal),
+		setSeal(r, SendMediaMessage, SendMediaMessagePayload.seal),
+		setSeal(r, AttachFile, AttachFilePayload.seal),
+		setSeal(r, DetachFile, DetachFilePayload.seal),
+		setSeal(r, DownloadMedia, DownloadMediaPayload.seal),
+		setSeal(r, DeleteMessage, DeleteMessagePayload.seal),
+		setSeal(r, BlockMember, BlockMemberPayload.seal),
+		setSeal(r, UnblockMember, UnblockMemberPayload.seal),
 
 		// What the guards stored and no message or draft took is deleted,
 		// whatever happened in between.

@@ -74,7 +74,7 @@ func (c *Client) guardBlockMember(ctx context.Context, p BlockMemberPayload) err
 }
 
 func (c *Client) blockMember(ctx context.Context, p BlockMemberPayload) (BlockMemberResult, error) {
-	if err := checkSeal(ctx, string(BlockMember), guardSeal{p.Channel, p.Requester.Identity, p.Target}); err != nil {
+	if err := checkSeal(ctx, string(BlockMember), p.seal()); err != nil {
 		return BlockMemberResult{}, err
 	}
 	prev, err := c.members.Role(ctx, p.Channel, p.Target)
@@ -104,7 +104,7 @@ func (c *Client) guardUnblockMember(ctx context.Context, p UnblockMemberPayload)
 }
 
 func (c *Client) unblockMember(ctx context.Context, p UnblockMemberPayload) (UnblockMemberResult, error) {
-	if err := checkSeal(ctx, string(UnblockMember), guardSeal{p.Channel, p.Requester.Identity, p.Target}); err != nil {
+	if err := checkSeal(ctx, string(UnblockMember), p.seal()); err != nil {
 		return UnblockMemberResult{}, err
 	}
 	prev, err := c.members.Role(ctx, p.Channel, p.Target)

@@ -75,7 +75,7 @@ func (c *Client) guardDeleteMessage(ctx context.Context, p DeleteMessagePayload)
 }
 
 func (c *Client) deleteMessage(ctx context.Context, p DeleteMessagePayload) (DeleteMessageResult, error) {
-	if err := checkSeal(ctx, string(DeleteMessage), guardSeal{p.Channel, p.Requester.Identity, p.MessageSID}); err != nil {
+	if err := checkSeal(ctx, string(DeleteMessage), p.seal()); err != nil {
 		return DeleteMessageResult{}, err
 	}
 	m, err := c.fetchInChannel(ctx, p.Channel, p.MessageSID)

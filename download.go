@@ -99,7 +99,7 @@ func (c *Client) resolveMedia(ctx context.Context, p DownloadMediaPayload) (ledg
 }
 
 func (c *Client) downloadMedia(ctx context.Context, p DownloadMediaPayload) (DownloadMediaResult, error) {
-	if err := checkSeal(ctx, string(DownloadMedia), guardSeal{p.Channel, p.Requester.Identity, p.MessageSID + "/" + p.MediaSID + "/" + p.Rendition}); err != nil {
+	if err := checkSeal(ctx, string(DownloadMedia), p.seal()); err != nil {
 		return DownloadMediaResult{}, err
 	}
 	r, err := c.resolveMedia(ctx, p)

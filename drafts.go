@@ -149,7 +149,7 @@ func tooManyFiles(limit int, f *File) error {
 }
 
 func (c *Client) attachFile(ctx context.Context, p AttachFilePayload) (AttachFileResult, error) {
-	if err := checkSeal(ctx, string(AttachFile), guardSeal{p.Channel, p.Sender.Identity, ""}); err != nil {
+	if err := checkSeal(ctx, string(AttachFile), p.seal()); err != nil {
 		return AttachFileResult{}, err
 	}
 	s, err := checkStaged(p.File)
@@ -195,7 +195,7 @@ func (c *Client) guardDetachFile(ctx context.Context, p DetachFilePayload) error
 }
 
 func (c *Client) detachFile(ctx context.Context, p DetachFilePayload) (DetachFileResult, error) {
-	if err := checkSeal(ctx, string(DetachFile), guardSeal{p.Channel, p.Sender.Identity, p.MediaSID}); err != nil {
+	if err := checkSeal(ctx, string(DetachFile), p.seal()); err != nil {
 		return DetachFileResult{}, err
 	}
 	_, err := c.destroy(ctx, ledger.Change{SID: p.MediaSID, From: []ledger.State{ledger.Drafted},

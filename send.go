@@ -56,7 +56,7 @@ func (c *Client) guardSendMessage(ctx context.Context, p SendMessagePayload) err
 }
 
 func (c *Client) sendMessage(ctx context.Context, p SendMessagePayload) (SendMessageResult, error) {
-	if err := checkSeal(ctx, string(SendMessage), guardSeal{p.Channel, p.Sender.Identity, ""}); err != nil {
+	if err := checkSeal(ctx, string(SendMessage), p.seal()); err != nil {
 		return SendMessageResult{}, err
 	}
 	media, err := Message{Attributes: p.Attributes}.Media()
@@ -213,7 +213,7 @@ func (c *Client) guardSendMediaMessage(ctx context.Context, p SendMediaMessagePa
 }
 
 func (c *Client) sendMediaMessage(ctx context.Context, p SendMediaMessagePayload) (SendMediaMessageResult, error) {
-	if err := checkSeal(ctx, string(SendMediaMessage), guardSeal{p.Channel, p.Sender.Identity, ""}); err != nil {
+	if err := checkSeal(ctx, string(SendMediaMessage), p.seal()); err != nil {
 		return SendMediaMessageResult{}, err
 	}
 	if p.FromDraft {
