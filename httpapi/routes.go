@@ -99,7 +99,7 @@ func (h *Handler) handleAttach(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusCreated, DraftReply{Media: &res.Media, Draft: res.Draft})
+	WriteJSON(w, http.StatusCreated, draftReply(&res.Media, res.Draft))
 	return nil
 }
 
@@ -109,7 +109,7 @@ func (h *Handler) handleDetach(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, DraftReply{Draft: res.Draft})
+	WriteJSON(w, http.StatusOK, draftReply(nil, res.Draft))
 	return nil
 }
 

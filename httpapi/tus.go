@@ -177,7 +177,7 @@ func (t *tusUploads) invoke(ctx context.Context, sender attachments.Member, rec 
 		var res attachments.AttachFileResult
 		res, err = attachments.Invoke(ctx, t.h.client.Registry(), attachments.AttachFile,
 			attachments.AttachFilePayload{Channel: rec.Channel, Sender: sender, File: file})
-		reply = DraftReply{Media: &res.Media, Draft: res.Draft}
+		reply = draftReply(&res.Media, res.Draft)
 	} else {
 		var res attachments.SendMediaMessageResult
 		res, err = attachments.Invoke(ctx, t.h.client.Registry(), attachments.SendMediaMessage,
