@@ -49,9 +49,13 @@ type Options struct {
 	// Default: a registry of the Handler's own, which Metrics serves. The
 	// package never registers with prometheus' global registry.
 	Registerer prometheus.Registerer
-	// TrustedOrigins are origins ("https://app.example.com") allowed to make
-	// cross-site requests. Default none: a browser request from another site
-	// is refused with permission_denied.
+	// TrustedOrigins are origins ("https://app.example.com") whose pages may
+	// call the Handler although they are another site: a host whose page is
+	// served from another origin than its API lists that origin here. A
+	// host behind a proxy that rewrites the Host header lists its public
+	// origin too, as browsers that send no Sec-Fetch-Site are judged by
+	// comparing Origin with Host. Default none: a browser request from
+	// another site, GETs included, is refused with permission_denied.
 	TrustedOrigins []string
 	// UploadLifetime is how long an unfinished tus upload is kept, from its
 	// creation, before Sweep deletes it. Default 24 hours.
@@ -166,16 +170,21 @@ func New(c *attachments.Client, member MemberFunc, opts *Options) (*Handler, err
 	if h.tus, err = newTusUploads(h, o.UploadStorage, o.UploadLifetime); err != nil {
 		return nil, err
 	}
-	cop := http.NewCrossOriginProtection()
-	for _, origin := range o.TrustedOrigins {
-		if err := cop.AddTrustedOrigin(origin); err != nil {
-			return nil, &errs.Error{Code: errs.InvalidArgument, Op: "httpapi.New", Message: "invalid trusted origin " + origin, Err: err}
-		}
+	site, err := newSameSite(o.TrustedOrigins)
+	if err != nil {
+		return nil, err
 	}
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.fail(w, r, nil, &errs.Error{Code: errs.PermissionDenied, Message: "requests from other sites are not allowed"})
-	}))
-	h.handler = cop.Handler(h.routes())
+	routes := h.routes()
+	h.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// OPTIONS (tus discovery) reveals nothing and records nothing.
+		if r.Method != http.MethodOptions {
+			if err := site.check(r); err != nil {
+				h.fail(w, r, nil, err)
+				return
+			}
+		}
+		routes.ServeHTTP(w, r)
+	})
 	if o.SweepInterval > 0 {
 		h.wg.Go(func() { h.sweeper(o.SweepInterval) })
 	}
