@@ -295,9 +295,13 @@ func (h *Handler) route(mux *http.ServeMux, method, pattern string, fn func(w ht
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, body *requestBody, err error) {
 	rep, status := errorBody(err)
 	h.metrics.refused(rep.Error.Code)
-	if status >= 500 {
+	switch {
+	case status >= 500:
 		h.log.Error("httpapi: request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
-	} else {
+	case rep.Error.Code == errs.UploadIncomplete:
+		// A client that stopped sending: worth an operator's eye when many do.
+		h.log.Info("httpapi: upload incomplete", "method", r.Method, "path", r.URL.Path, "err", err)
+	default:
 		h.log.Debug("httpapi: request refused", "method", r.Method, "path", r.URL.Path, "code", rep.Error.Code, "err", err)
 	}
 	if body != nil && !body.done() {

@@ -76,8 +76,9 @@ func (t *tusUploads) routes(mux *http.ServeMux) {
 	serve := func(fn http.HandlerFunc) func(http.ResponseWriter, *call) error {
 		mw := t.tus.Middleware(fn)
 		return func(w http.ResponseWriter, c *call) error {
-			mw.ServeHTTP(w, c.r)
-			return nil
+			tw := &tusWriter{ResponseWriter: w}
+			mw.ServeHTTP(tw, c.r)
+			return tw.refusal() // tusd's own refusals, in the one JSON error body
 		}
 	}
 	t.h.route(mux, "POST", "channels/{channel}/uploads", serve(t.tus.PostFile))
