@@ -21,6 +21,13 @@ const DefaultPath = "/attachments/api/"
 // DefaultStallTimeout is the default of Options.StallTimeout.
 const DefaultStallTimeout = 30 * time.Second
 
+// DefaultMinBodyRate and DefaultBodyRateWindow are the defaults of
+// Options.MinBodyRate and Options.BodyRateWindow.
+const (
+	DefaultMinBodyRate    = 16 << 10
+	DefaultBodyRateWindow = 30 * time.Second
+)
+
 // uploadOverhead is how much more than the largest file an upload request
 // may carry: the multipart framing and the small fields before the file.
 const uploadOverhead = 1 << 20
@@ -42,6 +49,18 @@ type Options struct {
 	// a large upload on a slow link is not cut off. Default
 	// DefaultStallTimeout.
 	StallTimeout time.Duration
+	// MinBodyRate is the slowest a request's body may arrive, in bytes a
+	// second, averaged over BodyRateWindow: a body that brings fewer than
+	// MinBodyRate × BodyRateWindow bytes in a window is cut off
+	// (upload_incomplete, "too slowly") and its connection closed, so
+	// clients that dribble their bodies cannot hold connections and upload
+	// slots for long. Default DefaultMinBodyRate (16 KiB/s); negative: no
+	// minimum. A body smaller than one window's bytes must arrive whole
+	// within the window.
+	MinBodyRate int64
+	// BodyRateWindow is the window MinBodyRate is averaged over. Default
+	// DefaultBodyRateWindow.
+	BodyRateWindow time.Duration
 	// Limits are the per-member and per-channel limits. Default nil: none.
 	Limits *Limits
 	// Registerer receives the Handler's metrics. When it is also a
@@ -99,6 +118,8 @@ type Handler struct {
 	member  MemberFunc
 	path    string
 	stall   time.Duration
+	minRate int64
+	window  time.Duration
 	limits  *limiter
 	metrics *metrics
 	log     *slog.Logger
@@ -137,6 +158,12 @@ func New(c *attachments.Client, member MemberFunc, opts *Options) (*Handler, err
 	if o.StallTimeout <= 0 {
 		o.StallTimeout = DefaultStallTimeout
 	}
+	if o.MinBodyRate == 0 {
+		o.MinBodyRate = DefaultMinBodyRate
+	}
+	if o.BodyRateWindow <= 0 {
+		o.BodyRateWindow = DefaultBodyRateWindow
+	}
 	if o.UploadLifetime <= 0 {
 		o.UploadLifetime = 24 * time.Hour
 	}
@@ -154,7 +181,7 @@ func New(c *attachments.Client, member MemberFunc, opts *Options) (*Handler, err
 		return nil, err
 	}
 	h := &Handler{
-		client: c, member: member, path: o.Path, stall: o.StallTimeout,
+		client: c, member: member, path: o.Path, stall: o.StallTimeout, minRate: o.MinBodyRate, window: o.BodyRateWindow,
 		limits: newLimiter(o.Limits, o.Now), metrics: m, log: o.Logger, now: o.Now,
 		stop: make(chan struct{}),
 	}
@@ -257,7 +284,7 @@ func callFrom(ctx context.Context) *call {
 func (h *Handler) route(mux *http.ServeMux, method, pattern string, fn func(w http.ResponseWriter, c *call) error) {
 	mux.HandleFunc(method+" "+h.path+pattern, func(w http.ResponseWriter, r *http.Request) {
 		c := &call{channel: r.PathValue("channel")}
-		c.body = newRequestBody(w, r, h.stall)
+		c.body = newRequestBody(w, r, h.stall, h.minRate, h.window)
 		r.Body = c.body
 		m, err := h.member(r)
 		if err != nil {
