@@ -42,7 +42,7 @@ type bodyRate struct {
 func newRequestBody(w http.ResponseWriter, r *http.Request, stall time.Duration, minRate int64, window time.Duration) *requestBody {
 	b := &requestBody{r: r.Body, rc: http.NewResponseController(w), stall: stall}
 	if minRate > 0 && window > 0 {
-		b.rate = bodyRate{need: max(1, int64(float64(minRate)*window.Seconds())), window: window, end: time.Now().Add(window)}
+		b.rate = bodyRate{need: max(1, int64(float64(minRate)*window.Seconds())), window: window}
 	}
 	if r.ContentLength == 0 {
 		b.eof.Store(true)
@@ -55,7 +55,10 @@ func (b *requestBody) Read(p []byte) (int, error) {
 	now := time.Now()
 	if b.rate.need > 0 {
 		switch {
-		case b.rate.got >= b.rate.need:
+		case b.rate.end.IsZero() || b.rate.got >= b.rate.need:
+			// The first window starts with the first read, so a request
+			// that waits its turn (a lock, a slow MemberFunc) is not
+			// charged for the wait.
 			b.rate.end, b.rate.got = now.Add(b.rate.window), 0
 			b.next = time.Time{} // the deadline moves to the new window's end
 		case now.After(b.rate.end):
@@ -83,8 +86,12 @@ func (b *requestBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// tooSlow is the error of a body slower than the minimum rate.
+// tooSlow is the error of a body slower than the minimum rate. It also
+// moves the read deadline to now: net/http reads what is left of a small
+// body after the handler returns, and must not wait on a dribbling client
+// to do it.
 func (b *requestBody) tooSlow() error {
+	_ = b.rc.SetReadDeadline(time.Now())
 	return &errs.Error{Code: errs.UploadIncomplete, Op: "upload", Message: "the upload arrived too slowly"}
 }
 
