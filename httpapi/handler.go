@@ -109,6 +109,7 @@ type Options struct {
 //	POST   {path}channels/{channel}/preflight                 check a file before uploading it (JSON: name, contentType, size)
 //	POST   {path}channels/{channel}/uploads                   create a tus upload (see the package doc)
 //	HEAD, PATCH, DELETE {path}uploads/{id}                    continue or terminate it
+//	GET    {path}openapi.json                                 the OpenAPI 3 document of these routes
 //
 // Answers are JSON in camelCase; refusals are ErrorBody with the status
 // Status gives. A Handler is safe for concurrent use; Close stops its
@@ -129,6 +130,7 @@ type Handler struct {
 	maxFile   int64
 	maxUpload int64
 	tus       *tusUploads
+	openAPI   []byte // the OpenAPI document, with the Handler's path
 	handler   http.Handler
 
 	closeOnce sync.Once
@@ -195,6 +197,9 @@ func New(c *attachments.Client, member MemberFunc, opts *Options) (*Handler, err
 		o.UploadStorage = c.Storage()
 	}
 	if h.tus, err = newTusUploads(h, o.UploadStorage, o.UploadLifetime); err != nil {
+		return nil, err
+	}
+	if h.openAPI, err = openAPIFor(o.Path); err != nil {
 		return nil, err
 	}
 	site, err := newSameSite(o.TrustedOrigins)

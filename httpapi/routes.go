@@ -22,6 +22,7 @@ func (h *Handler) routes() http.Handler {
 	h.route(mux, "POST", "channels/{channel}/draft/send", h.handleSendDraft)
 	h.route(mux, "POST", "channels/{channel}/preflight", h.handlePreflight)
 	h.tus.routes(mux)
+	mux.Handle("GET "+h.path+"openapi.json", serveOpenAPI(h.openAPI))
 	mux.HandleFunc(h.path, func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, nil, &errs.Error{Code: errs.NotFound, Message: "no such endpoint"})
 	})
