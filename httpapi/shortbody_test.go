@@ -63,6 +63,19 @@ func TestTusBodyShorterThanDeclared(t *testing.T) {
 
 	off, _ := e.offset(t, customer, url)
 	require.Less(t, off, len(data), "the upload must not be finished")
+
+	// A PATCH that is not the last, cut short the same way: the bytes that
+	// arrived are kept to resume from, and the answer is the same.
+	c = dial(t, e)
+	_, err = fmt.Fprintf(c.conn, "PATCH %s HTTP/1.1\r\nHost: test\r\nTus-Resumable: 1.0.0\r\n%s: %s\r\nUpload-Offset: %d\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: %d\r\n\r\n",
+		strings.TrimPrefix(url, e.url), memberHeader, customer.Identity, off, 5000)
+	require.NoError(t, err)
+	c.write(t, data[off:off+2000])
+	require.NoError(t, c.conn.(*net.TCPConn).CloseWrite())
+	res, body = c.response(t)
+	assert.Equal(t, errs.UploadIncomplete, errorCode(t, body).Code, "%s", body)
+	off, _ = e.offset(t, customer, url)
+	require.Less(t, off, len(data), "the upload must not be finished")
 	res, body = e.patch(t, customer, url, off, data[off:])
 	require.Equal(t, http.StatusOK, res.StatusCode, "the client should resume: %s", body)
 	assert.Len(t, e.chat.Messages(channel), 1)
