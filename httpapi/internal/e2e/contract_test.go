@@ -33,6 +33,8 @@ import (
 const (
 	channel      = "CH1"
 	memberHeader = "X-Test-Member"
+	// invalidRequest marks a request that breaks the contract on purpose.
+	invalidRequest = "X-Test-Invalid-Request"
 )
 
 var (
@@ -67,7 +69,13 @@ func (v *validating) RoundTrip(req *http.Request) (*http.Response, error) {
 	require.NoError(t, err, "%s %s is no route of the document", req.Method, req.URL.Path)
 	opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}
 	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
-	if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
+	err = openapi3filter.ValidateRequest(req.Context(), in)
+	if req.Header.Get(invalidRequest) != "" {
+		// A request the test makes bad on purpose: the contract refuses it
+		// too, and the server's answer to it must still keep the contract.
+		req.Header.Del(invalidRequest)
+		assert.Error(t, err, "%s %s: the document accepts a request the server refuses", req.Method, req.URL.Path)
+	} else if err != nil {
 		t.Errorf("%s %s: the request breaks the contract: %v", req.Method, req.URL.Path, err)
 	}
 	req.Body = io.NopCloser(bytes.NewReader(body))
@@ -240,6 +248,10 @@ func TestContract(t *testing.T) {
 	assert.Equal(t, http.StatusNoContent, res.StatusCode, "%s", body)
 	res, body = s.do(customer, "POST", ch+"/preflight", jsonHdr, []byte(`{"name":"a.xyz","contentType":"application/octet-stream","size":16}`))
 	assert.Equal(t, errs.ExtensionNotAllowed, code(t, body))
+	res, body = s.do(customer, "POST", ch+"/preflight", jsonHdr, []byte(`{"name":"a.txt","contentType":"text/plain","size":1099511627776}`))
+	assert.Equal(t, errs.FileTooLarge, code(t, body))
+	res, body = s.do(customer, "POST", ch+"/preflight", map[string]string{"Content-Type": "application/json", invalidRequest: "1"}, []byte(`{"name":"a.txt","unknown":1}`))
+	assert.Equal(t, errs.InvalidPayload, code(t, body))
 
 	// Send, link, download, delete.
 	res, body = s.upload(customer, ch+"/messages", "a.txt", text, "")
@@ -323,6 +335,10 @@ func TestContract(t *testing.T) {
 		assert.Equal(t, "5", res.Header.Get("Upload-Offset"))
 		res, body = s.do(customer, "PATCH", loc, with(octets, "Upload-Offset", "3"), text[3:])
 		assert.Equal(t, errs.Conflict, code(t, body))
+		res, body = s.do(customer, "PATCH", loc, map[string]string{"Content-Type": "application/offset+octet-stream", "Upload-Offset": "5", invalidRequest: "1"}, text[5:])
+		assert.Equal(t, errs.InvalidPayload, code(t, body), "no Tus-Resumable")
+		res, body = s.do(customer, "PATCH", loc, with(tus, "Content-Type", "text/plain", "Upload-Offset", "5", invalidRequest, "1"), text[5:])
+		assert.Equal(t, errs.InvalidPayload, code(t, body), "not application/offset+octet-stream")
 		res, body = s.do(customer, "PATCH", loc, with(octets, "Upload-Offset", "5"), text[5:])
 		require.Equal(t, http.StatusOK, res.StatusCode, "%s", body)
 		if target == "draft" {
