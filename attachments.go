@@ -102,8 +102,10 @@ type Options struct {
 	// TrustURL reports whether a message may carry media by this URL, in
 	// Flex's media shape ({url, filename, contentType, size}): media the
 	// host keeps and serves itself. The library records such media but never
-	// fetches the URL. See TrustURLPrefixes. Default nil: no URL is trusted,
-	// and media must be the library's (named by SID).
+	// fetches the URL. Decide on the URL as a browser parses it, not as a
+	// string: github.com/attachkit/attachments/urltrust's Prefixes does.
+	// Default nil: no URL is trusted, and media must be the library's
+	// (named by SID).
 	TrustURL func(rawURL string) bool
 
 	// Rewrite, when set, rewrites each file on its way into storage, after

@@ -3,7 +3,6 @@ package attachments
 import (
 	"context"
 	"io"
-	"net/url"
 	"strings"
 
 	"github.com/attachkit/attachments/errs"
@@ -37,43 +36,6 @@ type Store interface {
 // the host trusts (Flex's media attribute shape). The library never holds
 // or fetches such bytes: Location is the URL.
 const urlStore = "url"
-
-// TrustURLPrefixes returns an Options.TrustURL that trusts https URLs on the
-// given prefixes, each an absolute https URL such as
-// "https://files.example.com/chat/". A URL is trusted only if its scheme and
-// host equal a prefix's and its cleaned path starts with the prefix's path,
-// so "https://files.example.com.evil.net/" and "…/chat/../admin" are not.
-func TrustURLPrefixes(prefixes ...string) func(rawURL string) bool {
-	type prefix struct{ host, path string }
-	var ps []prefix
-	for _, p := range prefixes {
-		u, err := url.Parse(p)
-		if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
-			continue // an unusable prefix trusts nothing
-		}
-		path := u.EscapedPath()
-		if !strings.HasSuffix(path, "/") {
-			path += "/"
-		}
-		ps = append(ps, prefix{strings.ToLower(u.Host), path})
-	}
-	return func(rawURL string) bool {
-		u, err := url.Parse(rawURL)
-		if err != nil || u.Scheme != "https" || u.User != nil || u.Fragment != "" {
-			return false
-		}
-		path := u.EscapedPath()
-		if strings.Contains(path, "/../") || strings.HasSuffix(path, "/..") || strings.Contains(strings.ToLower(path), "%2e") {
-			return false
-		}
-		for _, p := range ps {
-			if strings.ToLower(u.Host) == p.host && strings.HasPrefix(path, p.path) {
-				return true
-			}
-		}
-		return false
-	}
-}
 
 // mediaRouter is the storage the link server and OpenMedia read through
 // when a host registered stores: media/<SID> is read from the store the

@@ -44,16 +44,34 @@
 // # Errors
 //
 // Every refusal is JSON, {"error": {"code", "message", "details"}}, with
-// the status Status gives for the code; Status is exported so that a
-// host's own handlers answer the same code with the same status.
+// the status Status gives for the code, tus included (tusd's own refusals
+// are mapped to codes); Status is exported so that a host's own handlers
+// answer the same code with the same status.
 //
 // # Security
 //
-// Requests from other sites (by Origin and Sec-Fetch-Site) are refused. A
-// refused upload is answered at once and its connection closed, rather than
-// its body read to the end; a body that stops arriving is cut off after
-// Options.StallTimeout. NewServer sets the header, read and idle timeouts
-// a host's own http.Server should set too. An error's cause, which may name
+// Every route reveals or records something — a link minted, a journal
+// entry written, whether a message or file exists — so a request a browser
+// makes for another site is refused with permission_denied, GETs included
+// (net/http's CrossOriginProtection lets those through): Sec-Fetch-Site
+// must be "same-origin" or "none", or, where a browser does not send it,
+// Origin must name the request's host. A client that is no browser sends
+// neither and passes. A page on another origin, or a host behind a proxy
+// that rewrites Host, lists the page's origin in Options.TrustedOrigins.
+//
+// A refused upload is answered at once and its connection closed, rather
+// than its body read to the end. A body that stops arriving is cut off
+// after Options.StallTimeout, one slower than Options.MinBodyRate after a
+// BodyRateWindow, and one shorter than its Content-Length is incomplete
+// even when the form inside it is whole: each is upload_incomplete, and
+// nothing is stored. An upload takes its in-flight slot (Limits) before
+// its body is read. NewServer sets the header, read and idle timeouts a
+// host's own http.Server should set too. An error's cause, which may name
 // paths or addresses, is never sent to the client. A tus upload is visible
 // only to the member who created it.
+//
+// # Contract
+//
+// GET {path}openapi.json serves the OpenAPI 3 document of every route,
+// body, status and error code, tus included.
 package httpapi

@@ -21,6 +21,13 @@ const DefaultPath = "/attachments/api/"
 // DefaultStallTimeout is the default of Options.StallTimeout.
 const DefaultStallTimeout = 30 * time.Second
 
+// DefaultMinBodyRate and DefaultBodyRateWindow are the defaults of
+// Options.MinBodyRate and Options.BodyRateWindow.
+const (
+	DefaultMinBodyRate    = 16 << 10
+	DefaultBodyRateWindow = 30 * time.Second
+)
+
 // uploadOverhead is how much more than the largest file an upload request
 // may carry: the multipart framing and the small fields before the file.
 const uploadOverhead = 1 << 20
@@ -42,6 +49,18 @@ type Options struct {
 	// a large upload on a slow link is not cut off. Default
 	// DefaultStallTimeout.
 	StallTimeout time.Duration
+	// MinBodyRate is the slowest a request's body may arrive, in bytes a
+	// second, averaged over BodyRateWindow: a body that brings fewer than
+	// MinBodyRate × BodyRateWindow bytes in a window is cut off
+	// (upload_incomplete, "too slowly") and its connection closed, so
+	// clients that dribble their bodies cannot hold connections and upload
+	// slots for long. Default DefaultMinBodyRate (16 KiB/s); negative: no
+	// minimum. A body smaller than one window's bytes must arrive whole
+	// within the window.
+	MinBodyRate int64
+	// BodyRateWindow is the window MinBodyRate is averaged over. Default
+	// DefaultBodyRateWindow.
+	BodyRateWindow time.Duration
 	// Limits are the per-member and per-channel limits. Default nil: none.
 	Limits *Limits
 	// Registerer receives the Handler's metrics. When it is also a
@@ -49,9 +68,13 @@ type Options struct {
 	// Default: a registry of the Handler's own, which Metrics serves. The
 	// package never registers with prometheus' global registry.
 	Registerer prometheus.Registerer
-	// TrustedOrigins are origins ("https://app.example.com") allowed to make
-	// cross-site requests. Default none: a browser request from another site
-	// is refused with permission_denied.
+	// TrustedOrigins are origins ("https://app.example.com") whose pages may
+	// call the Handler although they are another site: a host whose page is
+	// served from another origin than its API lists that origin here. A
+	// host behind a proxy that rewrites the Host header lists its public
+	// origin too, as browsers that send no Sec-Fetch-Site are judged by
+	// comparing Origin with Host. Default none: a browser request from
+	// another site, GETs included, is refused with permission_denied.
 	TrustedOrigins []string
 	// UploadLifetime is how long an unfinished tus upload is kept, from its
 	// creation, before Sweep deletes it. Default 24 hours.
@@ -86,6 +109,7 @@ type Options struct {
 //	POST   {path}channels/{channel}/preflight                 check a file before uploading it (JSON: name, contentType, size)
 //	POST   {path}channels/{channel}/uploads                   create a tus upload (see the package doc)
 //	HEAD, PATCH, DELETE {path}uploads/{id}                    continue or terminate it
+//	GET    {path}openapi.json                                 the OpenAPI 3 document of these routes
 //
 // Answers are JSON in camelCase; refusals are ErrorBody with the status
 // Status gives. A Handler is safe for concurrent use; Close stops its
@@ -95,6 +119,8 @@ type Handler struct {
 	member  MemberFunc
 	path    string
 	stall   time.Duration
+	minRate int64
+	window  time.Duration
 	limits  *limiter
 	metrics *metrics
 	log     *slog.Logger
@@ -104,6 +130,7 @@ type Handler struct {
 	maxFile   int64
 	maxUpload int64
 	tus       *tusUploads
+	openAPI   []byte // the OpenAPI document, with the Handler's path
 	handler   http.Handler
 
 	closeOnce sync.Once
@@ -133,6 +160,12 @@ func New(c *attachments.Client, member MemberFunc, opts *Options) (*Handler, err
 	if o.StallTimeout <= 0 {
 		o.StallTimeout = DefaultStallTimeout
 	}
+	if o.MinBodyRate == 0 {
+		o.MinBodyRate = DefaultMinBodyRate
+	}
+	if o.BodyRateWindow <= 0 {
+		o.BodyRateWindow = DefaultBodyRateWindow
+	}
 	if o.UploadLifetime <= 0 {
 		o.UploadLifetime = 24 * time.Hour
 	}
@@ -150,7 +183,7 @@ func New(c *attachments.Client, member MemberFunc, opts *Options) (*Handler, err
 		return nil, err
 	}
 	h := &Handler{
-		client: c, member: member, path: o.Path, stall: o.StallTimeout,
+		client: c, member: member, path: o.Path, stall: o.StallTimeout, minRate: o.MinBodyRate, window: o.BodyRateWindow,
 		limits: newLimiter(o.Limits, o.Now), metrics: m, log: o.Logger, now: o.Now,
 		stop: make(chan struct{}),
 	}
@@ -166,16 +199,24 @@ func New(c *attachments.Client, member MemberFunc, opts *Options) (*Handler, err
 	if h.tus, err = newTusUploads(h, o.UploadStorage, o.UploadLifetime); err != nil {
 		return nil, err
 	}
-	cop := http.NewCrossOriginProtection()
-	for _, origin := range o.TrustedOrigins {
-		if err := cop.AddTrustedOrigin(origin); err != nil {
-			return nil, &errs.Error{Code: errs.InvalidArgument, Op: "httpapi.New", Message: "invalid trusted origin " + origin, Err: err}
-		}
+	if h.openAPI, err = openAPIFor(o.Path); err != nil {
+		return nil, err
 	}
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.fail(w, r, nil, &errs.Error{Code: errs.PermissionDenied, Message: "requests from other sites are not allowed"})
-	}))
-	h.handler = cop.Handler(h.routes())
+	site, err := newSameSite(o.TrustedOrigins)
+	if err != nil {
+		return nil, err
+	}
+	routes := h.routes()
+	h.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// OPTIONS (tus discovery) reveals nothing and records nothing.
+		if r.Method != http.MethodOptions {
+			if err := site.check(r); err != nil {
+				h.fail(w, r, nil, err)
+				return
+			}
+		}
+		routes.ServeHTTP(w, r)
+	})
 	if o.SweepInterval > 0 {
 		h.wg.Go(func() { h.sweeper(o.SweepInterval) })
 	}
@@ -248,7 +289,7 @@ func callFrom(ctx context.Context) *call {
 func (h *Handler) route(mux *http.ServeMux, method, pattern string, fn func(w http.ResponseWriter, c *call) error) {
 	mux.HandleFunc(method+" "+h.path+pattern, func(w http.ResponseWriter, r *http.Request) {
 		c := &call{channel: r.PathValue("channel")}
-		c.body = newRequestBody(w, r, h.stall)
+		c.body = newRequestBody(w, r, h.stall, h.minRate, h.window)
 		r.Body = c.body
 		m, err := h.member(r)
 		if err != nil {
@@ -286,9 +327,13 @@ func (h *Handler) route(mux *http.ServeMux, method, pattern string, fn func(w ht
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, body *requestBody, err error) {
 	rep, status := errorBody(err)
 	h.metrics.refused(rep.Error.Code)
-	if status >= 500 {
+	switch {
+	case status >= 500:
 		h.log.Error("httpapi: request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
-	} else {
+	case rep.Error.Code == errs.UploadIncomplete:
+		// A client that stopped sending: worth an operator's eye when many do.
+		h.log.Info("httpapi: upload incomplete", "method", r.Method, "path", r.URL.Path, "err", err)
+	default:
 		h.log.Debug("httpapi: request refused", "method", r.Method, "path", r.URL.Path, "code", rep.Error.Code, "err", err)
 	}
 	if body != nil && !body.done() {

@@ -87,7 +87,7 @@ func (h *Handler) startFile(c *call, up *upload, part *multipart.Part, mr *multi
 	if err := h.client.Preflight(c.r.Context(), c.channel, c.member, name, ctype, up.size); err != nil {
 		return err
 	}
-	up.file = &attachments.File{Name: name, ContentType: ctype, Size: up.size, Body: &filePart{part: part, mr: mr}}
+	up.file = &attachments.File{Name: name, ContentType: ctype, Size: up.size, Body: &filePart{part: part, mr: mr, body: c.r.Body}}
 	return nil
 }
 
@@ -98,6 +98,7 @@ func (h *Handler) startFile(c *call, up *upload, part *multipart.Part, mr *multi
 type filePart struct {
 	part *multipart.Part
 	mr   *multipart.Reader
+	body io.Reader // the request's body, under mr
 	err  error
 }
 
@@ -118,11 +119,19 @@ func (f *filePart) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// end checks what follows the file: nothing but the closing boundary.
+// end checks what follows the file: nothing but the closing boundary, and
+// then the end of the request's body. A body shorter than its
+// Content-Length may hold a whole form; it is still a request cut off, and
+// the upload is incomplete.
 func (f *filePart) end() error {
 	next, err := f.mr.NextPart()
 	switch {
 	case err == io.EOF:
+		// What follows the closing boundary (an epilogue, at most the
+		// request's size) is read to learn whether the body ends as declared.
+		if _, err := io.Copy(io.Discard, f.body); err != nil {
+			return readError(err)
+		}
 		return io.EOF
 	case err != nil:
 		return readError(err)

@@ -22,21 +22,19 @@ func (h *Handler) routes() http.Handler {
 	h.route(mux, "POST", "channels/{channel}/draft/send", h.handleSendDraft)
 	h.route(mux, "POST", "channels/{channel}/preflight", h.handlePreflight)
 	h.tus.routes(mux)
+	mux.Handle("GET "+h.path+"openapi.json", serveOpenAPI(h.openAPI))
 	mux.HandleFunc(h.path, func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, nil, &errs.Error{Code: errs.NotFound, Message: "no such endpoint"})
 	})
 	return mux
 }
 
-// startUpload applies the limits on uploads to one of size bytes (0 when
-// unknown) and counts it in flight; done ends it, counting its outcome,
-// its bytes and its duration.
-func (h *Handler) startUpload(c *call, kind string, size int64) (done func(error), err error) {
+// startUpload applies the quotas to an upload of size bytes (0 when
+// unknown), which holds the in-flight slot release gives back, and counts
+// it in flight; done ends it, counting its outcome, its bytes and its
+// duration.
+func (h *Handler) startUpload(c *call, kind string, size int64, release func()) (done func(error), err error) {
 	if err := h.limits.quota(c.r.Context(), c.member.Identity, size); err != nil {
-		return nil, err
-	}
-	release, err := h.limits.acquire(c.member.Identity, c.channel)
-	if err != nil {
 		return nil, err
 	}
 	start := h.now()
@@ -50,24 +48,32 @@ func (h *Handler) startUpload(c *call, kind string, size int64) (done func(error
 	}, nil
 }
 
-// openUpload checks the request's declared length, reads the multipart
-// body up to its file and starts the upload.
+// openUpload checks the request's declared length, takes an in-flight
+// upload slot before a byte of the body is read (a client dribbling its
+// form's fields holds one too), reads the multipart body up to its file and
+// starts the upload.
 func (h *Handler) openUpload(c *call, w http.ResponseWriter) (*upload, func(error), error) {
 	if c.r.ContentLength > h.maxUpload {
 		return nil, nil, &errs.Error{Code: errs.FileTooLarge, Op: "upload", Message: "the file is too large",
 			Details: errs.Details{Limit: h.maxFile, Size: c.r.ContentLength}}
 	}
+	release, err := h.limits.acquire(c.member.Identity, c.channel)
+	if err != nil {
+		return nil, nil, err
+	}
 	c.r.Body = http.MaxBytesReader(w, c.r.Body, h.maxUpload)
 	up, err := h.readUpload(c)
 	if err != nil {
+		release()
 		return nil, nil, err
 	}
 	size := up.size
 	if size == 0 && c.r.ContentLength > 0 {
 		size = c.r.ContentLength // an upper bound: the file and its framing
 	}
-	done, err := h.startUpload(c, kindMultipart, size)
+	done, err := h.startUpload(c, kindMultipart, size, release)
 	if err != nil {
+		release()
 		return nil, nil, err
 	}
 	return up, done, nil
@@ -99,7 +105,7 @@ func (h *Handler) handleAttach(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusCreated, DraftReply{Media: &res.Media, Draft: res.Draft})
+	WriteJSON(w, http.StatusCreated, draftReply(&res.Media, res.Draft))
 	return nil
 }
 
@@ -109,7 +115,7 @@ func (h *Handler) handleDetach(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, DraftReply{Draft: res.Draft})
+	WriteJSON(w, http.StatusOK, draftReply(nil, res.Draft))
 	return nil
 }
 

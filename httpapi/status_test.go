@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"encoding/json"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -75,5 +77,27 @@ func TestStatus(t *testing.T) {
 	}
 	for code, want := range tests {
 		assert.Equal(t, want, Status(code), "a client would misread %s", code)
+	}
+}
+
+// TestOpenAPIListsEveryCode checks that the OpenAPI document's error codes
+// are errs' codes, so a client generated from it knows every code it may
+// be answered with, and every status Status gives is a response of the
+// document.
+func TestOpenAPIListsEveryCode(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				ErrorCode struct {
+					Enum []errs.Code `json:"enum"`
+				} `json:"ErrorCode"`
+			} `json:"schemas"`
+			Responses map[string]json.RawMessage `json:"responses"`
+		} `json:"components"`
+	}
+	require.NoError(t, json.Unmarshal(openAPI, &doc))
+	assert.ElementsMatch(t, errsCodes(t), doc.Components.Schemas.ErrorCode.Enum, "the document's codes should be errs' codes")
+	for _, code := range errsCodes(t) {
+		assert.Contains(t, doc.Components.Responses, fmt.Sprintf("E%d", Status(code)), "the document has no response for %s's status", code)
 	}
 }

@@ -76,8 +76,9 @@ func (t *tusUploads) routes(mux *http.ServeMux) {
 	serve := func(fn http.HandlerFunc) func(http.ResponseWriter, *call) error {
 		mw := t.tus.Middleware(fn)
 		return func(w http.ResponseWriter, c *call) error {
-			mw.ServeHTTP(w, c.r)
-			return nil
+			tw := &tusWriter{ResponseWriter: w}
+			mw.ServeHTTP(tw, c.r)
+			return tw.refusal() // tusd's own refusals, in the one JSON error body
 		}
 	}
 	t.h.route(mux, "POST", "channels/{channel}/uploads", serve(t.tus.PostFile))
@@ -177,7 +178,7 @@ func (t *tusUploads) invoke(ctx context.Context, sender attachments.Member, rec 
 		var res attachments.AttachFileResult
 		res, err = attachments.Invoke(ctx, t.h.client.Registry(), attachments.AttachFile,
 			attachments.AttachFilePayload{Channel: rec.Channel, Sender: sender, File: file})
-		reply = DraftReply{Media: &res.Media, Draft: res.Draft}
+		reply = draftReply(&res.Media, res.Draft)
 	} else {
 		var res attachments.SendMediaMessageResult
 		res, err = attachments.Invoke(ctx, t.h.client.Registry(), attachments.SendMediaMessage,

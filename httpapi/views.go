@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/attachkit/attachments"
+	"github.com/attachkit/attachments/ledger"
 )
 
 // The JSON this package answers with is camelCase throughout. It has views
@@ -17,6 +18,16 @@ type MediaView struct {
 	ContentType string `json:"contentType"`
 	Size        int64  `json:"size"`
 	SHA256      string `json:"sha256,omitempty"`
+	// Renditions are the thumbnails and previews made of it so far.
+	Renditions []ledger.Rendition `json:"renditions,omitempty"`
+}
+
+// DraftView is a member's draft in one channel as a client sees it: the
+// files attached, in the order attached, and the text kept with them.
+type DraftView struct {
+	Channel string      `json:"channel"`
+	Text    string      `json:"text"`
+	Files   []MediaView `json:"files"`
 }
 
 // MessageView is a sent message as a client sees it.
@@ -37,8 +48,8 @@ type SentReply struct {
 // DraftReply answers a change to a draft; Media is the file attached, as
 // stored, if one was.
 type DraftReply struct {
-	Media *attachments.Media `json:"media,omitempty"`
-	Draft attachments.Draft  `json:"draft"`
+	Media *MediaView `json:"media,omitempty"`
+	Draft DraftView  `json:"draft"`
 }
 
 // LinkReply is a freshly minted download link.
@@ -55,7 +66,18 @@ type DeleteReply struct {
 }
 
 func mediaView(m attachments.Media) MediaView {
-	return MediaView{SID: m.SID, FileName: m.FileName, ContentType: m.ContentType, Size: m.Size, SHA256: m.SHA256}
+	return MediaView{SID: m.SID, FileName: m.FileName, ContentType: m.ContentType, Size: m.Size, SHA256: m.SHA256, Renditions: m.Renditions}
+}
+
+// draftReply is the answer to a change of d; attached is the file attached,
+// if one was.
+func draftReply(attached *attachments.Media, d attachments.Draft) DraftReply {
+	rep := DraftReply{Draft: DraftView{Channel: d.Channel, Text: d.Text, Files: mediaViews(d.Files)}}
+	if attached != nil {
+		v := mediaView(*attached)
+		rep.Media = &v
+	}
+	return rep
 }
 
 func mediaViews(list []attachments.Media) []MediaView {

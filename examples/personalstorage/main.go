@@ -121,9 +121,15 @@ func useOwnStorage(c *attachments.Client) error {
 		})
 }
 
-// cdn is where a Flex-style client's own uploads live, and which URLs the
-// chat trusts.
+// cdn is where a Flex-style client's own uploads live.
 const cdn = "https://cdn.example.com/chat/"
+
+// published are the URLs the host's CDN holds, which the chat trusts, each
+// exactly. A host that trusts a whole prefix instead uses
+// github.com/attachkit/attachments/urltrust, which judges a URL as a
+// browser parses it ("..\", "%2e%2e" and all); this example lives in the
+// core module, which does not require it.
+var published = map[string]bool{cdn + "u/42/statement.pdf": true, cdn + "setup.exe": true}
 
 // newChat returns a Client for a conversation "CH1" between the customer
 // casey and the agent alex, on an in-memory chat, with own as the store
@@ -139,7 +145,7 @@ func newChat(ctx context.Context, own attachments.Store) (*attachments.Client, *
 	}
 	c, err := attachments.New(attachments.DefaultConfig(), chat, members, &attachments.Options{Logger: slog.New(slog.DiscardHandler),
 		Stores:   map[string]attachments.Store{"personal": own},
-		TrustURL: attachments.TrustURLPrefixes(cdn)})
+		TrustURL: func(u string) bool { return published[u] }})
 	return c, chat, err
 }
 

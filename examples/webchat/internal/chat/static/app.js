@@ -809,13 +809,14 @@ class View {
     this.state.draft = draft;
     this.chips.querySelectorAll('.chip.attached').forEach((c) => c.remove());
     const pending = this.chips.querySelector('.chip:not(.attached)');
-    for (const f of draft.files) { // each an attachments.Media: {sid, filename, contentType, size}
-      const chip = this.chip(f.filename, f.size);
+    for (const f of draft.files) { // the state's attachments.Media ({filename}) or httpapi's MediaView ({fileName})
+      const name = f.fileName ?? f.filename;
+      const chip = this.chip(name, f.size);
       chip.classList.add('attached');
       chip.dataset.media = f.sid;
       if (f.contentType.startsWith('image/')) this.chipThumbnail(chip, f);
-      chip.title = f.filename + ' · ' + formatBytes(f.size);
-      const rm = this.chipButton(chip, '×', 'Remove ' + f.filename, 'chip-remove');
+      chip.title = name + ' · ' + formatBytes(f.size);
+      const rm = this.chipButton(chip, '×', 'Remove ' + name, 'chip-remove');
       rm.addEventListener('click', () => this.detach(f.sid));
       this.chips.insertBefore(chip, pending); // in the draft's order, before files still uploading
     }
