@@ -78,11 +78,21 @@ func New(opts *Options) *Tracing {
 // Start starts the span of one action; it is the function
 // attachments.Options.Trace takes. The span is named for the action and
 // carries the action and channel; end sets its outcome from Invoke's error
-// and ends it.
+// and ends it. A span that records nothing (no provider set, or not
+// sampled) costs no attributes and no closure.
 func (t *Tracing) Start(ctx context.Context, action, channel string) (context.Context, func(error)) {
-	ctx, span := t.tracer.Start(ctx, action, trace.WithAttributes(ActionKey.String(action), ChannelKey.String(channel)))
-	return ctx, func(err error) { endSpan(span, err) }
+	sctx, span := t.tracer.Start(ctx, action)
+	if !span.IsRecording() {
+		if span.SpanContext().Equal(trace.SpanContextFromContext(ctx)) {
+			return ctx, endNothing // a no-op span: the caller's context says as much
+		}
+		return sctx, endNothing
+	}
+	span.SetAttributes(ActionKey.String(action), ChannelKey.String(channel))
+	return sctx, func(err error) { endSpan(span, err) }
 }
+
+func endNothing(error) {}
 
 // endSpan records err's outcome on span and ends it. Only the code goes on
 // the span, never the error's text, which may quote a file's name.
