@@ -9,9 +9,9 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// Ledger returns l with a span around each call, named "ledger." and the
-// method, carrying the outcome and, where the call names one, the media
-// SID; never a record's owner or file name.
+// Ledger returns l with a span around each call made inside a trace, named
+// "ledger." and the method, carrying the outcome and, where the call names
+// one, the media SID; never a record's owner or file name.
 func (t *Tracing) Ledger(l ledger.Ledger) ledger.Ledger {
 	return &tracedLedger{Ledger: l, t: t}
 }
@@ -23,7 +23,13 @@ type tracedLedger struct {
 	t *Tracing
 }
 
+// startChild starts the span of a ledger or storage call, only inside a
+// trace: a call with no span in its context (the janitor's sweep, say)
+// makes none, rather than a trace of its own for every call.
 func (t *Tracing) startChild(ctx context.Context, name string, attrs ...attribute.KeyValue) (context.Context, trace.Span) {
+	if !trace.SpanContextFromContext(ctx).IsValid() {
+		return ctx, trace.SpanFromContext(ctx)
+	}
 	return t.tracer.Start(ctx, name, trace.WithAttributes(attrs...))
 }
 

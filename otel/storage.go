@@ -13,12 +13,12 @@ func (t *Tracing) Bucket(b *storage.Bucket) *storage.Bucket {
 	return storage.NewBucket(t.Driver(b.Driver()))
 }
 
-// Driver returns d with a span around each call, named "storage." and the
-// method, carrying the key and, for Put, the size stored. A Put's span
-// lasts while it reads the file; a Get's ends when the blob is open, not
-// when it has been read, so that the reader d returns reaches the caller
-// as it is (an *os.File stays one, for sendfile). Optional capabilities
-// (storage.SignedURLer) stay visible.
+// Driver returns d with a span around each call made inside a trace (see
+// Ledger), named "storage." and the method, carrying the key and, for Put,
+// the size stored. A Put's span lasts while it reads the file; a Get's ends
+// when the blob is open, not when it has been read, so that the reader d
+// returns reaches the caller as it is (an *os.File stays one, for
+// sendfile). Optional capabilities (storage.SignedURLer) stay visible.
 func (t *Tracing) Driver(d storage.Driver) storage.Driver {
 	td := &tracedDriver{Driver: d, t: t}
 	if s, ok := d.(storage.SignedURLer); ok {
