@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/attachmentstest"
@@ -16,15 +17,18 @@ type echo struct{ Text string }
 const echoAction attachments.Action[echo, echo] = "Echo"
 
 // BenchmarkInvokeTracing is the root module's BenchmarkInvoke (an action
-// with no listeners) on a Client: with no Trace (none), with a Tracing and no
-// provider set (noop: OpenTelemetry's global no-op provider), and on the SDK, sampling every span (sdk).
+// with no listeners) on a Client: with no Trace (none), with a Tracing on
+// OpenTelemetry's no-op provider (noop), with no provider set (unset: the
+// global provider, a no-op until the host sets one), and on the SDK,
+// sampling every span (sdk).
 func BenchmarkInvokeTracing(b *testing.B) {
 	tracers := []struct {
 		name  string
 		trace func(context.Context, string, string) (context.Context, func(error))
 	}{
 		{"none", nil},
-		{"noop", otel.New(nil).Start}, // no provider set: the global no-op one
+		{"noop", otel.New(&otel.Options{TracerProvider: noop.NewTracerProvider()}).Start},
+		{"unset", otel.New(nil).Start}, // no provider set: the global one, a no-op until set
 		{"sdk", otel.New(&otel.Options{TracerProvider: sdktrace.NewTracerProvider()}).Start},
 	}
 	for _, tc := range tracers {

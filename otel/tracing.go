@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // ScopeName is the instrumentation scope of every span this package starts.
@@ -56,6 +57,8 @@ type Tracing struct {
 	tracer trace.Tracer
 	prop   propagation.TextMapPropagator
 	o      Options
+	// off is set for the no-op provider: Start then skips the tracer.
+	off bool
 }
 
 // New returns a Tracing with opts.
@@ -72,6 +75,7 @@ func New(opts *Options) *Tracing {
 		t.prop = gotel.GetTextMapPropagator()
 	}
 	t.tracer = t.tp.Tracer(ScopeName)
+	_, t.off = t.tp.(noop.TracerProvider)
 	return t
 }
 
@@ -79,8 +83,12 @@ func New(opts *Options) *Tracing {
 // attachments.Options.Trace takes. The span is named for the action and
 // carries the action and channel; end sets its outcome from Invoke's error
 // and ends it. A span that records nothing (no provider set, or not
-// sampled) costs no attributes and no closure.
+// sampled) costs no attributes and no closure; with the no-op provider
+// (noop.NewTracerProvider) Start does nothing at all.
 func (t *Tracing) Start(ctx context.Context, action, channel string) (context.Context, func(error)) {
+	if t.off {
+		return ctx, endNothing
+	}
 	sctx, span := t.tracer.Start(ctx, action)
 	if !span.IsRecording() {
 		if span.SpanContext().Equal(trace.SpanContextFromContext(ctx)) {
