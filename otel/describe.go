@@ -9,10 +9,10 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// MessageKey and MediaSIDsKey are what Describe adds to every action span.
+// MessageSIDKey and MediaSIDsKey are what Describe adds to every action span.
 const (
-	MessageKey   = attribute.Key("attachments.message_sid")
-	MediaSIDsKey = attribute.Key("attachments.media_sids")
+	MessageSIDKey = attribute.Key("attachments.message_sid")
+	MediaSIDsKey  = attribute.Key("attachments.media_sids")
 )
 
 // Describe adds to the span of each built-in action c invokes what the
@@ -31,7 +31,7 @@ func (t *Tracing) describe(ctx context.Context, e hooks.Event) {
 	}
 	var attrs []attribute.KeyValue
 	if e.MessageSID != "" {
-		attrs = append(attrs, MessageKey.String(e.MessageSID))
+		attrs = append(attrs, MessageSIDKey.String(e.MessageSID))
 	}
 	var sids, names []string
 	for _, m := range e.Media {

@@ -10,6 +10,7 @@ import (
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/attachmentstest"
@@ -67,4 +68,24 @@ func Example() {
 	// attachments.channel CH1
 	// attachments.outcome ok
 	// its file stored in storage.Put
+}
+
+// Log lines written with a context that holds a span carry its IDs.
+func ExampleLogHandler() {
+	logger := slog.New(otel.LogHandler(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{} // a steady output for the example
+			}
+			return a
+		},
+	})))
+	sc := trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: trace.TraceID{0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36},
+		SpanID:  trace.SpanID{0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7},
+	})
+	ctx := trace.ContextWithSpanContext(context.Background(), sc)
+	logger.InfoContext(ctx, "preview: no rendition", "media", "ME1")
+	// Output:
+	// level=INFO msg="preview: no rendition" media=ME1 trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7
 }

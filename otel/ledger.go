@@ -34,13 +34,13 @@ func (t *Tracing) startChild(ctx context.Context, name string, attrs ...attribut
 }
 
 func (l *tracedLedger) Create(ctx context.Context, r ledger.Record) (err error) {
-	ctx, span := l.t.startChild(ctx, "ledger.Create", MediaKey.String(r.SID))
+	ctx, span := l.t.startChild(ctx, "ledger.Create", MediaSIDKey.String(r.SID))
 	defer func() { endSpan(span, err) }()
 	return l.Ledger.Create(ctx, r)
 }
 
 func (l *tracedLedger) Get(ctx context.Context, sid string) (_ ledger.Record, err error) {
-	ctx, span := l.t.startChild(ctx, "ledger.Get", MediaKey.String(sid))
+	ctx, span := l.t.startChild(ctx, "ledger.Get", MediaSIDKey.String(sid))
 	defer func() { endSpan(span, err) }()
 	return l.Ledger.Get(ctx, sid)
 }
@@ -48,7 +48,7 @@ func (l *tracedLedger) Get(ctx context.Context, sid string) (_ ledger.Record, er
 func (l *tracedLedger) Apply(ctx context.Context, changes ...ledger.Change) (_ []ledger.Record, err error) {
 	attrs := []attribute.KeyValue{attribute.Int("attachments.changes", len(changes))}
 	if len(changes) == 1 {
-		attrs = append(attrs, MediaKey.String(changes[0].SID))
+		attrs = append(attrs, MediaSIDKey.String(changes[0].SID))
 	}
 	ctx, span := l.t.startChild(ctx, "ledger.Apply", attrs...)
 	defer func() { endSpan(span, err) }()
@@ -62,7 +62,7 @@ func (l *tracedLedger) List(ctx context.Context, q ledger.Query) (_ []ledger.Rec
 }
 
 func (l *tracedLedger) Remove(ctx context.Context, sid string) (err error) {
-	ctx, span := l.t.startChild(ctx, "ledger.Remove", MediaKey.String(sid))
+	ctx, span := l.t.startChild(ctx, "ledger.Remove", MediaSIDKey.String(sid))
 	defer func() { endSpan(span, err) }()
 	return l.Ledger.Remove(ctx, sid)
 }

@@ -190,11 +190,11 @@ func TestUploadTrace(t *testing.T) {
 
 	// Each step below must be in the action's trace, under its span.
 	steps := map[string][]tracetest.SpanStub{
-		"the record created before the blob": find(spans, "ledger.Create", otel.MediaKey.String(sid)),
-		"the file stored":                    find(spans, "storage.Put", otel.KeyKey.String("media/"+sid)),
+		"the record created before the blob": find(spans, "ledger.Create", otel.MediaSIDKey.String(sid)),
+		"the file stored":                    find(spans, "storage.Put", otel.StorageKeyKey.String("media/"+sid)),
 		"the file recorded as sent":          find(spans, "ledger.Apply"),
-		"the thumbnail stored":               find(spans, "storage.Put", otel.KeyKey.String("renditions/"+sid+"/"+preview.ThumbnailName)),
-		"the preview stored":                 find(spans, "storage.Put", otel.KeyKey.String("renditions/"+sid+"/"+preview.PreviewName)),
+		"the thumbnail stored":               find(spans, "storage.Put", otel.StorageKeyKey.String("renditions/"+sid+"/"+preview.ThumbnailName)),
+		"the preview stored":                 find(spans, "storage.Put", otel.StorageKeyKey.String("renditions/"+sid+"/"+preview.PreviewName)),
 	}
 	for what, found := range steps {
 		require.NotEmpty(t, found, "no span for %s", what)
@@ -259,5 +259,29 @@ func TestNoPersonalDataUnlessOptedIn(t *testing.T) {
 				otel.ActorKey.String(identity), otel.FileNamesKey.StringSlice([]string{fileName}),
 			}), "the opted-in action span names its actor and file: %v", action[0].Attributes)
 		})
+	}
+}
+
+// Each route's requests get a span named for the route, a tus request's
+// included; a path no route serves is named for the handler's catch-all.
+func TestRouteSpans(t *testing.T) {
+	tr, exp := newTracing(t, false, false)
+	host := tracedHost(t, tr)
+	url := serve(t, tr, host)
+	requests := []struct{ method, path, span string }{
+		{http.MethodDelete, "channels/CH1/messages/IMnone", "DELETE " + httpapi.DefaultPath + "channels/{channel}/messages/{message}"},
+		{http.MethodGet, "channels/CH1/media/MEnone/link", "GET " + httpapi.DefaultPath + "channels/{channel}/media/{media}/link"},
+		{http.MethodHead, "uploads/none", "HEAD " + httpapi.DefaultPath + "uploads/{id}"},
+		{http.MethodGet, "nowhere", httpapi.DefaultPath},
+	}
+	for _, r := range requests {
+		req, err := http.NewRequest(r.method, url+httpapi.DefaultPath+r.path, nil)
+		require.NoError(t, err)
+		req.Header.Set("X-User", host.Customer.Identity)
+		req.Header.Set("Tus-Resumable", "1.0.0")
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		_ = res.Body.Close()
+		assert.Len(t, find(exp.GetSpans(), r.span), 1, "%s %s: no span named %q", r.method, r.path, r.span)
 	}
 }

@@ -33,7 +33,7 @@ type tracedDriver struct {
 }
 
 func (d *tracedDriver) Put(ctx context.Context, key string, r io.Reader, meta storage.Metadata) (info storage.Info, err error) {
-	ctx, span := d.t.startChild(ctx, "storage.Put", KeyKey.String(key))
+	ctx, span := d.t.startChild(ctx, "storage.Put", StorageKeyKey.String(key))
 	defer func() {
 		span.SetAttributes(SizeKey.Int64(info.Size))
 		endSpan(span, err)
@@ -42,25 +42,25 @@ func (d *tracedDriver) Put(ctx context.Context, key string, r io.Reader, meta st
 }
 
 func (d *tracedDriver) Get(ctx context.Context, key string, offset, length int64) (_ io.ReadCloser, _ storage.Info, err error) {
-	ctx, span := d.t.startChild(ctx, "storage.Get", KeyKey.String(key))
+	ctx, span := d.t.startChild(ctx, "storage.Get", StorageKeyKey.String(key))
 	defer func() { endSpan(span, err) }()
 	return d.Driver.Get(ctx, key, offset, length)
 }
 
 func (d *tracedDriver) Stat(ctx context.Context, key string) (_ storage.Info, err error) {
-	ctx, span := d.t.startChild(ctx, "storage.Stat", KeyKey.String(key))
+	ctx, span := d.t.startChild(ctx, "storage.Stat", StorageKeyKey.String(key))
 	defer func() { endSpan(span, err) }()
 	return d.Driver.Stat(ctx, key)
 }
 
 func (d *tracedDriver) Delete(ctx context.Context, key string) (err error) {
-	ctx, span := d.t.startChild(ctx, "storage.Delete", KeyKey.String(key))
+	ctx, span := d.t.startChild(ctx, "storage.Delete", StorageKeyKey.String(key))
 	defer func() { endSpan(span, err) }()
 	return d.Driver.Delete(ctx, key)
 }
 
 func (d *tracedDriver) List(ctx context.Context, prefix, token string, pageSize int) (_ storage.Page, err error) {
-	ctx, span := d.t.startChild(ctx, "storage.List", KeyKey.String(prefix))
+	ctx, span := d.t.startChild(ctx, "storage.List", StorageKeyKey.String(prefix))
 	defer func() { endSpan(span, err) }()
 	return d.Driver.List(ctx, prefix, token, pageSize)
 }
@@ -72,7 +72,7 @@ type signingDriver struct {
 }
 
 func (d *signingDriver) SignedURL(ctx context.Context, key string, opts storage.SignedURLOptions) (_ string, err error) {
-	ctx, span := d.t.startChild(ctx, "storage.SignedURL", KeyKey.String(key))
+	ctx, span := d.t.startChild(ctx, "storage.SignedURL", StorageKeyKey.String(key))
 	defer func() { endSpan(span, err) }()
 	return d.s.SignedURL(ctx, key, opts)
 }

@@ -20,10 +20,10 @@ const (
 	ActionKey  = attribute.Key("attachments.action")
 	ChannelKey = attribute.Key("attachments.channel")
 	// OutcomeKey is "ok" or the error's stable code (see package errs).
-	OutcomeKey = attribute.Key("attachments.outcome")
-	MediaKey   = attribute.Key("attachments.media_sid")
-	KeyKey     = attribute.Key("attachments.storage.key")
-	SizeKey    = attribute.Key("attachments.size")
+	OutcomeKey    = attribute.Key("attachments.outcome")
+	MediaSIDKey   = attribute.Key("attachments.media_sid")
+	StorageKeyKey = attribute.Key("attachments.storage.key")
+	SizeKey       = attribute.Key("attachments.size")
 	// ActorKey, TargetKey and FileNamesKey are personal data, set only
 	// when the host opts in (see Describe).
 	ActorKey     = attribute.Key("attachments.actor")
