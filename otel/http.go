@@ -11,7 +11,9 @@ import (
 // span is named for the route that served the request ("POST
 // /attachments/channels/{channel}/messages"), as http.ServeMux matched it,
 // so an httpapi.Handler needs nothing more; a request no route matched is
-// named for its method only.
+// named for its method only. Its attributes are otelhttp's: the method,
+// URL path (channel and media SIDs, never a member or a file's name),
+// status, sizes, and the client's address and user agent.
 func (t *Tracing) Handler(h http.Handler) http.Handler {
 	return otelhttp.NewHandler(h, "attachments",
 		otelhttp.WithTracerProvider(t.tp),
