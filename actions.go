@@ -61,7 +61,14 @@ type Registry struct {
 	mu      sync.Mutex                     // serialises writers
 	actions atomic.Pointer[map[string]any] // name -> *entry[P, R]; copied on write
 	nextID  atomic.Uint64
+	// trace is Options.Trace, set by New before the registry is shared; nil
+	// traces nothing and costs nothing.
+	trace traceFunc
 }
+
+// traceFunc is Options.Trace's type: it starts a span named for an action
+// and returns the function that ends it with Invoke's error.
+type traceFunc = func(ctx context.Context, action, channel string) (context.Context, func(err error))
 
 // entry is one action's state. Its chain is replaced whole on every change.
 type entry[P, R any] struct {
@@ -121,7 +128,7 @@ type listener[F any] struct {
 
 // invoker is what InvokeName needs from an entry, whatever its types.
 type invoker interface {
-	invokeAny(ctx context.Context, payload any) (any, error)
+	invokeAny(ctx context.Context, trace traceFunc, payload any) (any, error)
 }
 
 // Register adds the host's own action a with its implementation, which
@@ -284,11 +291,29 @@ func Invoke[P, R any](ctx context.Context, r *Registry, a Action[P, R], p P) (R,
 		var zero R
 		return zero, err
 	}
-	return e.invoke(ctx, p)
+	return e.invoke(ctx, r.trace, p)
 }
 
-func (e *entry[P, R]) invoke(ctx context.Context, orig P) (res R, err error) {
+// invoke runs the chain, inside a span when the registry traces: the span
+// covers every step, so the ledger and storage calls of the guard, the
+// implementation and the listeners are its children, and the work an
+// after-listener queues can carry it.
+func (e *entry[P, R]) invoke(ctx context.Context, trace traceFunc, orig P) (R, error) {
 	c := e.chain.Load()
+	if trace == nil {
+		return e.invokeChain(ctx, c, orig)
+	}
+	var channel string
+	if c.seal != nil {
+		channel = c.seal(orig).Channel
+	}
+	ctx, end := trace(ctx, e.name, channel)
+	res, err := e.invokeChain(ctx, c, orig)
+	end(err)
+	return res, err
+}
+
+func (e *entry[P, R]) invokeChain(ctx context.Context, c *chain[P, R], orig P) (res R, err error) {
 	p, res, outcome := e.run(ctx, c, orig)
 	err = outcome
 	for i := range c.after {
@@ -471,14 +496,14 @@ func (r *Registry) InvokeName(ctx context.Context, name string, payload any) (an
 	if !ok {
 		return nil, &errs.Error{Code: errs.UnknownAction, Op: name, Message: "unknown action " + name}
 	}
-	return v.(invoker).invokeAny(ctx, payload)
+	return v.(invoker).invokeAny(ctx, r.trace, payload)
 }
 
-func (e *entry[P, R]) invokeAny(ctx context.Context, payload any) (any, error) {
+func (e *entry[P, R]) invokeAny(ctx context.Context, trace traceFunc, payload any) (any, error) {
 	p, ok := payload.(P)
 	if !ok {
 		return nil, &errs.Error{Code: errs.InvalidPayload, Op: e.name,
 			Message: fmt.Sprintf("action %s takes %s, not %T", e.name, typeName[P](), payload)}
 	}
-	return e.invoke(ctx, p)
+	return e.invoke(ctx, trace, p)
 }

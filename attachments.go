@@ -125,6 +125,15 @@ type Options struct {
 	// that share storage must share it. Default: a new in-memory ledger, fit
 	// for one process only: it forgets everything on restart.
 	Ledger ledger.Ledger
+	// Trace, when set, traces every action the Client's registry invokes:
+	// Invoke calls it with the action's name and channel ("" for an action
+	// without one) before the guard, runs the whole chain (guard,
+	// listeners, implementation) in the context it returns, and calls end
+	// once with the error Invoke returns (nil on success). Package
+	// github.com/attachkit/attachments/otel provides one on OpenTelemetry;
+	// the library itself requires none. Default nil: no tracing, at no cost.
+	Trace func(ctx context.Context, action, channel string) (_ context.Context, end func(err error))
+
 	// JanitorInterval is how often the janitor sweeps expired drafts and
 	// the journal past Config.LogRetention (see Client.Sweep). Default 1
 	// minute; negative turns the janitor off, and then the host calls Sweep
@@ -235,7 +244,7 @@ func New(cfg Config, chat Transport, members Members, opts *Options) (*Client, e
 		o.Links = o.Links.WithBucket(media)
 	}
 	c := &Client{
-		reg:         &Registry{},
+		reg:         &Registry{trace: o.Trace},
 		cfg:         cfg.withDefaults(),
 		store:       o.Storage,
 		transport:   chat,

@@ -52,8 +52,17 @@ type Previews struct {
 	closing sync.Once
 
 	mu     sync.RWMutex // guards jobs against a send after Close
-	jobs   chan string
+	jobs   chan job
 	closed bool
+}
+
+// job is one file waiting for its renditions, with the context of the
+// action that sent it, detached from its cancellation: the work keeps the
+// action's values (its trace span, so the renditions show in the upload's
+// trace) but not its deadline.
+type job struct {
+	ctx context.Context
+	sid string
 }
 
 // Attach makes a thumbnail (fits Thumbnail×Thumbnail) and a preview (fits
@@ -88,7 +97,7 @@ func Attach(c *attachments.Client, r Renderer, opts *AttachOptions) (*Previews, 
 		return nil, err
 	}
 	if !p.o.Sync {
-		p.jobs = make(chan string, p.o.Queue)
+		p.jobs = make(chan job, p.o.Queue)
 		for range p.o.Workers {
 			p.wg.Go(p.work)
 		}
@@ -120,26 +129,26 @@ func (p *Previews) listen() error {
 	}
 	return errors.Join(
 		add(attachments.OnAfter(reg, attachments.SendMediaMessage,
-			func(_ context.Context, _ attachments.SendMediaMessagePayload, r attachments.SendMediaMessageResult, err error) {
+			func(ctx context.Context, _ attachments.SendMediaMessagePayload, r attachments.SendMediaMessageResult, err error) {
 				if err == nil {
 					for _, m := range r.Media {
-						p.enqueue(m)
+						p.enqueue(ctx, m)
 					}
 				}
 			})),
 		add(attachments.OnAfter(reg, attachments.SendMessage,
-			func(_ context.Context, _ attachments.SendMessagePayload, r attachments.SendMessageResult, err error) {
+			func(ctx context.Context, _ attachments.SendMessagePayload, r attachments.SendMessageResult, err error) {
 				media, _ := r.Message.Media()
 				for _, m := range media {
 					if err == nil {
-						p.enqueue(m)
+						p.enqueue(ctx, m)
 					}
 				}
 			})),
 		add(attachments.OnAfter(reg, attachments.AttachFile,
-			func(_ context.Context, _ attachments.AttachFilePayload, r attachments.AttachFileResult, err error) {
+			func(ctx context.Context, _ attachments.AttachFilePayload, r attachments.AttachFileResult, err error) {
 				if err == nil {
-					p.enqueue(r.Media)
+					p.enqueue(ctx, r.Media)
 				}
 			})),
 	)
@@ -151,7 +160,7 @@ var images = map[string]bool{
 	"image/heic": true, "image/heif": true,
 }
 
-func (p *Previews) enqueue(m attachments.Media) {
+func (p *Previews) enqueue(ctx context.Context, m attachments.Media) {
 	if !images[m.ContentType] || m.SID == "" || len(m.Renditions) > 0 {
 		return
 	}
@@ -161,16 +170,16 @@ func (p *Previews) enqueue(m attachments.Media) {
 		return // a listener that ran as Close removed it
 	}
 	select {
-	case p.jobs <- m.SID:
+	case p.jobs <- job{ctx: context.WithoutCancel(ctx), sid: m.SID}:
 	default:
 		p.o.Logger.Warn("preview: the queue is full; a file gets no rendition", "media", m.SID)
 	}
 }
 
 func (p *Previews) work() {
-	for sid := range p.jobs {
-		ctx, cancel := context.WithTimeout(context.Background(), p.o.Timeout)
-		p.render(ctx, sid, func(ctx context.Context) (io.ReadCloser, error) { return p.c.OpenMedia(ctx, sid) })
+	for j := range p.jobs {
+		ctx, cancel := context.WithTimeout(j.ctx, p.o.Timeout)
+		p.render(ctx, j.sid, func(ctx context.Context) (io.ReadCloser, error) { return p.c.OpenMedia(ctx, j.sid) })
 		cancel()
 	}
 }

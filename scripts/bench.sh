@@ -25,6 +25,7 @@ run() {
 
 for _ in $(seq "$ROUNDS"); do
 	run . root '^BenchmarkInvoke$' 1s
+	run otel otel '^BenchmarkInvokeTracing$' 1s
 	run . root '^BenchmarkSendMediaMessage64MiB(Baseline)?$' 4x
 	run . root '^BenchmarkSendMediaMessage4KiB$' 2000x
 	run validate validate '^BenchmarkValidate(Stream64MiB|Small)(Baseline)?$' 1s

@@ -51,7 +51,10 @@ type NotifierOptions struct {
 	// Timeout limits each attempt. Zero means DefaultPostTimeout.
 	Timeout time.Duration
 	// Client sends the requests; the Notifier uses a copy that follows no
-	// redirects. Nil means a new http.Client.
+	// redirects. Each request carries the context of the action it reports,
+	// so a traced Transport (package github.com/attachkit/attachments/otel)
+	// sends the action's trace as a traceparent header. Nil means a new
+	// http.Client.
 	Client *http.Client
 	// Logger receives failed deliveries and drops, without personal data.
 	// Nil means slog.Default().
@@ -78,7 +81,7 @@ type Notifier struct {
 	ep   *endpoint
 	o    NotifierOptions
 	log  *slog.Logger
-	jobs chan Envelope
+	jobs chan delivery
 
 	mu     sync.RWMutex // guards closed against sends on jobs
 	closed bool
@@ -90,6 +93,15 @@ type Notifier struct {
 
 	delivered, retried, failed, dropped atomic.Uint64
 	lastDropLog                         atomic.Int64 // unix nanoseconds
+}
+
+// delivery is one queued event, with the context of the action it reports,
+// detached from its cancellation: its requests keep the action's values
+// (its trace span, which an instrumented Client.Transport sends as
+// traceparent) but not its deadline.
+type delivery struct {
+	ctx context.Context
+	env Envelope
 }
 
 // NewNotifier starts a Notifier that reports c's actions to rawURL, signed
@@ -119,7 +131,7 @@ func NewNotifier(c *attachments.Client, rawURL string, secret []byte, opts *Noti
 	if o.Actions == nil {
 		o.Actions = hooks.MediaActions()
 	}
-	n := &Notifier{ep: ep, o: o, log: o.Logger, jobs: make(chan Envelope, o.QueueSize)}
+	n := &Notifier{ep: ep, o: o, log: o.Logger, jobs: make(chan delivery, o.QueueSize)}
 	if n.log == nil {
 		n.log = slog.Default()
 	}
@@ -143,14 +155,14 @@ func setDefault[T comparable](v *T, def T) {
 }
 
 // enqueue is the after-listener: it queues e or drops it, never waits.
-func (n *Notifier) enqueue(_ context.Context, e hooks.Event) {
+func (n *Notifier) enqueue(ctx context.Context, e hooks.Event) {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	if n.closed {
 		return
 	}
 	select {
-	case n.jobs <- newEnvelope(PhaseAfter, e):
+	case n.jobs <- delivery{ctx: context.WithoutCancel(ctx), env: newEnvelope(PhaseAfter, e)}:
 	default:
 		n.drop(e.Action, "queue full")
 	}
@@ -169,17 +181,18 @@ func (n *Notifier) drop(action, why string) {
 // work delivers queued events until the queue is closed and empty, or the
 // Notifier gives up.
 func (n *Notifier) work() {
-	for e := range n.jobs {
+	for d := range n.jobs {
 		if n.ctx.Err() != nil {
-			n.drop(e.Action, "closed before delivery")
+			n.drop(d.env.Action, "closed before delivery")
 			continue
 		}
-		n.deliver(e)
+		n.deliver(d.ctx, d.env)
 	}
 }
 
-// deliver tries to deliver env up to MaxAttempts times.
-func (n *Notifier) deliver(env Envelope) {
+// deliver tries to deliver env up to MaxAttempts times, each attempt in a
+// context that has actx's values and ends when the Notifier gives up.
+func (n *Notifier) deliver(actx context.Context, env Envelope) {
 	body, err := json.Marshal(env)
 	if err != nil {
 		n.failed.Add(1)
@@ -187,8 +200,10 @@ func (n *Notifier) deliver(env Envelope) {
 		return
 	}
 	for attempt := 1; ; attempt++ {
-		ctx, cancel := context.WithTimeout(n.ctx, n.o.Timeout)
+		ctx, cancel := context.WithTimeout(actx, n.o.Timeout)
+		stop := context.AfterFunc(n.ctx, cancel)
 		res, err := n.ep.post(ctx, body)
+		stop()
 		cancel()
 		var cause error
 		switch {

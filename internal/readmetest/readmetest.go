@@ -47,6 +47,7 @@ var imports = map[string]string{
 	"filter": Module + "/hooks/filter", "audit": Module + "/hooks/audit",
 	"httpapi": Module + "/httpapi", "preview": Module + "/preview", "gocloud": Module + "/storage/gocloud",
 	"sqlledger": Module + "/ledger/sqlledger",
+	"otel":      Module + "/otel",
 	"context":   "context", "errors": "errors", "http": "net/http", "time": "time", "slog": "log/slog",
 	"os": "os", "sql": "database/sql", "testing": "testing", "io": "io", "fmt": "fmt",
 	"strings": "strings", "bytes": "bytes", "assert": "github.com/stretchr/testify/assert",
@@ -56,7 +57,7 @@ var imports = map[string]string{
 
 // Modules are the nested modules, longest first: a snippet is built in the
 // innermost module one of its imports belongs to.
-var Modules = []string{"storage/gocloud", "ledger/sqlledger", "httpapi", "preview"}
+var Modules = []string{"storage/gocloud", "ledger/sqlledger", "httpapi", "preview", "otel"}
 
 var (
 	fence     = regexp.MustCompile("^```go\\s*$")
