@@ -98,7 +98,16 @@ func decode(h Header, r io.Reader) (image.Image, error) {
 		}
 		img, err = webp.Decode(r)
 	case HEIF:
-		img, err = heic.Decode(r)
+		// The decoder reads the whole file into memory: bounded by the
+		// pixels, so the Pool's estimate holds.
+		c := &cappedReader{r: r, n: heifMaxInput(h)}
+		img, err = heic.Decode(c)
+		if c.over {
+			return nil, &errs.Error{Code: errs.FileTooLarge, Op: "preview.Render",
+				Message: "the image is too large for a preview",
+				Details: errs.Details{Limit: heifMaxInput(h), Reason: "HEIF file size"},
+				Err:     fmt.Errorf("a %d×%d HEIF image of more than %d bytes", h.Width, h.Height, heifMaxInput(h))}
+		}
 	default:
 		return nil, errUnsupported("preview.Render")
 	}
@@ -109,6 +118,32 @@ func decode(h Header, r io.Reader) (image.Image, error) {
 		return nil, decodeError(h, errors.New("empty image"))
 	}
 	return img, nil
+}
+
+// cappedReader reads at most n bytes of r, and fails past them.
+type cappedReader struct {
+	r    io.Reader
+	n    int64
+	over bool
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.n <= 0 {
+		// One byte more tells a file of exactly n bytes from a longer one.
+		var b [1]byte
+		n, err := c.r.Read(b[:])
+		if n > 0 {
+			c.over = true
+			return 0, errors.New("file too large")
+		}
+		return 0, err
+	}
+	if int64(len(p)) > c.n {
+		p = p[:c.n]
+	}
+	n, err := c.r.Read(p)
+	c.n -= int64(n)
+	return n, err
 }
 
 // decodeGIF decodes a GIF's first frame.

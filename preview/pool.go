@@ -26,8 +26,9 @@ type PoolOptions struct {
 	// Zero means DefaultMemoryBudget.
 	MemoryBudget int64
 	// Estimate returns the memory a render of an image with header h takes.
-	// Nil means Header.DecodeBytes plus ProbeLimit, right for GoRenderer; a
-	// renderer that shrinks while decoding (libvips) takes less.
+	// Nil means the renderer's own Estimate when it is an Estimator
+	// (GoRenderer and the libvips renderer are), which also weighs the
+	// targets; else Header.DecodeBytes plus ProbeLimit.
 	Estimate func(h Header) int64
 }
 
@@ -46,7 +47,7 @@ type Pool struct {
 	workers  *semaphore.Weighted
 	budget   *semaphore.Weighted
 	size     int64
-	estimate func(Header) int64
+	estimate func(Header, []Target) int64
 }
 
 // NewPool returns a Pool that runs r within opts (nil for defaults).
@@ -61,15 +62,19 @@ func NewPool(r Renderer, opts *PoolOptions) *Pool {
 	if o.MemoryBudget <= 0 {
 		o.MemoryBudget = DefaultMemoryBudget
 	}
-	if o.Estimate == nil {
-		o.Estimate = func(h Header) int64 { return h.DecodeBytes() + ProbeLimit }
+	estimate := func(h Header, _ []Target) int64 { return h.DecodeBytes() + ProbeLimit }
+	if e, ok := r.(Estimator); ok {
+		estimate = e.Estimate
+	}
+	if o.Estimate != nil {
+		estimate = func(h Header, _ []Target) int64 { return o.Estimate(h) }
 	}
 	return &Pool{
 		r:        r,
 		workers:  semaphore.NewWeighted(int64(o.Workers)),
 		budget:   semaphore.NewWeighted(o.MemoryBudget),
 		size:     o.MemoryBudget,
-		estimate: o.Estimate,
+		estimate: estimate,
 	}
 }
 
@@ -86,7 +91,7 @@ func (p *Pool) Render(ctx context.Context, src io.Reader, targets []Target) ([]R
 	if err != nil {
 		return nil, err
 	}
-	need := max(p.estimate(h), 1)
+	need := max(p.estimate(h, targets), 1)
 	if need > p.size {
 		return nil, &errs.Error{
 			Code:    errs.FileTooLarge,
