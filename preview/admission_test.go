@@ -2,6 +2,7 @@ package preview_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"image"
 	"image/color"
 	"image/gif"
@@ -143,3 +144,143 @@ func TestEstimateCoversPeak(t *testing.T) {
 }
 
 func mib(n int64) float64 { return float64(n) / (1 << 20) }
+
+// admissionBudget is the budget of the Pool FuzzAdmission renders through:
+// the one under which a 34 KiB progressive JPEG once took 110 MiB.
+const admissionBudget = 24 << 20
+
+// hostileSeeds are files crafted against the estimate: headers that
+// promise more than the data holds, layouts the decoders pay extra for,
+// segments placed where the probe does not look.
+func hostileSeeds(t testing.TB) []sample {
+	file := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("testdata", "admission", name))
+		require.NoError(t, err)
+		return b
+	}
+	// resized patches a JPEG's frame header to w×h: the decoder allocates
+	// for w×h at the first scan, then fails on data made for another size.
+	resized := func(jpg []byte, w, h uint16) []byte {
+		b := bytes.Clone(jpg)
+		for i := 2; i+9 < len(b); {
+			n := int(binary.BigEndian.Uint16(b[i+2:]))
+			if m := b[i+1]; m == 0xc0 || m == 0xc2 {
+				binary.BigEndian.PutUint16(b[i+5:], h)
+				binary.BigEndian.PutUint16(b[i+7:], w)
+				return b
+			}
+			i += 2 + n
+		}
+		panic("no frame header")
+	}
+	// lateAdobe drops a JPEG's JFIF segment and puts an Adobe segment
+	// saying RGB after its scan, where image/jpeg still obeys it.
+	lateAdobe := func(jpg []byte) []byte {
+		require.Equal(t, []byte{0xff, 0xd8, 0xff, 0xe0}, jpg[:4], "the corpus JPEG has no JFIF segment first")
+		rest := jpg[4+int(binary.BigEndian.Uint16(jpg[4:])):]
+		adobe := []byte{0xff, 0xee, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 0}
+		b := append([]byte{0xff, 0xd8}, rest[:len(rest)-2]...)
+		return append(append(b, adobe...), 0xff, 0xd9)
+	}
+	// bigVP8 says its VP8 chunk holds n bytes, which the decoder allocates
+	// before it finds the file ends.
+	bigVP8 := func(n uint32) []byte {
+		b := bytes.Clone(testdata(t, "pattern.webp"))
+		require.Equal(t, "VP8 ", string(b[12:16]))
+		binary.LittleEndian.PutUint32(b[16:], n)
+		return b
+	}
+	return []sample{
+		{"progressive 4:4:4 JPEG said to be 4000×3000", resized(file("progressive-444.jpg"), 4000, 3000)},
+		{"progressive 4:4:4 JPEG said to be 1500×1100", resized(file("progressive-444.jpg"), 1500, 1100)},
+		{"progressive CMYK JPEG said to be 1000×800", resized(file("progressive-cmyk.jpg"), 1000, 800)},
+		{"baseline JPEG said to be 1800×1300", resized(file("baseline-444.jpg"), 1800, 1300)},
+		{"JPEG with an Adobe RGB segment after its scan", lateAdobe(file("baseline-444.jpg"))},
+		{"progressive JPEG with an Adobe RGB segment after its scans", lateAdobe(file("progressive-444.jpg"))},
+		{"PNG bomb of 2000×1500", previewtest.PNGHeader(2000, 1500)},
+		{"PNG bomb of 3000×3000", previewtest.PNGHeader(3000, 3000)},
+		{"WebP whose VP8 chunk says 15 MiB", bigVP8(15 << 20)},
+		{"WebP whose VP8 chunk says 4 GiB", bigVP8(1<<32 - 1)},
+	}
+}
+
+// FuzzAdmission renders each file through a Pool of a 24 MiB budget and
+// checks the render never allocates more than the budget and a tenth:
+// the Pool refuses what its estimate says will not fit, and the estimate
+// holds for what it admits. The seeds (the admission corpus and hostile
+// files) run in every go test.
+func FuzzAdmission(f *testing.F) {
+	corpus := append(admissionCorpus(f), hostileSeeds(f)...)
+	if raceEnabled {
+		corpus = hostileSeeds(f)
+	}
+	for _, s := range corpus {
+		f.Add(s.file)
+	}
+	pool := preview.NewPool(preview.NewGoRenderer(nil), &preview.PoolOptions{Workers: 1, MemoryBudget: admissionBudget})
+	f.Fuzz(func(t *testing.T, file []byte) {
+		var err error
+		peak := previewtest.PeakHeap(func() { _, err = pool.Render(t.Context(), bytes.NewReader(file), bothRenditions()) })
+		if peak > admissionBudget*11/10 {
+			t.Errorf("a render allocated %.1f MiB under a budget of %.0f MiB (error %v)", mib(int64(peak)), mib(admissionBudget), err)
+		}
+		if err != nil && errs.As(err) == nil {
+			t.Errorf("an untyped error: %v", err)
+		}
+	})
+}
+
+func TestHostileFilesStayWithinTheirEstimate(t *testing.T) {
+	r := preview.NewGoRenderer(nil)
+	for _, s := range hostileSeeds(t) {
+		t.Run(s.name, func(t *testing.T) {
+			h, err := preview.Probe(bytes.NewReader(s.file))
+			require.NoError(t, err)
+			est := r.Estimate(h, bothRenditions())
+			if est > 200<<20 {
+				t.Logf("estimate %.0f MiB: a Pool refuses it, not rendered here", mib(est))
+				return
+			}
+			var rerr error
+			peak := int64(previewtest.PeakHeap(func() { _, rerr = r.Render(t.Context(), bytes.NewReader(s.file), bothRenditions()) }))
+			assert.GreaterOrEqual(t, est, peak, "the render allocated more than its estimate (error %v)", rerr)
+			t.Logf("estimate %.2f MiB, allocated %.2f MiB (%v); old estimate %.2f MiB", mib(est), mib(peak), errs.CodeOf(rerr), mib(oldEstimate(h)))
+		})
+	}
+}
+
+func TestPoolRefusesAProgressiveJPEGItCannotAfford(t *testing.T) {
+	pool := preview.NewPool(preview.NewGoRenderer(nil), &preview.PoolOptions{MemoryBudget: admissionBudget})
+	b, err := os.ReadFile(filepath.Join("testdata", "admission", "progressive-cmyk.jpg"))
+	require.NoError(t, err)
+	var rerr error
+	peak := previewtest.PeakHeap(func() { _, rerr = pool.Render(t.Context(), bytes.NewReader(b), bothRenditions()) })
+	assert.Equal(t, errs.FileTooLarge, errs.CodeOf(rerr), "a 1200×900 progressive CMYK JPEG (35 MiB to render) was not refused under 24 MiB: %v", rerr)
+	assert.Equal(t, "memory budget", errs.As(rerr).Details.Reason)
+	assert.Less(t, peak, uint64(admissionBudget)/8, "the refusal decoded the image")
+}
+
+func TestAdobeSegmentAfterTheScanDoesNotAddAConversion(t *testing.T) {
+	// The probe reads up to the first scan and finds YCbCr; image/jpeg
+	// would obey an Adobe segment after it and convert to RGB, 4 bytes a
+	// pixel the estimate does not hold. The renderer must not let it.
+	var plain, late sample
+	for _, s := range hostileSeeds(t) {
+		if s.name == "JPEG with an Adobe RGB segment after its scan" {
+			late = s
+		}
+	}
+	b, err := os.ReadFile(filepath.Join("testdata", "admission", "baseline-444.jpg"))
+	require.NoError(t, err)
+	plain = sample{"baseline-444.jpg", b}
+	r := preview.NewGoRenderer(nil)
+	alloc := func(s sample) int64 {
+		var rerr error
+		n := previewtest.PeakHeap(func() { _, rerr = r.Render(t.Context(), bytes.NewReader(s.file), bothRenditions()) })
+		require.NoError(t, rerr, s.name)
+		return int64(n)
+	}
+	alloc(plain) // warm up
+	p, l := alloc(plain), alloc(late)
+	assert.Less(t, l, p+1<<20, "the late Adobe segment cost %.1f MiB more than the same JPEG without it: the decoder converted to RGB", mib(l-p))
+}

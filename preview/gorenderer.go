@@ -12,6 +12,7 @@ import (
 	"io"
 	"runtime/debug"
 	"slices"
+	"strings"
 
 	"github.com/attachkit/attachments/errs"
 	"github.com/disintegration/imaging"
@@ -27,8 +28,9 @@ import (
 // little more than its decode.
 //
 // A GoRenderer is safe for concurrent use; each Render decodes in the
-// calling goroutine. Its memory is about the decoded image (Header's
-// DecodeBytes): run it behind a Pool to bound how many decode at once.
+// calling goroutine. What a render allocates is bounded by Estimate, from
+// the header and the targets: run it behind a Pool, which admits renders
+// by it, to bound how much decodes at once.
 type GoRenderer struct {
 	opts Options
 }
@@ -82,6 +84,12 @@ func decode(h Header, r io.Reader) (image.Image, error) {
 	var err error
 	switch h.Format {
 	case JPEG:
+		if h.Components == 3 && !h.RGB {
+			r, err = withJFIF(r)
+			if err != nil {
+				return nil, decodeError(h, err)
+			}
+		}
 		img, err = jpeg.Decode(r)
 	case PNG:
 		img, err = png.Decode(r)
@@ -118,6 +126,23 @@ func decode(h Header, r io.Reader) (image.Image, error) {
 		return nil, decodeError(h, errors.New("empty image"))
 	}
 	return img, nil
+}
+
+// jfifStart is a JPEG's SOI followed by a minimal JFIF segment.
+const jfifStart = "\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+
+// withJFIF returns the JPEG r with a JFIF segment after its SOI. image/jpeg
+// converts a three-component JPEG to RGB, 4 bytes a pixel more, when it
+// finds no JFIF segment and an Adobe segment says RGB, wherever that
+// segment lies; the probe reads up to the first scan only. The JFIF
+// segment holds image/jpeg to the YCbCr the probe found, and so to the
+// Pool's estimate, whatever a later segment says.
+func withJFIF(r io.Reader) (io.Reader, error) {
+	var soi [2]byte
+	if _, err := io.ReadFull(r, soi[:]); err != nil {
+		return nil, err
+	}
+	return io.MultiReader(strings.NewReader(jfifStart), r), nil
 }
 
 // cappedReader reads at most n bytes of r, and fails past them.
