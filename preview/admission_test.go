@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/attachkit/attachments/errs"
@@ -25,17 +26,20 @@ type sample struct {
 }
 
 // admissionCorpus returns a file of each format and mode whose memory the
-// estimate must cover: the JPEGs libjpeg wrote (testdata/admission, see
-// gen.c), PNGs and GIFs made here, and the renderer suite's WebP and HEIC.
+// estimate must cover: the JPEGs and WebPs libjpeg and libwebp wrote
+// (testdata/admission, see gen.sh), PNGs and GIFs made here, and the
+// renderer suite's WebP and HEIC.
 func admissionCorpus(t testing.TB) []sample {
 	var c []sample
-	jpegs, err := filepath.Glob(filepath.Join("testdata", "admission", "*.jpg"))
-	require.NoError(t, err)
-	require.NotEmpty(t, jpegs, "the JPEG corpus is missing")
-	for _, name := range jpegs {
-		b, err := os.ReadFile(name)
+	for _, ext := range []string{"jpg", "webp"} {
+		files, err := filepath.Glob(filepath.Join("testdata", "admission", "*."+ext))
 		require.NoError(t, err)
-		c = append(c, sample{"JPEG " + filepath.Base(name), b})
+		require.NotEmpty(t, files, "the corpus of %s is missing", ext)
+		for _, name := range files {
+			b, err := os.ReadFile(name)
+			require.NoError(t, err)
+			c = append(c, sample{filepath.Base(name), b})
+		}
 	}
 	const w, h = 1200, 900
 	pattern := previewtest.Pattern(w, h)
@@ -109,6 +113,12 @@ func oldEstimate(h preview.Header) int64 {
 	return h.Pixels()*per + preview.ProbeLimit
 }
 
+// underRace are the samples the admission tests render under the race
+// detector, one a format: it slows decoding tenfold, and the whole corpus
+// would take minutes. (It also allocates more: no tiny allocator.)
+var underRace = []string{"progressive-444.jpg", "baseline-cmyk.jpg", "PNG interlaced RGBA 16-bit",
+	"GIF frame smaller than its screen", "lossy-alpha.webp", "pattern.heic"}
+
 // TestEstimateCoversPeak renders a file of each format and mode and checks
 // that the GoRenderer's estimate, which a Pool admits by, is at least what
 // the render allocates (previewtest.PeakHeap: the bytes allocated with the
@@ -123,6 +133,9 @@ func TestEstimateCoversPeak(t *testing.T) {
 		targetSets = targetSets[:1]
 	}
 	for _, s := range admissionCorpus(t) {
+		if raceEnabled && !slices.Contains(underRace, s.name) {
+			continue
+		}
 		t.Run(s.name, func(t *testing.T) {
 			h, err := preview.Probe(bytes.NewReader(s.file))
 			require.NoError(t, err)
@@ -210,11 +223,11 @@ func hostileSeeds(t testing.TB) []sample {
 // holds for what it admits. The seeds (the admission corpus and hostile
 // files) run in every go test.
 func FuzzAdmission(f *testing.F) {
-	corpus := append(admissionCorpus(f), hostileSeeds(f)...)
-	if raceEnabled {
-		corpus = hostileSeeds(f)
+	seeds := hostileSeeds(f)
+	if !raceEnabled { // TestEstimateCoversPeak renders the corpus under it
+		seeds = append(seeds, admissionCorpus(f)...)
 	}
-	for _, s := range corpus {
+	for _, s := range seeds {
 		f.Add(s.file)
 	}
 	pool := preview.NewPool(preview.NewGoRenderer(nil), &preview.PoolOptions{Workers: 1, MemoryBudget: admissionBudget})
@@ -231,6 +244,9 @@ func FuzzAdmission(f *testing.F) {
 }
 
 func TestHostileFilesStayWithinTheirEstimate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("slow under the race detector; FuzzAdmission renders these files under it")
+	}
 	r := preview.NewGoRenderer(nil)
 	for _, s := range hostileSeeds(t) {
 		t.Run(s.name, func(t *testing.T) {

@@ -232,10 +232,10 @@ func renderCost(h Header, targets []Target) int64 {
 	boxable := h.Format == JPEG && h.Components <= 3 && !h.RGB ||
 		h.Format == WebP && !h.Lossless || h.Format == HEIF ||
 		h.Format == PNG && h.Components == 1
-	// imaging reads other images than its own kinds pixel by pixel
-	// through At, boxing each colour: garbage, but allocated, 8 bytes a
-	// pixel read.
-	boxesColours := h.Format == JPEG && h.Components >= 4 || h.Format == WebP && !h.Lossless && (h.Alpha || h.DataBytes <= 0)
+	// imaging reads other images than its own kinds (here a lossy WebP's
+	// NYCbCrA) pixel by pixel through At, boxing each colour: garbage, but
+	// allocated, 4 to 16 bytes a pixel read.
+	boxesColours := h.Format == WebP && !h.Lossless && (h.Alpha || h.DataBytes <= 0)
 	var worst int64
 	sw, sh := w0, h0  // the size of the current source
 	var held int64    // the previous rendition, when it is the source
@@ -254,7 +254,7 @@ func renderCost(h Header, targets []Target) int64 {
 			resize = max(resize, 3*bw*bh+2*(bw+bh)+lanczosCost(bw, bh, w, ht))
 		}
 		if fromImage && boxesColours {
-			resize += 8 * w0 * h0
+			resize += 16 * w0 * h0
 		}
 		rendition := 4 * w * ht
 		oriented := int64(0)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/draw"
 	"image/gif"
 	"image/jpeg"
@@ -91,6 +92,9 @@ func decode(h Header, r io.Reader) (image.Image, error) {
 			}
 		}
 		img, err = jpeg.Decode(r)
+		if c, ok := img.(*image.CMYK); ok {
+			img = cmykToRGBA(c)
+		}
 	case PNG:
 		img, err = png.Decode(r)
 	case GIF:
@@ -126,6 +130,20 @@ func decode(h Header, r io.Reader) (image.Image, error) {
 		return nil, decodeError(h, errors.New("empty image"))
 	}
 	return img, nil
+}
+
+// cmykToRGBA converts c to RGB in place, for imaging, which reads a CMYK
+// image a pixel at a time through At, boxing each colour: 16 bytes of
+// garbage a pixel, and slow.
+func cmykToRGBA(c *image.CMYK) *image.RGBA {
+	for y := c.Rect.Min.Y; y < c.Rect.Max.Y; y++ {
+		row := c.Pix[c.PixOffset(c.Rect.Min.X, y):][:4*c.Rect.Dx()]
+		for i := 0; i < len(row); i += 4 {
+			row[i], row[i+1], row[i+2] = color.CMYKToRGB(row[i], row[i+1], row[i+2], row[i+3])
+			row[i+3] = 255
+		}
+	}
+	return &image.RGBA{Pix: c.Pix, Stride: c.Stride, Rect: c.Rect}
 }
 
 // jfifStart is a JPEG's SOI followed by a minimal JFIF segment.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Writes the JPEGs of TestEstimateCoversPeak; see gen.c.
+# Writes the JPEGs and WebPs of TestEstimateCoversPeak; see gen.c and genwebp.c.
 set -e
 cd "$(dirname "$0")"
 cc -o /tmp/attachkit-jpeg-gen gen.c -ljpeg
@@ -16,3 +16,6 @@ for p in 0 1; do
 	$g $mode-cmyk.jpg 1200 900 cmyk 11 $p
 done
 rm -f $g
+cc -o /tmp/attachkit-webp-gen genwebp.c -lwebp
+/tmp/attachkit-webp-gen
+rm -f /tmp/attachkit-webp-gen
