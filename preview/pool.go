@@ -24,6 +24,13 @@ type PoolOptions struct {
 	// once may take together, by their estimates. A render waits until its
 	// estimate fits; one whose estimate exceeds the whole budget is refused.
 	// Zero means DefaultMemoryBudget.
+	//
+	// The estimates bound what the renders allocate, garbage included, but
+	// Go's collector frees garbage late: by default it lets the heap grow
+	// to twice what is live, so the garbage of finished renders adds to
+	// the budget. To hold the heap to it, set the runtime's memory limit
+	// (GOMEMLIMIT, or debug.SetMemoryLimit) to the budget plus what the
+	// rest of the process takes.
 	MemoryBudget int64
 	// Estimate returns the memory a render of an image with header h takes.
 	// Nil means the renderer's own Estimate when it is an Estimator
