@@ -32,7 +32,8 @@
 //   - FileTooLarge: more pixels than Options.MaxPixels (Details.Limit and
 //     Details.Size are the limit and the pixel count, Details.Reason is
 //     "pixels"), or a memory estimate over a Pool's whole budget (Reason
-//     "memory budget");
+//     "memory budget"), or a HEIF file larger than its pixels warrant
+//     (Reason "HEIF file size": its decoder reads it whole);
 //   - Canceled: the context ended;
 //   - Unavailable: a target's writer, or the source stream, failed;
 //   - Internal: a decoder panicked on hostile input (recovered).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/draw"
 	"image/gif"
 	"image/jpeg"
@@ -12,6 +13,7 @@ import (
 	"io"
 	"runtime/debug"
 	"slices"
+	"strings"
 
 	"github.com/attachkit/attachments/errs"
 	"github.com/disintegration/imaging"
@@ -27,8 +29,9 @@ import (
 // little more than its decode.
 //
 // A GoRenderer is safe for concurrent use; each Render decodes in the
-// calling goroutine. Its memory is about the decoded image (Header's
-// DecodeBytes): run it behind a Pool to bound how many decode at once.
+// calling goroutine. What a render allocates is bounded by Estimate, from
+// the header and the targets: run it behind a Pool, which admits renders
+// by it, to bound how much decodes at once.
 type GoRenderer struct {
 	opts Options
 }
@@ -82,7 +85,16 @@ func decode(h Header, r io.Reader) (image.Image, error) {
 	var err error
 	switch h.Format {
 	case JPEG:
+		if h.Components == 3 && !h.RGB {
+			r, err = withJFIF(r)
+			if err != nil {
+				return nil, decodeError(h, err)
+			}
+		}
 		img, err = jpeg.Decode(r)
+		if c, ok := img.(*image.CMYK); ok {
+			img = cmykToRGBA(c)
+		}
 	case PNG:
 		img, err = png.Decode(r)
 	case GIF:
@@ -98,7 +110,16 @@ func decode(h Header, r io.Reader) (image.Image, error) {
 		}
 		img, err = webp.Decode(r)
 	case HEIF:
-		img, err = heic.Decode(r)
+		// The decoder reads the whole file into memory: bounded by the
+		// pixels, so the Pool's estimate holds.
+		c := &cappedReader{r: r, n: heifMaxInput(h)}
+		img, err = heic.Decode(c)
+		if c.over {
+			return nil, &errs.Error{Code: errs.FileTooLarge, Op: "preview.Render",
+				Message: "the image is too large for a preview",
+				Details: errs.Details{Limit: heifMaxInput(h), Reason: "HEIF file size"},
+				Err:     fmt.Errorf("a %d×%d HEIF image of more than %d bytes", h.Width, h.Height, heifMaxInput(h))}
+		}
 	default:
 		return nil, errUnsupported("preview.Render")
 	}
@@ -109,6 +130,63 @@ func decode(h Header, r io.Reader) (image.Image, error) {
 		return nil, decodeError(h, errors.New("empty image"))
 	}
 	return img, nil
+}
+
+// cmykToRGBA converts c to RGB in place, for imaging, which reads a CMYK
+// image a pixel at a time through At, boxing each colour: 16 bytes of
+// garbage a pixel, and slow.
+func cmykToRGBA(c *image.CMYK) *image.RGBA {
+	for y := c.Rect.Min.Y; y < c.Rect.Max.Y; y++ {
+		row := c.Pix[c.PixOffset(c.Rect.Min.X, y):][:4*c.Rect.Dx()]
+		for i := 0; i < len(row); i += 4 {
+			row[i], row[i+1], row[i+2] = color.CMYKToRGB(row[i], row[i+1], row[i+2], row[i+3])
+			row[i+3] = 255
+		}
+	}
+	return &image.RGBA{Pix: c.Pix, Stride: c.Stride, Rect: c.Rect}
+}
+
+// jfifStart is a JPEG's SOI followed by a minimal JFIF segment.
+const jfifStart = "\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+
+// withJFIF returns the JPEG r with a JFIF segment after its SOI. image/jpeg
+// converts a three-component JPEG to RGB, 4 bytes a pixel more, when it
+// finds no JFIF segment and an Adobe segment says RGB, wherever that
+// segment lies; the probe reads up to the first scan only. The JFIF
+// segment holds image/jpeg to the YCbCr the probe found, and so to the
+// Pool's estimate, whatever a later segment says.
+func withJFIF(r io.Reader) (io.Reader, error) {
+	var soi [2]byte
+	if _, err := io.ReadFull(r, soi[:]); err != nil {
+		return nil, err
+	}
+	return io.MultiReader(strings.NewReader(jfifStart), r), nil
+}
+
+// cappedReader reads at most n bytes of r, and fails past them.
+type cappedReader struct {
+	r    io.Reader
+	n    int64
+	over bool
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.n <= 0 {
+		// One byte more tells a file of exactly n bytes from a longer one.
+		var b [1]byte
+		n, err := c.r.Read(b[:])
+		if n > 0 {
+			c.over = true
+			return 0, errors.New("file too large")
+		}
+		return 0, err
+	}
+	if int64(len(p)) > c.n {
+		p = p[:c.n]
+	}
+	n, err := c.r.Read(p)
+	c.n -= int64(n)
+	return n, err
 }
 
 // decodeGIF decodes a GIF's first frame.

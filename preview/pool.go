@@ -24,10 +24,18 @@ type PoolOptions struct {
 	// once may take together, by their estimates. A render waits until its
 	// estimate fits; one whose estimate exceeds the whole budget is refused.
 	// Zero means DefaultMemoryBudget.
+	//
+	// The estimates bound what the renders allocate, garbage included, but
+	// Go's collector frees garbage late: by default it lets the heap grow
+	// to twice what is live, so the garbage of finished renders adds to
+	// the budget. To hold the heap to it, set the runtime's memory limit
+	// (GOMEMLIMIT, or debug.SetMemoryLimit) to the budget plus what the
+	// rest of the process takes.
 	MemoryBudget int64
 	// Estimate returns the memory a render of an image with header h takes.
-	// Nil means Header.DecodeBytes plus ProbeLimit, right for GoRenderer; a
-	// renderer that shrinks while decoding (libvips) takes less.
+	// Nil means the renderer's own Estimate when it is an Estimator
+	// (GoRenderer and the libvips renderer are), which also weighs the
+	// targets; else Header.DecodeBytes plus ProbeLimit.
 	Estimate func(h Header) int64
 }
 
@@ -46,7 +54,7 @@ type Pool struct {
 	workers  *semaphore.Weighted
 	budget   *semaphore.Weighted
 	size     int64
-	estimate func(Header) int64
+	estimate func(Header, []Target) int64
 }
 
 // NewPool returns a Pool that runs r within opts (nil for defaults).
@@ -61,15 +69,19 @@ func NewPool(r Renderer, opts *PoolOptions) *Pool {
 	if o.MemoryBudget <= 0 {
 		o.MemoryBudget = DefaultMemoryBudget
 	}
-	if o.Estimate == nil {
-		o.Estimate = func(h Header) int64 { return h.DecodeBytes() + ProbeLimit }
+	estimate := func(h Header, _ []Target) int64 { return h.DecodeBytes() + ProbeLimit }
+	if e, ok := r.(Estimator); ok {
+		estimate = e.Estimate
+	}
+	if o.Estimate != nil {
+		estimate = func(h Header, _ []Target) int64 { return o.Estimate(h) }
 	}
 	return &Pool{
 		r:        r,
 		workers:  semaphore.NewWeighted(int64(o.Workers)),
 		budget:   semaphore.NewWeighted(o.MemoryBudget),
 		size:     o.MemoryBudget,
-		estimate: o.Estimate,
+		estimate: estimate,
 	}
 }
 
@@ -86,7 +98,7 @@ func (p *Pool) Render(ctx context.Context, src io.Reader, targets []Target) ([]R
 	if err != nil {
 		return nil, err
 	}
-	need := max(p.estimate(h), 1)
+	need := max(p.estimate(h, targets), 1)
 	if need > p.size {
 		return nil, &errs.Error{
 			Code:    errs.FileTooLarge,

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 
 	"github.com/attachkit/attachments/errs"
@@ -53,6 +54,28 @@ type Header struct {
 	// 3 (YCbCr or RGB), 4 (CMYK or RGBA). It is 0 when the format does not
 	// say it in its header.
 	Components int
+
+	// The rest describes how the pixels are stored, which decides what a
+	// decoder allocates (see DecodeBytes).
+
+	// Progressive reports a progressive JPEG (SOF2), whose decoder keeps
+	// every coefficient until the last scan, or an interlaced (Adam7) PNG.
+	Progressive bool
+	// Subsampling is a JPEG's chroma subsampling: 4:4:4 (the zero value)
+	// for one without, and for the other formats.
+	Subsampling image.YCbCrSubsampleRatio
+	// RGB reports a three-component JPEG stored as R, G and B rather than
+	// Y, Cb and Cr (no JFIF segment, and an Adobe segment or component ids
+	// that say so), which Go's decoder converts to 4 bytes a pixel.
+	RGB bool
+	// Paletted reports pixels stored as indexes into a palette: a GIF, a
+	// PNG of colour type 3.
+	Paletted bool
+	// Lossless reports a lossless (VP8L) WebP.
+	Lossless bool
+	// DataBytes is the length a WebP's header gives its image chunk: its
+	// decoder holds a lossy image's chunk whole. It is 0 when unknown.
+	DataBytes int64
 }
 
 // Pixels returns Width × Height.
@@ -82,26 +105,6 @@ func (h Header) ContentType() string {
 		return "image/heif"
 	}
 	return "application/octet-stream"
-}
-
-// DecodeBytes estimates the memory, in bytes, a full decode of the image
-// takes with Go's decoders: its pixel count times the bytes a decoded pixel
-// takes in the format, rounded up so the estimate is an upper bound for
-// common images (a CMYK JPEG takes 4 bytes a pixel, a YCbCr one 1.5 to 3).
-// A worker pool budgets with it before decoding.
-func (h Header) DecodeBytes() int64 {
-	perPixel := int64(4)
-	switch {
-	case h.BitDepth > 8:
-		perPixel = 8
-	case h.Format == GIF:
-		// A paletted frame, and the canvas it may be drawn on.
-		perPixel = 5
-	case h.Format == HEIF:
-		// The decoder's own copy of the pixels, then Go's.
-		perPixel = 8
-	}
-	return h.Pixels() * perPixel
 }
 
 // Probe reads an image's header from r and reports its format, dimensions,

@@ -12,7 +12,7 @@ import (
 // count frames and find a transparent colour, skipping the image data. It
 // stops at ProbeLimit and reports the frames seen so far.
 func probeGIF(r *bufio.Reader) (Header, error) {
-	h := Header{Format: GIF, Orientation: 1, Components: 3}
+	h := Header{Format: GIF, Orientation: 1, Components: 3, Paletted: true}
 	d, err := readFull(r, 13)
 	if err != nil {
 		return h, err

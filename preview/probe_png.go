@@ -53,8 +53,10 @@ func probePNG(r *bufio.Reader) (Header, error) {
 			switch colorType := d[9]; colorType {
 			case 0:
 				h.Components = 1
-			case 2, 3:
+			case 2:
 				h.Components = 3
+			case 3:
+				h.Components, h.Paletted = 3, true
 			case 4:
 				h.Components, h.Alpha = 2, true
 			case 6:
@@ -62,6 +64,7 @@ func probePNG(r *bufio.Reader) (Header, error) {
 			default:
 				return h, fmt.Errorf("png: colour type %d", colorType)
 			}
+			h.Progressive = d[12] == 1 // Adam7
 		case "tRNS":
 			h.Alpha = true
 			err = skip(r, n+4)

@@ -28,19 +28,19 @@ func TestProbe(t *testing.T) {
 		file []byte
 		want preview.Header
 	}{
-		{"JPEG turned 90°", previewtest.OrientedJPEG(6), preview.Header{Format: preview.JPEG, Width: 480, Height: 640, Orientation: 6, Frames: 1, BitDepth: 8, Components: 3}},
-		{"JPEG mirrored", previewtest.OrientedJPEG(2), preview.Header{Format: preview.JPEG, Width: 640, Height: 480, Orientation: 2, Frames: 1, BitDepth: 8, Components: 3}},
+		{"JPEG turned 90°", previewtest.OrientedJPEG(6), preview.Header{Format: preview.JPEG, Width: 480, Height: 640, Orientation: 6, Frames: 1, BitDepth: 8, Components: 3, Subsampling: image.YCbCrSubsampleRatio420}},
+		{"JPEG mirrored", previewtest.OrientedJPEG(2), preview.Header{Format: preview.JPEG, Width: 640, Height: 480, Orientation: 2, Frames: 1, BitDepth: 8, Components: 3, Subsampling: image.YCbCrSubsampleRatio420}},
 		{"CMYK JPEG", testdata(t, "cmyk.jpg"), preview.Header{Format: preview.JPEG, Width: 640, Height: 480, Orientation: 1, Frames: 1, BitDepth: 8, Components: 4}},
 		{"PNG", previewtest.PNGBytes(previewtest.Pattern(30, 20)), preview.Header{Format: preview.PNG, Width: 30, Height: 20, Orientation: 1, Frames: 1, BitDepth: 8, Components: 3}},
 		{"PNG with alpha", previewtest.PNGBytes(image.NewNRGBA(image.Rect(0, 0, 30, 20))), preview.Header{Format: preview.PNG, Width: 30, Height: 20, Orientation: 1, Alpha: true, Frames: 1, BitDepth: 8, Components: 4}},
 		{"16-bit PNG", previewtest.PNGBytes(image.NewGray16(image.Rect(0, 0, 30, 20))), preview.Header{Format: preview.PNG, Width: 30, Height: 20, Orientation: 1, Frames: 1, BitDepth: 16, Components: 1}},
 		{"PNG bomb", previewtest.PNGHeader(100000, 100000), preview.Header{Format: preview.PNG, Width: 100000, Height: 100000, Orientation: 1, Alpha: true, Frames: 1, BitDepth: 8, Components: 4}},
-		{"GIF of 10,000 frames", previewtest.AnimatedGIF(16, 12, 10000), preview.Header{Format: preview.GIF, Width: 16, Height: 12, Orientation: 1, Frames: 10000, BitDepth: 8, Components: 3}},
-		{"WebP lossy", testdata(t, "pattern.webp"), preview.Header{Format: preview.WebP, Width: 640, Height: 480, Orientation: 1, Frames: 1, BitDepth: 8, Components: 3}},
-		{"WebP lossless with alpha", testdata(t, "alpha.webp"), preview.Header{Format: preview.WebP, Width: 640, Height: 480, Orientation: 1, Alpha: true, Frames: 1, BitDepth: 8, Components: 3}},
+		{"GIF of 10,000 frames", previewtest.AnimatedGIF(16, 12, 10000), preview.Header{Format: preview.GIF, Width: 16, Height: 12, Orientation: 1, Frames: 10000, BitDepth: 8, Components: 3, Paletted: true}},
+		{"WebP lossy", testdata(t, "pattern.webp"), preview.Header{Format: preview.WebP, Width: 640, Height: 480, Orientation: 1, Frames: 1, BitDepth: 8, Components: 3, DataBytes: 836}},
+		{"WebP lossless with alpha", testdata(t, "alpha.webp"), preview.Header{Format: preview.WebP, Width: 640, Height: 480, Orientation: 1, Alpha: true, Frames: 1, BitDepth: 8, Components: 3, Lossless: true, DataBytes: 89}},
 		{"animated WebP", testdata(t, "anim.webp"), preview.Header{Format: preview.WebP, Width: 640, Height: 480, Orientation: 1, Frames: 2, BitDepth: 8, Components: 3}},
 		{"HEIC", testdata(t, "pattern.heic"), preview.Header{Format: preview.HEIF, Width: 640, Height: 480, Orientation: 1, Frames: 1, BitDepth: 8, Components: 3}},
-		{"JPEG header of 65535×65535", previewtest.JPEGHeader(65535, 65535), preview.Header{Format: preview.JPEG, Width: 65535, Height: 65535, Orientation: 1, Frames: 1, BitDepth: 8, Components: 3}},
+		{"JPEG header of 65535×65535", previewtest.JPEGHeader(65535, 65535), preview.Header{Format: preview.JPEG, Width: 65535, Height: 65535, Orientation: 1, Frames: 1, BitDepth: 8, Components: 3, Subsampling: image.YCbCrSubsampleRatio420}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package previewtest
 
 import (
 	"bytes"
+	"compress/zlib"
 	"encoding/binary"
 	"hash/crc32"
 	"image"
@@ -207,6 +208,45 @@ func PNGHeader(w, h uint32) []byte {
 	writeChunk(&b, "IDAT", []byte{0x78, 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01})
 	writeChunk(&b, "IEND", nil)
 	return b.Bytes()
+}
+
+// InterlacedPNG returns img as an Adam7-interlaced PNG of colour type 6
+// (RGBA), of depth 8 or 16: image/png reads such files but does not write
+// them.
+func InterlacedPNG(img image.Image, depth int) []byte {
+	b := img.Bounds()
+	var raw bytes.Buffer
+	passes := []struct{ x0, y0, dx, dy int }{{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}}
+	for _, p := range passes {
+		if p.x0 >= b.Dx() {
+			continue
+		}
+		for y := p.y0; y < b.Dy(); y += p.dy {
+			raw.WriteByte(0) // filter: none
+			for x := p.x0; x < b.Dx(); x += p.dx {
+				c := color.NRGBA64Model.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.NRGBA64)
+				for _, v := range []uint16{c.R, c.G, c.B, c.A} {
+					if depth == 16 {
+						raw.WriteByte(byte(v >> 8))
+					}
+					raw.WriteByte(byte(v >> 8))
+				}
+			}
+		}
+	}
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(raw.Bytes())
+	zw.Close()
+	var out bytes.Buffer
+	out.WriteString("\x89PNG\r\n\x1a\n")
+	ihdr := binary.BigEndian.AppendUint32(nil, uint32(b.Dx()))
+	ihdr = binary.BigEndian.AppendUint32(ihdr, uint32(b.Dy()))
+	ihdr = append(ihdr, byte(depth), 6, 0, 0, 1)
+	writeChunk(&out, "IHDR", ihdr)
+	writeChunk(&out, "IDAT", z.Bytes())
+	writeChunk(&out, "IEND", nil)
+	return out.Bytes()
 }
 
 func writeChunk(b *bytes.Buffer, typ string, data []byte) {

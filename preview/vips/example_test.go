@@ -11,10 +11,11 @@ import (
 	"github.com/attachkit/attachments/preview/vips"
 )
 
-// Renderers from one Library, behind a Pool with vips.Estimate: libvips'
-// small memory lets more renders run at once within the same budget.
+// Renderers from one Library, behind a Pool, which admits them by their
+// own Estimate: libvips' small memory lets more renders run at once
+// within the same budget.
 func ExampleLibrary_Renderer() {
-	r := preview.NewPool(lib.Renderer(nil), &preview.PoolOptions{Estimate: vips.Estimate})
+	r := preview.NewPool(lib.Renderer(nil), nil)
 	var thumb bytes.Buffer
 	rends, err := r.Render(context.Background(), bytes.NewReader(previewtest.OrientedJPEG(8)),
 		[]preview.Target{{Max: preview.Thumbnail, W: &thumb}})
@@ -36,6 +37,6 @@ func ExampleStart() {
 	}
 	defer lib.Close() // waits for renders under way
 
-	thumbs := preview.NewPool(lib.Renderer(nil), &preview.PoolOptions{Estimate: vips.Estimate})
+	thumbs := preview.NewPool(lib.Renderer(nil), nil)
 	_ = thumbs // hand it to the code that renders
 }

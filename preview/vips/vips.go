@@ -119,16 +119,39 @@ func (l *Library) Renderer(opts *preview.Options) *Renderer {
 	return &Renderer{lib: l, opts: opts.WithDefaults()}
 }
 
-// Estimate is the memory, in bytes, a libvips render of an image with
-// header h takes, for preview.PoolOptions.Estimate: a JPEG or WebP is
-// shrunk while decoding (to an eighth on each side at best, a half at
-// worst) and the rest is decoded whole.
-func Estimate(h preview.Header) int64 {
+// Estimate implements preview.Estimator, so a preview.Pool admits libvips
+// renders by their own cost, which is mostly outside the Go heap: a
+// baseline JPEG or a WebP is shrunk while it is decoded (to an eighth on
+// each side at best, a half at worst); a progressive JPEG is shrunk too,
+// but libjpeg keeps all its coefficients until the last scan, 2 bytes a
+// pixel of each plane; an interlaced PNG, a GIF and a HEIF are decoded
+// whole. On the Go side, each rendition's bytes, and the smallest one
+// decoded for its BlurHash. The figures are libvips' and libjpeg's
+// documented buffers, not measured: the Go heap does not see them.
+func (r *Renderer) Estimate(h preview.Header, targets []preview.Target) int64 {
+	const overhead = 8 << 20 // libvips' per-image state, the spool's buffer
+	p := h.Pixels()
+	var load int64
 	switch h.Format {
-	case preview.JPEG, preview.WebP:
-		return h.Pixels() + 8<<20 // a quarter of the pixels at 4 bytes
+	case preview.JPEG:
+		load = p // a quarter of the pixels at 4 bytes
+		if h.Progressive {
+			planes := max(h.Components, 1)
+			load += 2 * p * int64(planes)
+		}
+	case preview.WebP:
+		load = p + max(h.DataBytes, 0)
+	case preview.HEIF:
+		load = 8 * p // libheif's planes, then RGBA
+	default:
+		load = h.DecodeBytes()
 	}
-	return h.DecodeBytes() + 8<<20
+	var renditions int64
+	for _, t := range targets {
+		w, ht := preview.Fit(h.Width, h.Height, t.Max)
+		renditions += 8 * int64(w) * int64(ht) // the bytes, and a decode of them
+	}
+	return load + renditions + overhead
 }
 
 // Render implements preview.Renderer.
