@@ -144,7 +144,7 @@ func TestRunKeepsAGivenDataDirectory(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"chat.jsonl", "link.key", "storage"} {
+	for _, name := range []string{"chat.jsonl", "link.key", "session.key", "storage"} {
 		if _, err := os.Stat(dir + "/" + name); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/examples/webchat/internal/chat"
 	"github.com/attachkit/attachments/ledger"
 	"github.com/attachkit/attachments/preview/previewtest"
@@ -188,6 +189,25 @@ func TestPreviewsInBrowser(t *testing.T) {
 		chromedp.WaitReady(chromedp.CSS(heicThumb)),
 	)
 	checkRendition(t, d, "the HEIC photo's thumbnail", s.attr(heicThumb, "src"), false)
+
+	// The agent deletes the photo while the customer looks at it in the
+	// lightbox: the lightbox closes, and the thumbnail goes.
+	first := view("customer", `li.msg[data-author="customer"]:has(button.media-image)`)
+	sid := s.attr(first, "data-sid")
+	openBox("customer", "390 px, before the delete")
+	alex := attachments.Member{Identity: "alex", Side: attachments.SideAgent}
+	if _, err := attachments.Invoke(context.Background(), d.srv.Client().Registry(), attachments.DeleteMessage,
+		attachments.DeleteMessagePayload{Channel: chat.Channel, Requester: alex, MessageSID: sid}); err != nil {
+		t.Fatal(err)
+	}
+	s.do("the lightbox closes and the picture goes",
+		chromedp.WaitNotPresent(chromedp.CSS(box)),
+		chromedp.WaitNotPresent(chromedp.CSS(fmt.Sprintf(`li.msg[data-sid=%q]`, sid))),
+	)
+	if n := run(s, "count pictures of the deleted message", chromedp.Evaluate[int](fmt.Sprintf(
+		`document.querySelectorAll('li.msg[data-sid=%q] img, dialog.lightbox img[src]').length`, sid))); n != 0 {
+		t.Errorf("%d pictures of the deleted message still show", n)
+	}
 }
 
 // checkLightbox fails the test when the open lightbox cuts its title or
