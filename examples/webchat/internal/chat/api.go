@@ -77,7 +77,7 @@ func (s *Server) routes() http.Handler {
 		"DELETE channels/{channel}/draft/files/{media}":                "DetachFile",
 		"POST channels/{channel}/draft/send":                           "SendMediaMessage",
 		"POST channels/{channel}/messages":                             "SendMediaMessage",
-		"POST channels/{channel}/uploads":                              "tus",
+		"POST channels/{channel}/uploads":                              tusCreation,
 		"DELETE channels/{channel}/messages/{message}":                 "DeleteMessage",
 		"GET channels/{channel}/messages/{message}/media/{media}":      "DownloadMedia",
 		"GET channels/{channel}/messages/{message}/media/{media}/link": "DownloadMedia",

@@ -27,6 +27,10 @@ import (
 // Preflight is the action name the audit trail gives a refused preflight.
 const Preflight = "Preflight"
 
+// tusCreation stands for the action of a tus upload's creation, which its
+// metadata names: AttachFile for the draft, SendMediaMessage otherwise.
+const tusCreation = "tus creation"
+
 // journaledKey marks a request's context; journalFeed.Record sets the mark
 // when the library journals the request's action itself.
 type journaledKey struct{}
@@ -65,7 +69,7 @@ func (s *Server) audit(action string, view func(*http.Request) string, next http
 		if name := fileName(r, body); name != "" {
 			e.FileNames = []string{name}
 		}
-		if action == "tus" {
+		if action == tusCreation {
 			e.Action = "AttachFile"
 			if tusMeta(r, "target") != "draft" {
 				e.Action = "SendMediaMessage"

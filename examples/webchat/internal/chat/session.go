@@ -29,7 +29,9 @@ import (
 // data directory (session.key, readable by its owner only), so sessions
 // outlive a restart and a cookie made for one view is worthless for another.
 // The cookie is HttpOnly, SameSite=Strict, Secure on TLS, and expires with
-// the session.
+// the session. Being stateless, a session cannot be revoked before it
+// expires (signing out clears the browser's copy); a host that needs that
+// keeps a session ID server-side, or rotates the key.
 //
 // A product with one person per browser reads one cookie. The demo shows
 // three people in one page, so a browser holds up to three sessions: the

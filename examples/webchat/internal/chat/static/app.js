@@ -500,15 +500,10 @@ class View {
 
   // ---- sign-in ----
 
-  // start loads the view when it is signed in, and offers the sign-in when
-  // it is not.
-  async start() {
-    try {
-      await this.load();
-    } catch (err) {
-      if (!this.signedOutBy(err)) this.showError(err);
-      return;
-    }
+  // start follows the conversation live, and loads it once the stream is
+  // open; a view that is not signed in is refused the stream, and then
+  // offers the sign-in.
+  start() {
     this.openEvents();
   }
 
@@ -520,7 +515,7 @@ class View {
     try {
       await request('POST', '/session/' + this.name);
       this.root.dataset.signedIn = 'true';
-      await this.start();
+      this.start();
       this.q('.message-input').focus();
     } catch (err) {
       this.showError(err);
@@ -584,9 +579,11 @@ class View {
     return st;
   }
 
-  // openEvents follows the conversation live. The browser reconnects by
-  // itself after a network error; a refusal (the session ended) closes the
-  // stream, and the page checks why.
+  // openEvents follows the conversation live, and (re)loads it each time
+  // the stream opens, so nothing is missed while it was down. The browser
+  // reconnects by itself after a network error; a refusal (no session, or
+  // a server shutting down) closes the stream, and the page asks why: the
+  // sign-in, or another try later.
   openEvents() {
     if (this.events) this.events.close();
     const es = new EventSource('/api/' + this.name + '/events');
@@ -605,11 +602,12 @@ class View {
       if (this.events !== es) return;
       this.root.dataset.live = 'false';
       this.q('.live-text').textContent = 'reconnecting';
-      if (es.readyState === EventSource.CLOSED) {
-        // Refused, not cut: ask why, and try again unless signed out.
-        this.events = null;
-        setTimeout(() => { if (this.root.dataset.signedIn !== 'false') this.start(); }, backoffDelay(3));
-      }
+      if (es.readyState !== EventSource.CLOSED) return;
+      this.events = null;
+      const again = () => setTimeout(() => {
+        if (!this.events && this.root.dataset.signedIn !== 'false') this.openEvents();
+      }, backoffDelay(3));
+      this.load().then(again, (err) => { if (!this.signedOutBy(err)) again(); });
     });
     es.addEventListener('message', (e) => this.onMessage(JSON.parse(e.data)));
     es.addEventListener('removed', (e) => this.onRemoved(JSON.parse(e.data)));
