@@ -358,7 +358,10 @@ const RETRYABLE = new Set(['aborted', 'unavailable', 'internal', 'canceled', 'cl
 
 // ---- the policy panel ----
 
+// renderPolicy draws the policy panel from a view's state; until a view
+// has signed in and loaded, there is nothing to show, and the panel hides.
 function renderPolicy(state) {
+  document.getElementById('policy').hidden = false;
   const facts = document.getElementById('policy-facts');
   facts.replaceChildren();
   const fact = (label, value) => {
