@@ -221,8 +221,35 @@ func (s *session) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	ctx, cancel := context.WithDeadline(s.ctx, s.deadline)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
-		s.t.Fatalf("%s: %v", what, err)
+		s.t.Fatalf("%s: %v\n%s", what, err, s.snapshot())
 	}
+}
+
+// snapshot says what the page shows, for a step that failed: each view's
+// sign-in, load and live state, its chips and its notice, and the step
+// deadline's distance. It saves a screenshot beside the others.
+func (s *session) snapshot() string {
+	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+	defer cancel()
+	state, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('.view')].map((v) =>
+		v.dataset.view + ': signedIn=' + v.dataset.signedIn + ' ready=' + v.dataset.ready + ' live=' + v.dataset.live +
+		' chips=[' + [...v.querySelectorAll('.chip')].map((c) => (c.dataset.status || 'attached') + ' ' + c.title).join('; ') + ']' +
+		' notice=' + (v.querySelector('.notice').hidden ? '' : v.querySelector('.notice').textContent.replace(/\s+/g, ' ').trim()) +
+		' messages=' + v.querySelectorAll('li.msg').length).join('\n') +
+		'\ndialogs open: ' + [...document.querySelectorAll('dialog[open]')].map((d) => d.className).join(', ')`))
+	if err != nil {
+		return "page state unknown: " + err.Error()
+	}
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90)); err == nil {
+		dir := filepath.Join("..", "testdata", "screenshots")
+		if os.MkdirAll(dir, 0o755) == nil {
+			path := filepath.Join(dir, "failed-"+strings.ReplaceAll(s.t.Name(), "/", "-")+".png")
+			if os.WriteFile(path, png, 0o644) == nil {
+				state += "\nscreenshot: " + path
+			}
+		}
+	}
+	return "the page:\n" + state
 }
 
 func run[T any](s *session, what string, a chromedp.Action[T]) T {
@@ -231,7 +258,7 @@ func run[T any](s *session, what string, a chromedp.Action[T]) T {
 	defer cancel()
 	v, err := chromedp.Run(ctx, a)
 	if err != nil {
-		s.t.Fatalf("%s: %v", what, err)
+		s.t.Fatalf("%s: %v\n%s", what, err, s.snapshot())
 	}
 	return v
 }
