@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/attachkit/attachments v0.0.0
 	github.com/attachkit/attachments/ledger/sqlledger v0.0.0
+	github.com/stretchr/testify v1.12.1
 )
 
 require (
@@ -20,6 +21,7 @@ require (
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/tetratelabs/wazero v1.9.0 // indirect
 	github.com/tus/tusd/v2 v2.9.1 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/exp v0.0.0-20250106191152-7588d65b2ba8 // indirect
 	golang.org/x/image v0.48.0 // indirect
 	golang.org/x/time v0.16.0 // indirect

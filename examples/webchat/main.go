@@ -7,10 +7,13 @@
 // then open the URL it prints. Flags:
 //
 //	-addr    where to listen (default 127.0.0.1:8080)
-//	-data    the data directory: media, chat history and link key (default: a
-//	         fresh temporary directory, removed on exit)
+//	-data    the data directory: media, chat history, the link key and the
+//	         session key (default: a fresh temporary directory, removed on
+//	         exit); a relative path is taken from the working directory,
+//	         which `go -C examples/webchat` makes examples/webchat
 //	-config  a configuration file in Twilio Flex's JSON shape (default: the
-//	         library's defaults); see flex-config.json beside this file
+//	         library's defaults), such as flex-config.json beside this file:
+//	         go -C examples/webchat run . -config flex-config.json
 //	-clamd   scan every file with the ClamAV daemon at unix:<socket path> or
 //	         tcp:<host:port>, such as unix:/run/clamav/clamd.ctl (default: no
 //	         scan)
@@ -57,7 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("webchat", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "`address` to listen on")
-	dataDir := fs.String("data", "", "data `directory` for media, chat history and the link key (default: a temporary directory, removed on exit)")
+	dataDir := fs.String("data", "", "data `directory` for media, chat history, the link key and the session key (default: a temporary directory, removed on exit)")
 	configFile := fs.String("config", "", "configuration `file` in Flex's JSON shape (default: the library's defaults)")
 	clamd := fs.String("clamd", "", "scan files with the ClamAV daemon at `address`, unix:<socket path> or tcp:<host:port> (default: no scan)")
 	if err := fs.Parse(args); err != nil {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"regexp"
 	"strings"
@@ -57,6 +58,27 @@ func nextLine(t *testing.T, lines <-chan string) string {
 	return ""
 }
 
+// signIn returns a client signed in to views of the demo at base.
+func signIn(t *testing.T, base string, views ...string) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Jar: jar}
+	for _, v := range views {
+		res, err := c.Post(base+"session/"+v, "application/json", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("sign in as the %s: %d", v, res.StatusCode)
+		}
+	}
+	return c
+}
+
 func TestRunServesAndShutsDownGracefully(t *testing.T) {
 	lines, done, stop := start(t, "-addr", "127.0.0.1:0", "-config", "flex-config.json")
 	dataLine := nextLine(t, lines)
@@ -75,6 +97,15 @@ func TestRunServesAndShutsDownGracefully(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("state without a session: %d, want 403", res.StatusCode)
+	}
+	client := signIn(t, u[1], "customer", "agent")
+	res, err = client.Get(u[1] + "api/customer/state")
+	if err != nil {
+		t.Fatal(err)
+	}
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"mode":"conversations"`) {
@@ -82,7 +113,7 @@ func TestRunServesAndShutsDownGracefully(t *testing.T) {
 	}
 
 	// An open event stream must not hold the shutdown up.
-	events, err := http.Get(u[1] + "api/agent/events")
+	events, err := client.Get(u[1] + "api/agent/events")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +144,7 @@ func TestRunKeepsAGivenDataDirectory(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"chat.jsonl", "link.key", "storage"} {
+	for _, name := range []string{"chat.jsonl", "link.key", "session.key", "storage"} {
 		if _, err := os.Stat(dir + "/" + name); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -169,7 +200,7 @@ func TestRunScansWithClamd(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, url+"attachments/api/channels/"+chat.Channel+"/draft/files", &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("X-Webchat-View", "customer")
-	res, err := http.DefaultClient.Do(req)
+	res, err := signIn(t, url, "customer").Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,5 +216,66 @@ func TestRunScansWithClamd(t *testing.T) {
 	stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestReadmeCommands runs every `go -C examples/webchat run .` command of
+// the repository's README, with its arguments as written: go -C runs the
+// program in examples/webchat, where this test runs too, so a path the
+// README gives must be one from there. Only the address is replaced, by a
+// free port.
+func TestReadmeCommands(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const cmd = "go -C examples/webchat run ."
+	seen := map[string]bool{}
+	for line := range strings.SplitSeq(string(readme), "\n") {
+		for rest := line; ; {
+			i := strings.Index(rest, cmd)
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(cmd):]
+			args := rest
+			if j := strings.IndexAny(args, "`#\n"); j >= 0 {
+				args = args[:j]
+			}
+			seen[strings.TrimSpace(args)] = true
+		}
+	}
+	if !seen["-config flex-config.json"] {
+		t.Errorf("the README shows no run with the example configuration; commands seen: %v", seen)
+	}
+	for args := range seen {
+		t.Run(cmd+" "+args, func(t *testing.T) {
+			fields := strings.Fields(args)
+			for i := 0; i < len(fields); i++ {
+				if fields[i] == "-addr" && i+1 < len(fields) {
+					fields = append(fields[:i], fields[i+2:]...)
+					i--
+				}
+			}
+			lines, done, stop := start(t, append([]string{"-addr", "127.0.0.1:0"}, fields...)...)
+			var url string
+			for url == "" {
+				if l, ok := strings.CutPrefix(nextLine(t, lines), "web chat demo: "); ok {
+					url = l
+				}
+			}
+			res, err := signIn(t, url, "customer").Get(url + "api/customer/state")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				t.Errorf("state: %d", res.StatusCode)
+			}
+			stop()
+			if err := <-done; err != nil {
+				t.Fatalf("%s %s: %v", cmd, args, err)
+			}
+		})
 	}
 }

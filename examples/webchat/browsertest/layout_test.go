@@ -149,7 +149,8 @@ func TestLayoutsInBrowser(t *testing.T) {
 		chromedp.WaitReady(chromedp.CSS(`[data-view="supervisor"][data-ready="true"][data-live="true"]`)),
 	}
 
-	s.do("open the page 1440 px wide", chromedp.EmulateViewport(1440, 900), chromedp.Navigate(d.hs.URL+"/"))
+	s.do("1440 px wide", chromedp.EmulateViewport(1440, 900))
+	s.open(d.hs.URL+"/", allViews...)
 	s.do("wait for the views", ready...)
 	if got := shownViews(t, s); got != "customer,agent,supervisor" {
 		t.Errorf("1440 px wide shows %q, want the three views", got)
@@ -262,7 +263,13 @@ func TestLayoutsInBrowser(t *testing.T) {
 	checkFocusVisible(t, s, "1440 px")
 
 	// 1024 px: the customer and one other view, with a switch.
-	s.do("1024 px wide", chromedp.EmulateViewport(1024, 900), chromedp.WaitVisible(chromedp.CSS(`#view-tabs [role="tab"]`)))
+	s.do("1024×768", chromedp.EmulateViewport(1024, 768), chromedp.WaitVisible(chromedp.CSS(`#view-tabs [role="tab"]`)))
+	for _, v := range []string{"customer", "agent"} {
+		if bottom := run(s, "where the hint ends", chromedp.Evaluate[float64](fmt.Sprintf(
+			`document.querySelector(%q).getBoundingClientRect().bottom`, view(v, ".hint")))); bottom > 768 {
+			t.Errorf("at 1024×768 the %s's hint under the message box ends at %.0f px, below the fold", v, bottom)
+		}
+	}
 	if got := shownViews(t, s); got != "customer,agent" {
 		t.Errorf("1024 px wide shows %q, want the customer's and the agent's", got)
 	}
@@ -315,6 +322,13 @@ func TestLayoutsInBrowser(t *testing.T) {
 	s.do("the supervisor's tab", chromedp.Click(chromedp.CSS(`#view-tabs [data-view="supervisor"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-view="supervisor"] .audit`)))
 	checkAccessibility(t, s, axe, "390 px, supervisor")
+	// The supervisor's conversation keeps most of the screen: the people on
+	// one line, the audit trail below it shorter.
+	if h := run(s, "measure the supervisor's conversation", chromedp.Evaluate[float64](
+		`document.querySelector('[data-view="supervisor"] .conversation').getBoundingClientRect().height`)); h < 0.4*844 {
+		t.Errorf("at 390×844 the supervisor's conversation is %.0f px tall, want at least 40%% of the screen", h)
+	}
+	screenshotAs(t, s, "webchat-390-supervisor")
 }
 
 // checkFocusVisible walks the page with Tab, as a keyboard user would, and

@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/examples/webchat/internal/chat"
 	"github.com/attachkit/attachments/ledger"
 	"github.com/attachkit/attachments/preview/previewtest"
@@ -60,7 +61,8 @@ func TestPreviewsInBrowser(t *testing.T) {
 	d := startDemo(t, chat.Options{})
 	s := &session{t: t, ctx: browser(t), deadline: time.Now().Add(testTimeout)}
 	dir := t.TempDir()
-	photoPath := writeFile(t, dir, "phone-photo.jpg", previewtest.OrientedJPEG(6))
+	const photoName = "Pasted image 2026-11-30 05.12.03 from the depot camera.jpg"
+	photoPath := writeFile(t, dir, photoName, previewtest.OrientedJPEG(6))
 	heic, err := os.ReadFile(filepath.Join("..", "..", "..", "preview", "previewtest", "testdata", "pattern.heic"))
 	if err != nil {
 		t.Fatal(err)
@@ -80,10 +82,8 @@ func TestPreviewsInBrowser(t *testing.T) {
 		return n
 	}
 
-	s.do("open the page 1440 px wide", chromedp.EmulateViewport(1440, 900), chromedp.Navigate(d.hs.URL+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-view="customer"][data-ready="true"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-view="agent"][data-ready="true"]`)),
-	)
+	s.do("1440 px wide", chromedp.EmulateViewport(1440, 900))
+	s.open(d.hs.URL+"/", allViews...)
 	chipThumb := view("customer", `.chip.attached img.chip-thumb[src^="/attachments/dl/"]`)
 	s.do("the composer shows the photo's thumbnail",
 		chromedp.SetUploadFiles(chromedp.CSS(view("customer", "input.file-input")), []string{photoPath}),
@@ -141,9 +141,11 @@ func TestPreviewsInBrowser(t *testing.T) {
 	}
 	openBox("agent", "1440 px")
 	checkRendition(t, d, "the lightbox's preview", s.attr(box+" .lightbox-img", "src"), true)
-	if got := s.text(box + " .lightbox-title"); got != "phone-photo.jpg" {
+	if got := s.text(box + " .lightbox-title"); got != photoName {
 		t.Errorf("the lightbox is titled %q, want the file's name", got)
 	}
+	checkLightbox(t, s, "1440×900")
+	screenshotAs(t, s, "webchat-lightbox")
 	s.do("Download original",
 		chromedp.Focus(chromedp.CSS(box+" .lightbox-download")),
 		chromedp.KeyEvent(kb.Enter),
@@ -156,12 +158,13 @@ func TestPreviewsInBrowser(t *testing.T) {
 
 	s.do("1024 px wide", chromedp.EmulateViewport(1024, 900))
 	openBox("agent", "1024 px")
-	screenshotAs(t, s, "webchat-lightbox")
+	checkLightbox(t, s, "1024×900")
 	closeBox("agent", "1024 px")
 	s.do("390 px wide", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
 		chromedp.Click(chromedp.CSS(`#view-tabs [data-view="customer"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-view="customer"] .composer`)))
 	openBox("customer", "390 px")
+	checkLightbox(t, s, "390×844")
 	closeBox("customer", "390 px")
 
 	// A picture the library cannot render (cut off half way) is still sent,
@@ -186,4 +189,48 @@ func TestPreviewsInBrowser(t *testing.T) {
 		chromedp.WaitReady(chromedp.CSS(heicThumb)),
 	)
 	checkRendition(t, d, "the HEIC photo's thumbnail", s.attr(heicThumb, "src"), false)
+
+	// The agent deletes the photo while the customer looks at it in the
+	// lightbox: the lightbox closes, and the thumbnail goes.
+	first := view("customer", `li.msg[data-author="customer"]:has(button.media-image)`)
+	sid := s.attr(first, "data-sid")
+	openBox("customer", "390 px, before the delete")
+	alex := attachments.Member{Identity: "alex", Side: attachments.SideAgent}
+	if _, err := attachments.Invoke(context.Background(), d.srv.Client().Registry(), attachments.DeleteMessage,
+		attachments.DeleteMessagePayload{Channel: chat.Channel, Requester: alex, MessageSID: sid}); err != nil {
+		t.Fatal(err)
+	}
+	s.do("the lightbox closes and the picture goes",
+		chromedp.WaitNotPresent(chromedp.CSS(box)),
+		chromedp.WaitNotPresent(chromedp.CSS(fmt.Sprintf(`li.msg[data-sid=%q]`, sid))),
+	)
+	if n := run(s, "count pictures of the deleted message", chromedp.Evaluate[int](fmt.Sprintf(
+		`document.querySelectorAll('li.msg[data-sid=%q] img, dialog.lightbox img[src]').length`, sid))); n != 0 {
+		t.Errorf("%d pictures of the deleted message still show", n)
+	}
+}
+
+// checkLightbox fails the test when the open lightbox cuts its title or
+// lets the picture touch an edge of the dialog, or the dialog the screen's.
+func checkLightbox(t *testing.T, s *session, where string) {
+	t.Helper()
+	got := run(s, "measure the lightbox", chromedp.Evaluate[[]float64](`(() => {
+		const d = document.querySelector('dialog.lightbox[open]').getBoundingClientRect();
+		const img = document.querySelector('dialog.lightbox .lightbox-img');
+		const i = img.getBoundingClientRect(), cs = getComputedStyle(img);
+		const title = document.querySelector('dialog.lightbox .lightbox-title');
+		const cut = title.scrollWidth > title.clientWidth || getComputedStyle(title).textOverflow === 'ellipsis' ? 1 : 0;
+		// the picture's own box, inside the padding
+		const bottom = i.bottom - parseFloat(cs.paddingBottom);
+		return [cut, d.bottom - bottom, window.innerHeight - d.bottom, d.top];
+	})()`))
+	if got[0] != 0 {
+		t.Errorf("%s: the lightbox cuts its title", where)
+	}
+	if got[1] < 8 {
+		t.Errorf("%s: the lightbox's picture ends %.0f px from the dialog's bottom edge, want a margin", where, got[1])
+	}
+	if got[2] < 0 || got[3] < 0 {
+		t.Errorf("%s: the lightbox runs off the screen (%.0f px below, top at %.0f)", where, -got[2], got[3])
+	}
 }

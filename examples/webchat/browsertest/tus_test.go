@@ -101,10 +101,7 @@ func TestTusUploadInBrowser(t *testing.T) {
 	}
 	path := writeFile(t, t.TempDir(), "delivery-log.txt", big.Bytes())
 
-	s.do("open the page",
-		chromedp.Navigate(d.hs.URL+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-view="customer"][data-ready="true"]`)),
-	)
+	s.open(d.hs.URL+"/", "customer", "agent")
 	uploading := view("customer", `.chip[data-status="uploading"]`)
 	s.do("pick the large file", chromedp.SetUploadFiles(chromedp.CSS(view("customer", "input.file-input")), []string{path}))
 	select {

@@ -49,10 +49,7 @@ func TestUploadsInBrowser(t *testing.T) {
 	dir := t.TempDir()
 	input := view("customer", "input.file-input")
 
-	s.do("open the page",
-		chromedp.Navigate(d.hs.URL+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-view="customer"][data-ready="true"]`)),
-	)
+	s.open(d.hs.URL+"/", "customer", "agent")
 	if !run(s, "read the picker", chromedp.Evaluate[bool](`document.querySelector('[data-view="customer"] input.file-input').multiple`)) {
 		t.Error("with 3 files a message the file picker still takes one file at a time")
 	}
@@ -108,6 +105,17 @@ func TestUploadsInBrowser(t *testing.T) {
 	s.do("the pasted picture is attached", chromedp.WaitVisible(chromedp.CSS(attached)))
 	if got := s.attr(attached, "title"); !regexp.MustCompile(`^Pasted image \d{4}-\d\d-\d\d \d\d\.\d\d\.\d\d\.png · `).MatchString(got) {
 		t.Errorf("the pasted picture is named %q, want \"Pasted image <date> <time>.png\"", got)
+	}
+	// Its chip shows the whole name, date and time: nothing cut, nothing
+	// spilling out of the chip.
+	if got := s.text(attached + " .chip-name"); !regexp.MustCompile(`^Pasted image \d{4}-\d\d-\d\d \d\d\.\d\d\.\d\d\.png$`).MatchString(got) {
+		t.Errorf("the pasted picture's chip shows %q, want its whole name with the date", got)
+	}
+	if !run(s, "the chip holds its name", chromedp.Evaluate[bool](fmt.Sprintf(`(() => {
+		const n = document.querySelector(%q), c = n.closest('.chip').getBoundingClientRect(), r = n.getBoundingClientRect();
+		return n.scrollWidth <= n.clientWidth && r.right <= c.right;
+	})()`, attached+" .chip-name"))) {
+		t.Error("the pasted picture's name spills out of its chip")
 	}
 
 	// In webchat mode a message holds text or files: the box is off, and its

@@ -16,11 +16,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/examples/webchat/internal/chat"
@@ -217,8 +221,35 @@ func (s *session) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	ctx, cancel := context.WithDeadline(s.ctx, s.deadline)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
-		s.t.Fatalf("%s: %v", what, err)
+		s.t.Fatalf("%s: %v\n%s", what, err, s.snapshot())
 	}
+}
+
+// snapshot says what the page shows, for a step that failed: each view's
+// sign-in, load and live state, its chips and its notice, and the step
+// deadline's distance. It saves a screenshot beside the others.
+func (s *session) snapshot() string {
+	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+	defer cancel()
+	state, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('.view')].map((v) =>
+		v.dataset.view + ': signedIn=' + v.dataset.signedIn + ' ready=' + v.dataset.ready + ' live=' + v.dataset.live +
+		' chips=[' + [...v.querySelectorAll('.chip')].map((c) => (c.dataset.status || 'attached') + ' ' + c.title).join('; ') + ']' +
+		' notice=' + (v.querySelector('.notice').hidden ? '' : v.querySelector('.notice').textContent.replace(/\s+/g, ' ').trim()) +
+		' messages=' + v.querySelectorAll('li.msg').length).join('\n') +
+		'\ndialogs open: ' + [...document.querySelectorAll('dialog[open]')].map((d) => d.className).join(', ')`))
+	if err != nil {
+		return "page state unknown: " + err.Error()
+	}
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90)); err == nil {
+		dir := filepath.Join("..", "testdata", "screenshots")
+		if os.MkdirAll(dir, 0o755) == nil {
+			path := filepath.Join(dir, "failed-"+strings.ReplaceAll(s.t.Name(), "/", "-")+".png")
+			if os.WriteFile(path, png, 0o644) == nil {
+				state += "\nscreenshot: " + path
+			}
+		}
+	}
+	return "the page:\n" + state
 }
 
 func run[T any](s *session, what string, a chromedp.Action[T]) T {
@@ -227,7 +258,7 @@ func run[T any](s *session, what string, a chromedp.Action[T]) T {
 	defer cancel()
 	v, err := chromedp.Run(ctx, a)
 	if err != nil {
-		s.t.Fatalf("%s: %v", what, err)
+		s.t.Fatalf("%s: %v\n%s", what, err, s.snapshot())
 	}
 	return v
 }
@@ -241,6 +272,74 @@ func (s *session) attr(sel, name string) string {
 	s.t.Helper()
 	return run(s, "read "+name+" of "+sel, chromedp.AttributeValue(chromedp.CSS(sel), name)).Value
 }
+
+// open navigates to url and signs views in, as a person would: each view
+// shows its sign-in, and its button signs it in.
+func (s *session) open(url string, views ...string) {
+	s.t.Helper()
+	s.do("open "+url, chromedp.Navigate(url))
+	s.signIn(views...)
+}
+
+// signIn signs views in with their Sign in buttons and waits until each
+// has loaded the conversation.
+func (s *session) signIn(views ...string) {
+	s.t.Helper()
+	for _, v := range views {
+		s.do("sign in as the "+v,
+			chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-view=%q][data-signed-in="false"] .signin-btn`, v))),
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`[data-view=%q][data-ready="true"]`, v))),
+		)
+	}
+}
+
+// preflightLog is what the browser's network log says of the page's
+// preflights.
+type preflightLog struct {
+	mu       sync.Mutex
+	ids      map[network.RequestID]bool
+	finished int
+	failed   []string
+}
+
+func (l *preflightLog) report() (finished int, failed []string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.finished, slices.Clone(l.failed)
+}
+
+// watchPreflights follows the page's preflight requests in the browser's
+// network log (what DevTools shows): each must finish, none fail or be
+// cancelled.
+func watchPreflights(t *testing.T, s *session) *preflightLog {
+	t.Helper()
+	l := &preflightLog{ids: map[network.RequestID]bool{}}
+	err := chromedp.Listen(s.ctx, func(ev any) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		switch e := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			if strings.HasSuffix(e.Request.URL, "/preflight") {
+				l.ids[e.RequestID] = true
+			}
+		case *network.EventLoadingFinished:
+			if l.ids[e.RequestID] {
+				l.finished++
+			}
+		case *network.EventLoadingFailed:
+			if l.ids[e.RequestID] {
+				l.failed = append(l.failed, fmt.Sprintf("%s (canceled %v)", e.ErrorText, e.Canceled))
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// allViews are the page's three views.
+var allViews = []string{"customer", "agent", "supervisor"}
 
 // view scopes a selector to one of the page's views.
 func view(name, sel string) string { return fmt.Sprintf(`[data-view=%q] %s`, name, sel) }
@@ -281,12 +380,9 @@ func TestWebchatInBrowser(t *testing.T) {
 	pic := photo(t)
 	picPath := writeFile(t, files, "damaged-parcel.png", pic)
 
-	s.do("open the page",
-		chromedp.Navigate(d.hs.URL+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-view="customer"][data-ready="true"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-view="agent"][data-ready="true"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-view="supervisor"][data-ready="true"][data-live="true"]`)),
-	)
+	preflights := watchPreflights(t, s)
+	s.open(d.hs.URL+"/", allViews...)
+	s.do("the supervisor is live", chromedp.WaitVisible(chromedp.CSS(`[data-view="supervisor"][data-ready="true"][data-live="true"]`)))
 	if got := s.text(`[data-side="customer"] .side-limit`); got != "up to 10 MB" {
 		t.Errorf("policy panel shows the customer's limit as %q, want %q", got, "up to 10 MB")
 	}
@@ -353,6 +449,7 @@ func TestWebchatInBrowser(t *testing.T) {
 	// What shows is the library's thumbnail rendition, not the original.
 	imgLink := s.attr(agentImg, "src")
 	status, hdr, body := d.get(t, imgLink)
+	thumbCache := hdr.Get("Cache-Control")
 	if status != http.StatusOK || bytes.Equal(body, pic) {
 		t.Fatalf("the thumbnail's link answered %d with %d bytes, want 200 with a rendition, not the %d bytes sent", status, len(body), len(pic))
 	}
@@ -449,8 +546,22 @@ func TestWebchatInBrowser(t *testing.T) {
 	if got := s.text(notice + " .notice-title"); got != "File too large" {
 		t.Errorf("notice title = %q", got)
 	}
-	if got := s.text(notice + " .notice-text"); !strings.Contains(got, "10 MB") {
-		t.Errorf("notice text = %q, want it to name the 10 MB limit", got)
+	if got := s.text(notice + " .notice-text"); !strings.Contains(got, "10 MB") || !strings.Contains(got, "scan.pdf") {
+		t.Errorf("notice text = %q, want it to name the file and the 10 MB limit", got)
+	}
+	// The preflight refused it before a byte was sent, and the audit trail
+	// says so, in words.
+	refusedPre := view("supervisor", `.act.refused[data-action="Preflight"][data-code="file_too_large"]`)
+	s.do("the supervisor's audit trail shows the refused preflight", chromedp.WaitVisible(chromedp.CSS(refusedPre)))
+	if got := s.text(refusedPre + " summary"); got != "Casey Morgan could not upload scan.pdf, checked before the upload · File too large" {
+		t.Errorf("the audit trail says of the refused preflight %q", got)
+	}
+	s.do("open it", chromedp.Click(chromedp.CSS(refusedPre+" summary")), chromedp.WaitVisible(chromedp.CSS(refusedPre+" .act-message")))
+	if got := s.text(refusedPre + " .act-message"); !strings.Contains(got, "10 MB") {
+		t.Errorf("the refused preflight's full text is %q, want the words the customer saw", got)
+	}
+	if finished, failed := preflights.report(); finished < 4 || len(failed) > 0 {
+		t.Errorf("the browser's network log shows %d preflights finished and these failed or cancelled: %v", finished, failed)
 	}
 
 	exe := append([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"), bytes.Repeat([]byte{0}, 4096)...)
@@ -484,11 +595,43 @@ func TestWebchatInBrowser(t *testing.T) {
 
 	testBlocking(t, s, d)
 
-	// The agent deletes the picture: it goes from every view, and its link
-	// dies.
+	// The agent deletes the picture: it asks first, by keyboard too; then it
+	// goes from every view, its link dies, and the browser does not show it
+	// again from its cache.
+	if got := thumbCache; got != "private, no-cache" {
+		t.Errorf("the thumbnail's link is served with Cache-Control %q, want private, no-cache (a deleted picture must not come back from the cache)", got)
+	}
 	msg := fmt.Sprintf(`li.msg[data-sid=%q]`, picSID)
-	s.do("the agent deletes the message",
-		chromedp.Click(chromedp.CSS(view("agent", msg+" .msg-delete"))),
+	trash := view("agent", msg+" .msg-delete")
+	confirm := `dialog.confirm[open]`
+	s.do("Enter on the trash button asks first",
+		chromedp.Focus(chromedp.CSS(trash)),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(confirm)),
+	)
+	if got := s.text(confirm + " .confirm-text"); !strings.Contains(got, "damaged-parcel.png") {
+		t.Errorf("the question before the delete says %q, want the file's name", got)
+	}
+	if got := run(s, "where the focus is", chromedp.Evaluate[string](`document.activeElement.textContent`)); got != "Cancel" {
+		t.Errorf("with the question open the focus is on %q, want Cancel", got)
+	}
+	checkAccessibility(t, s, axeSource(t), "the question before a delete")
+	s.do("Escape keeps the message",
+		chromedp.KeyEvent(kb.Escape),
+		chromedp.WaitNotPresent(chromedp.CSS(confirm)),
+		chromedp.WaitVisible(chromedp.CSS(view("agent", msg))),
+	)
+	if !run(s, "where the focus went", chromedp.Evaluate[bool](fmt.Sprintf(`document.activeElement === document.querySelector(%q)`, trash))) {
+		t.Error("after the question closed the focus is not back on the trash button")
+	}
+	if n := d.storedMedia(t); n != 2 {
+		t.Errorf("%d media blobs stored after the delete was cancelled, want 2", n)
+	}
+	s.do("Enter, Tab, Enter deletes it",
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(confirm)),
+		chromedp.KeyEvent(kb.Tab),
+		chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitNotPresent(chromedp.CSS(view("agent", msg))),
 		chromedp.WaitNotPresent(chromedp.CSS(view("customer", msg))),
 		chromedp.WaitNotPresent(chromedp.CSS(view("supervisor", msg))),
@@ -496,7 +639,26 @@ func TestWebchatInBrowser(t *testing.T) {
 	if status, _, _ := d.get(t, imgLink); status != http.StatusNotFound && status != http.StatusForbidden {
 		t.Errorf("the deleted picture's link answered %d, want 404 or 403", status)
 	}
+	// The browser loaded that link before: asked again, as an img would,
+	// it must go to the server (and fail), not answer from its cache.
+	if got := run(s, "load the deleted picture's link again", chromedp.Evaluate[int](fmt.Sprintf(
+		`fetch(%q).then((r) => r.status)`, imgLink), chromedp.EvalAwaitPromise)); got == http.StatusOK {
+		t.Errorf("the deleted picture's link still loads in the browser (%d): it came back from the cache", got)
+	}
+	if !run(s, "an img of the deleted picture fails", chromedp.Evaluate[bool](fmt.Sprintf(`new Promise((resolve) => {
+		const i = new Image();
+		i.onload = () => resolve(false);
+		i.onerror = () => resolve(true);
+		i.src = %q;
+	})`, imgLink), chromedp.EvalAwaitPromise)) {
+		t.Error("an img of the deleted picture still shows it")
+	}
 	if n := d.storedMedia(t); n != 1 {
 		t.Errorf("%d media blobs stored after deleting the picture, want 1", n)
+	}
+	s.do("the audit trail says who deleted it",
+		chromedp.WaitVisible(chromedp.CSS(view("supervisor", `.act.ok[data-action="DeleteMessage"]`))))
+	if got := s.text(view("supervisor", `.act.ok[data-action="DeleteMessage"] .act-line`)); !strings.HasPrefix(got, "Alex Rivera deleted") {
+		t.Errorf("the audit trail says of the delete %q", got)
 	}
 }

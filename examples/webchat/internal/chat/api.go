@@ -17,25 +17,33 @@ import (
 const maxTextLen = 4000
 
 // viewHeader is the request header that names the view acting on the
-// library's API (httpapi). The demo has no sign-in: a real host takes the
-// member from its session cookie or token instead, in its MemberFunc.
+// library's API (httpapi). It only picks which of the browser's sessions
+// the request uses (the page holds three people's): without that view's
+// session cookie it names nobody. A product with one person per browser
+// has no need of it.
 const viewHeader = "X-Webchat-View"
 
 // LinkPath is where the demo serves download links.
 const LinkPath = "/attachments/dl/"
 
-// member is the demo's httpapi.MemberFunc: the person whose view the page
-// names in viewHeader.
+// member is the demo's httpapi.MemberFunc: the person signed in to the view
+// the page names in viewHeader, from that view's session cookie.
 func (s *Server) member(r *http.Request) (attachments.Member, error) {
-	p, ok := s.person(r.Header.Get(viewHeader))
-	if !ok {
-		return attachments.Member{}, &errs.Error{Code: errs.PermissionDenied, Message: "say which view acts"}
+	p, err := s.signedIn(r, r.Header.Get(viewHeader))
+	if err != nil {
+		return attachments.Member{}, err
 	}
 	return p.Member, nil
 }
 
-// routes returns the page, the library's API, the download links and the
-// demo's own small API.
+// headerView is the view a request to the library's API names.
+func headerView(r *http.Request) string { return r.Header.Get(viewHeader) }
+
+// pathView is the view a request to the demo's own API names.
+func pathView(r *http.Request) string { return r.PathValue("view") }
+
+// routes returns the page, the sign-in, the library's API, the download
+// links and the demo's own small API.
 //
 // Files go through the library's handlers (httpapi), mounted at
 // httpapi.DefaultPath, with the view in the X-Webchat-View header: upload
@@ -44,6 +52,8 @@ func (s *Server) member(r *http.Request) (attachments.Member, error) {
 // chat host has anyway, under /api/{view}/, in camelCase like httpapi's,
 // every refusal httpapi's ErrorBody with httpapi.Status:
 //
+//	POST   /session/{view}                         sessionReply: sign the view in (sets its cookie)
+//	DELETE /session/{view}                         sign it out
 //	GET    state                                   stateView
 //	GET    events                                  Server-Sent Events (handleEvents)
 //	POST   messages {text}                         messageView, a text message
@@ -51,30 +61,55 @@ func (s *Server) member(r *http.Request) (attachments.Member, error) {
 //	POST   block {identity, mode}                  {identity, previous, role}
 //	POST   unblock {identity}                      {identity, previous, role}
 //	GET    journal?limit=&before=                  {entries, before}, the supervisor's only
+//
+// Every route but the page and the sign-in needs the view's session; a
+// refusal of an action, whoever refuses it, goes in the journal (audit).
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", pageHandler())
-	mux.Handle(LinkPath, s.api.Links())
+	mux.HandleFunc("POST /session/{view}", s.handleSignIn)
+	mux.HandleFunc("DELETE /session/{view}", s.handleSignOut)
+	mux.Handle(LinkPath, linkCache(s.api.Links()))
 	mux.Handle(httpapi.DefaultPath, s.api)
+	for route, action := range map[string]string{
+		"POST channels/{channel}/preflight":                            Preflight,
+		"POST channels/{channel}/draft/files":                          "AttachFile",
+		"DELETE channels/{channel}/draft/files/{media}":                "DetachFile",
+		"POST channels/{channel}/draft/send":                           "SendMediaMessage",
+		"POST channels/{channel}/messages":                             "SendMediaMessage",
+		"POST channels/{channel}/uploads":                              tusCreation,
+		"DELETE channels/{channel}/messages/{message}":                 "DeleteMessage",
+		"GET channels/{channel}/messages/{message}/media/{media}":      "DownloadMedia",
+		"GET channels/{channel}/messages/{message}/media/{media}/link": "DownloadMedia",
+		"GET channels/{channel}/media/{media}":                         "DownloadMedia",
+		"GET channels/{channel}/media/{media}/link":                    "DownloadMedia",
+	} {
+		method, path, _ := strings.Cut(route, " ")
+		mux.Handle(method+" "+httpapi.DefaultPath+path, s.audit(action, headerView, s.api))
+	}
 
-	api := func(pattern string, h func(w http.ResponseWriter, r *http.Request, p Person)) {
+	api := func(pattern, action string, h func(w http.ResponseWriter, r *http.Request, p Person)) {
 		method, path, _ := strings.Cut(pattern, " ")
-		mux.HandleFunc(method+" /api/{view}"+path, func(w http.ResponseWriter, r *http.Request) {
-			p, ok := s.person(r.PathValue("view"))
-			if !ok {
-				s.fail(w, r, &errs.Error{Code: errs.NotFound, Message: "no such view"})
+		var handler http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p, err := s.signedIn(r, r.PathValue("view"))
+			if err != nil {
+				s.fail(w, r, err)
 				return
 			}
 			h(w, r, p)
 		})
+		if action != "" {
+			handler = s.audit(action, pathView, handler)
+		}
+		mux.Handle(method+" /api/{view}"+path, handler)
 	}
-	api("GET /state", s.handleState)
-	api("GET /events", s.handleEvents)
-	api("POST /messages", s.handleSendText)
-	api("GET /media/{media}/renditions/{name}", s.handleRendition)
-	api("POST /block", s.handleBlock)
-	api("POST /unblock", s.handleUnblock)
-	api("GET /journal", s.handleJournal)
+	api("GET /state", "", s.handleState)
+	api("GET /events", "", s.handleEvents)
+	api("POST /messages", "SendMessage", s.handleSendText)
+	api("GET /media/{media}/renditions/{name}", "", s.handleRendition)
+	api("POST /block", "BlockMember", s.handleBlock)
+	api("POST /unblock", "UnblockMember", s.handleUnblock)
+	api("GET /journal", "", s.handleJournal)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &errs.Error{Code: errs.NotFound, Message: "no such endpoint"})
 	})

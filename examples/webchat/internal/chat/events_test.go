@@ -21,7 +21,7 @@ func (d *demo) subscribe(t *testing.T, view string) *sse {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, d.hs.URL+"/api/"+view+"/events", nil)
-	res, err := http.DefaultClient.Do(req)
+	res, err := d.client.Do(req)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/attachkit/attachments"
@@ -141,6 +142,9 @@ type journalFeed struct {
 func (f journalFeed) Record(ctx context.Context, e ledger.Entry) error {
 	if err := f.Ledger.Record(ctx, e); err != nil {
 		return err
+	}
+	if mark, ok := ctx.Value(journaledKey{}).(*atomic.Bool); ok {
+		mark.Store(true) // audit need not record the request's refusal
 	}
 	if e.Channel == Channel {
 		f.hub.Publish(Event{Kind: EventActivity, Channel: e.Channel, Entry: e})

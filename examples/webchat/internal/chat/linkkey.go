@@ -36,17 +36,7 @@ func loadLinkKey(path string) (links.Key, error) {
 	if err != nil {
 		return links.Key{}, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return links.Key{}, fmt.Errorf("link key: %w", err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(path)
-		return links.Key{}, fmt.Errorf("link key: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(path)
+	if err := writeSecret(path, data); err != nil {
 		return links.Key{}, fmt.Errorf("link key: %w", err)
 	}
 	return k, nil

@@ -5,9 +5,10 @@ import "github.com/attachkit/attachments"
 // Channel is the demo's one conversation.
 const Channel = "CHdemo"
 
-// The page's three views, which name the person who acts: the first
-// segment of the demo's own API paths (/api/customer/…), and the
-// X-Webchat-View header on the library's (httpapi).
+// The page's three views. Each signs in as its person; the view, the first
+// segment of the demo's own API paths (/api/customer/…) and the
+// X-Webchat-View header on the library's (httpapi), picks which of the
+// browser's sessions a request uses.
 const (
 	ViewCustomer   = "customer"
 	ViewAgent      = "agent"

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
@@ -34,6 +35,12 @@ type Options struct {
 	// VirusScan names the virus scan Setup installs, if any ("ClamAV 1.4.3",
 	// say), for the page's policy panel. Default "": no scan.
 	VirusScan string
+	// SessionLifetime is how long a sign-in lasts. Default
+	// DefaultSessionLifetime.
+	SessionLifetime time.Duration
+	// Now is the clock that sessions and the refusals the demo journals
+	// read. Default time.Now.
+	Now func() time.Time
 }
 
 // Server is the demo: the attachments Client wired to local storage, the
@@ -55,12 +62,17 @@ type Server struct {
 	api *httpapi.Handler
 	// renditions makes the pictures' thumbnails and previews.
 	renditions *preview.Previews
+	// sessions are the views' sign-ins.
+	sessions *sessions
+	// journal is the ledger's journal, as the Client writes to it.
+	journal journalFeed
 }
 
 // Open starts the demo on the data directory dir, creating it when it is
 // missing: media in dir/storage (the local-disk driver), the ledger of
 // files, drafts and the journal in dir/ledger.db (SQLite), the chat history
-// in dir/chat.jsonl and the key that signs download links in dir/link.key.
+// in dir/chat.jsonl, the key that signs download links in dir/link.key and
+// the one that signs session cookies in dir/session.key.
 // What is there already is picked up again, so a restart keeps the
 // conversation, its files, the drafts and the audit trail.
 //
@@ -76,6 +88,12 @@ func Open(dir string, opts *Options) (*Server, error) {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.SessionLifetime <= 0 {
+		o.SessionLifetime = DefaultSessionLifetime
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
@@ -110,6 +128,10 @@ func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket, 
 	if err != nil {
 		return nil, err
 	}
+	sessionKey, err := loadSessionKey(filepath.Join(dir, "session.key"))
+	if err != nil {
+		return nil, err
+	}
 	signer, err := links.NewSigner(key, nil)
 	if err != nil {
 		return nil, err
@@ -122,7 +144,8 @@ func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket, 
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{hub: hub, store: store, ledger: l, roles: attachments.DefaultRoles(), cast: Cast(), log: o.Logger, scan: o.VirusScan}
+	s := &Server{hub: hub, store: store, ledger: l, roles: attachments.DefaultRoles(), cast: Cast(), log: o.Logger, scan: o.VirusScan,
+		sessions: &sessions{key: sessionKey, lifetime: o.SessionLifetime, now: o.Now}, journal: journalFeed{Ledger: l, hub: hub}}
 	ctx := context.Background()
 	for _, p := range s.cast {
 		if !hub.hasRole(Channel, p.Member.Identity) {
@@ -137,7 +160,7 @@ func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket, 
 		Roles:   s.roles,
 		Logger:  o.Logger,
 		Links:   dl,
-		Ledger:  journalFeed{Ledger: l, hub: hub},
+		Ledger:  s.journal,
 	})
 	if err != nil {
 		hub.Close()

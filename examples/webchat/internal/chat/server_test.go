@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/textproto"
 	"os"
@@ -35,6 +36,9 @@ type demo struct {
 	srv *chat.Server
 	hs  *httptest.Server
 	dir string
+	// client holds the three views' session cookies: the demo signs each
+	// view in as the page does.
+	client *http.Client
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
@@ -58,6 +62,16 @@ func openDemo(t *testing.T, dir string, opts *chat.Options) *demo {
 	}
 	d := &demo{srv: srv, hs: httptest.NewServer(srv), dir: dir}
 	t.Cleanup(func() { d.close(t) })
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.client = &http.Client{Jar: jar}
+	for _, view := range []string{chat.ViewCustomer, chat.ViewAgent, chat.ViewSupervisor} {
+		if status, rep := d.do(t, http.MethodPost, "/session/"+view, nil, "", nil); status != http.StatusOK {
+			t.Fatalf("sign in as the %s: %d %+v", view, status, rep)
+		}
+	}
 	return d
 }
 
@@ -103,7 +117,7 @@ func (d *demo) do(t *testing.T, method, path string, body io.Reader, ctype strin
 	if req.URL.Fragment != "" {
 		req.Header.Set("X-Webchat-View", req.URL.Fragment)
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := d.client.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
@@ -500,7 +514,7 @@ func TestPermissionsAndBlocking(t *testing.T) {
 		{"empty text", "customer", "/messages", map[string]string{"text": "  "}, http.MethodPost, http.StatusBadRequest, "invalid_payload"},
 		{"text too long", "customer", "/messages", map[string]string{"text": strings.Repeat("é", 4001)}, http.MethodPost, http.StatusBadRequest, "invalid_payload"},
 		{"unknown field", "customer", "/messages", map[string]string{"txt": "hi"}, http.MethodPost, http.StatusBadRequest, "invalid_payload"},
-		{"unknown view", "intruder", "/messages", map[string]string{"text": "hi"}, http.MethodPost, http.StatusNotFound, "not_found"},
+		{"unknown view", "intruder", "/messages", map[string]string{"text": "hi"}, http.MethodPost, http.StatusForbidden, "permission_denied"},
 		{"unknown endpoint", "customer", "/nothing", nil, http.MethodGet, http.StatusNotFound, "not_found"},
 		{"bad disposition", "agent", "lib:messages/" + agentMsg.SID + "/media/ME00/link?disposition=evil", nil, http.MethodGet, http.StatusBadRequest, "invalid_payload"},
 		{"link to a message without media", "agent", "lib:messages/" + agentMsg.SID + "/media/ME00000000000000000000000000000000/link", nil, http.MethodGet, http.StatusNotFound, "not_found"},
@@ -575,7 +589,7 @@ func TestCrossOriginRequestsAreRefused(t *testing.T) {
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Sec-Fetch-Site", "cross-site")
 		req.Header.Set("X-Webchat-View", "customer")
-		res, err := http.DefaultClient.Do(req)
+		res, err := d.client.Do(req) // signed in, from another site
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -702,7 +716,7 @@ func TestLibraryAPI(t *testing.T) {
 		for k, v := range hdr {
 			req.Header.Set(k, v)
 		}
-		res, err := http.DefaultClient.Do(req)
+		res, err := d.client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -22,6 +22,19 @@ const TITLES = {
   unavailable: 'Service unavailable',
 };
 
+// ACTION_WORDS says each action of the journal in words, done and refused.
+const ACTION_WORDS = {
+  SendMessage: ['sent', 'could not send'],
+  SendMediaMessage: ['sent', 'could not send'],
+  AttachFile: ['attached', 'could not attach'],
+  DetachFile: ['removed from the draft', 'could not remove'],
+  DownloadMedia: ['downloaded', 'could not download'],
+  DeleteMessage: ['deleted', 'could not delete'],
+  BlockMember: ['blocked', 'could not block'],
+  UnblockMember: ['unblocked', 'could not unblock'],
+  Preflight: ['checked', 'could not upload'],
+};
+
 // isBlocked reports whether a role is a blocked one: "customer:blocked",
 // "customer:blocked-files", or the old plain "blocked".
 function isBlocked(role) { return role === 'blocked' || /:blocked(-files)?$/.test(role || ''); }
@@ -138,7 +151,8 @@ class ApiError extends Error {
     const e = (body && body.error) || body || {};
     super(e.message || 'Something went wrong');
     this.status = status;
-    this.code = e.code || 'internal';
+    // A proxy's 502, 503 or 504 has no JSON: the server is away, for now.
+    this.code = e.code || ([502, 503, 504].includes(status) ? 'unavailable' : 'internal');
     this.details = e.details || {};
   }
 }
@@ -160,9 +174,12 @@ async function request(method, url, body, headers = {}) {
   } catch {
     throw new ApiError(0, UNAVAILABLE);
   }
+  // Read every answer to its end, a 204's empty one too: a response left
+  // unread shows in the browser's network log as a cancelled request.
+  const raw = await res.text().catch(() => '');
   if (res.status === 204) return null;
   let data = null;
-  try { data = await res.json(); } catch { /* not JSON */ }
+  try { data = JSON.parse(raw); } catch { /* not JSON */ }
   if (!res.ok) throw new ApiError(res.status, data);
   return data;
 }
@@ -175,8 +192,9 @@ function api(view, method, path, body) {
 
 // The library's HTTP API (httpapi) handles everything about files: uploads
 // (multipart and tus), the draft, download links, deletes and the
-// preflight. The demo has no sign-in, so the page names the view that acts
-// in a header; a real host's handler takes the member from its session.
+// preflight. Each view signs in and holds a session cookie of its own; the
+// header names which of the browser's sessions a request uses (a product
+// with one person per browser needs no such header).
 const LIB = '/attachments/api/';
 let CHANNEL = 'CHdemo'; // the state's channel replaces it on load
 const VIEW_HEADER = 'X-Webchat-View';
@@ -192,9 +210,21 @@ function lib(view, method, route, body) {
 // small file goes in one multipart request, which is one round trip.
 const TUS_THRESHOLD = 4 << 20;
 const TUS_CHUNK = 1 << 20;
-// TUS_BREAKS is how many broken PATCHes in a row the page resumes from by
-// itself before it gives up and offers Retry.
-const TUS_BREAKS = 3;
+
+// BACKOFF: an upload the network or the server broke is tried again by
+// itself, after a pause drawn at random (full jitter) below a ceiling that
+// doubles from base to cap, up to tries times; a tus upload resumes from
+// the offset the server reports. The live connection coming back (the
+// server is up again) ends a pause at once.
+const BACKOFF = { base: 500, cap: 15000, tries: 12 };
+
+function backoffDelay(attempt) {
+  return Math.random() * Math.min(BACKOFF.cap, BACKOFF.base * 2 ** attempt);
+}
+
+// RECOVERABLE are the failures an upload recovers from by itself: the
+// network, a server restarting or busy, a limit on uploads at once.
+const RECOVERABLE = new Set(['unavailable', 'closed', 'rate_limited', 'too_many_uploads', 'upload_incomplete']);
 
 // uploadFile sends one file to a route of the library's API ("draft/files"
 // or "messages") and resolves with its JSON answer. onProgress gets the
@@ -268,10 +298,10 @@ const tusUploads = new WeakMap();
 
 // uploadTus sends a file with tus 1.0 (core, creation, termination): POST
 // creates the upload (Upload-Length and Upload-Metadata, which the server
-// preflights), PATCHes send it in TUS_CHUNK pieces from Upload-Offset, a
-// HEAD after a failed PATCH learns how much arrived, and a cancel DELETEs
-// it. The last PATCH's answer is the library's reply to the send or
-// attach. A failure leaves the upload to resume on Retry.
+// preflights), PATCHes send it in TUS_CHUNK pieces from Upload-Offset, and
+// a cancel DELETEs it. The last PATCH's answer is the library's reply to
+// the send or attach. A failure leaves the upload to resume: called again
+// for the same file, it first asks the server (HEAD) how much arrived.
 async function uploadTus(view, route, file, { onProgress, signal } = {}) {
   const refused = (xhr) => new ApiError(xhr.status, xhr.response);
   let url = tusUploads.get(file);
@@ -280,6 +310,7 @@ async function uploadTus(view, route, file, { onProgress, signal } = {}) {
     if (url) {
       const head = await tusRequest(view, 'HEAD', url, {}, undefined, { signal });
       if (head.status === 200) offset = Number(head.getResponseHeader('Upload-Offset'));
+      else if (head.status >= 500) throw new ApiError(head.status, head.response);
       else url = null; // gone (expired, or finished): start again
     }
     if (!url) {
@@ -292,24 +323,13 @@ async function uploadTus(view, route, file, { onProgress, signal } = {}) {
       url = new URL(created.getResponseHeader('Location'), location.href).pathname;
       tusUploads.set(file, url);
     }
-    let breaks = 0; // broken PATCHes in a row
     for (;;) {
       if (onProgress) onProgress(offset / file.size);
       const end = Math.min(offset + TUS_CHUNK, file.size);
-      let patch;
-      try {
-        patch = await tusRequest(view, 'PATCH', url, {
-          'Upload-Offset': String(offset),
-          'Content-Type': 'application/offset+octet-stream',
-        }, file.slice(offset, end), { signal, onProgress: (n) => onProgress && onProgress((offset + n) / file.size) });
-      } catch (err) {
-        if (err.code === 'aborted' || ++breaks > TUS_BREAKS) throw err; // Retry resumes it later
-        // The connection broke mid-chunk: ask how much arrived, go on from there.
-        const head = await tusRequest(view, 'HEAD', url, {}, undefined, { signal });
-        if (head.status !== 200) throw err;
-        offset = Number(head.getResponseHeader('Upload-Offset'));
-        continue;
-      }
+      const patch = await tusRequest(view, 'PATCH', url, {
+        'Upload-Offset': String(offset),
+        'Content-Type': 'application/offset+octet-stream',
+      }, file.slice(offset, end), { signal, onProgress: (n) => onProgress && onProgress((offset + n) / file.size) });
       if (patch.status === 200 && end === file.size) {
         tusUploads.delete(file);
         return patch.response; // the last PATCH answers as the upload route would
@@ -319,7 +339,6 @@ async function uploadTus(view, route, file, { onProgress, signal } = {}) {
         throw refused(patch);
       }
       offset = Number(patch.getResponseHeader('Upload-Offset'));
-      breaks = 0;
     }
   } catch (err) {
     if (err.code === 'aborted' && url) {
@@ -330,13 +349,19 @@ async function uploadTus(view, route, file, { onProgress, signal } = {}) {
   }
 }
 
+// ACTIVE are the states of an upload not yet over.
+const ACTIVE = new Set(['queued', 'uploading', 'reconnecting']);
+
 // RETRYABLE are the failures worth trying the same file again for: the
 // network, the server, or a cancel. A refusal of the file itself is not.
 const RETRYABLE = new Set(['aborted', 'unavailable', 'internal', 'canceled', 'closed']);
 
 // ---- the policy panel ----
 
+// renderPolicy draws the policy panel from a view's state; until a view
+// has signed in and loaded, there is nothing to show, and the panel hides.
 function renderPolicy(state) {
+  document.getElementById('policy').hidden = false;
   const facts = document.getElementById('policy-facts');
   facts.replaceChildren();
   const fact = (label, value) => {
@@ -398,6 +423,8 @@ class View {
     this.chips = this.q('.chips');
     this.notice = this.q('.notice');
     this.noticeTimer = 0;
+    this.events = null; // the EventSource, while signed in
+    this.wakers = new Set(); // pauses of uploads waiting to try again
     this.atBottom = true; // the conversation shows its newest message
     this.conversation.addEventListener('scroll', () => {
       const c = this.conversation;
@@ -411,7 +438,7 @@ class View {
   can(perm) { return this.state && this.me.permissions.includes(perm); }
   policy() { return this.state.policies[this.me.side]; }
   person(identity) { return this.state.people.find((p) => p.identity === identity); }
-  get uploads() { return this.queue.filter((u) => u.status === 'queued' || u.status === 'uploading').length; }
+  get uploads() { return this.queue.filter((u) => ACTIVE.has(u.status)).length; }
 
   wire() {
     this.attachBtn.addEventListener('click', () => this.fileInput.click());
@@ -427,7 +454,7 @@ class View {
     // Escape cancels the newest upload in progress, from anywhere in the view.
     this.root.addEventListener('keydown', (e) => {
       if (e.key !== 'Escape') return;
-      const u = [...this.queue].reverse().find((x) => x.status === 'uploading' || x.status === 'queued');
+      const u = [...this.queue].reverse().find((x) => ACTIVE.has(x.status));
       if (u) { e.preventDefault(); this.cancel(u); }
     });
     this.text.addEventListener('input', () => { this.autosize(); this.refreshComposer(); });
@@ -469,6 +496,73 @@ class View {
 
     this.q('.block-toggle').addEventListener('click', () => this.toggleBlock());
     this.q('.banner-action').addEventListener('click', () => this.toggleBlock());
+    this.q('.signin-btn').addEventListener('click', () => this.signIn());
+    this.q('.signout').addEventListener('click', () => this.signOut());
+    window.addEventListener('online', () => this.wake());
+  }
+
+  // ---- sign-in ----
+
+  // start follows the conversation live, and loads it once the stream is
+  // open; a view that is not signed in is refused the stream, and then
+  // offers the sign-in.
+  start() {
+    this.openEvents();
+  }
+
+  // signIn signs the view in: the demo's chooser has no password; the
+  // server sets the view's session cookie (signed, HttpOnly, expiring).
+  async signIn() {
+    const btn = this.q('.signin-btn');
+    btn.disabled = true;
+    try {
+      await request('POST', '/session/' + this.name);
+      this.root.dataset.signedIn = 'true';
+      this.start();
+      this.q('.message-input').focus();
+    } catch (err) {
+      this.showError(err);
+    } finally {
+      btn.disabled = false;
+    }
+  }
+
+  async signOut() {
+    try {
+      await request('DELETE', '/session/' + this.name);
+    } catch (err) {
+      this.showError(err);
+      return;
+    }
+    this.showSignIn();
+  }
+
+  // signedOutBy shows the sign-in when err says the view's session is
+  // missing, forged or expired, and reports whether it did.
+  signedOutBy(err) {
+    if (!(err && err.code === 'permission_denied' && err.details && err.details.reason === 'sign_in')) return false;
+    this.showSignIn(err.message);
+    return true;
+  }
+
+  showSignIn(why) {
+    if (this.events) { this.events.close(); this.events = null; }
+    for (const u of this.queue) if (u.abort) u.abort();
+    this.state = null;
+    delete this.root.dataset.ready;
+    this.root.dataset.signedIn = 'false';
+    this.root.dataset.live = 'false';
+    this.q('.live-text').textContent = 'signed out';
+    this.q('.view-title').textContent = LABELS[this.name] + ' view';
+    this.q('.view-sub').textContent = 'Not signed in';
+    this.q('.avatar').textContent = LABELS[this.name].charAt(0);
+    this.q('.signin-why').textContent = why && why !== 'sign in first' ? why.charAt(0).toUpperCase() + why.slice(1) + '.' : '';
+    this.q('.signin-btn').textContent = 'Sign in as the ' + this.name;
+    this.messages.replaceChildren();
+    this.chips.replaceChildren();
+    this.queue = [];
+    this.q('.audit-list').replaceChildren();
+    this.clearError();
   }
 
   // ---- state and live updates ----
@@ -482,25 +576,41 @@ class View {
     this.renderDraft(st.draft);
     if (st.me.side === 'supervisor') await this.loadJournal();
     this.scrollDown();
+    this.root.dataset.signedIn = 'true';
     this.root.dataset.ready = 'true';
     this.onState(st);
     return st;
   }
 
-  connect() {
+  // openEvents follows the conversation live, and (re)loads it each time
+  // the stream opens, so nothing is missed while it was down. The browser
+  // reconnects by itself after a network error; a refusal (no session, or
+  // a server shutting down) closes the stream, and the page asks why: the
+  // sign-in, or another try later.
+  openEvents() {
+    if (this.events) this.events.close();
     const es = new EventSource('/api/' + this.name + '/events');
+    this.events = es;
     es.addEventListener('open', async () => {
       this.root.dataset.live = 'true';
       this.q('.live-text').textContent = 'live';
+      this.wake(); // the server is back: uploads waiting to try again go now
       try {
         await this.load(); // (re)load: nothing is missed while disconnected
       } catch (err) {
-        this.showError(err);
+        if (!this.signedOutBy(err)) this.showError(err);
       }
     });
     es.addEventListener('error', () => {
+      if (this.events !== es) return;
       this.root.dataset.live = 'false';
       this.q('.live-text').textContent = 'reconnecting';
+      if (es.readyState !== EventSource.CLOSED) return;
+      this.events = null;
+      const again = () => setTimeout(() => {
+        if (!this.events && this.root.dataset.signedIn !== 'false') this.openEvents();
+      }, backoffDelay(3));
+      this.load().then(again, (err) => { if (!this.signedOutBy(err)) again(); });
     });
     es.addEventListener('message', (e) => this.onMessage(JSON.parse(e.data)));
     es.addEventListener('removed', (e) => this.onRemoved(JSON.parse(e.data)));
@@ -516,9 +626,19 @@ class View {
     this.scrollDown();
   }
 
+  // onRemoved takes a deleted message away, with its pictures: its
+  // thumbnails, and the lightbox if it shows one of them.
   onRemoved({ sid }) {
     const li = this.messages.querySelector(`[data-sid="${sid}"]`);
-    if (li) li.remove();
+    if (li) {
+      li.querySelectorAll('img').forEach((img) => img.removeAttribute('src'));
+      li.remove();
+    }
+    const dlg = document.querySelector('.lightbox');
+    if (dlg.open && dlg.dataset.message === sid && dlg.dataset.view === this.name) {
+      dlg.querySelector('.lightbox-img').removeAttribute('src');
+      dlg.close();
+    }
   }
 
   onRole({ identity, role }) {
@@ -529,7 +649,7 @@ class View {
       // Permissions follow the role, and a refusal the old role earned is
       // no longer true.
       if (this.notice.dataset.code === 'permission_denied') this.clearError();
-      this.load().catch((err) => this.showError(err));
+      this.load().catch((err) => { if (!this.signedOutBy(err)) this.showError(err); });
       return;
     }
     // Another person's permissions changed with their role: reload them.
@@ -553,23 +673,30 @@ class View {
     while (list.children.length > 200) list.lastChild.remove();
   }
 
-  // renderEntry draws one journal entry: who did what and what it touched;
-  // a refusal's full text opens from a disclosure.
+  // renderEntry draws one journal entry as a sentence: who did what to
+  // what ("Casey Morgan attached damaged-parcel.png"), or what they were
+  // refused and why ("Casey Morgan could not upload setup.exe: checked
+  // before the upload · File type not accepted"); a refusal's full text,
+  // the words its member was shown, opens from a disclosure.
   renderEntry(e) {
     const li = el('li', 'act ' + (e.ok ? 'ok' : 'refused'));
     li.dataset.action = e.action;
+    li.dataset.code = e.code;
     const mark = el('span', 'act-mark', e.ok ? '✓' : '✕');
     mark.setAttribute('aria-label', e.ok ? 'done' : 'refused');
     mark.setAttribute('role', 'img');
-    const parts = [];
-    if (e.fileNames.length) parts.push(e.fileNames.join(', '));
-    if (e.targetName) parts.push('member: ' + e.targetName);
-    if (e.messageText && !e.fileNames.length) parts.push('“' + e.messageText + '”');
-    else if (e.messageSid && e.messageGone && !e.fileNames.length) parts.push('a message since deleted');
+    const files = e.fileNames.join(', ');
+    let what = files;
+    if (e.targetName) what = e.targetName;
+    else if (!files && e.messageText) what = 'a message, “' + e.messageText + '”';
+    else if (!files && e.messageSid && e.messageGone) what = 'a message since deleted';
+    else if (!files && e.messageSid) what = 'a message';
+    const verbs = ACTION_WORDS[e.action] || [e.action, 'could not ' + e.action];
     const line = el('span', 'act-line');
-    line.append(el('span', 'act-action', e.action), el('span', 'act-who', ' ' + e.actorName));
-    if (parts.length) line.append(el('span', 'act-what', ' · ' + parts.join(' · ')));
-    line.title = e.fileNames.length ? e.fileNames.join(', ') : e.messageSid || '';
+    line.append(el('span', 'act-who', e.actorName + ' '), el('span', 'act-verb', e.ok ? verbs[0] : verbs[1]));
+    if (what) line.append(el('span', 'act-what', ' ' + what));
+    if (e.action === 'Preflight') line.append(el('span', 'act-when', ', checked before the upload'));
+    line.title = e.action + (e.fileNames.length ? ': ' + files : e.messageSid ? ': ' + e.messageSid : '');
     const time = el('time', 'act-time', new Date(e.time).toLocaleTimeString());
     time.dateTime = e.time;
     if (e.ok) {
@@ -578,8 +705,11 @@ class View {
     }
     const details = el('details', 'act-details');
     const summary = el('summary');
-    summary.append(line, el('span', 'act-code', ' ' + (TITLES[e.code] || e.code)));
-    details.append(summary, el('p', 'act-message', e.message || e.code));
+    summary.append(line, el('span', 'act-code', ' · ' + (TITLES[e.code] || e.code.replace(/_/g, ' '))));
+    let text = e.message || e.code;
+    text = text.charAt(0).toUpperCase() + text.slice(1);
+    if (!/[.!?]$/.test(text)) text += '.';
+    details.append(summary, el('p', 'act-message', text));
     li.append(mark, details, time);
     return li;
   }
@@ -679,7 +809,7 @@ class View {
       del.title = m.media.length ? 'Delete message and its file' : 'Delete message';
       del.setAttribute('aria-label', del.title);
       del.innerHTML = ICONS.trash;
-      del.addEventListener('click', () => this.remove(m.sid));
+      del.addEventListener('click', () => this.confirmRemove(m, del));
       meta.append(del);
     }
     li.append(meta);
@@ -738,11 +868,12 @@ class View {
     img.removeAttribute('src');
     img.alt = media.filename;
     if (prev) { img.width = prev.width; img.height = prev.height; }
-    img.style.background = placeholderColour(prev && prev.blurHash) || '';
+    img.style.backgroundColor = placeholderColour(prev && prev.blurHash) || ''; // inside the padding only (app.css)
     this.showRendition(img, media.sid, m.sid, () => { img.alt = media.filename + ' (no preview)'; }, 'preview');
     dlg.querySelector('.lightbox-title').textContent = media.filename;
     dlg.querySelector('.lightbox-size').textContent = formatBytes(media.size);
     dlg.dataset.view = this.name;
+    dlg.dataset.message = m.sid;
     dlg.querySelector('.lightbox-download').onclick = async () => {
       try {
         const link = await this.link(m.sid, media.sid, 'attachment');
@@ -828,7 +959,7 @@ class View {
     const li = el('li', 'chip');
     li.append(fileIcon(name));
     const t = el('span', 'chip-text');
-    t.append(el('span', 'chip-name', shortName(name, 28)));
+    t.append(el('span', 'chip-name', shortName(name, 60)));
     t.append(el('span', 'chip-size', formatBytes(size)));
     li.append(t);
     li.title = name;
@@ -929,21 +1060,64 @@ class View {
     }
   }
 
+  // wake ends every pause of an upload waiting to try again.
+  wake() {
+    for (const w of [...this.wakers]) w();
+  }
+
+  // pause waits ms, or until wake, or rejects when signal aborts.
+  pause(ms, signal) {
+    return new Promise((resolve, reject) => {
+      let timer = 0;
+      const done = () => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        signal.removeEventListener('abort', stop);
+        resolve();
+      };
+      const stop = () => { done(); reject(new ApiError(0, CANCELLED)); };
+      timer = setTimeout(done, ms);
+      this.wakers.add(done);
+      signal.addEventListener('abort', stop, { once: true });
+    });
+  }
+
+  // runUpload preflights a file and uploads it. When the network or the
+  // server breaks it, the chip says "reconnecting" and the upload tries
+  // again by itself (BACKOFF), a tus upload from where it stopped.
   async runUpload(u) {
     const ctl = new AbortController();
     u.abort = () => ctl.abort();
     u.status = 'uploading';
     this.drawUpload(u, 0);
+    let fraction = 0;
     try {
-      await lib(this.name, 'POST', 'preflight', { name: u.file.name, contentType: u.file.type, size: u.file.size });
-      if (ctl.signal.aborted) throw new ApiError(0, CANCELLED);
-      const res = await uploadFile(this.name, 'draft/files', u.file,
-        { signal: ctl.signal, onProgress: (f) => this.drawUpload(u, f) });
-      this.dropUpload(u);
-      this.renderDraft(res.draft);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await lib(this.name, 'POST', 'preflight', { name: u.file.name, contentType: u.file.type, size: u.file.size });
+          if (ctl.signal.aborted) throw new ApiError(0, CANCELLED);
+          const res = await uploadFile(this.name, 'draft/files', u.file,
+            { signal: ctl.signal, onProgress: (f) => { fraction = f; this.drawUpload(u, f); } });
+          this.dropUpload(u);
+          this.renderDraft(res.draft);
+          return;
+        } catch (err) {
+          if (!RECOVERABLE.has(err.code) || attempt + 1 >= BACKOFF.tries) throw err;
+          u.status = 'reconnecting';
+          this.drawUpload(u, fraction);
+          await this.pause(backoffDelay(attempt), ctl.signal);
+          u.status = 'uploading';
+          this.drawUpload(u, fraction);
+        }
+      }
     } catch (err) {
       err.fileName = u.file.name;
-      if (err.code === 'aborted') {
+      if (this.signedOutBy(err)) return;
+      if (err.code === 'duplicate_file') {
+        // A try the network broke after the server had the file: it is there.
+        this.dropUpload(u);
+        this.load().catch(() => {});
+      } else if (err.code === 'aborted') {
         u.status = 'cancelled';
         this.drawUpload(u);
       } else if (RETRYABLE.has(err.code)) {
@@ -962,7 +1136,7 @@ class View {
   }
 
   cancel(u) {
-    if (u.status === 'uploading' && u.abort) { u.abort(); return; }
+    if ((u.status === 'uploading' || u.status === 'reconnecting') && u.abort) { u.abort(); return; }
     if (u.status === 'queued') { u.status = 'cancelled'; this.drawUpload(u); this.refreshComposer(); }
   }
 
@@ -1001,8 +1175,10 @@ class View {
     chip.querySelectorAll('.chip-btn').forEach((b) => b.remove());
     const state = chip.querySelector('.chip-state');
     const bar = chip.querySelector('.chip-progress');
-    bar.hidden = u.status !== 'uploading';
-    if (u.status === 'uploading') {
+    bar.hidden = u.status !== 'uploading' && u.status !== 'reconnecting';
+    if (u.status === 'reconnecting') {
+      state.textContent = 'reconnecting…';
+    } else if (u.status === 'uploading') {
       const pct = Math.round((fraction || 0) * 100);
       if (fraction !== undefined) {
         state.textContent = pct + '%';
@@ -1016,7 +1192,7 @@ class View {
     } else if (u.status === 'failed') {
       state.textContent = 'failed';
     }
-    if (u.status === 'uploading' || u.status === 'queued') {
+    if (ACTIVE.has(u.status)) {
       this.chipButton(chip, '×', 'Cancel upload of ' + name + ' (Escape)', 'chip-cancel')
         .addEventListener('click', () => this.cancel(u));
     } else {
@@ -1060,12 +1236,31 @@ class View {
     }
   }
 
+  // confirmRemove asks before a message is deleted, in a modal dialog:
+  // Cancel has the focus, so Enter or Escape keeps the message; Tab then
+  // Enter (or a click) on Delete deletes it. The focus goes back to the
+  // trash button, or to the conversation when the message is gone.
+  confirmRemove(m, opener) {
+    const dlg = document.querySelector('.confirm');
+    const files = m.media.map((x) => x.filename);
+    dlg.querySelector('.confirm-title').textContent = files.length ? 'Delete this message and its file?' : 'Delete this message?';
+    dlg.querySelector('.confirm-text').textContent = (files.length ? files.join(', ') + ' will be deleted for everyone in the chat' :
+      'It will be deleted for everyone in the chat') + ', and its links stop working. This cannot be undone.';
+    dlg.returnValue = '';
+    dlg.onclose = async () => {
+      if (dlg.returnValue === 'delete') await this.remove(m.sid);
+      if (opener.isConnected) opener.focus(); else this.conversation.focus();
+    };
+    dlg.showModal();
+    dlg.querySelector('.confirm-cancel').focus();
+  }
+
   async remove(sid) {
     try {
       await lib(this.name, 'DELETE', 'messages/' + sid);
       this.onRemoved({ sid });
     } catch (err) {
-      this.showError(err);
+      if (!this.signedOutBy(err)) this.showError(err);
     }
   }
 
@@ -1084,12 +1279,15 @@ class View {
   // ---- errors ----
 
   showError(err) {
+    if (this.signedOutBy(err)) return;
     const code = err.code || 'internal';
     // The library's messages start in lower case; a file name they start
     // with keeps its own case.
     let text = err.message || 'Something went wrong';
     if (!(err.fileName && text.startsWith(err.fileName))) text = text.charAt(0).toUpperCase() + text.slice(1);
     if (!/[.!?]$/.test(text)) text += '.';
+    // A refusal of a file names it, unless the server's words already do.
+    if (err.fileName && !text.includes(err.fileName)) text = err.fileName + ': ' + text;
     if ((code === 'extension_not_allowed' || code === 'type_not_allowed') && this.state) {
       const pol = this.policy();
       if (pol && pol.enabled) text += ' Accepted: ' + pol.extensions.join(', ') + '.';
@@ -1136,6 +1334,17 @@ class Layout {
     PHONE.addEventListener('change', () => this.apply());
     MEDIUM.addEventListener('change', () => this.apply());
     tabs.addEventListener('keydown', (e) => this.onKey(e));
+    // The views end at the bottom of the first screen, whatever the policy
+    // panel and the switch above them take: app.css reads --views-top.
+    const measure = () => {
+      const top = container.getBoundingClientRect().top + window.scrollY + parseFloat(getComputedStyle(container).paddingTop);
+      document.documentElement.style.setProperty('--views-top', Math.round(top) + 'px');
+    };
+    const ro = new ResizeObserver(measure);
+    for (const id of ['policy', 'view-switch']) ro.observe(document.getElementById(id));
+    ro.observe(document.querySelector('.topbar'));
+    window.addEventListener('resize', measure);
+    this.measure = measure;
   }
 
   mode() {
@@ -1198,6 +1407,7 @@ class Layout {
     }
     // The policy panel is open on a wide screen, folded on a phone.
     document.getElementById('policy').open = mode !== 'phone';
+    this.measure();
   }
 }
 
@@ -1219,7 +1429,7 @@ function start() {
     // Every view's state carries everyone's role: the latest draws the panel.
     const view = new View(name, root, (st) => renderPolicy(st));
     views.push(view);
-    view.connect();
+    view.start();
   }
   layout.apply();
   // Escape cancels the newest upload even when focus has left the views
@@ -1227,7 +1437,7 @@ function start() {
   document.addEventListener('keydown', (e) => {
     if (e.key !== 'Escape' || e.defaultPrevented || (e.target !== document.body && e.target !== document.documentElement)) return;
     for (const v of views) {
-      const u = [...v.queue].reverse().find((x) => x.status === 'uploading' || x.status === 'queued');
+      const u = [...v.queue].reverse().find((x) => ACTIVE.has(x.status));
       if (u) { e.preventDefault(); v.cancel(u); return; }
     }
   });
