@@ -144,6 +144,11 @@ type Query struct {
 // Entry is one action's outcome in the journal. It holds personal data (an
 // identity, a file name), so it is purged after the retention period.
 type Entry struct {
+	// Seq is the entry's place in the journal, set by the driver when it
+	// appends the entry: increasing, and the journal's only cursor. Time
+	// comes from each instance's clock, which may be skewed, so it orders
+	// nothing.
+	Seq        int64     `json:"seq"`
 	Time       time.Time `json:"time"`
 	Action     string    `json:"action"`
 	Actor      string    `json:"actor"`
@@ -158,10 +163,21 @@ type Entry struct {
 	Message string `json:"message,omitempty"`
 }
 
-// EntryQuery selects journal entries, newest first.
+// EntryQuery selects journal entries and pages through them by Seq, never
+// by time. Entries come newest first, or oldest first with Forward.
+//
+// A page is exact: an entry appended while a reader pages (on any instance)
+// gets a Seq greater than every entry any reader has seen, so a reader going
+// back from BeforeSeq, or forward from AfterSeq, never skips one.
 type EntryQuery struct {
 	Channel string // "" for every channel
-	Before  time.Time
+	// BeforeSeq, when positive, selects entries with a smaller Seq;
+	// AfterSeq entries with a larger one.
+	BeforeSeq int64
+	AfterSeq  int64
+	// Forward returns the oldest entries first (a tail: AfterSeq is the
+	// last Seq seen) rather than the newest.
+	Forward bool
 	Limit   int
 }
 
@@ -204,9 +220,14 @@ type Ledger interface {
 	// ForgetOwner deletes owner's draft texts in every channel.
 	ForgetOwner(ctx context.Context, owner string) error
 
-	// Record appends e to the journal.
-	Record(ctx context.Context, e Entry) error
-	// Entries returns journal entries q selects, newest first.
+	// Append appends e to the journal, with a Seq greater than every
+	// entry's before it (e.Seq is ignored). Once an entry with Seq n is
+	// visible to Entries, so is every entry with a smaller Seq that will
+	// ever be: a driver whose writes commit out of order must make readers
+	// wait for them.
+	Append(ctx context.Context, e Entry) error
+	// Entries returns journal entries q selects, in Seq order (newest
+	// first unless q.Forward).
 	Entries(ctx context.Context, q EntryQuery) ([]Entry, error)
 	// Purge deletes journal entries older than before, reports how many.
 	Purge(ctx context.Context, before time.Time) (int, error)

@@ -133,7 +133,7 @@ func testSecondHandle(t *testing.T, h Harness, l ledger.Ledger) {
 	s, err := b.DraftText(ctx, "CH1", "alice")
 	require.NoError(t, err)
 	assert.Equal(t, "from A", s, "a draft text written on A, read on B")
-	require.NoError(t, b.Record(ctx, entry(1, "CH1")))
+	require.NoError(t, b.Append(ctx, entry(1, "CH1")))
 	es, err := a.Entries(ctx, ledger.EntryQuery{})
 	require.NoError(t, err)
 	assert.Len(t, es, 1, "a journal entry recorded on B, read on A")

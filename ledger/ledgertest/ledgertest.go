@@ -77,6 +77,7 @@ func cases() []testCase {
 		{"Usage", testUsage},
 		{"DraftText", testDraftText},
 		{"Journal", testJournal},
+		{"JournalPaging", testJournalPaging},
 		{"Purge", testPurge},
 		{"CanceledContext", testCanceledContext},
 		{"RaceSameTransition", testRaceSameTransition},

@@ -252,7 +252,7 @@ func testCanceledContext(t *testing.T, _ Harness, l ledger.Ledger) {
 		{"DraftText", func() error { _, err := l.DraftText(ctx, "CH1", "alice"); return err }},
 		{"SetDraftText", func() error { return l.SetDraftText(ctx, "CH1", "alice", "") }},
 		{"ForgetOwner", func() error { return l.ForgetOwner(ctx, "alice") }},
-		{"Record", func() error { return l.Record(ctx, ledger.Entry{Time: at(0), Action: "x", Code: "ok"}) }},
+		{"Append", func() error { return l.Append(ctx, ledger.Entry{Time: at(0), Action: "x", Code: "ok"}) }},
 		{"Entries", func() error { _, err := l.Entries(ctx, ledger.EntryQuery{}); return err }},
 		{"Purge", func() error { _, err := l.Purge(ctx, at(100)); return err }},
 	}

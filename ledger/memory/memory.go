@@ -20,7 +20,8 @@ type Ledger struct {
 	seq     int64
 	records map[string]*ledger.Record
 	drafts  map[[2]string]string // {channel, owner} -> text
-	journal []ledger.Entry       // in the order recorded
+	journal []ledger.Entry       // in Seq order
+	jseq    int64                // the last entry's Seq
 }
 
 // New returns an empty Ledger.
@@ -234,8 +235,8 @@ func (l *Ledger) ForgetOwner(ctx context.Context, owner string) error {
 	return nil
 }
 
-// Record implements ledger.Ledger.
-func (l *Ledger) Record(ctx context.Context, e ledger.Entry) error {
+// Append implements ledger.Ledger.
+func (l *Ledger) Append(ctx context.Context, e ledger.Entry) error {
 	if err := done(ctx, "journal record"); err != nil {
 		return err
 	}
@@ -243,6 +244,8 @@ func (l *Ledger) Record(ctx context.Context, e ledger.Entry) error {
 	defer l.mu.Unlock()
 	e.MediaSIDs = slices.Clone(e.MediaSIDs)
 	e.FileNames = slices.Clone(e.FileNames)
+	l.jseq++
+	e.Seq = l.jseq
 	l.journal = append(l.journal, e)
 	return nil
 }
@@ -255,11 +258,16 @@ func (l *Ledger) Entries(ctx context.Context, q ledger.EntryQuery) ([]ledger.Ent
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []ledger.Entry
-	for i := len(l.journal) - 1; i >= 0; i-- {
+	for i := range l.journal {
+		if !q.Forward {
+			i = len(l.journal) - 1 - i
+		}
 		e := l.journal[i]
-		if (q.Channel != "" && e.Channel != q.Channel) || (!q.Before.IsZero() && !e.Time.Before(q.Before)) {
+		if (q.Channel != "" && e.Channel != q.Channel) || (q.BeforeSeq > 0 && e.Seq >= q.BeforeSeq) || e.Seq <= q.AfterSeq {
 			continue
 		}
+		e.MediaSIDs = slices.Clone(e.MediaSIDs)
+		e.FileNames = slices.Clone(e.FileNames)
 		out = append(out, e)
 		if q.Limit > 0 && len(out) == q.Limit {
 			break
