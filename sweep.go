@@ -85,11 +85,14 @@ func (c *Client) sweepDeleted(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// records yields the records q selects, a page at a time in Seq order, so
-// a caller that changes them as it goes never holds the whole ledger.
+// records yields the records q selects, a page at a time (of q.Limit
+// records, sweepBatch when 0) in Seq order, or SID order with q.BySID, so a
+// caller that changes them as it goes never holds the whole ledger.
 func (c *Client) records(ctx context.Context, q ledger.Query) iter.Seq2[ledger.Record, error] {
 	return func(yield func(ledger.Record, error) bool) {
-		q.Limit = sweepBatch
+		if q.Limit <= 0 {
+			q.Limit = sweepBatch
+		}
 		for {
 			recs, err := c.ledger.List(ctx, q)
 			if err != nil {
@@ -97,12 +100,16 @@ func (c *Client) records(ctx context.Context, q ledger.Query) iter.Seq2[ledger.R
 				return
 			}
 			for _, r := range recs {
-				q.AfterSeq = r.Seq
+				if q.BySID {
+					q.AfterSID = r.SID
+				} else {
+					q.AfterSeq = r.Seq
+				}
 				if !yield(r, nil) {
 					return
 				}
 			}
-			if len(recs) < sweepBatch {
+			if len(recs) < q.Limit {
 				return
 			}
 		}

@@ -98,6 +98,11 @@ type Rendition struct {
 	// BlurHash is a placeholder a client paints before the rendition
 	// arrives (https://blurha.sh); empty when the renderer made none.
 	BlurHash string `json:"blurHash,omitempty"`
+	// Pending, when set, is when the rendition was recorded before its
+	// blob was written: it is not served yet. A rendition is recorded
+	// pending first, so a blob is never without a record that explains it,
+	// then recorded again once stored, with Pending zero.
+	Pending time.Time `json:"pending,omitzero"`
 }
 
 // Change is a conditional transition of one record. It applies only when the
@@ -121,15 +126,22 @@ type Change struct {
 	Limit int
 
 	// Values set by the change.
-	SetMessageSID string      // with To == Sent
-	Size          int64       // when positive
-	SHA256        string      // when not empty
-	Renditions    []Rendition // when not nil; replaces the list
-	Now           time.Time   // the new Updated; required
+	SetMessageSID string // with To == Sent
+	Size          int64  // when positive
+	SHA256        string // when not empty
+	// AddRendition, when set, is added to the record's renditions,
+	// replacing the one of the same name; DropRendition, when set, removes
+	// the one of that name. Each edits the list as the record holds it when
+	// the change is made, never a copy read earlier: two renditions added
+	// at once are both kept.
+	AddRendition  *Rendition
+	DropRendition string
+	Now           time.Time // the new Updated; required
 }
 
 // Query selects records. Conditions that are zero are not applied. Results
-// come in Seq order, at most Limit of them (a driver may cap Limit).
+// come in Seq order (in SID order with BySID), at most Limit of them (a
+// driver may cap Limit).
 type Query struct {
 	Owner         string
 	Channel       string
@@ -138,6 +150,12 @@ type Query struct {
 	UpdatedBefore time.Time
 	// AfterSeq pages: only records with a larger Seq.
 	AfterSeq int64
+	// BySID returns the records in SID order, byte by byte, as a storage
+	// listing returns their keys, so the two can be compared as sorted
+	// streams (Client.Check); AfterSID pages it: only records with a
+	// larger SID.
+	BySID    bool
+	AfterSID string
 	Limit    int
 }
 

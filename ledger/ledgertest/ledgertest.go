@@ -74,6 +74,7 @@ func cases() []testCase {
 		{"Remove", testRemove},
 		{"List", testList},
 		{"ListPages", testListPages},
+		{"ListBySID", testListBySID},
 		{"Usage", testUsage},
 		{"DraftText", testDraftText},
 		{"Journal", testJournal},
@@ -83,6 +84,7 @@ func cases() []testCase {
 		{"RaceSameTransition", testRaceSameTransition},
 		{"RaceLimit", testRaceLimit},
 		{"RaceCreate", testRaceCreate},
+		{"RaceRenditions", testRaceRenditions},
 		{"SecondHandle", testSecondHandle},
 	}
 }

@@ -4,8 +4,10 @@
 package memory
 
 import (
+	"cmp"
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -150,7 +152,11 @@ func (l *Ledger) List(ctx context.Context, q ledger.Query) ([]ledger.Record, err
 			out = append(out, clone(r))
 		}
 	}
-	slices.SortFunc(out, func(a, b ledger.Record) int { return int(a.Seq - b.Seq) })
+	if q.BySID {
+		slices.SortFunc(out, func(a, b ledger.Record) int { return strings.Compare(a.SID, b.SID) })
+	} else {
+		slices.SortFunc(out, func(a, b ledger.Record) int { return cmp.Compare(a.Seq, b.Seq) })
+	}
 	if q.Limit > 0 && len(out) > q.Limit {
 		out = out[:q.Limit]
 	}

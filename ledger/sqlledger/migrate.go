@@ -59,6 +59,23 @@ var migrations = []func(d *dialect) []string{
 			`CREATE INDEX journal_channel ON journal (channel, id)`,
 		}
 	},
+	// 2: the sweep reads only what it may sweep, and Check lists records
+	// in SID order.
+	func(d *dialect) []string {
+		stmts := []string{
+			// The sweep's two queries, expired files and deletes to finish,
+			// read these and nothing else: a few pages when nothing is
+			// due, however many files are sent. They replace the index on
+			// (state, updated), which held every record.
+			`CREATE INDEX media_expiring ON media (updated) WHERE state IN ('staged', 'drafted')`,
+			`CREATE INDEX media_deleted ON media (updated) WHERE state = 'deleted'`,
+			`DROP INDEX media_state_updated`,
+		}
+		if d.sidBytes != "sid" {
+			stmts = append(stmts, `CREATE INDEX media_sid_bytes ON media (`+d.sidBytes+`)`)
+		}
+		return stmts
+	},
 }
 
 // SchemaVersion is the schema version this code migrates a database to.
