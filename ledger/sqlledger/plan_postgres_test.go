@@ -12,8 +12,9 @@ import (
 	"github.com/attachkit/attachments/ledger/sqlledger"
 )
 
-// TestPostgresSweepReadsOnlyWhatIsDue: on a ledger of sent files with a few
-// fresh drafts, as production looks, PostgreSQL plans the sweep's two
+// TestPostgresSweepReadsOnlyWhatIsDue: on a ledger of sent files that
+// changed before the sweep's cutoff, with a few fresh drafts, as production
+// looks, PostgreSQL plans the sweep's two
 // queries (expired files, deletes to finish) on the partial indexes of the
 // sweepable states, and a pass reads a handful of pages: not the primary
 // key, not the table, whose size it must not follow.
@@ -24,7 +25,8 @@ func TestPostgresSweepReadsOnlyWhatIsDue(t *testing.T) {
 		content_type, size, sha256, renditions, created, updated)
 		SELECT 'ME' || i, 'owner' || (i % 100), 'customer', 'CH' || (i % 10),
 		CASE WHEN i % 1000 = 0 THEN 'drafted' ELSE 'sent' END, 'IM' || i, '', '', 'a.png', 'image/png', 10, 'ab', '',
-		$1::bigint, $1::bigint FROM generate_series(1, 50000) AS i`, scaleNow.UnixNano())
+		$1::bigint, CASE WHEN i % 1000 = 0 THEN $1::bigint ELSE $1::bigint - 7200000000000 - i::bigint * 1000000000 END
+		FROM generate_series(1, 50000) AS i`, scaleNow.UnixNano())
 	require.NoError(t, err)
 	_, err = l.DB().ExecContext(ctx, "ANALYZE media")
 	require.NoError(t, err)

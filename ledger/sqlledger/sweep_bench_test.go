@@ -22,7 +22,8 @@ import (
 // ≤ 5 ms a pass on SQLite and PostgreSQL, the same at 1M records as at
 // 10k.
 //
-// Data (records=N): N−2,000 sent files (100 per owner, 1,000 channels);
+// Data (records=N): N−2,000 sent files (100 per owner, 1,000 channels),
+// last changed over the 90 days before the clock, evenly;
 // 1,000 staged and 1,000 drafted
 // files changed in the last 10 minutes, none expired (DraftLifetime is an
 // hour); no deleted record; 100,000 journal entries of the last day, none
@@ -67,7 +68,7 @@ var idleStores sync.Map
 
 // idleFill is the version of the data idleLedger fills: a cached SQLite
 // file of another version is not used.
-const idleFill = 1
+const idleFill = 2
 
 // idleLedger returns a ledger on a database filled as BenchmarkSweepIdle
 // says, closed when b ends.
@@ -128,11 +129,17 @@ func idleLedger(b *testing.B, dialect string, n int) *sqlledger.Ledger {
 func fillIdle(b *testing.B, db *sql.DB, dialect string, n int) {
 	b.Helper()
 	ctx := context.Background()
-	fill(b, db, dialect, n-2000)
 	series := "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < $1) SELECT i FROM s"
 	if dialect == "postgres" {
 		series = "SELECT generate_series(1, $1) AS i"
 	}
+	// Sent over the last 90 days, a file every few seconds: the planner
+	// sees that nearly every record changed before the sweep's cutoff.
+	sent := `INSERT INTO media (sid, owner, side, channel, state, message_sid, store, location, file_name,
+		content_type, size, sha256, renditions, created, updated)
+		SELECT 'MEsent' || i, 'owner' || (i / 100), 'customer', 'CH' || (i % 1000), 'sent', 'IM' || i, '', '',
+		'photo.jpg', 'image/jpeg', 4096, 'ab', '', CAST($2 AS BIGINT) - 3600000000000 - CAST($3 - i AS BIGINT) * CAST($4 AS BIGINT),
+		CAST($2 AS BIGINT) - 3600000000000 - CAST($3 - i AS BIGINT) * CAST($4 AS BIGINT) FROM (` + series + `) AS g`
 	pending := `INSERT INTO media (sid, owner, side, channel, state, message_sid, store, location, file_name,
 		content_type, size, sha256, renditions, created, updated)
 		SELECT 'MEfresh' || i, 'fresh' || (i % 500), 'customer', 'CH' || (i % 1000),
@@ -143,13 +150,17 @@ func fillIdle(b *testing.B, db *sql.DB, dialect string, n int) {
 		FROM (` + series + `) AS g`
 	for _, q := range []struct {
 		query string
-		n     int
-	}{{pending, 2000}, {journal, 100_000}} {
+		args  []any
+	}{
+		{sent, []any{n - 2000, scaleNow.UnixNano(), n - 2000, int64(90*24*time.Hour) / int64(n)}},
+		{pending, []any{2000, scaleNow.UnixNano()}},
+		{journal, []any{100_000, scaleNow.UnixNano()}},
+	} {
 		stmt := q.query
 		if dialect == "sqlite" {
 			stmt = rebindSQLite(stmt)
 		}
-		if _, err := db.ExecContext(ctx, stmt, q.n, scaleNow.UnixNano()); err != nil {
+		if _, err := db.ExecContext(ctx, stmt, q.args...); err != nil {
 			b.Fatal(err)
 		}
 	}
