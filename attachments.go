@@ -175,6 +175,8 @@ type Client struct {
 	// channelType is Options.ChannelType: nil when every channel is web
 	// chat.
 	channelType func(ctx context.Context, channel string) (ChannelType, error)
+	// retries are the files the sweep failed to delete (sweep.go).
+	retries retries
 
 	closeOnce sync.Once
 	stop      chan struct{}

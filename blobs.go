@@ -58,10 +58,15 @@ func (c *Client) purge(ctx context.Context, r ledger.Record) error {
 	return c.ledger.Remove(ctx, r.SID)
 }
 
-// media is the reference a message carries for record r.
+// media is the reference a message carries for record r: its renditions
+// that are stored, not those pending.
 func ledgerMedia(r ledger.Record) Media {
-	m := Media{SID: r.SID, FileName: r.FileName, ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256,
-		Renditions: r.Renditions}
+	m := Media{SID: r.SID, FileName: r.FileName, ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256}
+	for _, rd := range r.Renditions {
+		if rd.Pending.IsZero() {
+			m.Renditions = append(m.Renditions, rd)
+		}
+	}
 	if r.Store == urlStore {
 		m.URL = r.Location
 	}

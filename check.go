@@ -3,121 +3,277 @@ package attachments
 import (
 	"context"
 	"errors"
+	"iter"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/ledger"
+	"github.com/attachkit/attachments/storage"
 )
 
 // CheckReport is what Check found where storage and the ledger disagree.
+// Each list holds at most the first 1,000 findings of its kind; Omitted
+// counts the rest.
 type CheckReport struct {
 	// MissingBlobs are live records whose bytes are gone from storage.
 	MissingBlobs []string
-	// OrphanBlobs are media blobs, and renditions, that no record explains.
+	// OrphanBlobs are media blobs, and renditions, that no record explains,
+	// and renditions left pending longer than ten minutes by a process that
+	// died before it stored them.
 	OrphanBlobs []string
 	// StuckSending are files a send took longer than a minute ago whose
 	// message was never recorded: a process died between sending a message
 	// and recording it. The message that names them adopts them when it is
 	// downloaded or deleted; until then they are kept.
 	StuckSending []string
-	// Repaired is how many of the above Check repaired.
+	// Omitted is how many findings were past the lists' bounds: counted
+	// (and repaired) but not listed.
+	Omitted int
+	// Repaired is how many of the findings Check repaired.
 	Repaired int
+	// Next is where a Check that stopped early (its context ended, storage
+	// or the ledger failed) resumes: pass it as from. "" once Check went
+	// through everything.
+	Next string
 }
+
+// checkReportMax bounds each list of a CheckReport.
+const checkReportMax = 1000
+
+// renditionGrace is how long a rendition may stay pending (recorded, its
+// blob being written) before Check takes it for the leftover of a process
+// that died.
+const renditionGrace = 10 * time.Minute
 
 // Check compares storage with the ledger and reports where they disagree:
 // what a crash, a failing disk or a hand-edited bucket can leave. With
 // repair it also deletes orphan blobs and the records of missing blobs (a
 // message that carried one shows it as unavailable, as it already was);
-// without, it only reports. Unlike
-// Sweep it reads every record and every media blob, so hosts run it rarely
-// (after an incident, or daily), not on every janitor tick.
+// without, it only reports. Unlike Sweep it reads every record and every
+// media blob, so hosts run it rarely (after an incident, or daily), not on
+// every janitor tick.
 //
-// An upload in flight, on this instance or another, has its record before
-// its blob, and a delete removes the blob before the record, so a blob
-// without a record is an orphan whenever Check sees it.
-func (c *Client) Check(ctx context.Context, repair bool) (CheckReport, error) {
-	var rep CheckReport
-	for info, err := range c.store.List(ctx, mediaPrefix) {
+// It reads the bucket's listing and the ledger's records side by side, both
+// in SID order, a page at a time: its cost is one listing and one pass over
+// the ledger, never a request a file, and its memory is a page. What looks
+// wrong is looked up once more before it is reported, since an upload or a
+// delete may run meanwhile on any instance. A Check that stops early says
+// where it got to (CheckReport.Next); from resumes after that SID ("" starts
+// at the beginning).
+func (c *Client) Check(ctx context.Context, repair bool, from string) (CheckReport, error) {
+	k := &checker{c: c, repair: repair, from: from, rep: CheckReport{Next: from}}
+	k.media = newListing(c.store.List(ctx, mediaPrefix))
+	defer k.media.stop()
+	k.rends = newListing(c.store.List(ctx, renditionsPrefix))
+	defer k.rends.stop()
+	for r, err := range c.records(ctx, ledger.Query{BySID: true, AfterSID: from, Limit: storage.DefaultPageSize}) {
+		if err == nil {
+			err = k.record(ctx, r)
+		}
 		if err != nil {
-			return rep, err
+			return k.rep, err
 		}
-		sid := strings.TrimPrefix(info.Key, mediaPrefix)
-		if !isMediaSID(sid) {
-			continue // not ours
-		}
-		_, err := c.ledger.Get(ctx, sid)
-		if !errors.Is(err, errs.NotFound) {
-			if err != nil {
-				return rep, err
-			}
-			continue
-		}
-		rep.OrphanBlobs = append(rep.OrphanBlobs, sid)
-		if repair {
-			if err := c.store.Delete(ctx, info.Key); err != nil && !errors.Is(err, errs.NotFound) {
-				return rep, err
-			}
-			rep.Repaired++
-		}
+		k.rep.Next = r.SID
 	}
-	if err := c.checkRenditions(ctx, &rep, repair); err != nil {
-		return rep, err
+	// The blobs past the last record.
+	if err := k.orphansBefore(ctx, ""); err != nil {
+		return k.rep, err
 	}
-	for r, err := range c.records(ctx, ledger.Query{States: ledger.Live}) {
-		if err != nil {
-			return rep, err
-		}
-		if r.State == ledger.Sending && r.Updated.Before(c.now().Add(-adoptAfter)) {
-			rep.StuckSending = append(rep.StuckSending, r.SID)
-		}
-		if r.Store != "" || r.SHA256 == "" {
-			continue // a host's store, or an upload still in flight
-		}
-		_, err := c.store.Stat(ctx, mediaKey(r.SID))
-		if !errors.Is(err, errs.NotFound) {
-			if err != nil {
-				return rep, err
-			}
-			continue
-		}
-		rep.MissingBlobs = append(rep.MissingBlobs, r.SID)
-		if repair {
-			if _, err := c.destroy(ctx, ledger.Change{SID: r.SID, From: []ledger.State{r.State}}); err != nil &&
-				errs.CodeOf(err) != errs.Conflict {
-				return rep, err
-			}
-			rep.Repaired++
-		}
-	}
-	return rep, nil
+	k.rep.Next = ""
+	return k.rep, nil
 }
 
-// checkRenditions reports renditions no live record lists: what a process
-// that died between storing a rendition and recording it leaves.
-func (c *Client) checkRenditions(ctx context.Context, rep *CheckReport, repair bool) error {
-	for info, err := range c.store.List(ctx, renditionsPrefix) {
-		if err != nil {
-			return err
+// checker is one Check's state.
+type checker struct {
+	c      *Client
+	repair bool
+	from   string
+	media  *listing
+	rends  *listing
+	rep    CheckReport
+}
+
+// listing is a storage listing read one item ahead.
+type listing struct {
+	next func() (storage.Info, error, bool)
+	stop func()
+	head storage.Info
+	err  error
+	ok   bool
+}
+
+func newListing(seq iter.Seq2[storage.Info, error]) *listing {
+	next, stop := iter.Pull2(seq)
+	l := &listing{next: next, stop: stop}
+	l.advance()
+	return l
+}
+
+func (l *listing) advance() { l.head, l.err, l.ok = l.next() }
+
+// sidOf returns the SID a key under prefix belongs to, and the rest of the
+// key ("" for media, the rendition's name), or ok false for a key that is
+// not the library's.
+func sidOf(key, prefix string) (sid, rest string, ok bool) {
+	sid, rest, _ = strings.Cut(strings.TrimPrefix(key, prefix), "/")
+	return sid, rest, isMediaSID(sid) && (prefix == mediaPrefix) == (rest == "")
+}
+
+// orphansBefore takes every blob of either listing whose SID sorts before
+// sid (every one left, when sid is ""): no record was listed for it.
+func (k *checker) orphansBefore(ctx context.Context, sid string) error {
+	for _, l := range []*listing{k.media, k.rends} {
+		prefix := mediaPrefix
+		if l == k.rends {
+			prefix = renditionsPrefix
 		}
-		sid, name, ok := strings.Cut(strings.TrimPrefix(info.Key, renditionsPrefix), "/")
-		if !ok || !isMediaSID(sid) {
-			continue // not ours
-		}
-		r, err := c.ledger.Get(ctx, sid)
-		if err != nil && !errors.Is(err, errs.NotFound) {
-			return err
-		}
-		if err == nil && r.State != ledger.Deleted && slices.ContainsFunc(r.Renditions, func(rd ledger.Rendition) bool { return rd.Name == name }) {
-			continue
-		}
-		rep.OrphanBlobs = append(rep.OrphanBlobs, info.Key)
-		if repair {
-			if err := c.store.Delete(ctx, info.Key); err != nil && !errors.Is(err, errs.NotFound) {
+		for ; l.ok; l.advance() {
+			if l.err != nil {
+				return l.err
+			}
+			bsid, _, ours := sidOf(l.head.Key, prefix)
+			if sid != "" && bsid >= sid {
+				break
+			}
+			if !ours || bsid <= k.from {
+				continue // not ours, or checked by the pass this one resumes
+			}
+			if err := k.orphan(ctx, l.head.Key, bsid, l == k.media); err != nil {
 				return err
 			}
-			rep.Repaired++
 		}
 	}
+	return nil
+}
+
+// orphan handles a blob the records passed by: unless its record exists
+// after all (an upload that started since that page was read), it is an
+// orphan.
+func (k *checker) orphan(ctx context.Context, key, sid string, media bool) error {
+	r, err := k.c.ledger.Get(ctx, sid)
+	switch {
+	case err == nil && media:
+		return nil
+	case err == nil && r.State != ledger.Deleted && k.lists(r, key):
+		return nil
+	case err != nil && !errors.Is(err, errs.NotFound):
+		return err
+	}
+	name := key
+	if media {
+		name = sid
+	}
+	return k.deleteOrphan(ctx, name, key)
+}
+
+// lists reports whether r lists the rendition stored under key.
+func (k *checker) lists(r ledger.Record, key string) bool {
+	_, name, _ := sidOf(key, renditionsPrefix)
+	return slices.ContainsFunc(r.Renditions, func(rd ledger.Rendition) bool { return rd.Name == name })
+}
+
+func (k *checker) deleteOrphan(ctx context.Context, name, key string) error {
+	k.add(&k.rep.OrphanBlobs, name)
+	if !k.repair {
+		return nil
+	}
+	if err := k.c.store.Delete(ctx, key); err != nil && !errors.Is(err, errs.NotFound) {
+		return err
+	}
+	k.rep.Repaired++
+	return nil
+}
+
+// add lists a finding, or counts it past the bound.
+func (k *checker) add(list *[]string, v string) {
+	if len(*list) < checkReportMax {
+		*list = append(*list, v)
+	} else {
+		k.rep.Omitted++
+	}
+}
+
+// record checks r against the blobs the listings hold for its SID.
+func (k *checker) record(ctx context.Context, r ledger.Record) error {
+	if err := k.orphansBefore(ctx, r.SID); err != nil {
+		return err
+	}
+	stored := false
+	if k.media.ok && k.media.err == nil && k.media.head.Key == mediaKey(r.SID) {
+		stored = true
+		k.media.advance()
+	}
+	for ; k.rends.ok; k.rends.advance() {
+		if k.rends.err != nil {
+			return k.rends.err
+		}
+		sid, _, _ := sidOf(k.rends.head.Key, renditionsPrefix)
+		if sid != r.SID {
+			break
+		}
+		if r.State == ledger.Deleted || !k.lists(r, k.rends.head.Key) {
+			if err := k.orphan(ctx, k.rends.head.Key, sid, false); err != nil {
+				return err
+			}
+		}
+	}
+	if r.State == ledger.Deleted {
+		return nil // a delete in flight, or one the sweep finishes
+	}
+	now := k.c.now()
+	if r.State == ledger.Sending && r.Updated.Before(now.Add(-adoptAfter)) {
+		k.add(&k.rep.StuckSending, r.SID)
+	}
+	for _, rd := range r.Renditions {
+		if !rd.Pending.IsZero() && rd.Pending.Before(now.Add(-renditionGrace)) {
+			if err := k.stalePending(ctx, r, rd.Name); err != nil {
+				return err
+			}
+		}
+	}
+	if stored || r.Store != "" || r.SHA256 == "" {
+		return nil // there, in a host's store, or an upload still in flight
+	}
+	return k.missing(ctx, r)
+}
+
+// stalePending drops a rendition left pending past renditionGrace, and its
+// blob if the process got that far.
+func (k *checker) stalePending(ctx context.Context, r ledger.Record, name string) error {
+	key := renditionKey(r.SID, name)
+	k.add(&k.rep.OrphanBlobs, key)
+	if !k.repair {
+		return nil
+	}
+	if err := k.c.store.Delete(ctx, key); err != nil && !errors.Is(err, errs.NotFound) {
+		return err
+	}
+	_, err := k.c.ledger.Apply(ctx, ledger.Change{SID: r.SID, From: []ledger.State{r.State}, DropRendition: name, Now: k.c.now()})
+	if _, err := lostRace(err); err != nil {
+		return err
+	}
+	k.rep.Repaired++
+	return nil
+}
+
+// missing handles a live record whose blob the listing did not hold: unless
+// the blob is there after all (stored since that page was listed), it is
+// missing.
+func (k *checker) missing(ctx context.Context, r ledger.Record) error {
+	_, err := k.c.store.Stat(ctx, mediaKey(r.SID))
+	if !errors.Is(err, errs.NotFound) {
+		return err
+	}
+	k.add(&k.rep.MissingBlobs, r.SID)
+	if !k.repair {
+		return nil
+	}
+	if _, err := k.c.destroy(ctx, ledger.Change{SID: r.SID, From: []ledger.State{r.State}}); err != nil &&
+		errs.CodeOf(err) != errs.Conflict {
+		return err
+	}
+	k.rep.Repaired++
 	return nil
 }

@@ -109,7 +109,7 @@ func (c *Client) downloadMedia(ctx context.Context, p DownloadMediaPayload) (Dow
 	key := mediaKey(r.SID)
 	switch {
 	case p.Rendition != "":
-		if !slices.ContainsFunc(r.Renditions, func(rd ledger.Rendition) bool { return rd.Name == p.Rendition }) {
+		if !slices.ContainsFunc(r.Renditions, func(rd ledger.Rendition) bool { return rd.Name == p.Rendition && rd.Pending.IsZero() }) {
 			return DownloadMediaResult{}, unavailable("rendition", nil)
 		}
 		key = renditionKey(r.SID, p.Rendition)

@@ -23,7 +23,7 @@ func journalAfter[P, R any](c *Client, a Action[P, R], describe func(P, R) ledge
 				e.Message = ee.Text()
 			}
 		}
-		if jerr := c.ledger.Record(context.WithoutCancel(ctx), e); jerr != nil {
+		if jerr := c.ledger.Append(context.WithoutCancel(ctx), e); jerr != nil {
 			c.log.Error("attachments: journal record failed", "action", string(a), "err", jerr)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"regexp"
 	"slices"
+	"time"
 
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/ledger"
@@ -27,6 +28,13 @@ var renditionName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
 // whatever store holds the original, are downloaded with
 // DownloadMediaPayload.Rendition, and are deleted with the original.
 //
+// The rendition is recorded, pending, before its blob is written, so Check
+// never finds a blob no record explains, and recorded again once stored;
+// each record is one edit of the list where the ledger keeps it, so
+// renditions put at once (on any instance) are all kept. A pending
+// rendition is not served; one left pending by a process that died is
+// removed by Check after a while.
+//
 // r.Name is 1 to 32 lower-case letters, digits and dashes; r.ContentType
 // must be an image type a browser shows inline (image/jpeg, image/png,
 // image/webp, image/gif). Size is set from what body holds.
@@ -40,45 +48,50 @@ func (c *Client) PutRendition(ctx context.Context, sid string, r ledger.Renditio
 	case !slices.Contains([]string{"image/jpeg", "image/png", "image/webp", "image/gif"}, r.ContentType):
 		return &errs.Error{Code: errs.InvalidArgument, Op: op, Message: "a rendition must be a JPEG, PNG, WebP or GIF image"}
 	}
+	pending := ledger.Rendition{Name: r.Name, ContentType: r.ContentType, Pending: c.now()}
+	if err := c.editRenditions(ctx, sid, ledger.Change{AddRendition: &pending}); err != nil {
+		return err
+	}
 	key := renditionKey(sid, r.Name)
 	info, err := c.store.Put(ctx, key, body, storage.Metadata{ContentType: r.ContentType, FileName: r.Name + extensionOf(r.ContentType)})
 	if err != nil {
+		c.dropRendition(ctx, sid, r.Name, "")
 		return err
 	}
-	r.Size = info.Size
-	// The record may move on between the read and the write (staged to
-	// sent, say): then try once more on the state it has now. A delete in
-	// between makes both fail, and the rendition goes too.
-	err = c.recordRendition(ctx, sid, r)
+	r.Size, r.Pending = info.Size, time.Time{}
+	if err := c.editRenditions(ctx, sid, ledger.Change{AddRendition: &r}); err != nil {
+		// Deleted meanwhile, or the ledger failed: the blob goes (a
+		// delete of the file may have missed it), the entry too.
+		c.dropRendition(ctx, sid, r.Name, key)
+		return err
+	}
+	return nil
+}
+
+// editRenditions applies ch (AddRendition or DropRendition) to the live
+// record of sid.
+func (c *Client) editRenditions(ctx context.Context, sid string, ch ledger.Change) error {
+	ch.SID, ch.From, ch.Now = sid, ledger.Live, c.now()
+	_, err := c.ledger.Apply(ctx, ch)
 	if errs.CodeOf(err) == errs.Conflict {
-		err = c.recordRendition(ctx, sid, r)
-	}
-	if err != nil {
-		c.dropRendition(ctx, key)
+		return &errs.Error{Code: errs.NotFound, Op: "put rendition", Message: "the file is no longer available", Err: err}
 	}
 	return err
 }
 
-// recordRendition lists rendition r on the record of sid, replacing one of
-// the same name, conditional on the state the record was read in.
-func (c *Client) recordRendition(ctx context.Context, sid string, r ledger.Rendition) error {
-	rec, err := c.ledger.Get(ctx, sid)
-	if err != nil {
-		return err
-	}
-	if rec.State == ledger.Deleted {
-		return &errs.Error{Code: errs.NotFound, Op: "put rendition", Message: "the file is no longer available"}
-	}
-	list := slices.DeleteFunc(slices.Clone(rec.Renditions), func(o ledger.Rendition) bool { return o.Name == r.Name })
-	_, err = c.ledger.Apply(ctx, ledger.Change{SID: sid, From: []ledger.State{rec.State}, Renditions: append(list, r), Now: c.now()})
-	return err
-}
-
-func (c *Client) dropRendition(ctx context.Context, key string) {
+// dropRendition undoes a rendition that could not be stored or recorded:
+// its entry, and its blob when key is set, on a context that outlives the
+// request. Whatever is left, Check finds.
+func (c *Client) dropRendition(ctx context.Context, sid, name, key string) {
 	cctx, cancel := cleanupContext(ctx)
 	defer cancel()
-	if err := c.store.Delete(cctx, key); err != nil && !errors.Is(err, errs.NotFound) {
-		c.log.Error("attachments: could not delete an unrecorded rendition; Check will find it", "key", key, "err", err)
+	if key != "" {
+		if err := c.store.Delete(cctx, key); err != nil && !errors.Is(err, errs.NotFound) {
+			c.log.WarnContext(ctx, "attachments: could not delete an unrecorded rendition; Check will find it", "key", key, "err", err)
+		}
+	}
+	if err := c.editRenditions(cctx, sid, ledger.Change{DropRendition: name}); err != nil && !errors.Is(err, errs.NotFound) {
+		c.log.WarnContext(ctx, "attachments: could not drop a pending rendition; Check will", "media", sid, "rendition", name, "err", err)
 	}
 }
 

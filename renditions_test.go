@@ -3,7 +3,10 @@ package attachments_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -98,8 +101,98 @@ func TestCheckFindsAnUnrecordedRendition(t *testing.T) {
 	stray := "renditions/" + sent.Media[0].SID + "/thumbnail"
 	_, err = e.store.Put(ctx, stray, strings.NewReader("x"), storage.Metadata{})
 	require.NoError(t, err)
-	rep, err := e.c.Check(ctx, true)
+	rep, err := e.c.Check(ctx, true, "")
 	require.NoError(t, err)
 	assert.Equal(t, []string{stray}, rep.OrphanBlobs, "a rendition a crash left unrecorded must be found")
 	assert.Equal(t, []string{"media/" + sent.Media[0].SID}, e.keys(t))
+}
+
+// recordedFirst is a rendition body that looks, when first read, at what
+// the ledger says of the rendition being stored.
+type recordedFirst struct {
+	r       *bytes.Reader
+	look    func()
+	fail    error // returned instead of the body's end, when set
+	started bool
+}
+
+func (b *recordedFirst) Read(p []byte) (int, error) {
+	if !b.started {
+		b.started = true
+		b.look()
+	}
+	n, err := b.r.Read(p)
+	if err != nil && b.fail != nil {
+		return n, b.fail
+	}
+	return n, err
+}
+
+func TestPutRenditionRecordsBeforeItStores(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	ctx := context.Background()
+	sent, err := e.send(ctx, customer, pngFile(t, "a.png"))
+	require.NoError(t, err)
+	sid := sent.Media[0].SID
+	var during ledger.Record
+	var downloadErr error
+	body := &recordedFirst{r: bytes.NewReader(pngBytes(t, 2, 2)), look: func() {
+		during, err = e.ledger.Get(ctx, sid)
+		require.NoError(t, err)
+		_, downloadErr = attachments.Invoke(ctx, e.c.Registry(), attachments.DownloadMedia, attachments.DownloadMediaPayload{
+			Channel: channel, Requester: agent, MessageSID: sent.Message.SID, Rendition: "thumbnail"})
+	}}
+	require.NoError(t, e.c.PutRendition(ctx, sid, ledger.Rendition{Name: "thumbnail", ContentType: "image/png"}, body))
+	require.Len(t, during.Renditions, 1, "while its blob is written, the rendition must be recorded: Check would delete it as an orphan")
+	assert.False(t, during.Renditions[0].Pending.IsZero(), "recorded as pending while its blob is written")
+	assert.Equal(t, errs.NotFound, code(downloadErr), "a pending rendition is not served")
+	after, err := e.ledger.Get(ctx, sid)
+	require.NoError(t, err)
+	require.Len(t, after.Renditions, 1)
+	assert.True(t, after.Renditions[0].Pending.IsZero(), "once stored, the rendition is no longer pending")
+	assert.Positive(t, after.Renditions[0].Size)
+
+	// A body that fails half way leaves neither the blob nor the entry.
+	body = &recordedFirst{r: bytes.NewReader(pngBytes(t, 3, 3)), look: func() {}, fail: errors.New("renderer died")}
+	require.Error(t, e.c.PutRendition(ctx, sid, ledger.Rendition{Name: "preview", ContentType: "image/png"}, body))
+	after, err = e.ledger.Get(ctx, sid)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"thumbnail"}, renditionNames(after), "a rendition that failed to store must not stay recorded")
+	assert.Equal(t, []string{"media/" + sid, "renditions/" + sid + "/thumbnail"}, e.keys(t))
+}
+
+func renditionNames(r ledger.Record) []string {
+	out := []string{}
+	for _, rd := range r.Renditions {
+		out = append(out, rd.Name)
+	}
+	return out
+}
+
+func TestRenditionsPutAtOnceAreAllKept(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	ctx := context.Background()
+	sent, err := e.send(ctx, customer, pngFile(t, "a.png"))
+	require.NoError(t, err)
+	sid := sent.Media[0].SID
+	img := pngBytes(t, 2, 2)
+	const n = 8
+	var wg sync.WaitGroup
+	errc := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			errc <- e.c.PutRendition(ctx, sid, ledger.Rendition{Name: fmt.Sprintf("size-%d", i), ContentType: "image/png"}, bytes.NewReader(img))
+		})
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		require.NoError(t, err)
+	}
+	r, err := e.ledger.Get(ctx, sid)
+	require.NoError(t, err)
+	assert.Len(t, r.Renditions, n, "renditions recorded at once were lost: their links 404 for good")
+	rep, err := e.c.Check(ctx, false, "")
+	require.NoError(t, err)
+	assert.Empty(t, rep.OrphanBlobs, "every rendition stored is recorded")
 }

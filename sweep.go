@@ -2,7 +2,9 @@ package attachments
 
 import (
 	"context"
+	"errors"
 	"iter"
+	"sync"
 	"time"
 
 	"github.com/attachkit/attachments/errs"
@@ -15,6 +17,10 @@ type SweepReport struct {
 	// Config.DraftLifetime) were deleted, and leftovers of deletes that a
 	// failure or a crash interrupted were finished.
 	Files int
+	// Failed is how many files could not be deleted (their storage failed):
+	// each is logged, marked deleted, and tried again by a later pass,
+	// less often each time it fails.
+	Failed int
 	// JournalEntries is how many journal entries older than
 	// Config.LogRetention were purged.
 	JournalEntries int
@@ -31,65 +37,131 @@ const sweepBatch = 100
 //
 // Each file goes through a conditional transition, so a file a send takes
 // while the sweep runs, on this instance or another, is never swept: the
-// send or the sweep wins, never both. Its cost grows with what it deletes,
-// not with the ledger's size.
+// send or the sweep wins, never both. A file whose bytes cannot be deleted
+// is counted in Failed and left for a later pass (after a minute, then
+// twice as long each time, up to an hour), and the sweep goes on with the
+// others and the journal; it returns an error only when it could not read
+// the ledger, after doing what it could. Its cost grows with what it
+// deletes, not with the ledger's size: with nothing due, a pass reads a few
+// index pages.
 func (c *Client) Sweep(ctx context.Context) (SweepReport, error) {
 	var r SweepReport
-	n, err := c.sweepExpired(ctx)
-	r.Files += n
-	if err != nil {
-		return r, err
-	}
-	n, err = c.sweepDeleted(ctx)
-	r.Files += n
-	if err != nil {
-		return r, err
-	}
-	r.JournalEntries, err = c.ledger.Purge(ctx, c.now().Add(-c.cfg.LogRetention))
-	return r, err
+	errExpired := c.sweepExpired(ctx, &r)
+	errDeleted := c.sweepDeleted(ctx, &r)
+	var errJournal error
+	r.JournalEntries, errJournal = c.ledger.Purge(ctx, c.now().Add(-c.cfg.LogRetention))
+	return r, errors.Join(errExpired, errDeleted, errJournal)
 }
 
-func (c *Client) sweepExpired(ctx context.Context) (int, error) {
+func (c *Client) sweepExpired(ctx context.Context, rep *SweepReport) error {
 	cutoff := c.now().Add(-c.cfg.DraftLifetime)
 	expired := []ledger.State{ledger.Staged, ledger.Drafted}
-	n := 0
 	for r, err := range c.records(ctx, ledger.Query{States: expired, UpdatedBefore: cutoff}) {
 		if err != nil {
-			return n, err
+			return err
 		}
-		_, err := c.destroy(ctx, ledger.Change{SID: r.SID, From: expired, UpdatedBefore: cutoff})
-		if taken, err := lostRace(err); err != nil {
-			return n, err
-		} else if !taken {
-			n++
+		d, err := c.destroy(ctx, ledger.Change{SID: r.SID, From: expired, UpdatedBefore: cutoff})
+		if taken, err := lostRace(err); taken {
+			continue
+		} else if err != nil && d.State != ledger.Deleted {
+			return err // the ledger failed: the next page would too
 		}
+		c.swept(ctx, rep, d, err)
 	}
-	return n, nil
+	return nil
 }
 
 // deletedGrace is how long a Deleted record is left to the delete that
 // marked it before the sweep finishes the job itself.
 const deletedGrace = time.Minute
 
-func (c *Client) sweepDeleted(ctx context.Context) (int, error) {
-	n := 0
-	for r, err := range c.records(ctx, ledger.Query{States: []ledger.State{ledger.Deleted}, UpdatedBefore: c.now().Add(-deletedGrace)}) {
-		if err == nil {
-			err = c.purge(ctx, r)
-		}
+func (c *Client) sweepDeleted(ctx context.Context, rep *SweepReport) error {
+	now := c.now()
+	for r, err := range c.records(ctx, ledger.Query{States: []ledger.State{ledger.Deleted}, UpdatedBefore: now.Add(-deletedGrace)}) {
 		if err != nil {
-			return n, err
+			return err
 		}
-		n++
+		if !c.retries.due(r.SID, now) {
+			continue
+		}
+		c.swept(ctx, rep, r, c.purge(ctx, r))
 	}
-	return n, nil
+	return nil
 }
 
-// records yields the records q selects, a page at a time in Seq order, so
-// a caller that changes them as it goes never holds the whole ledger.
+// swept counts a file the sweep deleted, or that failed (err): that one is
+// logged and retried later.
+func (c *Client) swept(ctx context.Context, rep *SweepReport, r ledger.Record, err error) {
+	if err == nil {
+		c.retries.done(r.SID)
+		rep.Files++
+		return
+	}
+	rep.Failed++
+	if ctx.Err() != nil {
+		return // not the file's fault: the pass is over
+	}
+	after := c.retries.failed(r.SID, c.now())
+	c.log.WarnContext(ctx, "attachments: the sweep could not delete a file; a later pass retries", "media", r.SID, "retryAfter", after, "err", err)
+}
+
+// Retry backoff of a file the sweep could not delete.
+const (
+	sweepRetryFirst = time.Minute
+	sweepRetryMax   = time.Hour
+)
+
+// retries are the files the sweep failed to delete, and when to try each
+// again. They live in the instance: another instance tries on its own
+// schedule, and a restarted one tries at once. The zero value is ready.
+type retries struct {
+	mu sync.Mutex
+	m  map[string]retry
+}
+
+type retry struct {
+	wait time.Duration // the last wait
+	next time.Time
+}
+
+// due reports whether sid may be tried at now.
+func (rs *retries) due(sid string, now time.Time) bool {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	r, ok := rs.m[sid]
+	return !ok || !now.Before(r.next)
+}
+
+// failed records a failure of sid at now and returns the wait before the
+// next try: twice the last, from sweepRetryFirst up to sweepRetryMax.
+func (rs *retries) failed(sid string, now time.Time) time.Duration {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.m == nil {
+		rs.m = map[string]retry{}
+	}
+	r := rs.m[sid]
+	r.wait = min(max(2*r.wait, sweepRetryFirst), sweepRetryMax)
+	r.next = now.Add(r.wait)
+	rs.m[sid] = r
+	return r.wait
+}
+
+// done forgets sid.
+func (rs *retries) done(sid string) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	delete(rs.m, sid)
+}
+
+// records yields the records q selects, a page at a time (of q.Limit
+// records, sweepBatch when 0) in Seq order, or SID order with q.BySID, so a
+// caller that changes them as it goes never holds the whole ledger.
 func (c *Client) records(ctx context.Context, q ledger.Query) iter.Seq2[ledger.Record, error] {
 	return func(yield func(ledger.Record, error) bool) {
-		q.Limit = sweepBatch
+		if q.Limit <= 0 {
+			q.Limit = sweepBatch
+		}
 		for {
 			recs, err := c.ledger.List(ctx, q)
 			if err != nil {
@@ -97,12 +169,16 @@ func (c *Client) records(ctx context.Context, q ledger.Query) iter.Seq2[ledger.R
 				return
 			}
 			for _, r := range recs {
-				q.AfterSeq = r.Seq
+				if q.BySID {
+					q.AfterSID = r.SID
+				} else {
+					q.AfterSeq = r.Seq
+				}
 				if !yield(r, nil) {
 					return
 				}
 			}
-			if len(recs) < sweepBatch {
+			if len(recs) < q.Limit {
 				return
 			}
 		}

@@ -17,7 +17,7 @@ import (
 // one.
 type nopJournal struct{ *ledgermemory.Ledger }
 
-func (nopJournal) Record(context.Context, ledger.Entry) error { return nil }
+func (nopJournal) Append(context.Context, ledger.Entry) error { return nil }
 
 // BenchmarkListener measures what a listener added through hooks costs an
 // action, against a listener added to the registry directly (the baseline)

@@ -98,6 +98,11 @@ type Rendition struct {
 	// BlurHash is a placeholder a client paints before the rendition
 	// arrives (https://blurha.sh); empty when the renderer made none.
 	BlurHash string `json:"blurHash,omitempty"`
+	// Pending, when set, is when the rendition was recorded before its
+	// blob was written: it is not served yet. A rendition is recorded
+	// pending first, so a blob is never without a record that explains it,
+	// then recorded again once stored, with Pending zero.
+	Pending time.Time `json:"pending,omitzero"`
 }
 
 // Change is a conditional transition of one record. It applies only when the
@@ -121,15 +126,22 @@ type Change struct {
 	Limit int
 
 	// Values set by the change.
-	SetMessageSID string      // with To == Sent
-	Size          int64       // when positive
-	SHA256        string      // when not empty
-	Renditions    []Rendition // when not nil; replaces the list
-	Now           time.Time   // the new Updated; required
+	SetMessageSID string // with To == Sent
+	Size          int64  // when positive
+	SHA256        string // when not empty
+	// AddRendition, when set, is added to the record's renditions,
+	// replacing the one of the same name; DropRendition, when set, removes
+	// the one of that name. Each edits the list as the record holds it when
+	// the change is made, never a copy read earlier: two renditions added
+	// at once are both kept.
+	AddRendition  *Rendition
+	DropRendition string
+	Now           time.Time // the new Updated; required
 }
 
 // Query selects records. Conditions that are zero are not applied. Results
-// come in Seq order, at most Limit of them (a driver may cap Limit).
+// come in Seq order (in SID order with BySID), at most Limit of them (a
+// driver may cap Limit).
 type Query struct {
 	Owner         string
 	Channel       string
@@ -138,12 +150,23 @@ type Query struct {
 	UpdatedBefore time.Time
 	// AfterSeq pages: only records with a larger Seq.
 	AfterSeq int64
+	// BySID returns the records in SID order, byte by byte, as a storage
+	// listing returns their keys, so the two can be compared as sorted
+	// streams (Client.Check); AfterSID pages it: only records with a
+	// larger SID.
+	BySID    bool
+	AfterSID string
 	Limit    int
 }
 
 // Entry is one action's outcome in the journal. It holds personal data (an
 // identity, a file name), so it is purged after the retention period.
 type Entry struct {
+	// Seq is the entry's place in the journal, set by the driver when it
+	// appends the entry: increasing, and the journal's only cursor. Time
+	// comes from each instance's clock, which may be skewed, so it orders
+	// nothing.
+	Seq        int64     `json:"seq"`
 	Time       time.Time `json:"time"`
 	Action     string    `json:"action"`
 	Actor      string    `json:"actor"`
@@ -158,10 +181,21 @@ type Entry struct {
 	Message string `json:"message,omitempty"`
 }
 
-// EntryQuery selects journal entries, newest first.
+// EntryQuery selects journal entries and pages through them by Seq, never
+// by time. Entries come newest first, or oldest first with Forward.
+//
+// A page is exact: an entry appended while a reader pages (on any instance)
+// gets a Seq greater than every entry any reader has seen, so a reader going
+// back from BeforeSeq, or forward from AfterSeq, never skips one.
 type EntryQuery struct {
 	Channel string // "" for every channel
-	Before  time.Time
+	// BeforeSeq, when positive, selects entries with a smaller Seq;
+	// AfterSeq entries with a larger one.
+	BeforeSeq int64
+	AfterSeq  int64
+	// Forward returns the oldest entries first (a tail: AfterSeq is the
+	// last Seq seen) rather than the newest.
+	Forward bool
 	Limit   int
 }
 
@@ -204,9 +238,14 @@ type Ledger interface {
 	// ForgetOwner deletes owner's draft texts in every channel.
 	ForgetOwner(ctx context.Context, owner string) error
 
-	// Record appends e to the journal.
-	Record(ctx context.Context, e Entry) error
-	// Entries returns journal entries q selects, newest first.
+	// Append appends e to the journal, with a Seq greater than every
+	// entry's before it (e.Seq is ignored). Once an entry with Seq n is
+	// visible to Entries, so is every entry with a smaller Seq that will
+	// ever be: a driver whose writes commit out of order must make readers
+	// wait for them.
+	Append(ctx context.Context, e Entry) error
+	// Entries returns journal entries q selects, in Seq order (newest
+	// first unless q.Forward).
 	Entries(ctx context.Context, q EntryQuery) ([]Entry, error)
 	// Purge deletes journal entries older than before, reports how many.
 	Purge(ctx context.Context, before time.Time) (int, error)

@@ -27,9 +27,7 @@ func Changed(c Change, r Record) Record {
 	if c.SHA256 != "" {
 		r.SHA256 = c.SHA256
 	}
-	if c.Renditions != nil {
-		r.Renditions = slices.Clone(c.Renditions)
-	}
+	r.Renditions = EditRenditions(c, r.Renditions)
 	r.Updated = c.Now
 	return r
 }
@@ -41,5 +39,21 @@ func Selects(q Query, r Record) bool {
 		(len(q.States) == 0 || slices.Contains(q.States, r.State)) &&
 		(q.MessageSID == "" || q.MessageSID == r.MessageSID) &&
 		(q.UpdatedBefore.IsZero() || r.Updated.Before(q.UpdatedBefore)) &&
-		r.Seq > q.AfterSeq
+		r.Seq > q.AfterSeq &&
+		r.SID > q.AfterSID
+}
+
+// EditRenditions returns list as change c leaves it (c's AddRendition and
+// DropRendition), in a new slice when c edits it.
+func EditRenditions(c Change, list []Rendition) []Rendition {
+	if c.AddRendition == nil && c.DropRendition == "" {
+		return list
+	}
+	list = slices.DeleteFunc(slices.Clone(list), func(rd Rendition) bool {
+		return rd.Name == c.DropRendition || (c.AddRendition != nil && rd.Name == c.AddRendition.Name)
+	})
+	if c.AddRendition != nil {
+		list = append(list, *c.AddRendition)
+	}
+	return list
 }

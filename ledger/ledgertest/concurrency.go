@@ -133,8 +133,38 @@ func testSecondHandle(t *testing.T, h Harness, l ledger.Ledger) {
 	s, err := b.DraftText(ctx, "CH1", "alice")
 	require.NoError(t, err)
 	assert.Equal(t, "from A", s, "a draft text written on A, read on B")
-	require.NoError(t, b.Record(ctx, entry(1, "CH1")))
+	require.NoError(t, b.Append(ctx, entry(1, "CH1")))
 	es, err := a.Entries(ctx, ledger.EntryQuery{})
 	require.NoError(t, err)
 	assert.Len(t, es, 1, "a journal entry recorded on B, read on A")
+}
+
+// testRaceRenditions: renditions added to one file at once, on both handles
+// and while its state changes, are all kept: each edits the list the record
+// holds, not a copy read before another's edit (a lost thumbnail is a link
+// that 404s for good).
+func testRaceRenditions(t *testing.T, h Harness, l ledger.Ledger) {
+	ls := handles(t, h, l)
+	for round := range rounds {
+		sid := fmt.Sprintf("ME%d", round)
+		create(t, l, rec(sid, "alice", "CH1"))
+		got := race(racers+1, ls, func(i int, l ledger.Ledger) error {
+			c := ledger.Change{SID: sid, From: ledger.Live, Now: at(1)}
+			if i == racers {
+				c.To = ledger.Drafted // a state change that leaves the renditions be
+			} else {
+				c.AddRendition = &ledger.Rendition{Name: fmt.Sprintf("r%d", i), ContentType: "image/jpeg", Size: int64(i + 1), Pending: at(1)}
+			}
+			_, err := l.Apply(t.Context(), c)
+			return err
+		})
+		require.Equal(t, racers+1, tally(t, got, "", "renditions added at once"), "every change applies")
+		r := get(t, l, sid)
+		names := []string{}
+		for _, rd := range r.Renditions {
+			names = append(names, rd.Name)
+		}
+		assert.Len(t, names, racers, "round %d: renditions added at once were lost: %v", round, names)
+		assert.Equal(t, ledger.Drafted, r.State, "the state change made alongside")
+	}
 }

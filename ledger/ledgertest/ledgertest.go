@@ -74,14 +74,17 @@ func cases() []testCase {
 		{"Remove", testRemove},
 		{"List", testList},
 		{"ListPages", testListPages},
+		{"ListBySID", testListBySID},
 		{"Usage", testUsage},
 		{"DraftText", testDraftText},
 		{"Journal", testJournal},
+		{"JournalPaging", testJournalPaging},
 		{"Purge", testPurge},
 		{"CanceledContext", testCanceledContext},
 		{"RaceSameTransition", testRaceSameTransition},
 		{"RaceLimit", testRaceLimit},
 		{"RaceCreate", testRaceCreate},
+		{"RaceRenditions", testRaceRenditions},
 		{"SecondHandle", testSecondHandle},
 	}
 }

@@ -2,6 +2,7 @@ package ledgertest
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -73,12 +74,12 @@ func testRecordsAreCopies(t *testing.T, _ Harness, l ledger.Ledger) {
 	assert.Equal(t, "thumbnail", get(t, l, "ME1").Renditions[0].Name, "Get handed out the ledger's own slice")
 
 	ch := change("ME1", ledger.Staged, ledger.Drafted, 1)
-	ch.Renditions = []ledger.Rendition{{Name: "preview", Size: 2}}
+	ch.AddRendition = &ledger.Rendition{Name: "preview", Size: 2}
 	out, err := l.Apply(t.Context(), ch)
 	require.NoError(t, err)
-	ch.Renditions[0].Name = "changed by the caller"
-	out[0].Renditions[0].Name = "changed by a reader"
-	assert.Equal(t, "preview", get(t, l, "ME1").Renditions[0].Name, "Apply kept the caller's or handed out its own slice")
+	ch.AddRendition.Name = "changed by the caller"
+	out[0].Renditions[1].Name = "changed by a reader"
+	assert.Equal(t, "preview", get(t, l, "ME1").Renditions[1].Name, "Apply kept the caller's rendition or handed out its own slice")
 }
 
 // testRemove: only a Deleted record is removed; removing a missing one is
@@ -252,7 +253,7 @@ func testCanceledContext(t *testing.T, _ Harness, l ledger.Ledger) {
 		{"DraftText", func() error { _, err := l.DraftText(ctx, "CH1", "alice"); return err }},
 		{"SetDraftText", func() error { return l.SetDraftText(ctx, "CH1", "alice", "") }},
 		{"ForgetOwner", func() error { return l.ForgetOwner(ctx, "alice") }},
-		{"Record", func() error { return l.Record(ctx, ledger.Entry{Time: at(0), Action: "x", Code: "ok"}) }},
+		{"Append", func() error { return l.Append(ctx, ledger.Entry{Time: at(0), Action: "x", Code: "ok"}) }},
 		{"Entries", func() error { _, err := l.Entries(ctx, ledger.EntryQuery{}); return err }},
 		{"Purge", func() error { _, err := l.Purge(ctx, at(100)); return err }},
 	}
@@ -268,4 +269,37 @@ func testCanceledContext(t *testing.T, _ Harness, l ledger.Ledger) {
 	entries, err := l.Entries(t.Context(), ledger.EntryQuery{})
 	require.NoError(t, err)
 	assert.Empty(t, entries, "a journal entry recorded with a cancelled context")
+}
+
+// testListBySID: BySID lists records in SID order byte by byte, whatever
+// the order they were created in and whatever the database's collation,
+// and pages by AfterSID: the order a storage listing of their keys comes
+// in, which Check walks beside it.
+func testListBySID(t *testing.T, _ Harness, l ledger.Ledger) {
+	created := []string{"MEb", "ME_1", "MEa", "ME-2", "MEA", "ME1", "MEé", "MEB0"}
+	for i, sid := range created {
+		r := rec(sid, "alice", "CH1")
+		if i%4 == 3 {
+			r.State = ledger.Deleted
+		}
+		create(t, l, r)
+	}
+	want := slices.Clone(created)
+	slices.Sort(want) // Go compares strings byte by byte
+	var got []string
+	after := ""
+	for pages := 0; ; pages++ {
+		require.Less(t, pages, len(created), "paging BySID does not end")
+		rs, err := l.List(t.Context(), ledger.Query{BySID: true, AfterSID: after, Limit: 3})
+		require.NoError(t, err)
+		got = append(got, sids(rs)...)
+		if len(rs) < 3 {
+			break
+		}
+		after = rs[len(rs)-1].SID
+	}
+	assert.Equal(t, want, got, "records in SID order, paged: Check would report files that are there as missing or orphaned")
+	rs, err := l.List(t.Context(), ledger.Query{BySID: true, States: ledger.Live, AfterSID: "ME1"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"MEA", "ME_1", "MEa", "MEb", "MEé"}, sids(rs), "live records after ME1, in SID order")
 }

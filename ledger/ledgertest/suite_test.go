@@ -183,7 +183,7 @@ func (b *broken) ForgetOwner(ctx context.Context, owner string) error {
 
 func (b *broken) Entries(ctx context.Context, q ledger.EntryQuery) ([]ledger.Entry, error) {
 	if b.bug == "journals oldest first" {
-		all, err := b.Ledger.Entries(ctx, ledger.EntryQuery{Channel: q.Channel, Before: q.Before})
+		all, err := b.Ledger.Entries(ctx, ledger.EntryQuery{Channel: q.Channel, BeforeSeq: q.BeforeSeq, AfterSeq: q.AfterSeq})
 		slices.Reverse(all)
 		if q.Limit > 0 && len(all) > q.Limit {
 			all = all[:q.Limit]

@@ -106,7 +106,9 @@ func testConditions(t *testing.T, _ Harness, l ledger.Ledger) {
 // testValuesSet: a change sets the values it carries and keeps the rest; To
 // "" keeps the state.
 func testValuesSet(t *testing.T, _ Harness, l ledger.Ledger) {
-	rends := []ledger.Rendition{{Name: "thumbnail", ContentType: "image/jpeg", Size: 10, Width: 4, Height: 3}}
+	thumb := ledger.Rendition{Name: "thumbnail", ContentType: "image/jpeg", Size: 10, Width: 4, Height: 3, Pending: at(2)}
+	preview := ledger.Rendition{Name: "preview", Size: 1}
+	stored := ledger.Rendition{Name: "preview", ContentType: "image/webp", Size: 7, Width: 8, Height: 6, BlurHash: "LEHV6nWB2yk8"}
 	tests := []struct {
 		name string
 		edit func(*ledger.Change)
@@ -114,15 +116,19 @@ func testValuesSet(t *testing.T, _ Harness, l ledger.Ledger) {
 	}{
 		{"nothing but Now", func(c *ledger.Change) {}, func(r *ledger.Record) {}},
 		{"size and hash once stored", func(c *ledger.Change) { c.Size, c.SHA256 = 99, "ab" }, func(r *ledger.Record) { r.Size, r.SHA256 = 99, "ab" }},
-		{"renditions", func(c *ledger.Change) { c.Renditions = rends }, func(r *ledger.Record) { r.Renditions = rends }},
-		{"renditions emptied", func(c *ledger.Change) { c.Renditions = []ledger.Rendition{} }, func(r *ledger.Record) { r.Renditions = nil }},
+		{"a pending rendition added", func(c *ledger.Change) { c.AddRendition = &thumb },
+			func(r *ledger.Record) { r.Renditions = []ledger.Rendition{preview, thumb} }},
+		{"a rendition replaced by name", func(c *ledger.Change) { c.AddRendition = &stored },
+			func(r *ledger.Record) { r.Renditions = []ledger.Rendition{stored} }},
+		{"a rendition dropped", func(c *ledger.Change) { c.DropRendition = "preview" }, func(r *ledger.Record) { r.Renditions = nil }},
+		{"dropping one not there", func(c *ledger.Change) { c.DropRendition = "poster" }, func(r *ledger.Record) {}},
 		{"message", func(c *ledger.Change) { c.To, c.SetMessageSID = ledger.Sent, "IM9" }, func(r *ledger.Record) { r.State, r.MessageSID = ledger.Sent, "IM9" }},
 		{"a state", func(c *ledger.Change) { c.To = ledger.Drafted }, func(r *ledger.Record) { r.State = ledger.Drafted }},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := rec("ME"+string(rune('a'+i)), "alice", "CH1")
-			r.Renditions = []ledger.Rendition{{Name: "preview", Size: 1}}
+			r.Renditions = []ledger.Rendition{preview}
 			create(t, l, r)
 			ch := change(r.SID, ledger.Staged, "", 3)
 			tt.edit(&ch)

@@ -4,8 +4,10 @@
 package memory
 
 import (
+	"cmp"
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,7 +22,8 @@ type Ledger struct {
 	seq     int64
 	records map[string]*ledger.Record
 	drafts  map[[2]string]string // {channel, owner} -> text
-	journal []ledger.Entry       // in the order recorded
+	journal []ledger.Entry       // in Seq order
+	jseq    int64                // the last entry's Seq
 }
 
 // New returns an empty Ledger.
@@ -149,7 +152,11 @@ func (l *Ledger) List(ctx context.Context, q ledger.Query) ([]ledger.Record, err
 			out = append(out, clone(r))
 		}
 	}
-	slices.SortFunc(out, func(a, b ledger.Record) int { return int(a.Seq - b.Seq) })
+	if q.BySID {
+		slices.SortFunc(out, func(a, b ledger.Record) int { return strings.Compare(a.SID, b.SID) })
+	} else {
+		slices.SortFunc(out, func(a, b ledger.Record) int { return cmp.Compare(a.Seq, b.Seq) })
+	}
 	if q.Limit > 0 && len(out) > q.Limit {
 		out = out[:q.Limit]
 	}
@@ -234,8 +241,8 @@ func (l *Ledger) ForgetOwner(ctx context.Context, owner string) error {
 	return nil
 }
 
-// Record implements ledger.Ledger.
-func (l *Ledger) Record(ctx context.Context, e ledger.Entry) error {
+// Append implements ledger.Ledger.
+func (l *Ledger) Append(ctx context.Context, e ledger.Entry) error {
 	if err := done(ctx, "journal record"); err != nil {
 		return err
 	}
@@ -243,6 +250,8 @@ func (l *Ledger) Record(ctx context.Context, e ledger.Entry) error {
 	defer l.mu.Unlock()
 	e.MediaSIDs = slices.Clone(e.MediaSIDs)
 	e.FileNames = slices.Clone(e.FileNames)
+	l.jseq++
+	e.Seq = l.jseq
 	l.journal = append(l.journal, e)
 	return nil
 }
@@ -255,11 +264,16 @@ func (l *Ledger) Entries(ctx context.Context, q ledger.EntryQuery) ([]ledger.Ent
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []ledger.Entry
-	for i := len(l.journal) - 1; i >= 0; i-- {
+	for i := range l.journal {
+		if !q.Forward {
+			i = len(l.journal) - 1 - i
+		}
 		e := l.journal[i]
-		if (q.Channel != "" && e.Channel != q.Channel) || (!q.Before.IsZero() && !e.Time.Before(q.Before)) {
+		if (q.Channel != "" && e.Channel != q.Channel) || (q.BeforeSeq > 0 && e.Seq >= q.BeforeSeq) || e.Seq <= q.AfterSeq {
 			continue
 		}
+		e.MediaSIDs = slices.Clone(e.MediaSIDs)
+		e.FileNames = slices.Clone(e.FileNames)
 		out = append(out, e)
 		if q.Limit > 0 && len(out) == q.Limit {
 			break

@@ -3,6 +3,7 @@ package sqlledger
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,7 +13,10 @@ import (
 )
 
 // Apply implements ledger.Ledger. Each change is one conditional UPDATE;
-// several changes, or one with a limit, run in one transaction.
+// several changes, one with a limit, or one that edits the renditions run
+// in one transaction. A change that edits the renditions reads the list
+// under a lock on the row (SELECT … FOR UPDATE on PostgreSQL; SQLite's
+// transactions take the write lock first), so two edits at once both stay.
 func (l *Ledger) Apply(ctx context.Context, changes ...ledger.Change) ([]ledger.Record, error) {
 	const op = "ledger apply"
 	if err := ctx.Err(); err != nil {
@@ -27,7 +31,7 @@ func (l *Ledger) Apply(ctx context.Context, changes ...ledger.Change) ([]ledger.
 	switch {
 	case len(changes) == 0:
 		return out, nil
-	case len(changes) == 1 && (changes[0].Limit == 0 || l.d.lockDraft == ""):
+	case len(changes) == 1 && (changes[0].Limit == 0 || l.d.lockDraft == "") && !editsRenditions(changes[0]):
 		// One statement is atomic on its own: no transaction to pay for.
 		err := l.write(ctx, func(w querier) error {
 			r, err := l.change(ctx, w, changes[0])
@@ -66,7 +70,26 @@ func (l *Ledger) Apply(ctx context.Context, changes ...ledger.Change) ([]ledger.
 // leaves it. When no row matched, it looks the SID up to tell NotFound from
 // Conflict.
 func (l *Ledger) change(ctx context.Context, q querier, c ledger.Change) (ledger.Record, error) {
-	query, args := update(c)
+	var rends *string
+	if editsRenditions(c) {
+		var cur string
+		err := q.QueryRowContext(ctx, l.q("SELECT renditions FROM media WHERE sid = $1"+l.d.forUpdate), c.SID).Scan(&cur)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ledger.Record{}, &errs.Error{Code: errs.NotFound, Op: "ledger apply " + c.SID}
+		}
+		if err != nil {
+			return ledger.Record{}, err
+		}
+		var list []ledger.Rendition
+		if cur != "" {
+			if err := json.Unmarshal([]byte(cur), &list); err != nil {
+				return ledger.Record{}, &errs.Error{Code: errs.Internal, Op: "ledger apply " + c.SID, Message: "a record's renditions are not valid JSON", Err: err}
+			}
+		}
+		s := renditions(ledger.EditRenditions(c, list))
+		rends = &s
+	}
+	query, args := update(c, rends)
 	r, err := scan(q.QueryRowContext(ctx, l.q(query), args...))
 	if !errors.Is(err, sql.ErrNoRows) {
 		return r, err
@@ -82,9 +105,13 @@ func (l *Ledger) change(ctx context.Context, q querier, c ledger.Change) (ledger
 	return r, &errs.Error{Code: errs.Conflict, Op: "ledger apply " + c.SID}
 }
 
-// update returns the conditional UPDATE that makes c, with its arguments.
-// Its WHERE clause is ledger.Holds in SQL, plus the limit.
-func update(c ledger.Change) (string, []any) {
+// editsRenditions reports whether c edits a record's renditions.
+func editsRenditions(c ledger.Change) bool { return c.AddRendition != nil || c.DropRendition != "" }
+
+// update returns the conditional UPDATE that makes c, with its arguments,
+// setting the renditions to rends when not nil. Its WHERE clause is
+// ledger.Holds in SQL, plus the limit.
+func update(c ledger.Change, rends *string) (string, []any) {
 	args := []any{c.SID}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -103,8 +130,8 @@ func update(c ledger.Change) (string, []any) {
 	if c.SHA256 != "" {
 		set = append(set, "sha256 = "+arg(c.SHA256))
 	}
-	if c.Renditions != nil {
-		set = append(set, "renditions = "+arg(renditions(c.Renditions)))
+	if rends != nil {
+		set = append(set, "renditions = "+arg(*rends))
 	}
 	from := make([]string, len(c.From))
 	for i, s := range c.From {

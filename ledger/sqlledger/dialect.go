@@ -27,6 +27,17 @@ type dialect struct {
 	// with a limit, with the change's SID: it serialises the attaches to one
 	// draft, whose count of files would otherwise race.
 	lockDraft string
+	// sidBytes is the sid column compared byte by byte, the order of a
+	// storage listing (ledger.Query.BySID).
+	sidBytes string
+	// forUpdate ends a SELECT that locks the rows it reads until the
+	// transaction ends ("" on SQLite, whose transactions lock the database).
+	forUpdate string
+	// appendEntry inserts a journal entry: time, channel, entry.
+	appendEntry string
+	// lockJournal, if set, is run first in the transaction that reads the
+	// journal: it waits for the appends in flight (see Ledger.Append).
+	lockJournal string
 	// beginMigration starts the migration's transaction on conn.
 	beginMigration func(ctx context.Context, conn *sql.Conn) error
 	// classify returns the code of an error the database returned.
@@ -45,7 +56,9 @@ var dialects = map[Dialect]*dialect{
 			_, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE")
 			return err
 		},
-		classify: sqliteCode,
+		appendEntry: "INSERT INTO journal (time, channel, entry) VALUES ($1, $2, $3)",
+		sidBytes:    "sid", // SQLite's default collation, BINARY
+		classify:    sqliteCode,
 	},
 	Postgres: {
 		name:          Postgres,
@@ -53,6 +66,14 @@ var dialects = map[Dialect]*dialect{
 		rebind:        func(q string) string { return q },
 		lockMigration: "SELECT pg_advisory_xact_lock(7106201600)",
 		lockDraft:     "SELECT pg_advisory_xact_lock(hashtextextended(owner || chr(1) || channel, 0)) FROM media WHERE sid = $1",
+		// The CTE takes the lock before the row's id is drawn: the
+		// insert's values come from its one row.
+		appendEntry: `WITH locked AS (SELECT pg_advisory_xact_lock_shared(7106201601))
+			INSERT INTO journal (time, channel, entry) SELECT $1::bigint, $2::text, $3::text FROM locked`,
+		lockJournal: "SELECT pg_advisory_xact_lock(7106201601)",
+		forUpdate:   " FOR UPDATE",
+		// The database's collation may follow a locale; "C" is bytes.
+		sidBytes: `sid COLLATE "C"`,
 		beginMigration: func(ctx context.Context, conn *sql.Conn) error {
 			_, err := conn.ExecContext(ctx, "BEGIN")
 			return err

@@ -41,7 +41,7 @@ func everyCall(ctx context.Context, l ledger.Ledger) map[string]error {
 	_, out["DraftText"] = l.DraftText(ctx, "CH1", "alice")
 	out["SetDraftText"] = l.SetDraftText(ctx, "CH1", "alice", "x")
 	out["ForgetOwner"] = l.ForgetOwner(ctx, "alice")
-	out["Record"] = l.Record(ctx, ledger.Entry{Time: t0, Action: "a", Code: "ok"})
+	out["Append"] = l.Append(ctx, ledger.Entry{Time: t0, Action: "a", Code: "ok"})
 	_, out["Entries"] = l.Entries(ctx, ledger.EntryQuery{})
 	_, out["Purge"] = l.Purge(ctx, t0)
 	return out

@@ -25,13 +25,15 @@ func TestSQLitePlansUseIndexes(t *testing.T) {
 	defer l.Close()
 	before := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	attach := ledger.Change{SID: "ME1", From: []ledger.State{ledger.Staged}, To: ledger.Drafted, Owner: "alice", Limit: 3, Now: before}
-	attachSQL, attachArgs := update(attach)
+	attachSQL, attachArgs := update(attach, nil)
 	queries := []struct {
 		name  string
 		query string
 		args  []any
 	}{
 		{"sweep", "", []any{ledger.Query{States: []ledger.State{ledger.Staged, ledger.Drafted}, UpdatedBefore: before, AfterSeq: 7, Limit: 100}}},
+		{"deletes to finish", "", []any{ledger.Query{States: []ledger.State{ledger.Deleted}, UpdatedBefore: before, AfterSeq: 7, Limit: 100}}},
+		{"check, in SID order", "", []any{ledger.Query{BySID: true, AfterSID: "ME7", Limit: 1000}}},
 		{"erase", "", []any{ledger.Query{Owner: "alice", AfterSeq: 7, Limit: 100}}},
 		{"a message's files", "", []any{ledger.Query{MessageSID: "IM1", Channel: "CH1"}}},
 		{"a draft's files", "", []any{ledger.Query{Owner: "alice", Channel: "CH1", States: []ledger.State{ledger.Drafted}}}},
@@ -44,7 +46,7 @@ func TestSQLitePlansUseIndexes(t *testing.T) {
 		t.Run(q.name, func(t *testing.T) {
 			query, args := q.query, q.args
 			if query == "" {
-				query, args = listQuery(args[0].(ledger.Query))
+				query, args = l.listQuery(args[0].(ledger.Query))
 			}
 			plan := explain(t.Context(), t, l.db, l.q(query), args)
 			for _, line := range plan {

@@ -99,7 +99,7 @@ func (l *Ledger) Get(ctx context.Context, sid string) (ledger.Record, error) {
 // List implements ledger.Ledger.
 func (l *Ledger) List(ctx context.Context, q ledger.Query) ([]ledger.Record, error) {
 	const op = "ledger list"
-	query, args := listQuery(q)
+	query, args := l.listQuery(q)
 	rows, err := l.db.QueryContext(ctx, l.q(query), args...)
 	if err != nil {
 		return nil, l.fail(ctx, op, err)
@@ -120,8 +120,10 @@ func (l *Ledger) List(ctx context.Context, q ledger.Query) ([]ledger.Record, err
 }
 
 // listQuery returns the SELECT that List runs for q, with its arguments:
-// ledger.Selects in SQL.
-func listQuery(q ledger.Query) (string, []any) {
+// ledger.Selects in SQL. States are spelled as literals, not arguments, so
+// that SQLite, which plans before it sees arguments, can use the partial
+// indexes on the states the sweep looks for.
+func (l *Ledger) listQuery(q ledger.Query) (string, []any) {
 	var where []string
 	var args []any
 	cond := func(c string, v ...any) {
@@ -134,8 +136,16 @@ func listQuery(q ledger.Query) (string, []any) {
 	if q.Channel != "" {
 		cond("channel = %s", q.Channel)
 	}
-	if len(q.States) > 0 {
-		cond("state IN (%s)", stateArgs(q.States)...)
+	switch len(q.States) {
+	case 0:
+	case 1:
+		where = append(where, "state = "+literal(string(q.States[0])))
+	default:
+		lits := make([]string, len(q.States))
+		for i, s := range q.States {
+			lits[i] = literal(string(s))
+		}
+		where = append(where, "state IN ("+strings.Join(lits, ", ")+")")
 	}
 	if q.MessageSID != "" {
 		cond("message_sid = %s", q.MessageSID)
@@ -146,25 +156,26 @@ func listQuery(q ledger.Query) (string, []any) {
 	if q.AfterSeq != 0 {
 		cond("seq > %s", q.AfterSeq)
 	}
+	if q.AfterSID != "" {
+		cond(l.d.sidBytes+" > %s", q.AfterSID)
+	}
 	query := "SELECT " + columns + " FROM media"
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
-	query += " ORDER BY seq"
+	if q.BySID {
+		query += " ORDER BY " + l.d.sidBytes
+	} else {
+		query += " ORDER BY seq"
+	}
 	if q.Limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", q.Limit)
 	}
 	return query, args
 }
 
-// stateArgs returns states as query arguments.
-func stateArgs(states []ledger.State) []any {
-	out := make([]any, len(states))
-	for i, s := range states {
-		out[i] = string(s)
-	}
-	return out
-}
+// literal returns s as an SQL string literal.
+func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // Remove implements ledger.Ledger.
 func (l *Ledger) Remove(ctx context.Context, sid string) error {

@@ -15,7 +15,13 @@
 // PostgreSQL, whose READ COMMITTED transactions would each count a draft's
 // files without seeing the others' attaches, a change with a limit first
 // takes a transaction-scoped advisory lock on the draft (owner and channel);
-// SQLite has one writer at a time, so its count is always current.
+// SQLite has one writer at a time, so its count is always current. A
+// change that edits a record's renditions reads the list first, under a
+// lock on the row (FOR UPDATE; SQLite's write lock), in the same
+// transaction: two edits at once both stay.
+//
+// The journal's Seq is its row id; on PostgreSQL, appends and reads take an
+// advisory lock (see Ledger.Append) so that ids are seen in commit order.
 //
 // Seq is the database's own increasing key. On PostgreSQL a record's Seq is
 // drawn when it is inserted and seen when it commits, so two records

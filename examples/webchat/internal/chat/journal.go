@@ -83,15 +83,17 @@ func (s *Server) entryView(e ledger.Entry) entryView {
 	return v
 }
 
-// journalReply is a page of the journal, newest first. Before is where the
-// next (older) page starts, empty when there is none.
+// journalReply is a page of the journal, newest first. Before is the
+// cursor of the next (older) page, ?before=, absent when there is none: the
+// Seq of this page's oldest entry, since pages by time would skip entries
+// appended at once or by instances whose clocks differ.
 type journalReply struct {
 	Entries []entryView `json:"entries"`
-	Before  string      `json:"before,omitempty"`
+	Before  int64       `json:"before,omitempty"`
 }
 
 // handleJournal answers the supervisor with a page of the journal, newest
-// first: ?limit= entries (default 100) from before ?before= (RFC 3339).
+// first: ?limit= entries (default 100) older than the cursor ?before=.
 // Other views are refused: the audit trail is the supervisor's.
 func (s *Server) handleJournal(w http.ResponseWriter, r *http.Request, p Person) {
 	if p.Member.Side != attachments.SideSupervisor {
@@ -108,12 +110,12 @@ func (s *Server) handleJournal(w http.ResponseWriter, r *http.Request, p Person)
 		q.Limit = min(n, maxJournalPage)
 	}
 	if v := r.URL.Query().Get("before"); v != "" {
-		t, err := time.Parse(time.RFC3339Nano, v)
-		if err != nil {
-			s.fail(w, r, &errs.Error{Code: errs.InvalidPayload, Message: "before is a time like 2026-11-30T05:00:00Z"})
+		seq, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || seq < 1 {
+			s.fail(w, r, &errs.Error{Code: errs.InvalidPayload, Message: "before is the cursor a previous page returned"})
 			return
 		}
-		q.Before = t
+		q.BeforeSeq = seq
 	}
 	entries, err := s.ledger.Entries(r.Context(), q)
 	if err != nil {
@@ -125,7 +127,7 @@ func (s *Server) handleJournal(w http.ResponseWriter, r *http.Request, p Person)
 		rep.Entries = append(rep.Entries, s.entryView(e))
 	}
 	if len(entries) == q.Limit {
-		rep.Before = entries[len(entries)-1].Time.Format(time.RFC3339Nano)
+		rep.Before = entries[len(entries)-1].Seq
 	}
 	httpapi.WriteJSON(w, http.StatusOK, rep)
 }
@@ -138,9 +140,9 @@ type journalFeed struct {
 	hub *Hub
 }
 
-// Record implements ledger.Ledger: it records e, then publishes it.
-func (f journalFeed) Record(ctx context.Context, e ledger.Entry) error {
-	if err := f.Ledger.Record(ctx, e); err != nil {
+// Append implements ledger.Ledger: it appends e, then publishes it.
+func (f journalFeed) Append(ctx context.Context, e ledger.Entry) error {
+	if err := f.Ledger.Append(ctx, e); err != nil {
 		return err
 	}
 	if mark, ok := ctx.Value(journaledKey{}).(*atomic.Bool); ok {
