@@ -91,10 +91,10 @@ func (l *tracedLedger) ForgetOwner(ctx context.Context, owner string) (err error
 	return l.Ledger.ForgetOwner(ctx, owner)
 }
 
-func (l *tracedLedger) Record(ctx context.Context, e ledger.Entry) (err error) {
-	ctx, span := l.t.startChild(ctx, "ledger.Record", ActionKey.String(e.Action))
+func (l *tracedLedger) Append(ctx context.Context, e ledger.Entry) (err error) {
+	ctx, span := l.t.startChild(ctx, "ledger.Append", ActionKey.String(e.Action))
 	defer func() { endSpan(span, err) }()
-	return l.Ledger.Record(ctx, e)
+	return l.Ledger.Append(ctx, e)
 }
 
 func (l *tracedLedger) Entries(ctx context.Context, q ledger.EntryQuery) (_ []ledger.Entry, err error) {

@@ -31,7 +31,7 @@ const Preflight = "Preflight"
 // metadata names: AttachFile for the draft, SendMediaMessage otherwise.
 const tusCreation = "tus creation"
 
-// journaledKey marks a request's context; journalFeed.Record sets the mark
+// journaledKey marks a request's context; journalFeed.Append sets the mark
 // when the library journals the request's action itself.
 type journaledKey struct{}
 
@@ -75,7 +75,7 @@ func (s *Server) audit(action string, view func(*http.Request) string, next http
 				e.Action = "SendMediaMessage"
 			}
 		}
-		if err := s.journal.Record(context.WithoutCancel(r.Context()), e); err != nil {
+		if err := s.journal.Append(context.WithoutCancel(r.Context()), e); err != nil {
 			s.log.Error("webchat: journal a refusal", "action", e.Action, "err", err)
 		}
 	})
