@@ -75,6 +75,9 @@ func cases() []testCase {
 		{"List", testList},
 		{"ListPages", testListPages},
 		{"Usage", testUsage},
+		{"UsageCounters", testUsageCounters},
+		{"QuotaCreate", testQuotaCreate},
+		{"QuotaApply", testQuotaApply},
 		{"DraftText", testDraftText},
 		{"Journal", testJournal},
 		{"Purge", testPurge},
@@ -82,6 +85,7 @@ func cases() []testCase {
 		{"RaceSameTransition", testRaceSameTransition},
 		{"RaceLimit", testRaceLimit},
 		{"RaceCreate", testRaceCreate},
+		{"RaceQuota", testRaceQuota},
 		{"SecondHandle", testSecondHandle},
 	}
 }

@@ -59,6 +59,8 @@ var migrations = []func(d *dialect) []string{
 			`CREATE INDEX journal_channel ON journal (channel, id)`,
 		}
 	},
+	// 2: each owner's usage, kept by triggers (see usage.go).
+	usageMigration,
 }
 
 // SchemaVersion is the schema version this code migrates a database to.
