@@ -28,13 +28,10 @@ func (h *Handler) routes() http.Handler {
 	return mux
 }
 
-// startUpload applies the limits on uploads to one of size bytes (0 when
-// unknown) and counts it in flight; done ends it, counting its outcome,
-// its bytes and its duration.
-func (h *Handler) startUpload(c *call, kind string, size int64) (done func(error), err error) {
-	if err := h.limits.quota(c.r.Context(), c.member.Identity, size); err != nil {
-		return nil, err
-	}
+// startUpload applies the limits on uploads in flight and counts one; done
+// ends it, counting its outcome, its bytes and its duration. The quotas
+// are the Client's, reserved in its ledger as the bytes arrive.
+func (h *Handler) startUpload(c *call, kind string) (done func(error), err error) {
 	release, err := h.limits.acquire(c.member.Identity, c.channel)
 	if err != nil {
 		return nil, err
@@ -62,11 +59,7 @@ func (h *Handler) openUpload(c *call, w http.ResponseWriter) (*upload, func(erro
 	if err != nil {
 		return nil, nil, err
 	}
-	size := up.size
-	if size == 0 && c.r.ContentLength > 0 {
-		size = c.r.ContentLength // an upper bound: the file and its framing
-	}
-	done, err := h.startUpload(c, kindMultipart, size)
+	done, err := h.startUpload(c, kindMultipart)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -149,9 +142,6 @@ func (h *Handler) handlePreflight(w http.ResponseWriter, c *call) error {
 		return &errs.Error{Code: errs.InvalidPayload, Message: "the declared size is not a size"}
 	}
 	if err := h.client.Preflight(c.r.Context(), c.channel, c.member, req.Name, req.ContentType, req.Size); err != nil {
-		return err
-	}
-	if err := h.limits.quota(c.r.Context(), c.member.Identity, req.Size); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
