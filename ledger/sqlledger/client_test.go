@@ -251,3 +251,71 @@ func cancelRound(t *testing.T, ls [2]ledger.Ledger, fromDraft, after bool, n int
 	}
 	return true
 }
+
+// failingTransport holds each Send until it is let go, then fails it.
+type failingTransport struct {
+	*attachmentstest.Transport
+	sending chan struct{}
+	release chan struct{}
+}
+
+func (f *failingTransport) Send(ctx context.Context, m attachments.Message) (attachments.Message, error) {
+	f.sending <- struct{}{}
+	<-f.release
+	return attachments.Message{}, &errs.Error{Code: errs.Unavailable, Op: "send"}
+}
+
+// TestFailedSendKeepsTheDraftLimit: while a draft's send is in flight, on
+// one instance, the member attaches new files to the (now empty) draft on
+// another; when the transport fails, the files going back keep the draft
+// within its limit: those that no longer fit go back staged.
+func TestFailedSendKeepsTheDraftLimit(t *testing.T) {
+	for name, open := range shared(t) {
+		t.Run(name, func(t *testing.T) {
+			ls := open(t)
+			store := storagememory.New()
+			chat := &failingTransport{Transport: &attachmentstest.Transport{}, sending: make(chan struct{}), release: make(chan struct{})}
+			cfg := attachments.DefaultConfig()
+			cfg.FilesPerMessage = 2
+			newInstance := func(l ledger.Ledger) *attachments.Client {
+				members := &attachmentstest.Members{}
+				require.NoError(t, members.SetRole(t.Context(), "CH1", "alice", attachments.RoleCustomer))
+				c, err := attachments.New(cfg, chat, members, &attachments.Options{Storage: store, Ledger: l,
+					JanitorInterval: -1, Logger: slog.New(slog.DiscardHandler)})
+				require.NoError(t, err)
+				t.Cleanup(func() { c.Close() })
+				return c
+			}
+			a, b := newInstance(ls[0]), newInstance(ls[1])
+			attach := func(c *attachments.Client, seed byte) {
+				_, err := attachments.Invoke(t.Context(), c.Registry(), attachments.AttachFile, attachments.AttachFilePayload{
+					Channel: "CH1", Sender: alice, File: &attachments.File{Name: fmt.Sprintf("a%d.png", seed), Body: bytes.NewReader(pngOf(4096, seed))}})
+				require.NoError(t, err)
+			}
+			attach(a, 1)
+			attach(a, 2)
+			sent := make(chan error, 1)
+			go func() {
+				_, err := attachments.Invoke(t.Context(), a.Registry(), attachments.SendMediaMessage,
+					attachments.SendMediaMessagePayload{Channel: "CH1", Sender: alice, FromDraft: true})
+				sent <- err
+			}()
+			<-chat.sending
+			attach(b, 3)
+			attach(b, 4)
+			close(chat.release)
+			assert.Equal(t, errs.Unavailable, errs.CodeOf(<-sent), "the transport's failure")
+			d, err := b.Draft(t.Context(), "CH1", alice)
+			require.NoError(t, err)
+			assert.Len(t, d.Files, 2, "a draft limited to 2 files holds more after a failed send")
+			rs, err := ls[0].List(t.Context(), ledger.Query{Owner: "alice"})
+			require.NoError(t, err)
+			states := map[ledger.State]int{}
+			for _, r := range rs {
+				states[r.State]++
+			}
+			assert.Equal(t, map[ledger.State]int{ledger.Drafted: 2, ledger.Staged: 2}, states,
+				"the unsent files that no longer fit went back staged, none lost or left sending")
+		})
+	}
+}
