@@ -139,6 +139,15 @@ type Options struct {
 	// minute; negative turns the janitor off, and then the host calls Sweep
 	// itself.
 	JanitorInterval time.Duration
+
+	// Quota bounds what one member holds, in every channel: files, bytes,
+	// and files pending (uploading, staged or in a draft). It is a
+	// reservation in the ledger, made with the upload's record before its
+	// first byte and grown as its bytes arrive (a client's declared size is
+	// never trusted), so no interleaving of uploads on any number of
+	// instances sharing the ledger passes it; an upload that would is
+	// refused with errs.QuotaExceeded and keeps nothing. Default: none.
+	Quota ledger.Quota
 }
 
 // defaultJanitorInterval is Options.JanitorInterval's default.
@@ -169,6 +178,7 @@ type Client struct {
 	stores    map[string]Store
 	trustURL  func(string) bool
 	rewrite   func(context.Context, string, io.Reader) io.ReadCloser
+	quota     ledger.Quota
 	// media reads media wherever it is: Storage, or through the ledger the
 	// host store that holds it. Links and OpenMedia read through it.
 	media *storage.Bucket
@@ -260,6 +270,7 @@ func New(cfg Config, chat Transport, members Members, opts *Options) (*Client, e
 		stores:      o.Stores,
 		trustURL:    o.TrustURL,
 		rewrite:     o.Rewrite,
+		quota:       o.Quota,
 		media:       media,
 		stop:        make(chan struct{}),
 		channelType: o.ChannelType,

@@ -185,11 +185,11 @@ type faultyLedger struct {
 
 var errDown = &errs.Error{Code: errs.Unavailable, Op: "ledger", Err: errors.New("connection refused")}
 
-func (f *faultyLedger) Create(ctx context.Context, r ledger.Record) error {
+func (f *faultyLedger) Create(ctx context.Context, r ledger.Record, quota ...ledger.Quota) error {
 	if f.down.Load() {
 		return errDown
 	}
-	return f.Ledger.Create(ctx, r)
+	return f.Ledger.Create(ctx, r, quota...)
 }
 
 func (f *faultyLedger) Apply(ctx context.Context, changes ...ledger.Change) ([]ledger.Record, error) {

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/ledger"
@@ -297,6 +298,12 @@ func (c *Client) sendFiles(ctx context.Context, channel string, sender Member, b
 	}
 	recs, err := c.ledger.Apply(ctx, take...)
 	if err != nil {
+		if outcomeUnknown(err) {
+			// The take may have committed though the caller heard it
+			// failed (a context cancelled during the commit): read it
+			// back, and put back what it took.
+			c.settleTake(ctx, sids, from, now)
+		}
 		return Message{}, nil, ledgerError("send", err)
 	}
 	media := make([]Media, len(recs))
@@ -310,24 +317,79 @@ func (c *Client) sendFiles(ctx context.Context, channel string, sender Member, b
 	attrs[AttributeMedia] = media
 	m, err := c.transport.Send(ctx, Message{Channel: channel, Author: sender.Identity, Body: body, Attributes: attrs})
 	if err != nil {
-		back := make([]ledger.Change, len(sids))
-		for i, sid := range sids {
-			back[i] = ledger.Change{SID: sid, From: []ledger.State{ledger.Sending}, To: from, Now: c.now()}
-		}
-		if _, berr := c.ledger.Apply(context.WithoutCancel(ctx), back...); berr != nil {
-			c.log.Error("attachments: could not return unsent files to their draft", "err", berr)
-		}
+		c.putBack(ctx, sids, from)
 		return Message{}, nil, transportError(err)
 	}
 	sent := make([]ledger.Change, len(sids))
 	for i, sid := range sids {
 		sent[i] = ledger.Change{SID: sid, From: []ledger.State{ledger.Sending}, To: ledger.Sent, SetMessageSID: m.SID, Now: c.now()}
 	}
-	if _, err := c.ledger.Apply(context.WithoutCancel(ctx), sent...); err != nil {
+	sctx, cancel := cleanupContext(ctx)
+	defer cancel()
+	if _, err := c.ledger.Apply(sctx, sent...); err != nil {
 		// The message is out: reporting a failure would make the sender send
 		// it twice. Its files stay in sending until the message adopts them.
-		c.log.Error("attachments: a sent message's files could not be recorded; the message will adopt them",
+		c.log.ErrorContext(ctx, "attachments: a sent message's files could not be recorded; the message will adopt them",
 			"message", m.SID, "err", err)
 	}
 	return m, media, nil
+}
+
+// outcomeUnknown reports whether a ledger write that failed with err may
+// have taken effect all the same: the driver could not say (the context
+// ended, the database went away), as against a refusal it decided.
+func outcomeUnknown(err error) bool {
+	switch errs.CodeOf(err) {
+	case errs.NotFound, errs.Conflict, errs.InvalidArgument, errs.QuotaExceeded:
+		return false
+	}
+	return true
+}
+
+// settleTake finds out, on a context that outlives the caller's, whether a
+// take made at now that reported a failure took the files all the same,
+// and puts back those it did take. A take is all or none, and a file in
+// sending whose last change is the take's own time is the take's.
+func (c *Client) settleTake(ctx context.Context, sids []string, from ledger.State, now time.Time) {
+	sctx, cancel := cleanupContext(ctx)
+	defer cancel()
+	var taken []string
+	for _, sid := range sids {
+		r, err := c.ledger.Get(sctx, sid)
+		if err != nil {
+			if errs.CodeOf(err) != errs.NotFound {
+				c.log.ErrorContext(ctx, "attachments: could not tell whether an interrupted send took a file; the sweep will", "media", sid, "err", err)
+			}
+			continue
+		}
+		if r.State == ledger.Sending && r.Updated.Equal(now) {
+			taken = append(taken, sid)
+		}
+	}
+	if len(taken) > 0 {
+		c.putBack(sctx, taken, from)
+	}
+}
+
+// putBack returns files a send took but did not send to the state it took
+// them from, on a context that outlives the caller's. Files going back to
+// a draft keep within its limit: one that no longer fits (other files were
+// attached meanwhile) goes back staged instead.
+func (c *Client) putBack(ctx context.Context, sids []string, from ledger.State) {
+	pctx, cancel := cleanupContext(ctx)
+	defer cancel()
+	for _, sid := range sids {
+		back := ledger.Change{SID: sid, From: []ledger.State{ledger.Sending}, To: from, Now: c.now()}
+		if from == ledger.Drafted {
+			back.Limit = c.cfg.FilesPerMessage
+		}
+		_, err := c.ledger.Apply(pctx, back)
+		if back.Limit > 0 && errs.CodeOf(err) == errs.Conflict {
+			back.To, back.Limit = ledger.Staged, 0
+			_, err = c.ledger.Apply(pctx, back)
+		}
+		if err != nil {
+			c.log.ErrorContext(ctx, "attachments: could not return an unsent file", "media", sid, "err", err)
+		}
+	}
 }

@@ -30,7 +30,7 @@ type SweepReport struct {
 const sweepBatch = 100
 
 // Sweep deletes the files that have sat staged or in a draft for longer than
-// Config.DraftLifetime, finishes deletes that were interrupted, and purges
+// Config.DraftLifetime, and the uploads that made no progress for as long, finishes deletes that were interrupted, and purges
 // the journal past Config.LogRetention. The janitor calls it every
 // Options.JanitorInterval; hosts that turn the janitor off call it
 // themselves.
@@ -55,7 +55,7 @@ func (c *Client) Sweep(ctx context.Context) (SweepReport, error) {
 
 func (c *Client) sweepExpired(ctx context.Context, rep *SweepReport) error {
 	cutoff := c.now().Add(-c.cfg.DraftLifetime)
-	expired := []ledger.State{ledger.Staged, ledger.Drafted}
+	expired := []ledger.State{ledger.Uploading, ledger.Staged, ledger.Drafted}
 	for r, err := range c.records(ctx, ledger.Query{States: expired, UpdatedBefore: cutoff}) {
 		if err != nil {
 			return err
@@ -198,6 +198,9 @@ func lostRace(err error) (bool, error) {
 	return false, err
 }
 
+// owned is every state of a file a member owns: uploads in flight too.
+var owned = append([]ledger.State{ledger.Uploading}, ledger.Live...)
+
 // EraseMember deletes every file identity uploaded, in any channel, sent or
 // still in a draft, wherever it is stored, and its draft texts, and reports
 // how many files it deleted. It is how a host honours a request to erase a
@@ -219,7 +222,7 @@ func (c *Client) EraseMember(ctx context.Context, identity string) (int, error) 
 		if r.State == ledger.Deleted {
 			err = c.purge(ctx, r)
 		} else {
-			_, err = c.destroy(ctx, ledger.Change{SID: r.SID, From: ledger.Live, Owner: identity})
+			_, err = c.destroy(ctx, ledger.Change{SID: r.SID, From: owned, Owner: identity})
 		}
 		if gone, err := lostRace(err); err != nil {
 			return n, err

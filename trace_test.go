@@ -50,11 +50,11 @@ type spanLedger struct {
 	creates []any
 }
 
-func (l *spanLedger) Create(ctx context.Context, r ledger.Record) error {
+func (l *spanLedger) Create(ctx context.Context, r ledger.Record, q ...ledger.Quota) error {
 	l.mu.Lock()
 	l.creates = append(l.creates, ctx.Value(spanKey{}))
 	l.mu.Unlock()
-	return l.Ledger.Create(ctx, r)
+	return l.Ledger.Create(ctx, r, q...)
 }
 
 // Options.Trace wraps each Invoke: one span per action, with its name and

@@ -97,10 +97,17 @@ func (c *Client) stage(ctx context.Context, f *File, channel string, sender Memb
 	}
 	sid := newMediaSID()
 	now := c.now()
+	// The record comes before the first byte, and with it the upload's
+	// place in the member's quota; its bytes are reserved as they arrive.
 	if err := c.ledger.Create(ctx, ledger.Record{
-		SID: sid, Owner: sender.Identity, Side: string(sp.side), Channel: channel, State: ledger.Staged,
+		SID: sid, Owner: sender.Identity, Side: string(sp.side), Channel: channel, State: ledger.Uploading,
 		Store: f.Store, FileName: verdict.Name, ContentType: verdict.ContentType, Created: now, Updated: now,
-	}); err != nil {
+	}, c.quota); err != nil {
+		if outcomeUnknown(err) {
+			cctx, cancel := cleanupContext(ctx)
+			defer cancel()
+			c.dropUpload(cctx, host, sid)
+		}
 		return err
 	}
 	h := sha256.New()
@@ -111,10 +118,12 @@ func (c *Client) stage(ctx context.Context, f *File, channel string, sender Memb
 		defer rc.Close()
 		in = rc
 	}
-	n, err := c.put(ctx, host, sid, io.TeeReader(in, h), verdict.ContentType, verdict.Name)
+	res := &reservingReader{r: in, c: c, ctx: ctx, sid: sid}
+	n, err := c.put(ctx, host, sid, io.TeeReader(res, h), verdict.ContentType, verdict.Name)
 	if err == nil {
 		sum := hex.EncodeToString(h.Sum(nil))
-		_, err = c.ledger.Apply(ctx, ledger.Change{SID: sid, From: []ledger.State{ledger.Staged},
+		// Uploading → staged, the reservation trued up to the bytes stored.
+		_, err = c.ledger.Apply(ctx, ledger.Change{SID: sid, From: []ledger.State{ledger.Uploading}, To: ledger.Staged,
 			Size: n, SHA256: sum, Now: c.now()})
 		if err == nil {
 			f.stored.Store(&storedFile{
@@ -125,12 +134,87 @@ func (c *Client) stage(ctx context.Context, f *File, channel string, sender Memb
 			return nil
 		}
 	}
+	if res.err != nil {
+		err = res.err
+	}
 	cctx, cancel := cleanupContext(ctx)
 	defer cancel()
-	if _, derr := c.destroy(cctx, ledger.Change{SID: sid, From: []ledger.State{ledger.Staged}}); derr != nil {
-		c.log.Error("attachments: could not clean up a failed upload; the sweep will", "media", sid, "err", derr)
-	}
+	c.dropUpload(cctx, host, sid)
 	return src.blame(err)
+}
+
+// dropUpload deletes an upload that failed, with its record. When the
+// record is gone already (the member was erased, or the sweep took an
+// upload that stalled) the bytes the upload went on writing are deleted
+// here: no record explains them any more.
+func (c *Client) dropUpload(ctx context.Context, host Store, sid string) {
+	// Staged too: a completion whose outcome was lost may have committed,
+	// and no File points at the record yet.
+	_, err := c.destroy(ctx, ledger.Change{SID: sid, From: []ledger.State{ledger.Uploading, ledger.Staged}})
+	if errs.CodeOf(err) == errs.NotFound {
+		if host == nil {
+			err = c.store.Delete(ctx, mediaKey(sid))
+		} else {
+			err = host.Delete(ctx, sid)
+		}
+		if errs.CodeOf(err) == errs.NotFound {
+			err = nil
+		}
+	}
+	if err != nil {
+		c.log.ErrorContext(ctx, "attachments: could not clean up a failed upload; the sweep will", "media", sid, "err", err)
+	}
+}
+
+// reserveStep is how far an upload's reservation grows at a time, beyond
+// the bytes that arrived: one ledger write a MiB.
+const reserveStep = 1 << 20
+
+// reservingReader grows an upload's reservation in the ledger, under the
+// Client's byte quota, before it hands on bytes beyond it: the quota is
+// counted on the bytes that arrive, whatever the client declared. A
+// refusal ends the stream with the ledger's error.
+type reservingReader struct {
+	r        io.Reader
+	c        *Client
+	ctx      context.Context
+	sid      string
+	n        int64 // bytes read
+	reserved int64
+	err      error
+}
+
+func (r *reservingReader) Read(p []byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	n, err := r.r.Read(p)
+	r.n += int64(n)
+	if r.n > r.reserved && r.c.quota.Bytes > 0 {
+		if rerr := r.reserve(); rerr != nil {
+			r.err = rerr
+			return 0, rerr
+		}
+	}
+	return n, err
+}
+
+// reserve grows the reservation to cover the bytes read and a step more,
+// or, when the step does not fit, exactly the bytes read.
+func (r *reservingReader) reserve() error {
+	var err error
+	for _, size := range [...]int64{r.n + reserveStep, r.n} {
+		_, err = r.c.ledger.Apply(r.ctx, ledger.Change{SID: r.sid, From: []ledger.State{ledger.Uploading},
+			Size: size, Quota: ledger.Quota{Bytes: r.c.quota.Bytes}, Now: r.c.now()})
+		if err == nil {
+			r.reserved = size
+			return nil
+		}
+		if errs.CodeOf(err) != errs.QuotaExceeded {
+			break
+		}
+	}
+	return err
 }
 
 // put writes a file's bytes to the host store, or when host is nil to the

@@ -26,7 +26,7 @@
 // "filetype" as the client declares them, "target" ("message", the
 // default, sends the file; "draft" attaches it to the member's draft) and
 // "text" (the message's text, ModeConversations only). The name, type and
-// size pass the sender's preflight and quotas before the upload exists.
+// size pass the sender's preflight before the upload exists.
 // The client then PATCHes {path}uploads/{id} (the Location) with the
 // bytes, HEADs it to learn the offset after a break, and may DELETE it.
 // Only the member who created an upload may see, continue or terminate it.

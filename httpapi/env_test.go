@@ -56,6 +56,7 @@ type env struct {
 }
 
 type envOptions struct {
+	quota   ledger.Quota // the Client's
 	cfg     *attachments.Config
 	handler *httpapi.Options
 	noSync  bool
@@ -90,7 +91,7 @@ func newEnv(t testing.TB, o *envOptions) *env {
 	}
 	chat := &attachmentstest.Transport{}
 	quiet := slog.New(slog.DiscardHandler)
-	c, err := attachments.New(cfg, chat, members, &attachments.Options{Storage: store, Logger: quiet, Ledger: o.ledger})
+	c, err := attachments.New(cfg, chat, members, &attachments.Options{Storage: store, Logger: quiet, Ledger: o.ledger, Quota: o.quota})
 	require.NoError(t, err)
 	e := &env{c: c, store: store, chat: chat, reg: prometheus.NewRegistry()}
 	ho := httpapi.Options{}

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"math"
 	"sync"
 	"time"
@@ -11,8 +10,10 @@ import (
 	"github.com/attachkit/attachments/errs"
 )
 
-// Limits bound what one member, and one channel, may do. A zero field means
-// no limit of that kind; a nil *Limits in Options means no limits at all.
+// Limits bound what one member, and one channel, may do at once. A zero
+// field means no limit of that kind; a nil *Limits in Options means no
+// limits at all. What a member may store (bytes, files, files pending) is
+// the Client's quota (attachments.Options.Quota), kept in its ledger.
 type Limits struct {
 	// MemberRate is how many requests a second one member may make, on
 	// average, to any of the handlers; MemberBurst how many it may make at
@@ -30,39 +31,6 @@ type Limits struct {
 	MemberUploads int
 	// ChannelUploads is the same for one channel. Default 0: no limit.
 	ChannelUploads int
-
-	// Usage tells how much a member stores, for the quotas below. Default
-	// nil: no quotas.
-	Usage Usage
-	// MaxBytes is how many bytes one member may store; an upload that would
-	// take it past is refused. Default 0: no limit.
-	MaxBytes int64
-	// MaxFiles is how many files one member may store. Default 0: no limit.
-	MaxFiles int64
-	// MaxPending is how many files one member may have staged and not yet
-	// sent (in drafts, or tus uploads not finished). Default 0: no limit.
-	MaxPending int64
-}
-
-// Usage is the interface that wraps the Usage method.
-//
-// Usage reports what the member with identity stores now, across channels.
-// LedgerUsage reads it from the Client's ledger; a host may implement it
-// from records of its own. It is asked once per upload, before the upload's
-// bytes are read, so it should be quick. An error fails the upload with its
-// code (errs.Unavailable when it has none).
-type Usage interface {
-	Usage(ctx context.Context, identity string) (Stored, error)
-}
-
-// Stored is what one member stores.
-type Stored struct {
-	// Bytes is the total size of the member's files.
-	Bytes int64
-	// Files is how many files the member has.
-	Files int64
-	// Pending is how many of them are staged and not yet sent.
-	Pending int64
 }
 
 // retryAfter is the cause of a refusal that clears with time.
@@ -193,31 +161,4 @@ func (l *limiter) acquire(identity, channel string) (release func(), err error) 
 			}
 		})
 	}, nil
-}
-
-// quota refuses an upload of size bytes (0 when unknown) that would take
-// the member past its quotas, with errs.QuotaExceeded.
-func (l *limiter) quota(ctx context.Context, identity string, size int64) error {
-	if l == nil || l.lim.Usage == nil || (l.lim.MaxBytes <= 0 && l.lim.MaxFiles <= 0 && l.lim.MaxPending <= 0) {
-		return nil
-	}
-	st, err := l.lim.Usage.Usage(ctx, identity)
-	if err != nil {
-		if errs.As(err) != nil {
-			return err
-		}
-		return &errs.Error{Code: errs.Unavailable, Op: "usage", Err: err}
-	}
-	over := func(limit int64, msg string, used int64) error {
-		return &errs.Error{Code: errs.QuotaExceeded, Message: msg, Details: errs.Details{Limit: limit, Size: used}}
-	}
-	switch {
-	case l.lim.MaxFiles > 0 && st.Files+1 > l.lim.MaxFiles:
-		return over(l.lim.MaxFiles, "you have too many files stored; delete some first", st.Files)
-	case l.lim.MaxPending > 0 && st.Pending+1 > l.lim.MaxPending:
-		return over(l.lim.MaxPending, "you have too many files waiting to be sent", st.Pending)
-	case l.lim.MaxBytes > 0 && st.Bytes+size > l.lim.MaxBytes:
-		return over(l.lim.MaxBytes, "you have no room left for this file", st.Bytes+size)
-	}
-	return nil
 }

@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,7 +17,7 @@ import (
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/httpapi"
-	ledgermemory "github.com/attachkit/attachments/ledger/memory"
+	"github.com/attachkit/attachments/ledger"
 )
 
 // frozen is a clock that moves only when told.
@@ -78,66 +77,28 @@ func memberByID(id string) attachments.Member {
 
 func jsonBody(s string) io.Reader { return strings.NewReader(s) }
 
-// quota is a Usage with fixed answers.
-type quota map[string]httpapi.Stored
-
-func (q quota) Usage(_ context.Context, identity string) (httpapi.Stored, error) {
-	return q[identity], nil
-}
-
+// TestQuotas: the Client's quota holds for uploads through the handlers:
+// pending files, bytes counted as they arrive, and what a member already
+// stores; a refusal is 413 quota_exceeded and keeps nothing.
 func TestQuotas(t *testing.T) {
-	usage := quota{
-		customer.Identity: {Bytes: 900, Files: 2},
-		agent.Identity:    {Bytes: 10, Files: 5},
-		stranger.Identity: {Bytes: 10, Files: 1, Pending: 2},
-	}
-	e := newEnv(t, &envOptions{handler: &httpapi.Options{
-		Limits: &httpapi.Limits{Usage: usage, MaxBytes: 1000, MaxFiles: 5, MaxPending: 2}}})
-	tests := []struct {
-		name   string
-		member string
-		size   int
-		want   errs.Code
-	}{
-		{"fits", customer.Identity, 100, ""},
-		{"one byte too many", customer.Identity, 101, errs.QuotaExceeded},
-		{"too many files", agent.Identity, 1, errs.QuotaExceeded},
-		{"too many pending", stranger.Identity, 1, errs.QuotaExceeded},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res, body := e.upload(t, memberByID(tt.member), "channels/"+channel+"/draft/files", fileForm("q.txt", textFile(tt.size, 1)))
-			if tt.want == "" {
-				assert.Equal(t, http.StatusCreated, res.StatusCode, "%s", body)
-				return
-			}
-			assert.Equal(t, tt.want, errorCode(t, body).Code, "%s", body)
-			assert.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
-		})
-	}
-	e.assertNoOrphans(t)
-}
-
-// TestQuotasFromTheLedger: with LedgerUsage, what a member already stores
-// (in the Client's ledger) counts against its quota, pending drafts too.
-func TestQuotasFromTheLedger(t *testing.T) {
-	l := ledgermemory.New()
 	cfg := attachments.DefaultConfig()
 	cfg.FilesPerMessage = 5
-	e := newEnv(t, &envOptions{ledger: l, cfg: &cfg, handler: &httpapi.Options{
-		Limits: &httpapi.Limits{Usage: httpapi.LedgerUsage(l), MaxPending: 2, MaxBytes: 500}}})
+	e := newEnv(t, &envOptions{cfg: &cfg, quota: ledger.Quota{Pending: 2, Bytes: 500, Files: 3}})
 	draft := "channels/" + channel + "/draft/files"
 	for i := range 2 {
 		res, body := e.upload(t, customer, draft, fileForm(fmt.Sprintf("d%d.txt", i), textFile(100, uint64(i))))
 		require.Equal(t, http.StatusCreated, res.StatusCode, "%s", body)
 	}
 	res, body := e.upload(t, customer, draft, fileForm("third.txt", textFile(100, 9)))
-	assert.Equal(t, errs.QuotaExceeded, errorCode(t, body).Code, "a third pending file is over MaxPending: %s", body)
+	assert.Equal(t, errs.QuotaExceeded, errorCode(t, body).Code, "a third pending file is over the pending quota: %s", body)
 	assert.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
 	res, body = e.upload(t, agent, draft, fileForm("big.txt", textFile(501, 1)))
-	assert.Equal(t, errs.QuotaExceeded, errorCode(t, body).Code, "%s", body)
+	assert.Equal(t, errs.QuotaExceeded, errorCode(t, body).Code, "501 bytes under a 500-byte quota: %s", body)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
 	res, body = e.upload(t, agent, draft, fileForm("ok.txt", textFile(400, 1)))
 	assert.Equal(t, http.StatusCreated, res.StatusCode, "another member's files are not counted: %s", body)
+	res, body = e.upload(t, agent, draft, fileForm("more.txt", textFile(101, 2)))
+	assert.Equal(t, errs.QuotaExceeded, errorCode(t, body).Code, "400 + 101 bytes under a 500-byte quota: %s", body)
 	e.assertNoOrphans(t)
 }
 

@@ -29,14 +29,11 @@ func (h *Handler) routes() http.Handler {
 	return mux
 }
 
-// startUpload applies the quotas to an upload of size bytes (0 when
-// unknown), which holds the in-flight slot release gives back, and counts
-// it in flight; done ends it, counting its outcome, its bytes and its
-// duration.
-func (h *Handler) startUpload(c *call, kind string, size int64, release func()) (done func(error), err error) {
-	if err := h.limits.quota(c.r.Context(), c.member.Identity, size); err != nil {
-		return nil, err
-	}
+// startUpload counts an upload in flight, which holds the in-flight slot
+// release gives back; done ends it, counting its outcome, its bytes and its
+// duration. The quotas are the Client's, reserved in its ledger as the
+// bytes arrive.
+func (h *Handler) startUpload(c *call, kind string, release func()) (done func(error)) {
 	start := h.now()
 	h.metrics.active.Inc()
 	return func(err error) {
@@ -45,7 +42,7 @@ func (h *Handler) startUpload(c *call, kind string, size int64, release func()) 
 		h.metrics.uploaded(kind, err)
 		h.metrics.bytesIn.Add(float64(c.body.n.Load())) // the whole body: the form's framing was read before the start
 		h.metrics.duration.WithLabelValues(kind).Observe(h.now().Sub(start).Seconds())
-	}, nil
+	}
 }
 
 // openUpload checks the request's declared length, takes an in-flight
@@ -67,16 +64,7 @@ func (h *Handler) openUpload(c *call, w http.ResponseWriter) (*upload, func(erro
 		release()
 		return nil, nil, err
 	}
-	size := up.size
-	if size == 0 && c.r.ContentLength > 0 {
-		size = c.r.ContentLength // an upper bound: the file and its framing
-	}
-	done, err := h.startUpload(c, kindMultipart, size, release)
-	if err != nil {
-		release()
-		return nil, nil, err
-	}
-	return up, done, nil
+	return up, h.startUpload(c, kindMultipart, release), nil
 }
 
 func (h *Handler) handleSend(w http.ResponseWriter, c *call) error {
@@ -155,9 +143,6 @@ func (h *Handler) handlePreflight(w http.ResponseWriter, c *call) error {
 		return &errs.Error{Code: errs.InvalidPayload, Message: "the declared size is not a size"}
 	}
 	if err := h.client.Preflight(c.r.Context(), c.channel, c.member, req.Name, req.ContentType, req.Size); err != nil {
-		return err
-	}
-	if err := h.limits.quota(c.r.Context(), c.member.Identity, req.Size); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -96,8 +96,8 @@ func (t *tusUploads) routes(mux *http.ServeMux) {
 }
 
 // preCreate checks a new upload as a direct upload's file is checked
-// before its bytes: the sender's policy on the name, type and size, and
-// the quotas.
+// before its bytes: the sender's policy on the name, type and size. The
+// quotas are the Client's, reserved when the upload's file is stored.
 func (t *tusUploads) preCreate(ev tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInfoChanges, error) {
 	c := callFrom(ev.Context)
 	if c == nil {
@@ -118,9 +118,6 @@ func (t *tusUploads) preCreate(ev tusd.HookEvent) (tusd.HTTPResponse, tusd.FileI
 		return t.refuse(&errs.Error{Code: errs.InvalidPayload, Message: "the file has no name"})
 	}
 	if err := t.h.client.Preflight(ev.Context, c.channel, c.member, kept[tusName], kept[tusType], ev.Upload.Size); err != nil {
-		return t.refuse(err)
-	}
-	if err := t.h.limits.quota(ev.Context, c.member.Identity, ev.Upload.Size); err != nil {
 		return t.refuse(err)
 	}
 	return tusd.HTTPResponse{}, tusd.FileInfoChanges{MetaData: kept}, nil

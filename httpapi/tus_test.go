@@ -313,3 +313,30 @@ func TestTusLastChunkOfUnknownLength(t *testing.T) {
 	assert.Equal(t, fmt.Sprintf("%x", sum), sent.Message.Media[0].SHA256, "the file read back from its chunks should be whole")
 	e.assertNoOrphans(t)
 }
+
+// TestTusChunkedPatchTooLong: a PATCH without a Content-Length (chunked)
+// that brings more bytes than the upload's length is refused whole: no file
+// is attached or sent, and the upload's offset does not move.
+func TestTusChunkedPatchTooLong(t *testing.T) {
+	e := tusEnv(t)
+	data := textFile(30000, 25)
+	url := e.create(t, customer, 20000, tusMeta("filename", "c.txt", "filetype", "text/plain", "target", "draft"))
+	req, err := http.NewRequest("PATCH", url, io.MultiReader(bytes.NewReader(data)))
+	require.NoError(t, err)
+	req.ContentLength = -1
+	req.Header.Set("Tus-Resumable", "1.0.0")
+	req.Header.Set(memberHeader, customer.Identity)
+	req.Header.Set("Upload-Offset", "0")
+	req.Header.Set("Content-Type", "application/offset+octet-stream")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode, "%s", body)
+	d, err := e.c.Draft(t.Context(), channel, customer)
+	require.NoError(t, err)
+	assert.Empty(t, d.Files, "a refused PATCH attached its first bytes")
+	n, _ := e.offset(t, customer, url)
+	assert.Zero(t, n, "a refused PATCH moved the upload's offset")
+	assert.Empty(t, e.chat.Messages(channel), "a refused PATCH sent a message")
+}

@@ -189,11 +189,24 @@ func (u *tusUpload) WriteChunk(ctx context.Context, offset int64, src io.Reader)
 		done(n)
 		return n, err
 	}
+	c := callFrom(ctx)
+	var before int64
+	if c != nil && c.body != nil {
+		before = c.body.n.Load()
+	}
 	kr := &keepReader{r: src}
 	_, err = u.s.putChunk(ctx, u.rec, offset, kr)
 	done(kr.n)
 	if err != nil {
 		return 0, tusError(err)
+	}
+	if c != nil && c.body != nil && c.body.n.Load()-before > kr.n {
+		// tusd cut a body longer than the upload (sent chunked, so no
+		// Content-Length told before) at the upload's length, and would
+		// finish the upload with its first bytes: refuse it whole.
+		u.s.deleteChunk(context.WithoutCancel(ctx), u.rec.ID, offset)
+		return 0, tusError(&errs.Error{Code: errs.FileTooLarge, Op: "tus " + u.rec.ID,
+			Message: "this upload brings more bytes than it said it would", Details: errs.Details{Limit: u.rec.Size}})
 	}
 	if kr.n == 0 {
 		u.s.deleteChunk(context.WithoutCancel(ctx), u.rec.ID, offset)

@@ -17,9 +17,20 @@
 // holds, atomically, across goroutines and processes. Two instances racing
 // for the same record get one winner; the loser gets an errs.Conflict error.
 //
-//	staged ──▶ drafted ──▶ sending ──▶ sent(message SID)
-//	   │          │           │            │
-//	   └──────────┴───────────┴────────────┴──▶ deleted ──▶ (removed)
+//	uploading ──▶ staged ──▶ drafted ──▶ sending ──▶ sent(message SID)
+//	    │            │          │           │            │
+//	    └────────────┴──────────┴───────────┴────────────┴──▶ deleted ──▶ (removed)
+//
+// # Usage and quotas
+//
+// A driver keeps each owner's Usage as counters, changed in the same
+// transaction as the records, so reading it costs the same whatever the
+// owner holds. A Create or a Change may carry a Quota: it then takes effect
+// only if it leaves the owner's usage within it, checked in that same
+// transaction, so no interleaving of writers on any number of handles
+// passes it. An upload is recorded (Uploading) before its first byte, with
+// the bytes it has reserved as its Size, and grows its reservation under
+// its Quota as its bytes arrive.
 //
 // # Errors
 //
@@ -32,6 +43,8 @@ package ledger
 import (
 	"context"
 	"time"
+
+	"github.com/attachkit/attachments/errs"
 )
 
 // State is where a file is in its life.
@@ -39,6 +52,10 @@ type State string
 
 // The states. Their string values are stored, so they never change.
 const (
+	// Uploading: recorded before its first byte; its bytes are arriving.
+	// Its Size is what it has reserved so far. It counts in its owner's
+	// Usage like a staged file, and is swept when it stops changing.
+	Uploading State = "uploading"
 	// Staged: stored by an action's guard, not yet in a draft or a message.
 	Staged State = "staged"
 	// Drafted: in its owner's draft for its channel.
@@ -53,7 +70,7 @@ const (
 	Deleted State = "deleted"
 )
 
-// Live is every state but Deleted.
+// Live is every state of a stored file: not Uploading, not Deleted.
 var Live = []State{Staged, Drafted, Sending, Sent}
 
 // Record is one file.
@@ -137,6 +154,10 @@ type Change struct {
 	AddRendition  *Rendition
 	DropRendition string
 	Now           time.Time // the new Updated; required
+
+	// Quota, when not zero, bounds the usage of the record's owner as the
+	// change leaves it (see Quota.Check): a reservation that grows.
+	Quota Quota
 }
 
 // Query selects records. Conditions that are zero are not applied. Results
@@ -199,12 +220,61 @@ type EntryQuery struct {
 	Limit   int
 }
 
-// Usage is what a member stores: live records and their bytes, and how
-// many of them are pending (staged or in a draft, not sent).
+// Usage is what a member stores: its records but Deleted ones and their
+// bytes (an upload's reserved so far), and how many of them are pending
+// (uploading, staged or in a draft: not sent).
 type Usage struct {
 	Files   int64
 	Bytes   int64
 	Pending int64
+}
+
+// Counted returns what r counts for in its owner's Usage.
+func Counted(r Record) Usage {
+	switch r.State {
+	case Deleted:
+		return Usage{}
+	case Uploading, Staged, Drafted:
+		return Usage{Files: 1, Bytes: r.Size, Pending: 1}
+	}
+	return Usage{Files: 1, Bytes: r.Size}
+}
+
+// Add returns u plus v.
+func (u Usage) Add(v Usage) Usage {
+	return Usage{Files: u.Files + v.Files, Bytes: u.Bytes + v.Bytes, Pending: u.Pending + v.Pending}
+}
+
+// Neg returns -u, to take a record's count away.
+func (u Usage) Neg() Usage { return Usage{Files: -u.Files, Bytes: -u.Bytes, Pending: -u.Pending} }
+
+// Quota bounds what one owner holds, in every channel: a field that is
+// zero (or less) is no bound.
+type Quota struct {
+	Files   int64
+	Bytes   int64
+	Pending int64
+}
+
+// Check reports whether a write that takes an owner's usage from before to
+// after keeps within q: errs.QuotaExceeded when it takes a count past its
+// bound, or further past it (a bound lowered under what the owner holds
+// still lets it shrink). The error's Details say which bound, and where the
+// write would have taken it.
+func (q Quota) Check(before, after Usage) error {
+	over := func(limit, was, now int64) bool { return limit > 0 && now > limit && now > was }
+	refuse := func(limit, now int64, msg string) error {
+		return &errs.Error{Code: errs.QuotaExceeded, Message: msg, Details: errs.Details{Limit: limit, Size: now}}
+	}
+	switch {
+	case over(q.Files, before.Files, after.Files):
+		return refuse(q.Files, after.Files, "you have too many files stored; delete some first")
+	case over(q.Pending, before.Pending, after.Pending):
+		return refuse(q.Pending, after.Pending, "you have too many files waiting to be sent")
+	case over(q.Bytes, before.Bytes, after.Bytes):
+		return refuse(q.Bytes, after.Bytes, "you have no room left for this file")
+	}
+	return nil
 }
 
 // Ledger is the interface a ledger driver implements. Every method takes a
@@ -213,13 +283,16 @@ type Usage struct {
 // one ledger (the conditional transitions hold across them).
 type Ledger interface {
 	// Create adds r. Its SID must be new: an existing SID is errs.Conflict.
-	// Drivers set Seq; Created and Updated are taken from r.
-	Create(ctx context.Context, r Record) error
+	// Drivers set Seq; Created and Updated are taken from r. With a quota
+	// (at most one), r is added only if it leaves its owner's usage within
+	// it (errs.QuotaExceeded otherwise), in the same transaction.
+	Create(ctx context.Context, r Record, quota ...Quota) error
 	// Get returns the record with the given SID, or errs.NotFound.
 	Get(ctx context.Context, sid string) (Record, error)
 	// Apply makes every change, all or none. A change whose record is
 	// missing is errs.NotFound; one whose conditions do not hold is
-	// errs.Conflict; either way nothing changed. It returns the records as
+	// errs.Conflict; one that takes its owner past its Quota is
+	// errs.QuotaExceeded; either way nothing changed. It returns the records as
 	// they are after the changes, in the changes' order.
 	Apply(ctx context.Context, changes ...Change) ([]Record, error)
 	// List returns the records q selects.
@@ -228,7 +301,8 @@ type Ledger interface {
 	// Deleted record can be removed (errs.Conflict otherwise); removing one
 	// that is not there is not an error.
 	Remove(ctx context.Context, sid string) error
-	// Usage returns what owner stores, Deleted records excluded.
+	// Usage returns what owner stores, Deleted records excluded, from
+	// counters kept with the records: its cost does not grow with them.
 	Usage(ctx context.Context, owner string) (Usage, error)
 
 	// DraftText returns owner's draft text in channel ("" when none).

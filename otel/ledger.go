@@ -33,10 +33,10 @@ func (t *Tracing) startChild(ctx context.Context, name string, attrs ...attribut
 	return t.tracer.Start(ctx, name, trace.WithAttributes(attrs...))
 }
 
-func (l *tracedLedger) Create(ctx context.Context, r ledger.Record) (err error) {
+func (l *tracedLedger) Create(ctx context.Context, r ledger.Record, q ...ledger.Quota) (err error) {
 	ctx, span := l.t.startChild(ctx, "ledger.Create", MediaSIDKey.String(r.SID))
 	defer func() { endSpan(span, err) }()
-	return l.Ledger.Create(ctx, r)
+	return l.Ledger.Create(ctx, r, q...)
 }
 
 func (l *tracedLedger) Get(ctx context.Context, sid string) (_ ledger.Record, err error) {

@@ -43,6 +43,8 @@ done
 run preview preview '^BenchmarkPool32x12MP$' 1x
 # The ledger at 10k and 1M records: sweep and erase cost what they delete.
 run ledger/sqlledger sqlledger '^BenchmarkScale$' 20x
+# A member's usage with 100k files: one row, not a sum over them.
+run ledger/sqlledger sqlledger '^BenchmarkUsage$' 1s
 run . root '^BenchmarkSendMediaMessage1GiB$' 1x
 run storage/filesystem filesystem '^BenchmarkFilesystemPut1GiB$' 1x
 run storage/gocloud gocloud '^BenchmarkS3Put1GiB' 1x

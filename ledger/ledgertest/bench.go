@@ -72,7 +72,7 @@ func RunBenchmarks(b *testing.B, h Harness) {
 			}
 			create(b, l, r)
 		}
-		q := ledger.Query{States: []ledger.State{ledger.Staged, ledger.Drafted}, UpdatedBefore: at(50), Limit: 1000}
+		q := ledger.Query{States: []ledger.State{ledger.Uploading, ledger.Staged, ledger.Drafted}, UpdatedBefore: at(50), Limit: 1000}
 		for b.Loop() {
 			got, err := l.List(b.Context(), q)
 			if err != nil || len(got) != sweepExpired {

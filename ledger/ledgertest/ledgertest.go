@@ -14,8 +14,9 @@
 // each on a new, empty ledger, so a failure names the broken promise: records
 // round trip; every transition and every condition of a Change; all-or-nothing
 // Apply; NotFound against Conflict; Remove, List (by each field, in Seq order,
-// paged), Usage, draft texts and the journal; cancelled contexts; and races
-// (one winner for a contended transition, a draft's file limit never
+// paged), Usage and its counters, quotas on Create and Apply, draft texts
+// and the journal; cancelled contexts; and races (one winner for a
+// contended transition, a draft's file limit and an owner's quota never
 // exceeded), within one handle and, when Harness.Second is set, across two
 // handles on one backing store.
 //
@@ -76,6 +77,9 @@ func cases() []testCase {
 		{"ListPages", testListPages},
 		{"ListBySID", testListBySID},
 		{"Usage", testUsage},
+		{"UsageCounters", testUsageCounters},
+		{"QuotaCreate", testQuotaCreate},
+		{"QuotaApply", testQuotaApply},
 		{"DraftText", testDraftText},
 		{"Journal", testJournal},
 		{"JournalPaging", testJournalPaging},
@@ -85,6 +89,7 @@ func cases() []testCase {
 		{"RaceLimit", testRaceLimit},
 		{"RaceCreate", testRaceCreate},
 		{"RaceRenditions", testRaceRenditions},
+		{"RaceQuota", testRaceQuota},
 		{"SecondHandle", testSecondHandle},
 	}
 }

@@ -40,6 +40,8 @@ func TestSuiteCatchesBrokenDrivers(t *testing.T) {
 		{"journals oldest first", "Journal"},
 		{"purges up to and including", "Purge"},
 		{"counts deleted files", "Usage"},
+		{"ignores quotas", "QuotaCreate"},
+		{"ignores quotas", "RaceQuota"},
 		{"says Conflict for a missing record", "ApplyNotFoundOrConflict"},
 	}
 	for _, tt := range tests {
@@ -78,7 +80,7 @@ type broken struct {
 	bug string
 }
 
-func (b *broken) Create(ctx context.Context, r ledger.Record) error {
+func (b *broken) Create(ctx context.Context, r ledger.Record, quota ...ledger.Quota) error {
 	switch b.bug {
 	case "keeps microseconds":
 		r.Created, r.Updated = r.Created.Truncate(time.Microsecond), r.Updated.Truncate(time.Microsecond)
@@ -87,8 +89,10 @@ func (b *broken) Create(ctx context.Context, r ledger.Record) error {
 			b.Ledger.Apply(ctx, ledger.Change{SID: r.SID, From: ledger.Live, To: ledger.Deleted, Now: old.Updated})
 			b.Ledger.Remove(ctx, r.SID)
 		}
+	case "ignores quotas":
+		quota = nil
 	}
-	return b.Ledger.Create(ctx, r)
+	return b.Ledger.Create(ctx, r, quota...)
 }
 
 func (b *broken) Apply(ctx context.Context, changes ...ledger.Change) ([]ledger.Record, error) {

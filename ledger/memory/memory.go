@@ -6,6 +6,7 @@ package memory
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -21,14 +22,15 @@ type Ledger struct {
 	mu      sync.Mutex
 	seq     int64
 	records map[string]*ledger.Record
-	drafts  map[[2]string]string // {channel, owner} -> text
-	journal []ledger.Entry       // in Seq order
-	jseq    int64                // the last entry's Seq
+	usage   map[string]ledger.Usage // by owner, kept with records
+	drafts  map[[2]string]string    // {channel, owner} -> text
+	journal []ledger.Entry          // in Seq order
+	jseq    int64                   // the last entry's Seq
 }
 
 // New returns an empty Ledger.
 func New() *Ledger {
-	return &Ledger{records: map[string]*ledger.Record{}, drafts: map[[2]string]string{}}
+	return &Ledger{records: map[string]*ledger.Record{}, usage: map[string]ledger.Usage{}, drafts: map[[2]string]string{}}
 }
 
 var _ ledger.Ledger = (*Ledger)(nil)
@@ -47,7 +49,7 @@ func clone(r *ledger.Record) ledger.Record {
 }
 
 // Create implements ledger.Ledger.
-func (l *Ledger) Create(ctx context.Context, r ledger.Record) error {
+func (l *Ledger) Create(ctx context.Context, r ledger.Record, quota ...ledger.Quota) error {
 	if err := done(ctx, "ledger create"); err != nil {
 		return err
 	}
@@ -59,6 +61,14 @@ func (l *Ledger) Create(ctx context.Context, r ledger.Record) error {
 	if _, ok := l.records[r.SID]; ok {
 		return &errs.Error{Code: errs.Conflict, Op: "ledger create " + r.SID}
 	}
+	before := l.usage[r.Owner]
+	after := before.Add(ledger.Counted(r))
+	for _, q := range quota {
+		if err := q.Check(before, after); err != nil {
+			return err
+		}
+	}
+	l.usage[r.Owner] = after
 	l.seq++
 	r.Seq = l.seq
 	c := clone(&r)
@@ -101,6 +111,7 @@ func (l *Ledger) Apply(ctx context.Context, changes ...ledger.Change) ([]ledger.
 		return clone(r), true
 	}
 	out := make([]ledger.Record, 0, len(changes))
+	usage := map[string]ledger.Usage{} // the owners' usage as the changes leave it
 	for _, ch := range changes {
 		if ch.Now.IsZero() || len(ch.From) == 0 {
 			return nil, &errs.Error{Code: errs.InvalidArgument, Op: "ledger apply " + ch.SID, Message: "a change needs From and Now"}
@@ -112,10 +123,21 @@ func (l *Ledger) Apply(ctx context.Context, changes ...ledger.Change) ([]ledger.
 		if !ledger.Holds(ch, r) || (ch.Limit > 0 && l.countLocked(next, r, ch.To) >= ch.Limit) {
 			return nil, &errs.Error{Code: errs.Conflict, Op: "ledger apply " + ch.SID}
 		}
+		was := r
 		r = ledger.Changed(ch, r)
 		next[r.SID] = r
 		out = append(out, r)
+		u, ok := usage[r.Owner]
+		if !ok {
+			u = l.usage[r.Owner]
+		}
+		after := u.Add(ledger.Counted(r)).Add(ledger.Counted(was).Neg())
+		if err := ch.Quota.Check(u, after); err != nil {
+			return nil, err
+		}
+		usage[r.Owner] = after
 	}
+	maps.Copy(l.usage, usage)
 	for sid, r := range next {
 		c := clone(&r)
 		l.records[sid] = &c
@@ -188,17 +210,7 @@ func (l *Ledger) Usage(ctx context.Context, owner string) (ledger.Usage, error) 
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var u ledger.Usage
-	for _, r := range l.records {
-		if r.Owner == owner && r.State != ledger.Deleted {
-			u.Files++
-			u.Bytes += r.Size
-			if r.State == ledger.Staged || r.State == ledger.Drafted {
-				u.Pending++
-			}
-		}
-	}
-	return u, nil
+	return l.usage[owner], nil
 }
 
 // DraftText implements ledger.Ledger.

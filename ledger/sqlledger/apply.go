@@ -31,7 +31,7 @@ func (l *Ledger) Apply(ctx context.Context, changes ...ledger.Change) ([]ledger.
 	switch {
 	case len(changes) == 0:
 		return out, nil
-	case len(changes) == 1 && (changes[0].Limit == 0 || l.d.lockDraft == "") && !editsRenditions(changes[0]):
+	case len(changes) == 1 && changes[0].Quota == (ledger.Quota{}) && (changes[0].Limit == 0 || l.d.lockDraft == "") && !editsRenditions(changes[0]):
 		// One statement is atomic on its own: no transaction to pay for.
 		err := l.write(ctx, func(w querier) error {
 			r, err := l.change(ctx, w, changes[0])
@@ -52,7 +52,17 @@ func (l *Ledger) Apply(ctx context.Context, changes ...ledger.Change) ([]ledger.
 					return err
 				}
 			}
-			r, err := l.change(ctx, tx, c)
+			var r ledger.Record
+			write := func() (err error) {
+				r, err = l.change(ctx, tx, c)
+				return err
+			}
+			var err error
+			if c.Quota == (ledger.Quota{}) {
+				err = write()
+			} else {
+				err = l.quotaChange(ctx, tx, c, write)
+			}
 			if err != nil {
 				return err
 			}
@@ -64,6 +74,18 @@ func (l *Ledger) Apply(ctx context.Context, changes ...ledger.Change) ([]ledger.
 		return nil, l.fail(ctx, op+" "+sid, err)
 	}
 	return out, nil
+}
+
+// quotaChange makes c with write, within its quota.
+func (l *Ledger) quotaChange(ctx context.Context, tx querier, c ledger.Change, write func() error) error {
+	owner := c.Owner
+	if owner == "" {
+		var err error
+		if owner, err = l.ownerOf(ctx, tx, c.SID); err != nil {
+			return err
+		}
+	}
+	return l.withinQuota(ctx, tx, owner, c.Quota, write)
 }
 
 // change makes c in one conditional UPDATE and returns the record as it

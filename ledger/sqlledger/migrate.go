@@ -72,7 +72,7 @@ var migrations = []func(d *dialect) []string{
 			// held every record, and which PostgreSQL left for a walk of
 			// the primary key in Seq order when nearly every record had
 			// changed before the cutoff: a second a pass at 1M records.
-			`CREATE INDEX media_expiring ON media (seq, updated) WHERE state IN ('staged', 'drafted')`,
+			`CREATE INDEX media_expiring ON media (seq, updated) WHERE state IN ('uploading', 'staged', 'drafted')`,
 			`CREATE INDEX media_deleted ON media (seq, updated) WHERE state = 'deleted'`,
 			`DROP INDEX media_state_updated`,
 		}
@@ -81,6 +81,8 @@ var migrations = []func(d *dialect) []string{
 		}
 		return stmts
 	},
+	// 3: each owner's usage, kept by triggers (see usage.go).
+	usageMigration,
 }
 
 // SchemaVersion is the schema version this code migrates a database to.

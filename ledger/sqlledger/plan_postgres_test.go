@@ -36,7 +36,7 @@ func TestPostgresSweepReadsOnlyWhatIsDue(t *testing.T) {
 		q     ledger.Query
 		index string
 	}{
-		{"expired", ledger.Query{States: []ledger.State{ledger.Staged, ledger.Drafted}, UpdatedBefore: cutoff, Limit: 100}, "media_expiring"},
+		{"expired", ledger.Query{States: []ledger.State{ledger.Uploading, ledger.Staged, ledger.Drafted}, UpdatedBefore: cutoff, Limit: 100}, "media_expiring"},
 		{"deletes to finish", ledger.Query{States: []ledger.State{ledger.Deleted}, UpdatedBefore: cutoff, Limit: 100}, "media_deleted"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

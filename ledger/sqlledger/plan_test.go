@@ -31,7 +31,7 @@ func TestSQLitePlansUseIndexes(t *testing.T) {
 		query string
 		args  []any
 	}{
-		{"sweep", "", []any{ledger.Query{States: []ledger.State{ledger.Staged, ledger.Drafted}, UpdatedBefore: before, AfterSeq: 7, Limit: 100}}},
+		{"sweep", "", []any{ledger.Query{States: []ledger.State{ledger.Uploading, ledger.Staged, ledger.Drafted}, UpdatedBefore: before, AfterSeq: 7, Limit: 100}}},
 		{"deletes to finish", "", []any{ledger.Query{States: []ledger.State{ledger.Deleted}, UpdatedBefore: before, AfterSeq: 7, Limit: 100}}},
 		{"check, in SID order", "", []any{ledger.Query{BySID: true, AfterSID: "ME7", Limit: 1000}}},
 		{"erase", "", []any{ledger.Query{Owner: "alice", AfterSeq: 7, Limit: 100}}},

@@ -64,7 +64,7 @@ func fromNanos(n int64) time.Time {
 }
 
 // Create implements ledger.Ledger.
-func (l *Ledger) Create(ctx context.Context, r ledger.Record) error {
+func (l *Ledger) Create(ctx context.Context, r ledger.Record, quota ...ledger.Quota) error {
 	op := "ledger create " + r.SID
 	if err := ctx.Err(); err != nil {
 		return l.fail(ctx, op, err)
@@ -72,15 +72,24 @@ func (l *Ledger) Create(ctx context.Context, r ledger.Record) error {
 	if r.SID == "" || r.State == "" {
 		return &errs.Error{Code: errs.InvalidArgument, Op: op, Message: "a record needs a SID and a state"}
 	}
-	err := l.write(ctx, func(w querier) error {
+	insert := func(w querier) error {
 		_, err := w.ExecContext(ctx, l.q(`INSERT INTO media (sid, owner, side, channel, state, message_sid, store, location,
 			file_name, content_type, size, sha256, renditions, created, updated)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`),
 			r.SID, r.Owner, r.Side, r.Channel, string(r.State), r.MessageSID, r.Store, r.Location,
 			r.FileName, r.ContentType, r.Size, r.SHA256, renditions(r.Renditions), nanos(r.Created), nanos(r.Updated))
 		return err
-	})
-	return l.fail(ctx, op, err)
+	}
+	var q ledger.Quota
+	if len(quota) > 0 {
+		q = quota[0]
+	}
+	if q == (ledger.Quota{}) {
+		return l.fail(ctx, op, l.write(ctx, insert))
+	}
+	return l.fail(ctx, op, l.inTx(ctx, func(tx querier) error {
+		return l.withinQuota(ctx, tx, r.Owner, q, func() error { return insert(tx) })
+	}))
 }
 
 // Get implements ledger.Ledger.
@@ -201,16 +210,4 @@ func (l *Ledger) Remove(ctx context.Context, sid string) error {
 		return err
 	}
 	return &errs.Error{Code: errs.Conflict, Op: op, Message: "only a deleted record can be removed"}
-}
-
-// Usage implements ledger.Ledger.
-func (l *Ledger) Usage(ctx context.Context, owner string) (ledger.Usage, error) {
-	var u ledger.Usage
-	err := l.db.QueryRowContext(ctx, l.q("SELECT COUNT(*), CAST(COALESCE(SUM(size), 0) AS BIGINT), "+
-		"COUNT(CASE WHEN state IN ($3, $4) THEN 1 END) FROM media WHERE owner = $1 AND state <> $2"),
-		owner, string(ledger.Deleted), string(ledger.Staged), string(ledger.Drafted)).Scan(&u.Files, &u.Bytes, &u.Pending)
-	if err != nil {
-		return ledger.Usage{}, l.fail(ctx, "ledger usage "+owner, err)
-	}
-	return u, nil
 }

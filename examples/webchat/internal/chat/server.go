@@ -161,6 +161,7 @@ func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket, 
 		Logger:  o.Logger,
 		Links:   dl,
 		Ledger:  s.journal,
+		Quota:   demoQuota,
 	})
 	if err != nil {
 		hub.Close()
@@ -184,7 +185,7 @@ func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket, 
 	s.renditions, err = preview.Attach(s.client, preview.NewPool(preview.NewGoRenderer(nil), nil),
 		&preview.AttachOptions{Sync: true, Logger: o.Logger})
 	if err == nil {
-		s.api, err = httpapi.New(s.client, s.member, &httpapi.Options{Limits: demoLimits(l), Logger: o.Logger})
+		s.api, err = httpapi.New(s.client, s.member, &httpapi.Options{Limits: demoLimits(), Logger: o.Logger})
 	}
 	if err != nil {
 		if s.renditions != nil {
