@@ -168,19 +168,26 @@ func (l *Ledger) List(ctx context.Context, q ledger.Query) ([]ledger.Record, err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var out []ledger.Record
+	// Sort and cut the records selected, then copy only those returned: a
+	// caller paging through a large ledger pays for a page, not a copy of
+	// every record it selects.
+	var sel []*ledger.Record
 	for _, r := range l.records {
 		if ledger.Selects(q, *r) {
-			out = append(out, clone(r))
+			sel = append(sel, r)
 		}
 	}
 	if q.BySID {
-		slices.SortFunc(out, func(a, b ledger.Record) int { return strings.Compare(a.SID, b.SID) })
+		slices.SortFunc(sel, func(a, b *ledger.Record) int { return strings.Compare(a.SID, b.SID) })
 	} else {
-		slices.SortFunc(out, func(a, b ledger.Record) int { return cmp.Compare(a.Seq, b.Seq) })
+		slices.SortFunc(sel, func(a, b *ledger.Record) int { return cmp.Compare(a.Seq, b.Seq) })
 	}
-	if q.Limit > 0 && len(out) > q.Limit {
-		out = out[:q.Limit]
+	if q.Limit > 0 && len(sel) > q.Limit {
+		sel = sel[:q.Limit]
+	}
+	var out []ledger.Record
+	for _, r := range sel {
+		out = append(out, clone(r))
 	}
 	return out, nil
 }
