@@ -24,10 +24,11 @@ func (l *Ledger) Apply(ctx context.Context, changes ...ledger.Change) ([]ledger.
 		}
 	}
 	out := make([]ledger.Record, 0, len(changes))
+	before := l.hook()
 	switch {
 	case len(changes) == 0:
 		return out, nil
-	case len(changes) == 1 && (changes[0].Limit == 0 || l.d.lockDraft == ""):
+	case len(changes) == 1 && (changes[0].Limit == 0 || l.d.lockDraft == "") && before == nil:
 		// One statement is atomic on its own: no transaction to pay for.
 		err := l.write(ctx, func(w querier) error {
 			r, err := l.change(ctx, w, changes[0])
@@ -53,6 +54,9 @@ func (l *Ledger) Apply(ctx context.Context, changes ...ledger.Change) ([]ledger.
 				return err
 			}
 			out = append(out, r)
+		}
+		if before != nil {
+			return before(ctx, txOf(tx), changes, out)
 		}
 		return nil
 	})
