@@ -15,9 +15,9 @@
 //
 // # Errors
 //
-// Enqueue returns errs.Unavailable when a job cannot be queued (a full or
-// closed Local, an unreachable database) and errs.InvalidArgument for a job
-// of a kind no handler is registered for.
+// Enqueue returns errs.Unavailable when a job cannot be queued (a full
+// Local, an unreachable database), errs.Closed on a closed Local, and
+// errs.InvalidArgument for a job of a kind Local has no handler for.
 package jobs
 
 import (

@@ -111,8 +111,9 @@ func (q *Local) OnChange(t Trigger) {
 	q.triggers = append(q.triggers, t)
 }
 
-// Enqueue implements Queue. It never waits: a full or closed queue is
-// errs.Unavailable, and then none of jobs is queued.
+// Enqueue implements Queue. It never waits: a full queue is
+// errs.Unavailable, a closed one errs.Closed, and then none of jobs is
+// queued.
 func (q *Local) Enqueue(ctx context.Context, jobs ...Job) error {
 	const op = "jobs enqueue"
 	q.mu.RLock()
@@ -124,7 +125,7 @@ func (q *Local) Enqueue(ctx context.Context, jobs ...Job) error {
 	}
 	switch {
 	case q.closed:
-		return &errs.Error{Code: errs.Unavailable, Op: op, Message: "the job queue is closed"}
+		return &errs.Error{Code: errs.Closed, Op: op, Message: "the job queue is closed"}
 	case len(jobs) > cap(q.jobs)-len(q.jobs):
 		return &errs.Error{Code: errs.Unavailable, Op: op, Message: "the job queue is full"}
 	}
