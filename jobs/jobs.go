@@ -24,6 +24,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 
 	"github.com/attachkit/attachments/ledger"
 )
@@ -41,10 +42,27 @@ type Job struct {
 // it gives up; an error wrapped by Discard gives up at once.
 type Handler func(ctx context.Context, args json.RawMessage) error
 
-// Trigger names the jobs a ledger change causes, from the change and the
-// record as the change leaves it; nil for none. It runs inside the change's
-// transaction: it must be quick and do no I/O.
-type Trigger func(c ledger.Change, r ledger.Record) []Job
+// Trigger names the jobs a successful ledger change causes.
+type Trigger struct {
+	// To are the states a change must move its record to for Jobs to see
+	// it: a ledger puts only the changes that may cause jobs in a
+	// transaction with them.
+	To []ledger.State
+	// Jobs names the jobs of change c, given the record as c leaves it;
+	// nil for none. It runs inside the change's transaction: it must be
+	// quick and do no I/O.
+	Jobs func(c ledger.Change, r ledger.Record) []Job
+}
+
+// Wants reports whether c may cause one of ts's jobs.
+func Wants(ts []Trigger, c ledger.Change) bool {
+	for _, t := range ts {
+		if slices.Contains(t.To, c.To) {
+			return true
+		}
+	}
+	return false
+}
 
 // Queue is the interface that components (package preview, hooks/webhook)
 // queue their work through. Implementations are safe for concurrent use.
@@ -96,7 +114,9 @@ func Run(ts []Trigger, changes []ledger.Change, records []ledger.Record) []Job {
 			break
 		}
 		for _, t := range ts {
-			out = append(out, t(c, records[i])...)
+			if slices.Contains(t.To, c.To) {
+				out = append(out, t.Jobs(c, records[i])...)
+			}
 		}
 	}
 	return out

@@ -124,12 +124,9 @@ func TestLocalLedgerEnqueuesWhatASuccessfulChangeCauses(t *testing.T) {
 		ran <- string(a)
 		return nil
 	}))
-	q.OnChange(func(c ledger.Change, r ledger.Record) []jobs.Job {
-		if c.To != ledger.Sent {
-			return nil
-		}
+	q.OnChange(jobs.Trigger{To: []ledger.State{ledger.Sent}, Jobs: func(_ ledger.Change, r ledger.Record) []jobs.Job {
 		return []jobs.Job{{Kind: "sent", Args: json.RawMessage(`"` + r.SID + `"`)}}
-	})
+	}})
 	l := q.Ledger(memory.New())
 	now := time.Now()
 	for _, sid := range []string{"ME1", "ME2"} {

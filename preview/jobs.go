@@ -26,14 +26,14 @@ func (p *Previews) useJobs(q jobs.Queue) error {
 	if err := q.Handle(RenderJob, p.runJob); err != nil {
 		return err
 	}
-	q.OnChange(renderTrigger)
+	q.OnChange(jobs.Trigger{To: []ledger.State{ledger.Sent, ledger.Drafted}, Jobs: renderJobs})
 	return nil
 }
 
-// renderTrigger names the RenderJob of a file that a change sends or
+// renderJobs names the RenderJob of a file that a change sends or
 // attaches, if it is an image without renditions yet.
-func renderTrigger(c ledger.Change, r ledger.Record) []jobs.Job {
-	if (c.To != ledger.Sent && c.To != ledger.Drafted) || !images[r.ContentType] || len(r.Renditions) > 0 {
+func renderJobs(_ ledger.Change, r ledger.Record) []jobs.Job {
+	if !images[r.ContentType] || len(r.Renditions) > 0 {
 		return nil
 	}
 	args, _ := json.Marshal(renderArgs{SID: r.SID}) // a struct of a string always encodes

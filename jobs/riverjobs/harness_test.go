@@ -87,13 +87,10 @@ func newQueue(t *testing.T, l *sqlledger.Ledger, o *riverjobs.Options) *riverjob
 }
 
 // sentTrigger names a "notify" job for every record a change makes Sent.
-func sentTrigger(c ledger.Change, r ledger.Record) []jobs.Job {
-	if c.To != ledger.Sent {
-		return nil
-	}
+var sentTrigger = jobs.Trigger{To: []ledger.State{ledger.Sent}, Jobs: func(_ ledger.Change, r ledger.Record) []jobs.Job {
 	b, _ := json.Marshal(r.SID)
 	return []jobs.Job{{Kind: "notify", Args: b}}
-}
+}}
 
 // staged creates a staged record sid in l.
 func staged(t *testing.T, l ledger.Ledger, sid string) {

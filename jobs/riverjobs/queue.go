@@ -129,7 +129,7 @@ func New(ctx context.Context, l *sqlledger.Ledger, opts *Options) (*Queue, error
 	if err != nil {
 		return nil, &errs.Error{Code: errs.InvalidConfig, Op: op, Message: "invalid River configuration", Err: err}
 	}
-	l.SetBeforeCommit(q.beforeCommit)
+	l.SetBeforeCommit(q.wants, q.beforeCommit)
 	return q, nil
 }
 
@@ -178,6 +178,13 @@ func params(js []jobs.Job) []river.InsertManyParams {
 		p[i] = river.InsertManyParams{Args: args{Name: j.Kind, Args: j.Args}}
 	}
 	return p
+}
+
+// wants reports whether c may cause a job.
+func (q *Queue) wants(c ledger.Change) bool {
+	q.mu.RLock()
+	defer q.mu.RUnlock()
+	return jobs.Wants(q.triggers, c)
 }
 
 // beforeCommit is the ledger's sqlledger.BeforeCommit hook.

@@ -24,7 +24,7 @@ func (l *Ledger) Apply(ctx context.Context, changes ...ledger.Change) ([]ledger.
 		}
 	}
 	out := make([]ledger.Record, 0, len(changes))
-	before := l.hook()
+	before := l.hook(changes)
 	switch {
 	case len(changes) == 0:
 		return out, nil

@@ -18,22 +18,34 @@ import (
 // one writer): it must be quick and must not use the Ledger itself.
 type BeforeCommit func(ctx context.Context, tx *sql.Tx, changes []ledger.Change, records []ledger.Record) error
 
-// SetBeforeCommit makes Apply call f before each commit; nil removes it.
-// With f set, every Apply runs in a transaction, one change included. It
-// is safe to call at any time; an Apply already running keeps the hook it
-// started with.
-func (l *Ledger) SetBeforeCommit(f BeforeCommit) {
-	if f == nil {
+// SetBeforeCommit makes Apply call f before it commits changes of which
+// wants reports one true; nil f removes it. Such an Apply runs in a
+// transaction, one change included; the others run as they did. It is safe
+// to call at any time; an Apply already running keeps the hook it started
+// with.
+func (l *Ledger) SetBeforeCommit(wants func(ledger.Change) bool, f BeforeCommit) {
+	if f == nil || wants == nil {
 		l.beforeCommit.Store(nil)
 		return
 	}
-	l.beforeCommit.Store(&f)
+	l.beforeCommit.Store(&hook{wants: wants, f: f})
 }
 
-// hook returns the BeforeCommit to call, or nil.
-func (l *Ledger) hook() BeforeCommit {
-	if f := l.beforeCommit.Load(); f != nil {
-		return *f
+type hook struct {
+	wants func(ledger.Change) bool
+	f     BeforeCommit
+}
+
+// hook returns the BeforeCommit to call for changes, or nil.
+func (l *Ledger) hook(changes []ledger.Change) BeforeCommit {
+	h := l.beforeCommit.Load()
+	if h == nil {
+		return nil
+	}
+	for _, c := range changes {
+		if h.wants(c) {
+			return h.f
+		}
 	}
 	return nil
 }

@@ -90,7 +90,7 @@ type Ledger struct {
 	// polling the file lock through the busy timeout. Nil on PostgreSQL.
 	writer chan struct{}
 	// beforeCommit is the BeforeCommit hook, or nil.
-	beforeCommit atomic.Pointer[BeforeCommit]
+	beforeCommit atomic.Pointer[hook]
 }
 
 var _ ledger.Ledger = (*Ledger)(nil)
