@@ -203,18 +203,16 @@ func (q *Queue) Start(ctx context.Context) error {
 }
 
 // Stop stops fetching jobs and waits for the jobs running to finish, until
-// ctx ends; then it cancels their contexts and waits for their handlers to
-// return (a handler must honour its context). A job cancelled so runs
-// again later, here or on another instance. Stop returns errs.Canceled
-// when ctx ended first. A Queue that was never started stops at once.
+// ctx ends; then it cancels their contexts and returns errs.Canceled at
+// once. A handler must honour its context: the job it was running is
+// retried later, here or on another instance. A Queue that was never
+// started stops at once.
 func (q *Queue) Stop(ctx context.Context) error {
 	err := q.client.Stop(ctx)
 	if err == nil || ctx.Err() == nil {
 		return fail(ctx, "riverjobs stop", err)
 	}
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-	defer cancel()
-	_ = q.client.StopAndCancel(cctx)
+	_ = q.client.StopAndCancel(ctx) // ctx has ended: it cancels and returns
 	return &errs.Error{Code: errs.Canceled, Op: "riverjobs stop", Message: "running jobs were cancelled", Err: ctx.Err()}
 }
 
