@@ -11,6 +11,7 @@ import (
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/jobs"
 	"github.com/attachkit/attachments/ledger"
 )
 
@@ -39,6 +40,13 @@ type AttachOptions struct {
 	// Logger receives a line for each file that gets no rendition, with the
 	// error's code. Default slog.Default().
 	Logger *slog.Logger
+	// Jobs, when set (and Sync is not), makes the renditions on this
+	// queue instead of in memory: each file recorded as sent or attached
+	// gets a RenderJob, enqueued with the ledger change that records it,
+	// retried when storage fails, and taken over by another instance on a
+	// durable queue (jobs/riverjobs). Queue, Workers and Close do not apply:
+	// the queue's owner runs and stops it. Default nil: the in-memory queue.
+	Jobs jobs.Queue
 }
 
 // Previews makes renditions of the images a Client's members send or
@@ -91,6 +99,12 @@ func Attach(c *attachments.Client, r Renderer, opts *AttachOptions) (*Previews, 
 	}
 	if p.o.Logger == nil {
 		p.o.Logger = slog.Default()
+	}
+	if p.o.Jobs != nil && !p.o.Sync {
+		if err := p.useJobs(p.o.Jobs); err != nil {
+			return nil, err
+		}
+		return p, nil
 	}
 	if err := p.listen(); err != nil {
 		p.Close()

@@ -15,6 +15,7 @@ import (
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/hooks"
+	"github.com/attachkit/attachments/jobs"
 )
 
 // Defaults of NotifierOptions.
@@ -59,6 +60,13 @@ type NotifierOptions struct {
 	// Logger receives failed deliveries and drops, without personal data.
 	// Nil means slog.Default().
 	Logger *slog.Logger
+	// Jobs, when set, delivers the events as jobs on this queue (a
+	// PostJob each) instead of on the Notifier's own: one attempt a run,
+	// retried with the queue's backoff up to its own limit, and on a
+	// durable queue (jobs/riverjobs) kept across restarts and taken over
+	// by another instance. QueueSize, Workers, MaxAttempts and the backoffs
+	// do not apply. Nil means the Notifier's in-memory queue.
+	Jobs jobs.Queue
 }
 
 // Stats count what a Notifier did with the events it was given.
@@ -93,6 +101,7 @@ type Notifier struct {
 
 	delivered, retried, failed, dropped atomic.Uint64
 	lastDropLog                         atomic.Int64 // unix nanoseconds
+	kind                                string       // the jobs' kind, with NotifierOptions.Jobs
 }
 
 // delivery is one queued event, with the context of the action it reports,
@@ -136,7 +145,15 @@ func NewNotifier(c *attachments.Client, rawURL string, secret []byte, opts *Noti
 		n.log = slog.Default()
 	}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
-	n.remove, err = hooks.After(c, n.enqueue, o.Actions...)
+	listener := n.enqueue
+	if o.Jobs != nil {
+		if err := n.useJobs(o.Jobs); err != nil {
+			n.cancel()
+			return nil, err
+		}
+		listener, o.Workers = n.enqueueJob, 0
+	}
+	n.remove, err = hooks.After(c, listener, o.Actions...)
 	if err != nil {
 		n.cancel()
 		return nil, err

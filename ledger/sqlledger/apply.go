@@ -28,10 +28,11 @@ func (l *Ledger) Apply(ctx context.Context, changes ...ledger.Change) ([]ledger.
 		}
 	}
 	out := make([]ledger.Record, 0, len(changes))
+	before := l.hook(changes)
 	switch {
 	case len(changes) == 0:
 		return out, nil
-	case len(changes) == 1 && changes[0].Quota == (ledger.Quota{}) && (changes[0].Limit == 0 || l.d.lockDraft == "") && !editsRenditions(changes[0]):
+	case len(changes) == 1 && changes[0].Quota == (ledger.Quota{}) && (changes[0].Limit == 0 || l.d.lockDraft == "") && !editsRenditions(changes[0]) && before == nil:
 		// One statement is atomic on its own: no transaction to pay for.
 		err := l.write(ctx, func(w querier) error {
 			r, err := l.change(ctx, w, changes[0])
@@ -67,6 +68,9 @@ func (l *Ledger) Apply(ctx context.Context, changes ...ledger.Change) ([]ledger.
 				return err
 			}
 			out = append(out, r)
+		}
+		if before != nil {
+			return before(ctx, txOf(tx), changes, out)
 		}
 		return nil
 	})

@@ -49,6 +49,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/ledger"
@@ -94,6 +95,8 @@ type Ledger struct {
 	// writer anyway, and goroutines waiting here queue in order instead of
 	// polling the file lock through the busy timeout. Nil on PostgreSQL.
 	writer chan struct{}
+	// beforeCommit is the BeforeCommit hook, or nil.
+	beforeCommit atomic.Pointer[hook]
 }
 
 var _ ledger.Ledger = (*Ledger)(nil)
