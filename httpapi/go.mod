@@ -2,10 +2,8 @@ module github.com/attachkit/attachments/httpapi
 
 go 1.26.0
 
-replace github.com/attachkit/attachments => ../
-
 require (
-	github.com/attachkit/attachments v0.0.0-00010101000000-000000000000
+	github.com/attachkit/attachments v0.3.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/prometheus/client_model v0.6.3

@@ -3,9 +3,9 @@ module github.com/attachkit/attachments/examples/manyinstances
 go 1.26.0
 
 require (
-	github.com/attachkit/attachments v0.0.0
-	github.com/attachkit/attachments/ledger/sqlledger v0.0.0
-	github.com/attachkit/attachments/storage/gocloud v0.0.0
+	github.com/attachkit/attachments v0.3.0
+	github.com/attachkit/attachments/ledger/sqlledger v0.3.0
+	github.com/attachkit/attachments/storage/gocloud v0.3.0
 	github.com/stretchr/testify v1.12.1
 	gocloud.dev v0.47.0
 )
@@ -65,10 +65,4 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 	modernc.org/sqlite v1.62.0 // indirect
-)
-
-replace (
-	github.com/attachkit/attachments => ../..
-	github.com/attachkit/attachments/ledger/sqlledger => ../../ledger/sqlledger
-	github.com/attachkit/attachments/storage/gocloud => ../../storage/gocloud
 )

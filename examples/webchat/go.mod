@@ -3,8 +3,8 @@ module github.com/attachkit/attachments/examples/webchat
 go 1.26.0
 
 require (
-	github.com/attachkit/attachments v0.0.0
-	github.com/attachkit/attachments/ledger/sqlledger v0.0.0
+	github.com/attachkit/attachments v0.3.0
+	github.com/attachkit/attachments/ledger/sqlledger v0.3.0
 )
 
 require (
@@ -27,8 +27,8 @@ require (
 )
 
 require (
-	github.com/attachkit/attachments/httpapi v0.0.0
-	github.com/attachkit/attachments/preview v0.0.0
+	github.com/attachkit/attachments/httpapi v0.3.0
+	github.com/attachkit/attachments/preview v0.3.0
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/h2non/filetype v1.1.3 // indirect
@@ -47,12 +47,3 @@ require (
 	modernc.org/memory v1.12.1 // indirect
 	modernc.org/sqlite v1.62.0 // indirect
 )
-
-replace (
-	github.com/attachkit/attachments => ../..
-	github.com/attachkit/attachments/ledger/sqlledger => ../../ledger/sqlledger
-)
-
-replace github.com/attachkit/attachments/httpapi => ../../httpapi
-
-replace github.com/attachkit/attachments/preview => ../../preview

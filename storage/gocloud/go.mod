@@ -3,7 +3,7 @@ module github.com/attachkit/attachments/storage/gocloud
 go 1.26.0
 
 require (
-	github.com/attachkit/attachments v0.0.0
+	github.com/attachkit/attachments v0.3.0
 	github.com/aws/aws-sdk-go-v2 v1.47.7
 	github.com/aws/aws-sdk-go-v2/credentials v1.20.15
 	github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager v0.4.3
@@ -50,5 +50,3 @@ require (
 	google.golang.org/grpc v1.83.2 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
-
-replace github.com/attachkit/attachments => ../..
