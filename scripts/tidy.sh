@@ -16,7 +16,7 @@ root=$PWD
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-env=$(cd internal/moduletest && GOWORK="$root/go.work" go run ./cmd/modules proxy "$tmp")
+env=$(cd internal/moduletest && GOWORK=off go run ./cmd/modules proxy "$tmp")
 
 if [ $# -eq 0 ]; then
 	mapfile -t dirs < <(find . -name go.mod -not -path './.git/*' -not -path '*/testdata/*' -printf '%h\n' | sort)

@@ -11,6 +11,7 @@ require (
 )
 
 require (
+	github.com/attachkit/attachments/internal/s3test v0.3.0
 	github.com/aws/aws-sdk-go-v2 v1.47.7 // indirect
 	github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.7.26 // indirect
 	github.com/aws/aws-sdk-go-v2/config v1.33.15 // indirect

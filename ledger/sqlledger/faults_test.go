@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/internal/pgtest"
 	"github.com/attachkit/attachments/ledger"
 	"github.com/attachkit/attachments/ledger/sqlledger"
-	"github.com/attachkit/attachments/ledger/sqlledger/pgtest"
 )
 
 // t0 is the fault tests' clock.

@@ -4,9 +4,9 @@ import (
 	"os"
 	"testing"
 
+	"github.com/attachkit/attachments/internal/pgtest"
 	"github.com/attachkit/attachments/ledger/ledgertest"
 	"github.com/attachkit/attachments/ledger/sqlledger"
-	"github.com/attachkit/attachments/ledger/sqlledger/pgtest"
 )
 
 // server is the test binary's PostgreSQL server, started by TestMain.

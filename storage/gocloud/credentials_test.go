@@ -10,9 +10,9 @@ import (
 	_ "gocloud.dev/blob/s3blob" // s3:// URLs
 
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/internal/s3test"
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/gocloud"
-	"github.com/attachkit/attachments/storage/gocloud/s3test"
 )
 
 // awsEnv makes the AWS SDK take its credentials from the environment only.

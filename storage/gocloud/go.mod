@@ -13,6 +13,7 @@ require (
 )
 
 require (
+	github.com/attachkit/attachments/internal/s3test v0.3.0
 	github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.7.26 // indirect
 	github.com/aws/aws-sdk-go-v2/config v1.33.15 // indirect
 	github.com/aws/aws-sdk-go-v2/feature/ec2/imds v1.20.7 // indirect

@@ -4,9 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"github.com/attachkit/attachments/internal/s3test"
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/gocloud"
-	"github.com/attachkit/attachments/storage/gocloud/s3test"
 )
 
 // s3Bucket is a bucket of its own on a versitygw that the test started.
