@@ -21,8 +21,11 @@ import (
 //   - GONOSUMDB for our modules, which no checksum database knows yet, and
 //     GOPRIVATE and GONOPROXY empty, so that no setting of the user's sends
 //     them to a VCS instead of the proxy;
-//   - GOFLAGS=-modcacherw, so that the cache can be removed afterwards, and
-//     GOTOOLCHAIN=local.
+//   - GOFLAGS=-modcacherw, so that our modules can be removed from that
+//     cache before the next run, and GODEBUG=goindex=0: the go command
+//     indexes a module cache directory once, for good, and would go on
+//     reading an earlier tree's file list at the same version;
+//   - GOTOOLCHAIN=local.
 func Env(proxyDir, modCache string) ([]string, error) {
 	out, err := exec.Command("go", "env", "GOMODCACHE", "GOPROXY").Output()
 	if err != nil {
@@ -44,6 +47,7 @@ func Env(proxyDir, modCache string) ([]string, error) {
 		"GOPRIVATE=",
 		"GONOPROXY=",
 		"GOFLAGS=-modcacherw",
+		"GODEBUG=goindex=0",
 		"GOTOOLCHAIN=local",
 	}, nil
 }

@@ -45,15 +45,16 @@ func TestHostBuildsFromProxy(t *testing.T) {
 	// verifies them without asking a checksum database; ours are not there.
 	require.NoError(t, os.WriteFile(filepath.Join(host, "go.sum"), repoSums(t, repo), 0o644))
 
-	var libs []string
+	var libs, packages []string
 	for _, m := range repo.Modules {
 		if m.Library() {
 			libs = append(libs, m.Path+"@"+version)
+			packages = append(packages, goList(t, repo, m.Dir, "./...")...)
 		}
 	}
 	goCmd(t, host, env, append([]string{"get"}, libs...)...)
 	// Every package of every library module, not only those the host uses.
-	goCmd(t, host, env, "build", moduletest.Prefix+"/...")
+	goCmd(t, host, env, append([]string{"build"}, packages...)...)
 	goCmd(t, host, env, "mod", "tidy")
 
 	data, err := os.ReadFile(filepath.Join(host, "go.mod"))

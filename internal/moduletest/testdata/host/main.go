@@ -21,7 +21,7 @@ import (
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/httpapi"
-	"github.com/attachkit/attachments/ledger/sqlledger"
+	"github.com/attachkit/attachments/ledger/sqlledger/sqlite"
 	"github.com/attachkit/attachments/preview"
 	"github.com/attachkit/attachments/preview/vips"
 	"github.com/attachkit/attachments/storage/gocloud"
@@ -44,7 +44,7 @@ func run(ctx context.Context) error {
 	defer os.RemoveAll(dir)
 
 	// ledger/sqlledger: the single-machine ledger.
-	lg, err := sqlledger.OpenSQLite(ctx, filepath.Join(dir, "ledger.db"))
+	lg, err := sqlite.Open(ctx, filepath.Join(dir, "ledger.db"))
 	if err != nil {
 		return fmt.Errorf("sqlledger: %w", err)
 	}
