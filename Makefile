@@ -3,8 +3,13 @@
 
 GOBIN := $(shell go env GOPATH)/bin
 export PATH := $(GOBIN):/usr/sbin:$(PATH)
-# Every go.mod in the repo is a module to check.
-MODULES := $(shell find . -name go.mod -not -path './.git/*' -printf '%h\n' | sort)
+# Every go.mod in the repo is a module to check, each built in the
+# workspace (go.work), which stands the working tree in for the versions the
+# modules require of each other; GOWORK=off or -mod=mod from the
+# environment would break that.
+MODULES := $(shell find . -name go.mod -not -path './.git/*' -not -path '*/testdata/*' -printf '%h\n' | sort)
+export GOWORK := $(CURDIR)/go.work
+export GOFLAGS := $(filter-out -mod=%,$(GOFLAGS))
 GOTEST_FLAGS ?= -race -timeout 15m
 
 .PHONY: test deps fmt vet gotest bench

@@ -8,7 +8,7 @@ import (
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/hooks"
-	"github.com/attachkit/attachments/hooks/hookstest"
+	"github.com/attachkit/attachments/internal/hookstest"
 )
 
 // A business rule in a few lines: agents may not send files over 100 bytes.

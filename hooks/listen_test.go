@@ -13,7 +13,7 @@ import (
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/hooks"
-	"github.com/attachkit/attachments/hooks/hookstest"
+	"github.com/attachkit/attachments/internal/hookstest"
 )
 
 // recorder keeps the events a listener saw.

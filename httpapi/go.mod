@@ -2,11 +2,8 @@ module github.com/attachkit/attachments/httpapi
 
 go 1.26.0
 
-replace github.com/attachkit/attachments => ../
-
 require (
-	github.com/attachkit/attachments v0.0.0-00010101000000-000000000000
-	github.com/chromedp/chromedp v0.23.0
+	github.com/attachkit/attachments v0.3.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/prometheus/client_model v0.6.3
 	github.com/stretchr/testify v1.12.1
@@ -18,8 +15,6 @@ require (
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
-	github.com/chromedp/cdproto v0.159.0 // indirect
-	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/h2non/filetype v1.1.3 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect

@@ -2,12 +2,10 @@ module github.com/attachkit/attachments/otel
 
 go 1.26.0
 
-replace github.com/attachkit/attachments => ../
-
 require (
-	github.com/attachkit/attachments v0.0.0
-	github.com/attachkit/attachments/httpapi v0.0.0
-	github.com/attachkit/attachments/preview v0.0.0
+	github.com/attachkit/attachments v0.3.0
+	github.com/attachkit/attachments/httpapi v0.3.0
+	github.com/attachkit/attachments/preview v0.3.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/stretchr/testify v1.12.1
 	go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp v0.72.0
@@ -44,7 +42,3 @@ require (
 	golang.org/x/time v0.16.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
-
-replace github.com/attachkit/attachments/httpapi => ../httpapi
-
-replace github.com/attachkit/attachments/preview => ../preview

@@ -14,6 +14,7 @@ import (
 
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/preview"
+	"github.com/attachkit/attachments/preview/internal/previewbench"
 	"github.com/attachkit/attachments/preview/previewtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -121,7 +122,7 @@ var underRace = []string{"progressive-444.jpg", "baseline-cmyk.jpg", "PNG interl
 
 // TestEstimateCoversPeak renders a file of each format and mode and checks
 // that the GoRenderer's estimate, which a Pool admits by, is at least what
-// the render allocates (previewtest.PeakHeap: the bytes allocated with the
+// the render allocates (previewbench.PeakHeap: the bytes allocated with the
 // collector off, so an upper bound on the heap's peak).
 func TestEstimateCoversPeak(t *testing.T) {
 	r := preview.NewGoRenderer(nil)
@@ -142,7 +143,7 @@ func TestEstimateCoversPeak(t *testing.T) {
 			for _, targets := range targetSets {
 				est := r.Estimate(h, targets)
 				var rerr error
-				peak := int64(previewtest.PeakHeap(func() { _, rerr = r.Render(t.Context(), bytes.NewReader(s.file), targets) }))
+				peak := int64(previewbench.PeakHeap(func() { _, rerr = r.Render(t.Context(), bytes.NewReader(s.file), targets) }))
 				if h.Format == preview.WebP && h.Frames > 1 {
 					require.Equal(t, errs.Unsupported, errs.CodeOf(rerr))
 				} else {
@@ -233,7 +234,7 @@ func FuzzAdmission(f *testing.F) {
 	pool := preview.NewPool(preview.NewGoRenderer(nil), &preview.PoolOptions{Workers: 1, MemoryBudget: admissionBudget})
 	f.Fuzz(func(t *testing.T, file []byte) {
 		var err error
-		peak := previewtest.PeakHeap(func() { _, err = pool.Render(t.Context(), bytes.NewReader(file), bothRenditions()) })
+		peak := previewbench.PeakHeap(func() { _, err = pool.Render(t.Context(), bytes.NewReader(file), bothRenditions()) })
 		if peak > admissionBudget*11/10 {
 			t.Errorf("a render allocated %.1f MiB under a budget of %.0f MiB (error %v)", mib(int64(peak)), mib(admissionBudget), err)
 		}
@@ -258,7 +259,7 @@ func TestHostileFilesStayWithinTheirEstimate(t *testing.T) {
 				return
 			}
 			var rerr error
-			peak := int64(previewtest.PeakHeap(func() { _, rerr = r.Render(t.Context(), bytes.NewReader(s.file), bothRenditions()) }))
+			peak := int64(previewbench.PeakHeap(func() { _, rerr = r.Render(t.Context(), bytes.NewReader(s.file), bothRenditions()) }))
 			assert.GreaterOrEqual(t, est, peak, "the render allocated more than its estimate (error %v)", rerr)
 			t.Logf("estimate %.2f MiB, allocated %.2f MiB (%v); old estimate %.2f MiB", mib(est), mib(peak), errs.CodeOf(rerr), mib(oldEstimate(h)))
 		})
@@ -270,7 +271,7 @@ func TestPoolRefusesAProgressiveJPEGItCannotAfford(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join("testdata", "admission", "progressive-cmyk.jpg"))
 	require.NoError(t, err)
 	var rerr error
-	peak := previewtest.PeakHeap(func() { _, rerr = pool.Render(t.Context(), bytes.NewReader(b), bothRenditions()) })
+	peak := previewbench.PeakHeap(func() { _, rerr = pool.Render(t.Context(), bytes.NewReader(b), bothRenditions()) })
 	assert.Equal(t, errs.FileTooLarge, errs.CodeOf(rerr), "a 1200×900 progressive CMYK JPEG (35 MiB to render) was not refused under 24 MiB: %v", rerr)
 	assert.Equal(t, "memory budget", errs.As(rerr).Details.Reason)
 	assert.Less(t, peak, uint64(admissionBudget)/8, "the refusal decoded the image")
@@ -292,7 +293,7 @@ func TestAdobeSegmentAfterTheScanDoesNotAddAConversion(t *testing.T) {
 	r := preview.NewGoRenderer(nil)
 	alloc := func(s sample) int64 {
 		var rerr error
-		n := previewtest.PeakHeap(func() { _, rerr = r.Render(t.Context(), bytes.NewReader(s.file), bothRenditions()) })
+		n := previewbench.PeakHeap(func() { _, rerr = r.Render(t.Context(), bytes.NewReader(s.file), bothRenditions()) })
 		require.NoError(t, rerr, s.name)
 		return int64(n)
 	}

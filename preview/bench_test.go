@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/attachkit/attachments/preview"
+	"github.com/attachkit/attachments/preview/internal/previewbench"
 	"github.com/attachkit/attachments/preview/previewtest"
 )
 
@@ -18,11 +19,11 @@ import (
 var photo12MP = sync.OnceValue(func() []byte { return previewtest.PhotoJPEG(4000, 3000) })
 
 func BenchmarkThumbnail12MP(b *testing.B) {
-	previewtest.BenchThumbnail(b, preview.NewGoRenderer(nil), photo12MP())
+	previewbench.BenchThumbnail(b, preview.NewGoRenderer(nil), photo12MP())
 }
 
 func BenchmarkThumbnail12MPBaseline(b *testing.B) {
-	previewtest.BenchBaseline(b, photo12MP())
+	previewbench.BenchBaseline(b, photo12MP())
 }
 
 // BenchmarkPool32x12MP renders 32 12-megapixel photos at once through a

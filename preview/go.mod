@@ -2,10 +2,8 @@ module github.com/attachkit/attachments/preview
 
 go 1.26.0
 
-replace github.com/attachkit/attachments => ../
-
 require (
-	github.com/attachkit/attachments v0.0.0
+	github.com/attachkit/attachments v0.3.0
 	github.com/disintegration/imaging v1.6.2
 	github.com/gen2brain/heic v0.4.5
 	github.com/stretchr/testify v1.11.1

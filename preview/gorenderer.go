@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/preview/internal/ctxio"
 	"github.com/disintegration/imaging"
 	"github.com/gen2brain/heic"
 	"golang.org/x/image/webp"
@@ -65,7 +66,7 @@ func (g *GoRenderer) Render(ctx context.Context, src io.Reader, targets []Target
 	if err := g.opts.Admit(h); err != nil {
 		return nil, err
 	}
-	img, err := decode(h, ContextReader(ctx, r))
+	img, err := decode(h, ctxio.Reader(ctx, r))
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, canceled(ctx.Err())
@@ -229,24 +230,6 @@ func decodeError(h Header, err error) error {
 // canceled is the error for a render its context stopped.
 func canceled(err error) error {
 	return &errs.Error{Code: errs.Canceled, Op: "preview.Render", Err: err}
-}
-
-// ContextReader returns a reader that fails with ctx's error once ctx is
-// done, so a decoder stops at its next read rather than finishing an image
-// nobody wants. It is for renderers.
-func ContextReader(ctx context.Context, r io.Reader) io.Reader { return ctxReader{ctx, r} }
-
-// ctxReader is ContextReader's reader.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 // renderDecoded resizes, orients and encodes one rendition per target,

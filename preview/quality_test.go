@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/attachkit/attachments/preview"
+	"github.com/attachkit/attachments/preview/internal/previewbench"
 	"github.com/attachkit/attachments/preview/previewtest"
 	"github.com/disintegration/imaging"
 	"github.com/stretchr/testify/assert"
@@ -37,20 +38,20 @@ func TestThumbnailQuality(t *testing.T) {
 	ref := imaging.Fit(full, preview.Thumbnail, preview.Thumbnail, imaging.Lanczos)
 
 	resized := preview.Shrink(full, ref.Rect.Dx(), ref.Rect.Dy())
-	psnr := previewtest.PSNR(ref, resized)
+	psnr := previewbench.PSNR(ref, resized)
 	t.Logf("PSNR of the resize against Lanczos-3: %.2f dB", psnr)
 	assert.GreaterOrEqual(t, psnr, 35.0, "the thumbnail visibly differs from a Lanczos resize")
 
 	var out, base bytes.Buffer
 	_, err = preview.NewGoRenderer(nil).Render(t.Context(), bytes.NewReader(src), []preview.Target{{Max: preview.Thumbnail, W: &out}})
 	require.NoError(t, err)
-	require.NoError(t, previewtest.Baseline(&base, src, preview.Thumbnail))
+	require.NoError(t, previewbench.Baseline(&base, src, preview.Thumbnail))
 	got, _, err := image.Decode(&out)
 	require.NoError(t, err)
 	want, _, err := image.Decode(&base)
 	require.NoError(t, err)
 	require.Equal(t, want.Bounds(), got.Bounds(), "the thumbnail is not the baseline's size")
-	psnr = previewtest.PSNR(want, got)
-	t.Logf("PSNR of the thumbnail as written against Mattermost's: %.2f dB; against unencoded Lanczos-3: %.2f dB", psnr, previewtest.PSNR(ref, got))
+	psnr = previewbench.PSNR(want, got)
+	t.Logf("PSNR of the thumbnail as written against Mattermost's: %.2f dB; against unencoded Lanczos-3: %.2f dB", psnr, previewbench.PSNR(ref, got))
 	assert.GreaterOrEqual(t, psnr, 35.0, "the thumbnail visibly differs from Mattermost's")
 }

@@ -119,7 +119,8 @@ func (o *Options) Admit(h Header) error {
 
 // CheckTargets returns an *errs.Error with code InvalidArgument when a
 // target has no writer or a box out of range, or there is none. Every
-// renderer calls it first.
+// renderer calls it first: this package's, preview/vips', and a host's own
+// Renderer, which owes the same contract.
 func CheckTargets(targets []Target) error {
 	if len(targets) == 0 {
 		return &errs.Error{Code: errs.InvalidArgument, Op: "preview.Render", Message: "no rendition was asked for"}

@@ -3,6 +3,8 @@ package preview
 import (
 	"context"
 	"io"
+
+	"github.com/attachkit/attachments/preview/internal/ctxio"
 )
 
 // StripOriginals is an attachments.Options.Rewrite that strips the metadata
@@ -18,7 +20,7 @@ func StripOriginals(ctx context.Context, contentType string, r io.Reader) io.Rea
 	go func() {
 		// Ends when r ends or fails, or when the library closes pr: a
 		// write to a closed pipe fails at once.
-		pw.CloseWithError(StripJPEGMetadata(pw, ContextReader(ctx, r)))
+		pw.CloseWithError(StripJPEGMetadata(pw, ctxio.Reader(ctx, r)))
 	}()
 	return pr
 }

@@ -2,10 +2,8 @@ module github.com/attachkit/attachments/urltrust
 
 go 1.26.0
 
-replace github.com/attachkit/attachments => ../
-
 require (
-	github.com/attachkit/attachments v0.0.0-00010101000000-000000000000
+	github.com/attachkit/attachments v0.3.0
 	github.com/nlnwa/whatwg-url v0.6.2
 	github.com/stretchr/testify v1.12.1
 )

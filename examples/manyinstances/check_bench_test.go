@@ -21,7 +21,7 @@ import (
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/filesystem"
 	"github.com/attachkit/attachments/storage/gocloud"
-	"github.com/attachkit/attachments/storage/gocloud/s3test"
+	"github.com/attachkit/attachments/internal/s3test"
 )
 
 // BenchmarkCheck: one Client.Check (no repair) of a bucket and a ledger

@@ -3,14 +3,16 @@ module github.com/attachkit/attachments/examples/manyinstances
 go 1.26.0
 
 require (
-	github.com/attachkit/attachments v0.0.0
-	github.com/attachkit/attachments/ledger/sqlledger v0.0.0
-	github.com/attachkit/attachments/storage/gocloud v0.0.0
+	github.com/attachkit/attachments v0.3.0
+	github.com/attachkit/attachments/ledger/sqlledger v0.3.0
+	github.com/attachkit/attachments/storage/gocloud v0.3.0
 	github.com/stretchr/testify v1.12.1
-	gocloud.dev v0.47.0
 )
 
+require gocloud.dev v0.47.0 // indirect
+
 require (
+	github.com/attachkit/attachments/internal/s3test v0.3.0
 	github.com/aws/aws-sdk-go-v2 v1.47.7 // indirect
 	github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.7.26 // indirect
 	github.com/aws/aws-sdk-go-v2/config v1.33.15 // indirect
@@ -31,7 +33,6 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/sts v1.51.8 // indirect
 	github.com/aws/smithy-go v1.28.8 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
-	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/go-logr/logr v1.4.4 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/google/uuid v1.6.0 // indirect
@@ -42,9 +43,6 @@ require (
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
 	github.com/jackc/pgx/v5 v5.13.0 // indirect
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
-	github.com/mattn/go-isatty v0.0.24 // indirect
-	github.com/ncruces/go-strftime v1.1.0 // indirect
-	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
 	go.opentelemetry.io/otel v1.46.0 // indirect
 	go.opentelemetry.io/otel/metric v1.46.0 // indirect
@@ -61,14 +59,4 @@ require (
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260904194346-d0f1323225a4 // indirect
 	google.golang.org/grpc v1.83.2 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
-	modernc.org/libc v1.80.1 // indirect
-	modernc.org/mathutil v1.7.1 // indirect
-	modernc.org/memory v1.12.1 // indirect
-	modernc.org/sqlite v1.62.0 // indirect
-)
-
-replace (
-	github.com/attachkit/attachments => ../..
-	github.com/attachkit/attachments/ledger/sqlledger => ../../ledger/sqlledger
-	github.com/attachkit/attachments/storage/gocloud => ../../storage/gocloud
 )

@@ -21,14 +21,13 @@ import (
 	"os"
 	"strings"
 
-	_ "gocloud.dev/blob/s3blob" // s3:// URLs
-
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/ledger/sqlledger"
+	"github.com/attachkit/attachments/ledger/sqlledger/postgres"
 	"github.com/attachkit/attachments/links"
 	"github.com/attachkit/attachments/storage"
-	"github.com/attachkit/attachments/storage/gocloud"
+	"github.com/attachkit/attachments/storage/gocloud/s3"
 )
 
 // Shared is what every instance must share.
@@ -49,11 +48,11 @@ type Instance struct {
 // Open starts an instance. chat and members are the host's own, shared by
 // the instances as the host shares them (its database, its directory).
 func Open(ctx context.Context, s Shared, chat attachments.Transport, members attachments.Members, opts *attachments.Options) (*Instance, error) {
-	l, err := sqlledger.OpenPostgres(ctx, s.DSN)
+	l, err := postgres.Open(ctx, s.DSN)
 	if err != nil {
 		return nil, err
 	}
-	store, err := gocloud.Open(ctx, s.Bucket, nil)
+	store, err := s3.Open(ctx, s.Bucket, nil)
 	if err != nil {
 		l.Close()
 		return nil, err

@@ -23,10 +23,10 @@ import (
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/attachmentstest"
+	"github.com/attachkit/attachments/internal/pgtest"
+	"github.com/attachkit/attachments/internal/s3test"
 	"github.com/attachkit/attachments/ledger"
-	"github.com/attachkit/attachments/ledger/sqlledger/pgtest"
 	"github.com/attachkit/attachments/links"
-	"github.com/attachkit/attachments/storage/gocloud/s3test"
 )
 
 var pg *pgtest.Server

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/attachkit/attachments/hooks/clamav/clamavtest"
-	"github.com/attachkit/attachments/hooks/hookstest"
+	"github.com/attachkit/attachments/internal/hookstest"
 )
 
 // clamd is the one real clamd of this test binary.

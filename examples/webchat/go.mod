@@ -3,8 +3,8 @@ module github.com/attachkit/attachments/examples/webchat
 go 1.26.0
 
 require (
-	github.com/attachkit/attachments v0.0.0
-	github.com/attachkit/attachments/ledger/sqlledger v0.0.0
+	github.com/attachkit/attachments v0.3.0
+	github.com/attachkit/attachments/ledger/sqlledger v0.3.0
 	github.com/stretchr/testify v1.12.1
 )
 
@@ -29,32 +29,18 @@ require (
 )
 
 require (
-	github.com/attachkit/attachments/httpapi v0.0.0
-	github.com/attachkit/attachments/preview v0.0.0
+	github.com/attachkit/attachments/httpapi v0.3.0
+	github.com/attachkit/attachments/preview v0.3.0
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/h2non/filetype v1.1.3 // indirect
-	github.com/jackc/pgpassfile v1.0.0 // indirect
-	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
-	github.com/jackc/pgx/v5 v5.13.0 // indirect
-	github.com/jackc/puddle/v2 v2.2.3 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
-	golang.org/x/text v0.44.0 // indirect
 	modernc.org/libc v1.80.1 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 	modernc.org/sqlite v1.62.0 // indirect
 )
-
-replace (
-	github.com/attachkit/attachments => ../..
-	github.com/attachkit/attachments/ledger/sqlledger => ../../ledger/sqlledger
-)
-
-replace github.com/attachkit/attachments/httpapi => ../../httpapi
-
-replace github.com/attachkit/attachments/preview => ../../preview

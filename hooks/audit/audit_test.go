@@ -18,7 +18,7 @@ import (
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/hooks"
 	"github.com/attachkit/attachments/hooks/audit"
-	"github.com/attachkit/attachments/hooks/hookstest"
+	"github.com/attachkit/attachments/internal/hookstest"
 )
 
 // Personal data the log must never hold.

@@ -6,7 +6,7 @@ import (
 	"os"
 
 	"github.com/attachkit/attachments/hooks/audit"
-	"github.com/attachkit/attachments/hooks/hookstest"
+	"github.com/attachkit/attachments/internal/hookstest"
 )
 
 // Audit every action in one line. The log says what happened to which file,

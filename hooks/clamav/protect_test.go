@@ -15,7 +15,7 @@ import (
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/hooks/clamav"
 	"github.com/attachkit/attachments/hooks/clamav/clamavtest"
-	"github.com/attachkit/attachments/hooks/hookstest"
+	"github.com/attachkit/attachments/internal/hookstest"
 )
 
 // quiet is a logger for scanners that fail open, whose warnings are noise

@@ -8,7 +8,7 @@ import (
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/hooks/filter"
-	"github.com/attachkit/attachments/hooks/hookstest"
+	"github.com/attachkit/attachments/internal/hookstest"
 )
 
 // Refuse huge images, and keep PDFs to agents, in one call.

@@ -13,7 +13,7 @@ import (
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/hooks/filter"
-	"github.com/attachkit/attachments/hooks/hookstest"
+	"github.com/attachkit/attachments/internal/hookstest"
 )
 
 // pngHeader returns a PNG that claims w×h pixels and holds none: a

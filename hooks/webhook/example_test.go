@@ -10,8 +10,8 @@ import (
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
-	"github.com/attachkit/attachments/hooks/hookstest"
 	"github.com/attachkit/attachments/hooks/webhook"
+	"github.com/attachkit/attachments/internal/hookstest"
 )
 
 // A receiver verifies the signature before it trusts a byte of the body.

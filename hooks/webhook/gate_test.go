@@ -12,8 +12,8 @@ import (
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
-	"github.com/attachkit/attachments/hooks/hookstest"
 	"github.com/attachkit/attachments/hooks/webhook"
+	"github.com/attachkit/attachments/internal/hookstest"
 )
 
 func TestGateAsksWithSignedMetadata(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/attachkit/attachments"
-	"github.com/attachkit/attachments/hooks/hookstest"
+	"github.com/attachkit/attachments/internal/hookstest"
 	"github.com/attachkit/attachments/hooks/webhook"
 	"github.com/attachkit/attachments/jobs"
 )

@@ -10,8 +10,8 @@ import (
 
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/hooks"
-	"github.com/attachkit/attachments/hooks/hookstest"
 	"github.com/attachkit/attachments/hooks/webhook"
+	"github.com/attachkit/attachments/internal/hookstest"
 )
 
 // fast are options that keep retries quick in tests.

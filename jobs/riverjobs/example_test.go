@@ -10,7 +10,7 @@ import (
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/jobs/riverjobs"
-	"github.com/attachkit/attachments/ledger/sqlledger"
+	"github.com/attachkit/attachments/ledger/sqlledger/sqlite"
 	"github.com/attachkit/attachments/preview"
 )
 
@@ -20,7 +20,7 @@ func Example() {
 	ctx := context.Background()
 	dir, _ := os.MkdirTemp("", "riverjobs-example")
 	defer os.RemoveAll(dir)
-	l, err := sqlledger.OpenSQLite(ctx, filepath.Join(dir, "ledger.db"))
+	l, err := sqlite.Open(ctx, filepath.Join(dir, "ledger.db"))
 	if err != nil {
 		log.Fatal(err)
 	}

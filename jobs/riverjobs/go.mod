@@ -2,15 +2,10 @@ module github.com/attachkit/attachments/jobs/riverjobs
 
 go 1.26.0
 
-replace (
-	github.com/attachkit/attachments => ../..
-	github.com/attachkit/attachments/ledger/sqlledger => ../../ledger/sqlledger
-)
-
 require (
-	github.com/attachkit/attachments v0.0.0
-	github.com/attachkit/attachments/ledger/sqlledger v0.0.0-00010101000000-000000000000
-	github.com/attachkit/attachments/preview v0.0.0-00010101000000-000000000000
+	github.com/attachkit/attachments v0.3.0
+	github.com/attachkit/attachments/ledger/sqlledger v0.3.0
+	github.com/attachkit/attachments/preview v0.3.0
 	github.com/riverqueue/river v0.51.2
 	github.com/riverqueue/river/riverdriver v0.51.2
 	github.com/riverqueue/river/riverdriver/riverdatabasesql v0.51.2
@@ -51,5 +46,3 @@ require (
 	modernc.org/memory v1.12.1 // indirect
 	modernc.org/sqlite v1.62.0 // indirect
 )
-
-replace github.com/attachkit/attachments/preview => ../../preview

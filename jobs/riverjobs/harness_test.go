@@ -13,11 +13,13 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
+	"github.com/attachkit/attachments/internal/pgtest"
 	"github.com/attachkit/attachments/jobs"
 	"github.com/attachkit/attachments/jobs/riverjobs"
 	"github.com/attachkit/attachments/ledger"
 	"github.com/attachkit/attachments/ledger/sqlledger"
-	"github.com/attachkit/attachments/ledger/sqlledger/pgtest"
+	"github.com/attachkit/attachments/ledger/sqlledger/postgres"
+	"github.com/attachkit/attachments/ledger/sqlledger/sqlite"
 )
 
 // server is the test binary's PostgreSQL server, started by TestMain.
@@ -42,14 +44,14 @@ func databases(t *testing.T) map[string]database {
 	var dsn string
 	return map[string]database{
 		"sqlite": func(t *testing.T) *sqlledger.Ledger {
-			l, err := sqlledger.OpenSQLite(t.Context(), path)
+			l, err := sqlite.Open(t.Context(), path)
 			return open(t, l, err)
 		},
 		"postgres": func(t *testing.T) *sqlledger.Ledger {
 			if dsn == "" {
 				dsn = server.CreateDatabase(t)
 			}
-			l, err := sqlledger.OpenPostgres(t.Context(), dsn)
+			l, err := postgres.Open(t.Context(), dsn)
 			return open(t, l, err)
 		},
 	}

@@ -15,6 +15,8 @@ import (
 	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/jobs/riverjobs"
 	"github.com/attachkit/attachments/ledger/sqlledger"
+	"github.com/attachkit/attachments/ledger/sqlledger/postgres"
+	"github.com/attachkit/attachments/ledger/sqlledger/sqlite"
 	"github.com/attachkit/attachments/preview"
 	"github.com/attachkit/attachments/storage/filesystem"
 )
@@ -34,11 +36,11 @@ func BenchmarkSendMediaMessage4KiBParallel(b *testing.B) {
 		open func(b *testing.B) *sqlledger.Ledger
 	}{
 		{"sqlite", func(b *testing.B) *sqlledger.Ledger {
-			l, err := sqlledger.OpenSQLite(b.Context(), b.TempDir()+"/ledger.db")
+			l, err := sqlite.Open(b.Context(), b.TempDir()+"/ledger.db")
 			return closing(b, l, err)
 		}},
 		{"postgres", func(b *testing.B) *sqlledger.Ledger {
-			l, err := sqlledger.OpenPostgres(b.Context(), server.CreateDatabase(b))
+			l, err := postgres.Open(b.Context(), server.CreateDatabase(b))
 			return closing(b, l, err)
 		}},
 	} {

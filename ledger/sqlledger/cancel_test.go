@@ -10,6 +10,7 @@ import (
 	"modernc.org/sqlite"
 
 	"github.com/attachkit/attachments/ledger/sqlledger"
+	sqliteledger "github.com/attachkit/attachments/ledger/sqlledger/sqlite"
 )
 
 // pauses lets a test stop a SQLite statement in the middle: a trigger calls
@@ -48,7 +49,7 @@ func newPause(t *testing.T, key string) pause {
 // leaves none of them made.
 func TestSQLiteCanceledMidTransaction(t *testing.T) {
 	p := newPause(t, t.Name())
-	db := openDB(t, "sqlite", sqlledger.SQLiteDSN(filepath.Join(t.TempDir(), "ledger.db")))
+	db := openDB(t, "sqlite", sqliteledger.DSN(filepath.Join(t.TempDir(), "ledger.db")))
 	l, err := sqlledger.Open(t.Context(), db, nil)
 	require.NoError(t, err)
 	for _, sid := range []string{"ME1", "ME2", "ME3"} {

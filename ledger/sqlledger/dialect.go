@@ -3,10 +3,8 @@ package sqlledger
 import (
 	"context"
 	"database/sql"
+	"reflect"
 	"strings"
-
-	"github.com/jackc/pgx/v5/stdlib"
-	"modernc.org/sqlite"
 
 	"github.com/attachkit/attachments/errs"
 )
@@ -83,11 +81,16 @@ var dialects = map[Dialect]*dialect{
 }
 
 // dialectOf returns the dialect of db's driver, or "" when it is neither.
+// It goes by the driver's package, so that this package links none.
 func dialectOf(db *sql.DB) Dialect {
-	switch db.Driver().(type) {
-	case *sqlite.Driver:
+	t := reflect.TypeOf(db.Driver())
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.PkgPath() {
+	case "modernc.org/sqlite":
 		return SQLite
-	case *stdlib.Driver:
+	case "github.com/jackc/pgx/v5/stdlib":
 		return Postgres
 	}
 	return ""

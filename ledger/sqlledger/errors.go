@@ -9,9 +9,6 @@ import (
 	"net"
 	"strings"
 
-	"github.com/jackc/pgx/v5/pgconn"
-	"modernc.org/sqlite"
-
 	"github.com/attachkit/attachments/errs"
 )
 
@@ -42,10 +39,10 @@ func (l *Ledger) fail(ctx context.Context, op string, err error) error {
 // dialect.
 func unreachable(err error) bool {
 	var ne net.Error
-	var ce *pgconn.ConnectError
+	var retry interface{ SafeToRetry() bool } // pgconn's errors from before a query was sent
 	return errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
-		errors.As(err, &ne) || errors.As(err, &ce) || pgconn.SafeToRetry(err) ||
+		errors.As(err, &ne) || (errors.As(err, &retry) && retry.SafeToRetry()) ||
 		// database/sql does not export this one.
 		strings.Contains(err.Error(), "sql: database is closed")
 }
@@ -65,9 +62,10 @@ const (
 	sqliteConstraint = 19
 )
 
-// sqliteCode is the code of an error from modernc.org/sqlite.
+// sqliteCode is the code of an error from modernc.org/sqlite, found by its
+// method (*sqlite.Error's) so that this package links no driver.
 func sqliteCode(err error) errs.Code {
-	var se *sqlite.Error
+	var se interface{ Code() int }
 	if !errors.As(err, &se) {
 		return errs.Internal
 	}
@@ -82,12 +80,14 @@ func sqliteCode(err error) errs.Code {
 	return errs.Internal
 }
 
-// postgresCode is the code of an error from PostgreSQL through pgx.
+// postgresCode is the code of an error from PostgreSQL, found by its
+// SQLSTATE method (*pgconn.PgError's) so that this package links no driver.
 func postgresCode(err error) errs.Code {
-	var pe *pgconn.PgError
-	if !errors.As(err, &pe) {
+	var state interface{ SQLState() string }
+	if !errors.As(err, &state) {
 		return errs.Internal
 	}
+	pe := struct{ Code string }{state.SQLState()}
 	switch {
 	case pe.Code == "23505": // unique_violation
 		return errs.Conflict

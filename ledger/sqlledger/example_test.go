@@ -11,7 +11,8 @@ import (
 
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/ledger"
-	"github.com/attachkit/attachments/ledger/sqlledger"
+	"github.com/attachkit/attachments/ledger/sqlledger/postgres"
+	"github.com/attachkit/attachments/ledger/sqlledger/sqlite"
 )
 
 // sendOne records a file, attaches it to its owner's draft, sends it, and
@@ -41,7 +42,7 @@ func sendOne(ctx context.Context, l ledger.Ledger) {
 	fmt.Println(sent[0].FileName, sent[0].State, sent[0].MessageSID)
 }
 
-func ExampleOpenSQLite() {
+func Example_sqlite() {
 	dir, err := os.MkdirTemp("", "ledger")
 	if err != nil {
 		log.Fatal(err)
@@ -49,7 +50,7 @@ func ExampleOpenSQLite() {
 	defer os.RemoveAll(dir)
 
 	ctx := context.Background()
-	l, err := sqlledger.OpenSQLite(ctx, filepath.Join(dir, "ledger.db"))
+	l, err := sqlite.Open(ctx, filepath.Join(dir, "ledger.db"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -65,10 +66,10 @@ func exampleDSN() string {
 	return server.DSN(server.NewDatabase())
 }
 
-func ExampleOpenPostgres() {
+func Example_postgres() {
 	ctx := context.Background()
 	dsn := exampleDSN() // e.g. "postgres://chat:secret@db.internal:5432/chat"
-	l, err := sqlledger.OpenPostgres(ctx, dsn)
+	l, err := postgres.Open(ctx, dsn)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -11,9 +11,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/internal/pgtest"
 	"github.com/attachkit/attachments/ledger"
 	"github.com/attachkit/attachments/ledger/sqlledger"
-	"github.com/attachkit/attachments/ledger/sqlledger/pgtest"
+	"github.com/attachkit/attachments/ledger/sqlledger/postgres"
+	"github.com/attachkit/attachments/ledger/sqlledger/sqlite"
 )
 
 // t0 is the fault tests' clock.
@@ -60,7 +62,7 @@ func wantAll(t *testing.T, got map[string]error, code errs.Code, when string) {
 
 // TestSQLiteClosedDatabase: every call on a closed *sql.DB is Unavailable.
 func TestSQLiteClosedDatabase(t *testing.T) {
-	db, err := sql.Open("sqlite", sqlledger.SQLiteDSN(filepath.Join(t.TempDir(), "ledger.db")))
+	db, err := sql.Open("sqlite", sqlite.DSN(filepath.Join(t.TempDir(), "ledger.db")))
 	require.NoError(t, err)
 	l, err := sqlledger.Open(t.Context(), db, nil)
 	require.NoError(t, err)
@@ -74,14 +76,14 @@ func TestSQLiteClosedDatabase(t *testing.T) {
 // go, the same ledger works again.
 func TestSQLiteLockedDatabase(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ledger.db")
-	// SQLiteDSN's, with a busy timeout of 20 ms rather than 5 s.
+	// sqlite.DSN's, with a busy timeout of 20 ms rather than 5 s.
 	db := openDB(t, "sqlite", path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(20)")
 	l, err := sqlledger.Open(t.Context(), db, nil)
 	require.NoError(t, err)
 	require.NoError(t, l.Create(t.Context(), staged("ME1")))
 	require.NoError(t, l.Create(t.Context(), staged("ME2")))
 
-	other := openDB(t, "sqlite", sqlledger.SQLiteDSN(path))
+	other := openDB(t, "sqlite", sqlite.DSN(path))
 	conn, err := other.Conn(t.Context())
 	require.NoError(t, err)
 	defer conn.Close()
@@ -109,7 +111,7 @@ func TestPostgresServerDown(t *testing.T) {
 	srv, err := pgtest.Start()
 	require.NoError(t, err)
 	defer srv.Close()
-	l, err := sqlledger.OpenPostgres(t.Context(), srv.DSN("postgres"))
+	l, err := postgres.Open(t.Context(), srv.DSN("postgres"))
 	require.NoError(t, err)
 	defer l.Close()
 	require.NoError(t, l.Create(t.Context(), staged("ME1")))

@@ -3,7 +3,7 @@ module github.com/attachkit/attachments/ledger/sqlledger
 go 1.26.0
 
 require (
-	github.com/attachkit/attachments v0.0.0
+	github.com/attachkit/attachments v0.3.0
 	github.com/jackc/pgx/v5 v5.13.0
 	github.com/stretchr/testify v1.11.1
 	modernc.org/sqlite v1.62.0
@@ -31,5 +31,3 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
-
-replace github.com/attachkit/attachments => ../..

@@ -11,6 +11,8 @@ import (
 
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/ledger/sqlledger"
+	"github.com/attachkit/attachments/ledger/sqlledger/postgres"
+	"github.com/attachkit/attachments/ledger/sqlledger/sqlite"
 )
 
 // dialectCase is one database a test runs on: a new empty store, and how
@@ -24,7 +26,7 @@ type dialectCase struct {
 func dialectCases() []dialectCase {
 	return []dialectCase{
 		{"sqlite", "sqlite", func(t testing.TB) string {
-			return sqlledger.SQLiteDSN(filepath.Join(t.TempDir(), "ledger.db"))
+			return sqlite.DSN(filepath.Join(t.TempDir(), "ledger.db"))
 		}},
 		{"postgres", "pgx", func(t testing.TB) string { return server.CreateDatabase(t) }},
 	}
@@ -91,17 +93,17 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 // TestOpenInvalid: a dialect Open does not know is InvalidArgument; a
 // database that cannot be reached is Unavailable.
 func TestOpenInvalid(t *testing.T) {
-	db := openDB(t, "sqlite", sqlledger.SQLiteDSN(filepath.Join(t.TempDir(), "x.db")))
+	db := openDB(t, "sqlite", sqlite.DSN(filepath.Join(t.TempDir(), "x.db")))
 	_, err := sqlledger.Open(t.Context(), db, &sqlledger.Options{Dialect: "oracle"})
 	assert.ErrorIs(t, err, errs.InvalidArgument, "an unknown dialect")
 
-	_, err = sqlledger.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "no", "such", "dir", "x.db"))
+	_, err = sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "no", "such", "dir", "x.db"))
 	assert.ErrorIs(t, err, errs.Unavailable, "a SQLite file in a directory that does not exist")
-	_, err = sqlledger.OpenSQLite(t.Context(), "x.db?mode=ro")
+	_, err = sqlite.Open(t.Context(), "x.db?mode=ro")
 	assert.ErrorIs(t, err, errs.InvalidArgument, "a path with a query string")
 
-	_, err = sqlledger.OpenPostgres(t.Context(), "host=127.0.0.1 port=1 user=postgres dbname=x sslmode=disable connect_timeout=5")
+	_, err = postgres.Open(t.Context(), "host=127.0.0.1 port=1 user=postgres dbname=x sslmode=disable connect_timeout=5")
 	assert.ErrorIs(t, err, errs.Unavailable, "a PostgreSQL server that refuses connections")
-	_, err = sqlledger.OpenPostgres(t.Context(), "port=notanumber")
+	_, err = postgres.Open(t.Context(), "port=notanumber")
 	assert.ErrorIs(t, err, errs.InvalidArgument, "a malformed DSN")
 }

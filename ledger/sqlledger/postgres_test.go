@@ -4,9 +4,10 @@ import (
 	"os"
 	"testing"
 
+	"github.com/attachkit/attachments/internal/pgtest"
 	"github.com/attachkit/attachments/ledger/ledgertest"
 	"github.com/attachkit/attachments/ledger/sqlledger"
-	"github.com/attachkit/attachments/ledger/sqlledger/pgtest"
+	"github.com/attachkit/attachments/ledger/sqlledger/postgres"
 )
 
 // server is the test binary's PostgreSQL server, started by TestMain.
@@ -22,7 +23,7 @@ func postgresHarness() ledgertest.Harness {
 // openPostgres opens a ledger on dsn, closed when t ends.
 func openPostgres(t testing.TB, dsn string) *sqlledger.Ledger {
 	t.Helper()
-	l, err := sqlledger.OpenPostgres(t.Context(), dsn)
+	l, err := postgres.Open(t.Context(), dsn)
 	return closeWith(t, l, err)
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/attachkit/attachments/ledger/ledgertest"
 	"github.com/attachkit/attachments/ledger/sqlledger"
+	"github.com/attachkit/attachments/ledger/sqlledger/sqlite"
 )
 
 // sqliteHarness opens each ledger on a new file.
@@ -16,7 +17,7 @@ func sqliteHarness() ledgertest.Harness {
 // openSQLite opens a ledger on path, closed when t ends.
 func openSQLite(t testing.TB, path string) *sqlledger.Ledger {
 	t.Helper()
-	l, err := sqlledger.OpenSQLite(t.Context(), path)
+	l, err := sqlite.Open(t.Context(), path)
 	return closeWith(t, l, err)
 }
 

@@ -1,7 +1,10 @@
 // Package sqlledger is a ledger.Ledger over database/sql: SQLite through
 // modernc.org/sqlite (pure Go, embedded: the single-machine default) and
 // PostgreSQL through github.com/jackc/pgx/v5/stdlib (the shared engine for
-// many instances).
+// many instances). A host opens one with the database's own package,
+// sqlite.Open or postgres.Open (ledger/sqlledger/sqlite and
+// ledger/sqlledger/postgres), and so links that database's driver only;
+// this package imports none.
 //
 // Open migrates the schema to the version this code knows, in one
 // transaction under a lock (pg_advisory_xact_lock on PostgreSQL, BEGIN
@@ -45,6 +48,7 @@
 package sqlledger
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -64,23 +68,29 @@ const (
 	Postgres Dialect = "postgres"
 )
 
-// Options configure Open. A nil *Options is the defaults.
+// Options configure Open. The packages sqlledger/sqlite and
+// sqlledger/postgres set them for the Ledgers they open.
 type Options struct {
 	// Dialect is the database's SQL dialect. Default: the one of db's
 	// driver (modernc.org/sqlite or pgx's stdlib); Open fails with
 	// errs.InvalidArgument for any other driver.
 	Dialect Dialect
+	// Writer, when set, is where writes go instead of db: on SQLite, a
+	// pool of one connection, whose page cache no other connection's
+	// writes invalidate.
+	Writer *sql.DB
+	// CloseDB makes Close close db and Writer, and Open close them when it
+	// fails. Default false: the caller keeps them.
+	CloseDB bool
 }
 
 // Ledger is a ledger.Ledger on a SQL database. It is safe for concurrent
 // use; several Ledgers (in one process or many) on one database behave as
-// one ledger. Its zero value is not usable; call Open, OpenSQLite or
-// OpenPostgres.
+// one ledger. Its zero value is not usable; call Open, sqlite.Open or
+// postgres.Open.
 type Ledger struct {
 	db *sql.DB
-	// wdb is where writes go: db, or on a SQLite file OpenSQLite opened, a
-	// pool of one connection, whose page cache no other connection's
-	// writes invalidate.
+	// wdb is where writes go: db, or Options.Writer.
 	wdb *sql.DB
 	// w is the querier writes use: wdb, through a statement cache on
 	// SQLite.
@@ -88,7 +98,7 @@ type Ledger struct {
 	// stmts is that cache, or nil.
 	stmts *stmts
 	d     *dialect
-	// owned says Close closes db: Open's caller keeps its own *sql.DB.
+	// owned says Close closes db and wdb (Options.CloseDB).
 	owned bool
 	// writer, on SQLite, lets one of this process's writes at a time into
 	// the database (a semaphore that honours contexts): SQLite has one
@@ -101,14 +111,27 @@ type Ledger struct {
 
 var _ ledger.Ledger = (*Ledger)(nil)
 
-// Open returns a Ledger on db, migrating its schema first. The caller keeps
-// db: Close does not close it. A SQLite db should be opened with the DSN
-// SQLiteDSN returns (WAL mode, a busy timeout, foreign keys).
+// Open returns a Ledger on db, migrating its schema first. Unless
+// opts.CloseDB is set, the caller keeps db: Close does not close it. A
+// SQLite db should be opened with the DSN sqlite.DSN returns (WAL mode, a
+// busy timeout, foreign keys). A host usually calls sqlite.Open or
+// postgres.Open instead, which open the database too.
 func Open(ctx context.Context, db *sql.DB, opts *Options) (*Ledger, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
 	}
+	l, err := open(ctx, db, o)
+	if err != nil && o.CloseDB {
+		db.Close()
+		if o.Writer != nil {
+			o.Writer.Close()
+		}
+	}
+	return l, err
+}
+
+func open(ctx context.Context, db *sql.DB, o Options) (*Ledger, error) {
 	if o.Dialect == "" {
 		o.Dialect = dialectOf(db)
 	}
@@ -117,20 +140,25 @@ func Open(ctx context.Context, db *sql.DB, opts *Options) (*Ledger, error) {
 		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "sqlledger open",
 			Message: fmt.Sprintf("unknown SQL dialect %q (want %q or %q)", o.Dialect, SQLite, Postgres)}
 	}
-	l := &Ledger{db: db, wdb: db, d: d}
+	l := &Ledger{db: db, wdb: db, d: d, owned: o.CloseDB}
 	l.w = db
 	if d.name == SQLite {
 		l.writer = make(chan struct{}, 1)
-		l.useWriter(db)
+		l.useWriter(cmp.Or(o.Writer, db))
+	} else if o.Writer != nil {
+		l.useWriter(o.Writer)
 	}
 	if err := l.migrate(ctx); err != nil {
+		if l.stmts != nil {
+			l.stmts.close()
+		}
 		return nil, err
 	}
 	return l, nil
 }
 
-// Close releases the database if the Ledger opened it (OpenSQLite,
-// OpenPostgres); a Ledger from Open leaves db to its caller.
+// Close releases the database if the Ledger owns it (sqlite.Open,
+// postgres.Open, Options.CloseDB); otherwise it leaves db to its caller.
 func (l *Ledger) Close() error {
 	if l.stmts != nil {
 		l.stmts.close()
@@ -147,8 +175,8 @@ func (l *Ledger) Close() error {
 	return l.fail(context.Background(), "sqlledger close", err)
 }
 
-// DB returns the database the Ledger reads from (and on PostgreSQL, or a
-// *sql.DB given to Open, writes to).
+// DB returns the database the Ledger reads from (and, without
+// Options.Writer, writes to).
 func (l *Ledger) DB() *sql.DB { return l.db }
 
 // querier is what *sql.DB, *sql.Tx and *sql.Conn have in common.

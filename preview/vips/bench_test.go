@@ -4,6 +4,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/attachkit/attachments/preview/internal/previewbench"
 	"github.com/attachkit/attachments/preview/previewtest"
 )
 
@@ -11,11 +12,11 @@ import (
 var photo12MP = sync.OnceValue(func() []byte { return previewtest.PhotoJPEG(4000, 3000) })
 
 func BenchmarkThumbnail12MPVips(b *testing.B) {
-	previewtest.BenchThumbnail(b, lib.Renderer(nil), photo12MP())
+	previewbench.BenchThumbnail(b, lib.Renderer(nil), photo12MP())
 }
 
 // BenchmarkThumbnail12MPVipsBaseline is Mattermost's approach, as in the
 // preview module, measured in this run so the ratio is from one run.
 func BenchmarkThumbnail12MPVipsBaseline(b *testing.B) {
-	previewtest.BenchBaseline(b, photo12MP())
+	previewbench.BenchBaseline(b, photo12MP())
 }

@@ -2,14 +2,9 @@ module github.com/attachkit/attachments/preview/vips
 
 go 1.26.0
 
-replace (
-	github.com/attachkit/attachments => ../../
-	github.com/attachkit/attachments/preview => ../
-)
-
 require (
-	github.com/attachkit/attachments v0.0.0
-	github.com/attachkit/attachments/preview v0.0.0
+	github.com/attachkit/attachments v0.3.0
+	github.com/attachkit/attachments/preview v0.3.0
 	github.com/davidbyttow/govips/v2 v2.16.0
 )
 

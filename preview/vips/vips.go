@@ -37,6 +37,7 @@ import (
 
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/preview"
+	"github.com/attachkit/attachments/preview/internal/ctxio"
 	govips "github.com/davidbyttow/govips/v2/vips"
 )
 
@@ -233,7 +234,7 @@ func (r *Renderer) spool(ctx context.Context, src io.Reader) (string, error) {
 	if err != nil {
 		return "", &errs.Error{Code: errs.Unavailable, Op: "vips.Render", Err: err}
 	}
-	_, err = io.Copy(f, preview.ContextReader(ctx, src))
+	_, err = io.Copy(f, ctxio.Reader(ctx, src))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -13,9 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
 
+	"github.com/attachkit/attachments/internal/s3test"
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/gocloud"
-	"github.com/attachkit/attachments/storage/gocloud/s3test"
 	"github.com/attachkit/attachments/storage/storagetest"
 )
 

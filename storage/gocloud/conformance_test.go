@@ -5,9 +5,9 @@ import (
 
 	"gocloud.dev/blob/memblob"
 
+	"github.com/attachkit/attachments/internal/s3test"
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/gocloud"
-	"github.com/attachkit/attachments/storage/gocloud/s3test"
 	"github.com/attachkit/attachments/storage/storagetest"
 )
 

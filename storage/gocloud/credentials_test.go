@@ -10,9 +10,10 @@ import (
 	_ "gocloud.dev/blob/s3blob" // s3:// URLs
 
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/internal/s3test"
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/gocloud"
-	"github.com/attachkit/attachments/storage/gocloud/s3test"
+	s3store "github.com/attachkit/attachments/storage/gocloud/s3"
 )
 
 // awsEnv makes the AWS SDK take its credentials from the environment only.
@@ -33,9 +34,18 @@ func TestOpen(t *testing.T) {
 	bucket := srv.CreateBucket(t)
 	ctx := context.Background()
 
+	t.Run("only through package s3", func(t *testing.T) {
+		// gocloud.Open alone would upload without S3's abort rules.
+		awsEnv(t, s3test.AccessKey, s3test.SecretKey)
+		_, err := gocloud.Open(ctx, srv.URL(bucket), nil)
+		if e := errs.As(err); e == nil || e.Code != errs.InvalidConfig || !strings.Contains(e.Text(), "storage/gocloud/s3") {
+			t.Errorf("gocloud.Open(s3://…) = %v, want an errs.InvalidConfig naming storage/gocloud/s3", err)
+		}
+	})
+
 	t.Run("works", func(t *testing.T) {
 		awsEnv(t, s3test.AccessKey, s3test.SecretKey)
-		b, err := gocloud.Open(ctx, srv.URL(bucket), nil)
+		b, err := s3store.Open(ctx, srv.URL(bucket), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +77,7 @@ func TestOpen(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			awsEnv(t, tt.accessKey, tt.secret)
-			b, err := gocloud.Open(ctx, tt.url, nil)
+			b, err := s3store.Open(ctx, tt.url, nil)
 			if err == nil {
 				b.Close()
 				t.Fatal("Open succeeded, want an error")
@@ -93,7 +103,7 @@ func TestWrongCredentials(t *testing.T) {
 	if _, err := good.Put(ctx, "k", strings.NewReader("hello"), storage.Metadata{}); err != nil {
 		t.Fatal(err)
 	}
-	bad := gocloud.New(srv.OpenBucket(t, srv.ClientWith(s3test.AccessKey, "not-the-secret"), good.name), nil)
+	bad := s3store.New(srv.OpenBucket(t, srv.ClientWith(s3test.AccessKey, "not-the-secret"), good.name), nil)
 	defer bad.Close()
 	ops := []struct {
 		name string

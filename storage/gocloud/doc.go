@@ -12,22 +12,16 @@
 //
 // # Opening a bucket
 //
-// A host imports the gocloud.dev driver of its backend for its side effect
-// and opens the bucket by URL with Open, which also checks that the bucket
-// exists and accepts the credentials:
+// A host on S3 opens its bucket with package storage/gocloud/s3, the only
+// package of this module that links the AWS SDK (s3.Open, s3.New). A host on
+// GCS or Azure imports the gocloud.dev driver of its backend for its side
+// effect and opens the bucket by URL with Open, which also checks that the
+// bucket exists and accepts the credentials:
 //
 //	import (
-//		_ "gocloud.dev/blob/s3blob"    // s3://
 //		_ "gocloud.dev/blob/gcsblob"   // gs://
 //		_ "gocloud.dev/blob/azureblob" // azblob://
 //	)
-//
-//	// Amazon S3: credentials from the environment, the shared config files
-//	// or the instance role, as the AWS SDK finds them.
-//	b, err := gocloud.Open(ctx, "s3://media?region=eu-west-1", nil)
-//
-//	// An S3-compatible server (MinIO, versitygw, Ceph, R2, …).
-//	b, err := gocloud.Open(ctx, "s3://media?endpoint=https://s3.internal:9000&use_path_style=true&region=us-east-1", nil)
 //
 //	// Google Cloud Storage: Application Default Credentials.
 //	b, err := gocloud.Open(ctx, "gs://media", nil)
@@ -37,11 +31,8 @@
 //	b, err := gocloud.Open(ctx, "azblob://media", nil)
 //
 // A host that builds its own client (custom HTTP transport, credentials
-// from a vault) opens the gocloud bucket itself and hands it to New:
-//
-//	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
-//	bkt, err := s3blob.OpenBucket(ctx, client, "media", nil)
-//	b := gocloud.New(bkt, &gocloud.Options{PartSize: 8 << 20})
+// from a vault) opens the gocloud bucket itself and hands it to New
+// (s3.New for S3).
 //
 // gocloud.dev's URL parameters (prefix=, and each driver's own) work as
 // documented there; with prefix=attachments/ several applications can share

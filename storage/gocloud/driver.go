@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"gocloud.dev/blob"
 
 	"github.com/attachkit/attachments/errs"
@@ -46,12 +45,16 @@ type Options struct {
 	// Concurrency is how many parts a Put uploads at once (S3 and Azure;
 	// GCS uploads one chunk at a time). The default is DefaultConcurrency.
 	Concurrency int
+	// Backend, when set, returns the store's own Backend for the bucket,
+	// or nil when the bucket is not that store's. Package
+	// storage/gocloud/s3 sets it; the other stores need none.
+	Backend func(bucket *blob.Bucket) Backend
 }
 
 // driver is the storage.Driver over a *blob.Bucket.
 type driver struct {
 	b           *blob.Bucket
-	s3          *s3.Client // the bucket's client when it is S3, else nil
+	backend     Backend // the store's own, or nil
 	partSize    int
 	concurrency int
 }
@@ -60,7 +63,8 @@ type driver struct {
 // ownership of bucket: closing the returned Bucket closes it.
 //
 // Open bucket with gocloud.dev/blob's OpenBucket or a driver package's own
-// constructor, such as s3blob.OpenBucket with an *s3.Client of your making.
+// constructor, such as gcsblob.OpenBucket with a client of your making; an
+// S3 bucket with storage/gocloud/s3's New.
 func New(bucket *blob.Bucket, opts *Options) *storage.Bucket {
 	var o Options
 	if opts != nil {
@@ -71,8 +75,8 @@ func New(bucket *blob.Bucket, opts *Options) *storage.Bucket {
 		partSize:    max(o.PartSize, DefaultPartSize),
 		concurrency: cmp.Or(max(o.Concurrency, 0), DefaultConcurrency),
 	}
-	if !bucket.As(&d.s3) {
-		d.s3 = nil
+	if o.Backend != nil {
+		d.backend = o.Backend(bucket)
 	}
 	return storage.NewBucket(d)
 }
@@ -84,13 +88,20 @@ func New(bucket *blob.Bucket, opts *Options) *storage.Bucket {
 // by the program (see the package doc).
 //
 // A bucket that does not exist or refuses the credentials is an
-// errs.InvalidConfig error.
+// errs.InvalidConfig error, and so is an s3:// URL: S3 buckets open with
+// storage/gocloud/s3's Open, which brings what S3 needs beyond gocloud.dev's
+// portable API (see Backend).
 func Open(ctx context.Context, urlstr string, opts *Options) (*storage.Bucket, error) {
 	where := "the URL"
+	scheme := ""
 	if u, err := url.Parse(urlstr); err == nil {
 		where = u.Scheme + "://" + u.Host // never the query: it may hold secrets
+		scheme = u.Scheme
 	}
 	op := "open storage " + where
+	if scheme == "s3" && (opts == nil || opts.Backend == nil) {
+		return nil, &errs.Error{Code: errs.InvalidConfig, Op: op, Message: "open S3 buckets with package storage/gocloud/s3"}
+	}
 	b, err := blob.OpenBucket(ctx, urlstr)
 	if err != nil {
 		// gocloud's error quotes the whole URL.
@@ -125,12 +136,14 @@ func (d *driver) Put(ctx context.Context, key string, r io.Reader, meta storage.
 	wctx, cancel := d.writeContext(ctx)
 	defer cancel()
 	src := &source{ctx: ctx, r: r}
-	if d.s3 == nil {
+	if d.backend == nil {
 		// gocloud's other writers commit what they have on Close unless
 		// their context is cancelled, so a failing r must cancel it.
 		src.cancel = cancel
 	}
-	wopts.BeforeWrite = d.tuneS3Upload
+	if d.backend != nil {
+		wopts.BeforeWrite = func(as func(any) bool) error { return d.backend.TuneUpload(as, d.partSize, d.concurrency) }
+	}
 	if err := d.b.Upload(wctx, key, src, wopts); err != nil {
 		if src.err != nil {
 			return storage.Info{}, src.err
@@ -166,7 +179,7 @@ func (d *driver) Put(ctx context.Context, key string, r io.Reader, meta storage.
 // request in flight is answered before the abort is sent, so when Put
 // returns its error no part and no upload is left.
 func (d *driver) writeContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	if d.s3 == nil {
+	if d.backend == nil {
 		return context.WithCancel(ctx)
 	}
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -232,8 +245,10 @@ func (d *driver) Get(ctx context.Context, key string, offset, length int64) (io.
 			}
 			return nil, storage.Info{}, err
 		}
-		if info, ok := s3Info(key, r); ok {
-			return r, info, nil
+		if d.backend != nil {
+			if etag, contentType, md, ok := d.backend.ReaderInfo(r); ok {
+				return r, storage.Info{Key: key, Size: r.Size(), ETag: etag, ModTime: r.ModTime(), Metadata: decodeMetadata(contentType, md)}, nil
+			}
 		}
 		a, err := d.b.Attributes(ctx, key)
 		switch {
@@ -293,10 +308,18 @@ func (d *driver) Delete(ctx context.Context, key string) error {
 // them is an errs.Unsupported error. A bucket that cannot sign at all
 // (memblob, fileblob without a URLSigner) gives errs.Unsupported too.
 func (d *driver) SignedURL(ctx context.Context, key string, opts storage.SignedURLOptions) (string, error) {
-	u, err := d.b.SignedURL(ctx, key, &blob.SignedURLOptions{
-		Expiry:     opts.Expiry,
-		BeforeSign: responseHeaders(opts.ContentType, opts.ContentDisposition),
-	})
+	before := func(func(any) bool) error {
+		if opts.ContentType == "" && opts.ContentDisposition == "" {
+			return nil
+		}
+		// Rather than sign a URL that silently does not set them: the
+		// caller then serves the download itself.
+		return &errs.Error{Code: errs.Unsupported, Message: "this storage cannot set the headers of a signed URL"}
+	}
+	if d.backend != nil {
+		before = d.backend.BeforeSign(opts.ContentType, opts.ContentDisposition)
+	}
+	u, err := d.b.SignedURL(ctx, key, &blob.SignedURLOptions{Expiry: opts.Expiry, BeforeSign: before})
 	return u, codeError(err)
 }
 
@@ -320,7 +343,11 @@ func (d *driver) List(ctx context.Context, prefix, token string, pageSize int) (
 		if o.IsDir {
 			continue
 		}
-		p.Items = append(p.Items, storage.Info{Key: o.Key, Size: o.Size, ETag: listETag(o), ModTime: o.ModTime})
+		tag := ""
+		if d.backend != nil {
+			tag = d.backend.ListETag(o)
+		}
+		p.Items = append(p.Items, storage.Info{Key: o.Key, Size: o.Size, ETag: etag(tag, o.MD5), ModTime: o.ModTime})
 	}
 	if len(next) > 0 {
 		p.Next = base64.RawURLEncoding.EncodeToString(next)

@@ -3,7 +3,7 @@ module github.com/attachkit/attachments/storage/gocloud
 go 1.26.0
 
 require (
-	github.com/attachkit/attachments v0.0.0
+	github.com/attachkit/attachments v0.3.0
 	github.com/aws/aws-sdk-go-v2 v1.47.7
 	github.com/aws/aws-sdk-go-v2/credentials v1.20.15
 	github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager v0.4.3
@@ -13,6 +13,7 @@ require (
 )
 
 require (
+	github.com/attachkit/attachments/internal/s3test v0.3.0
 	github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.7.26 // indirect
 	github.com/aws/aws-sdk-go-v2/config v1.33.15 // indirect
 	github.com/aws/aws-sdk-go-v2/feature/ec2/imds v1.20.7 // indirect
@@ -50,5 +51,3 @@ require (
 	google.golang.org/grpc v1.83.2 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
-
-replace github.com/attachkit/attachments => ../..

@@ -17,9 +17,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/internal/s3test"
 	"github.com/attachkit/attachments/storage"
-	"github.com/attachkit/attachments/storage/gocloud"
-	"github.com/attachkit/attachments/storage/gocloud/s3test"
+	s3store "github.com/attachkit/attachments/storage/gocloud/s3"
 )
 
 // pattern is an endless stream of pseudo-random bytes that a test can
@@ -187,7 +187,7 @@ func TestPutAnswersPartsInFlightBeforeItFails(t *testing.T) {
 			watch := &partWatch{base: http.DefaultTransport, held: make(chan struct{}), failed: make(chan struct{})}
 			client := s3.New(srv.Client().Options(), func(o *s3.Options) { o.HTTPClient = &http.Client{Transport: watch} })
 			bucketName := srv.CreateBucket(t)
-			b := s3Bucket{srv: srv, name: bucketName, Bucket: gocloud.New(srv.OpenBucket(t, client, bucketName), nil)}
+			b := s3Bucket{srv: srv, name: bucketName, Bucket: s3store.New(srv.OpenBucket(t, client, bucketName), nil)}
 			t.Cleanup(func() { _ = b.Close() })
 
 			ctx, cancel := context.WithCancel(context.Background())

@@ -4,9 +4,10 @@ import (
 	"context"
 	"testing"
 
+	"github.com/attachkit/attachments/internal/s3test"
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/gocloud"
-	"github.com/attachkit/attachments/storage/gocloud/s3test"
+	s3store "github.com/attachkit/attachments/storage/gocloud/s3"
 )
 
 // s3Bucket is a bucket of its own on a versitygw that the test started.
@@ -25,7 +26,7 @@ func newS3Bucket(t testing.TB, srv *s3test.Server, opts *gocloud.Options) s3Buck
 		srv = s3test.Start(t)
 	}
 	name := srv.CreateBucket(t)
-	b := gocloud.New(srv.OpenBucket(t, srv.Client(), name), opts)
+	b := s3store.New(srv.OpenBucket(t, srv.Client(), name), opts)
 	t.Cleanup(func() { _ = b.Close() })
 	return s3Bucket{srv: srv, name: name, Bucket: b}
 }

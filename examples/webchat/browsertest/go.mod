@@ -2,22 +2,16 @@ module github.com/attachkit/attachments/examples/webchat/browsertest
 
 go 1.26.0
 
-replace (
-	github.com/attachkit/attachments => ../../..
-	github.com/attachkit/attachments/examples/webchat => ..
-	github.com/attachkit/attachments/ledger/sqlledger => ../../../ledger/sqlledger
-)
-
 require (
-	github.com/attachkit/attachments v0.0.0
-	github.com/attachkit/attachments/examples/webchat v0.0.0
-	github.com/attachkit/attachments/preview v0.0.0
+	github.com/attachkit/attachments v0.3.0
+	github.com/attachkit/attachments/examples/webchat v0.3.0
+	github.com/attachkit/attachments/preview v0.3.0
 	github.com/chromedp/chromedp v0.23.0
 )
 
 require (
-	github.com/attachkit/attachments/httpapi v0.0.0 // indirect
-	github.com/attachkit/attachments/ledger/sqlledger v0.0.0 // indirect
+	github.com/attachkit/attachments/httpapi v0.3.0 // indirect
+	github.com/attachkit/attachments/ledger/sqlledger v0.3.0 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/chromedp/cdproto v0.159.0 // indirect
@@ -56,7 +50,3 @@ require (
 	modernc.org/memory v1.12.1 // indirect
 	modernc.org/sqlite v1.62.0 // indirect
 )
-
-replace github.com/attachkit/attachments/httpapi => ../../../httpapi
-
-replace github.com/attachkit/attachments/preview => ../../../preview

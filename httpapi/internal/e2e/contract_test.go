@@ -30,17 +30,12 @@ import (
 	"github.com/attachkit/attachments/httpapi"
 )
 
-const (
-	channel      = "CH1"
-	memberHeader = "X-Test-Member"
-	// invalidRequest marks a request that breaks the contract on purpose.
-	invalidRequest = "X-Test-Invalid-Request"
-)
+// invalidRequest marks a request that breaks the contract on purpose.
+const invalidRequest = "X-Test-Invalid-Request"
 
 var (
-	customer = attachments.Member{Identity: "cust-1", Side: attachments.SideCustomer}
-	agent    = attachments.Member{Identity: "agent-1", Side: attachments.SideAgent}
-	stranger = attachments.Member{Identity: "cust-2", Side: attachments.SideCustomer}
+	agent    = attachments.Member{Identity: "agent-1"}
+	stranger = attachments.Member{Identity: "cust-2"}
 )
 
 // validating is an http.RoundTripper that checks every request and every
@@ -102,9 +97,9 @@ func (v *validating) RoundTrip(req *http.Request) (*http.Response, error) {
 	return res, nil
 }
 
-// server is a Handler on in-memory storage behind a real server, and a
+// contractServer is a Handler on in-memory storage behind a real server, and a
 // client whose every exchange is validated against the served document.
-type server struct {
+type contractServer struct {
 	t      *testing.T
 	srv    *httptest.Server
 	api    string
@@ -113,7 +108,7 @@ type server struct {
 	v      *validating
 }
 
-func newServer(t *testing.T) *server {
+func newServer(t *testing.T) *contractServer {
 	ctx := context.Background()
 	members := &attachmentstest.Members{}
 	require.NoError(t, members.SetRole(ctx, channel, customer.Identity, attachments.RoleCustomer))
@@ -158,7 +153,7 @@ func newServer(t *testing.T) *server {
 	router, err := legacy.NewRouter(doc)
 	require.NoError(t, err)
 	v := &validating{t: t, router: router, next: http.DefaultTransport, seen: map[string]map[bool]bool{}}
-	s := &server{t: t, srv: srv, api: srv.URL + strings.TrimSuffix(httpapi.DefaultPath, "/"), chat: chat, v: v,
+	s := &contractServer{t: t, srv: srv, api: srv.URL + strings.TrimSuffix(httpapi.DefaultPath, "/"), chat: chat, v: v,
 		client: &http.Client{Transport: v, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	t.Cleanup(func() {
 		// Every operation was driven, to a success and to a refusal where
@@ -176,7 +171,7 @@ func newServer(t *testing.T) *server {
 }
 
 // do sends one request as member and returns the answer and its body.
-func (s *server) do(member attachments.Member, method, path string, hdr map[string]string, body []byte) (*http.Response, []byte) {
+func (s *contractServer) do(member attachments.Member, method, path string, hdr map[string]string, body []byte) (*http.Response, []byte) {
 	s.t.Helper()
 	url := path
 	if !strings.HasPrefix(url, "http") {
@@ -199,7 +194,7 @@ func (s *server) do(member attachments.Member, method, path string, hdr map[stri
 }
 
 // upload posts a multipart upload of one text file.
-func (s *server) upload(member attachments.Member, path, name string, data []byte, text string) (*http.Response, []byte) {
+func (s *contractServer) upload(member attachments.Member, path, name string, data []byte, text string) (*http.Response, []byte) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	_ = mw.WriteField("size", strconv.Itoa(len(data)))

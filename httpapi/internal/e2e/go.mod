@@ -2,14 +2,10 @@ module github.com/attachkit/attachments/httpapi/internal/e2e
 
 go 1.26.0
 
-replace (
-	github.com/attachkit/attachments => ../../..
-	github.com/attachkit/attachments/httpapi => ../..
-)
-
 require (
-	github.com/attachkit/attachments v0.0.0-00010101000000-000000000000
-	github.com/attachkit/attachments/httpapi v0.0.0-00010101000000-000000000000
+	github.com/attachkit/attachments v0.3.0
+	github.com/attachkit/attachments/httpapi v0.3.0
+	github.com/chromedp/chromedp v0.23.0
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/stretchr/testify v1.12.1
 )
@@ -17,6 +13,8 @@ require (
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/chromedp/cdproto v0.159.0 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/go-openapi/jsonpointer v0.22.5 // indirect
 	github.com/go-openapi/swag/jsonname v0.25.5 // indirect
 	github.com/google/uuid v1.6.0 // indirect

@@ -14,6 +14,7 @@ import (
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/httpapi"
 	"github.com/attachkit/attachments/ledger/sqlledger"
+	"github.com/attachkit/attachments/ledger/sqlledger/sqlite"
 	"github.com/attachkit/attachments/links"
 	"github.com/attachkit/attachments/preview"
 	"github.com/attachkit/attachments/storage"
@@ -102,7 +103,7 @@ func Open(dir string, opts *Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := sqlledger.OpenSQLite(context.Background(), filepath.Join(dir, "ledger.db"))
+	l, err := sqlite.Open(context.Background(), filepath.Join(dir, "ledger.db"))
 	if err != nil {
 		store.Close()
 		return nil, err

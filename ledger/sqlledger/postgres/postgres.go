@@ -1,4 +1,7 @@
-package sqlledger
+// Package postgres is the ledger on PostgreSQL, through
+// github.com/jackc/pgx/v5/stdlib: the shared engine for many instances. A
+// host that imports it links pgx and not SQLite.
+package postgres
 
 import (
 	"context"
@@ -7,12 +10,13 @@ import (
 	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" database/sql driver
 
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/ledger/sqlledger"
 )
 
-// postgresPool is how many connections OpenPostgres keeps open at most.
+// postgresPool is how many connections Open keeps open at most.
 const postgresPool = 16
 
-// OpenPostgres connects to the PostgreSQL database dsn names (a URL or
+// Open connects to the PostgreSQL database dsn names (a URL or
 // keyword/value string, as pgx reads it) and returns a Ledger on it; Close
 // closes the connection pool, of at most 16 connections.
 //
@@ -22,7 +26,7 @@ const postgresPool = 16
 // sweep's "expired files in Seq order" walks the whole table in Seq order
 // instead of looking the few expired files up by state. A caller who opens
 // the *sql.DB for Open should set it too.
-func OpenPostgres(ctx context.Context, dsn string) (*Ledger, error) {
+func Open(ctx context.Context, dsn string) (*sqlledger.Ledger, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, &errs.Error{Code: errs.InvalidArgument, Op: "sqlledger open postgres", Message: "invalid PostgreSQL DSN", Err: err}
@@ -36,5 +40,5 @@ func OpenPostgres(ctx context.Context, dsn string) (*Ledger, error) {
 	// start a new server process.
 	db.SetMaxOpenConns(postgresPool)
 	db.SetMaxIdleConns(postgresPool)
-	return openOwned(ctx, db, Postgres)
+	return sqlledger.Open(ctx, db, &sqlledger.Options{Dialect: sqlledger.Postgres, CloseDB: true})
 }

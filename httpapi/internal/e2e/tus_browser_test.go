@@ -1,4 +1,4 @@
-package httpapi_test
+package e2e_test
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -26,6 +27,19 @@ import (
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/httpapi"
 )
+
+// textFile returns n bytes of printable text, different for each seed.
+func textFile(n int, seed uint64) []byte {
+	const letters = "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789\n"
+	b := make([]byte, n)
+	var key [32]byte
+	key[0], key[1] = byte(seed), byte(seed>>8)
+	_, _ = rand.NewChaCha8(key).Read(b)
+	for i, c := range b {
+		b[i] = letters[c%byte(len(letters))]
+	}
+	return b
+}
 
 // browserTimeout bounds the browser session.
 const browserTimeout = 2 * time.Minute
@@ -249,16 +263,14 @@ func TestTusJSClient(t *testing.T) {
 	cfg := attachments.DefaultConfig()
 	cfg.Customer.FileAttachment.MaxFileSize = 16 << 20
 	var log patchLog
-	e := newEnv(t, &envOptions{cfg: &cfg, noSync: true, wrap: log.wrap,
-		handler: &httpapi.Options{StallTimeout: 2 * time.Second},
-		routes: func(mux *http.ServeMux) {
-			mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Content-Type", "text/html; charset=utf-8")
-				io.WriteString(w, page)
-			})
-			mux.HandleFunc("GET /tus.js", func(w http.ResponseWriter, r *http.Request) { http.ServeFile(w, r, js) })
-			mux.HandleFunc("GET /data", func(w http.ResponseWriter, r *http.Request) { w.Write(data) })
-		}})
+	e := startServer(t, cfg, httpapi.Options{StallTimeout: 2 * time.Second}, log.wrap, func(mux *http.ServeMux) {
+		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			io.WriteString(w, page)
+		})
+		mux.HandleFunc("GET /tus.js", func(w http.ResponseWriter, r *http.Request) { http.ServeFile(w, r, js) })
+		mux.HandleFunc("GET /data", func(w http.ResponseWriter, r *http.Request) { w.Write(data) })
+	})
 	proxy := startProxy(t, strings.TrimPrefix(e.url, "http://"), size/3)
 
 	ctx, cancel := context.WithTimeout(ctx, browserTimeout)
@@ -282,7 +294,7 @@ func TestTusJSClient(t *testing.T) {
 	last := patches[len(patches)-1]
 	assert.Positive(t, last[0], "the client should resume, not start over: %v", patches)
 	assert.Equal(t, int64(size), last[0]+last[1], "the resumed PATCH should carry only the missing bytes: %v", patches)
-	assert.Equal(t, float64(size), metric(t, e, "attachments_upload_bytes_total", nil),
+	assert.Equal(t, float64(size), e.metric(t, "attachments_upload_bytes_total"),
 		"the server should receive every byte exactly once")
 
 	// A file the guard refuses once it is whole.

@@ -1,5 +1,10 @@
 // Package s3test starts versitygw, a real S3 server, for the tests and
-// benchmarks of the gocloud storage driver.
+// benchmarks of the gocloud storage driver and of the examples that run on
+// S3.
+//
+// It is test plumbing, not API: a module of its own under the root's
+// internal directory, so that every module of the repository can reach it
+// and none but those that test against S3 requires the AWS SDK for it.
 //
 // Start runs versitygw on 127.0.0.1 with its posix backend in a temporary
 // directory and stops it when the test ends. The binary is looked up on PATH,

@@ -8,6 +8,11 @@
 // database (CreateDatabase), so tests do not see each other:
 //
 //	func TestMain(m *testing.M) { os.Exit(pgtest.Main(m, &server)) }
+//
+// It talks to the server through database/sql's "pgx" driver, which the
+// test binary links (pgx's stdlib package, which the PostgreSQL ledger
+// imports), so that it needs nothing beyond the standard library: it lives in
+// the root module, where every module's tests can reach it.
 package pgtest
 
 import (
@@ -25,8 +30,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
 )
 
 // Bin is where Debian's postgresql-15 package puts the server's binaries.
