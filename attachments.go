@@ -52,6 +52,7 @@ import (
 	"time"
 
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/internal/shutdown"
 	"github.com/attachkit/attachments/ledger"
 	ledgermemory "github.com/attachkit/attachments/ledger/memory"
 	"github.com/attachkit/attachments/links"
@@ -165,9 +166,11 @@ type Client struct {
 	// chat.
 	channelType func(ctx context.Context, channel string) (ChannelType, error)
 
-	closeOnce sync.Once
-	stop      chan struct{}
-	wg        sync.WaitGroup
+	// stop ends the background work: it cancels the context the janitor
+	// sweeps with, so a sweep stuck on a ledger that stopped answering ends
+	// too.
+	stop context.CancelFunc
+	wg   sync.WaitGroup
 }
 
 // New returns a Client for cfg that sends messages through chat and asks
@@ -248,14 +251,15 @@ func New(cfg Config, chat Transport, members Members, opts *Options) (*Client, e
 		trustURL:    o.TrustURL,
 		rewrite:     o.Rewrite,
 		media:       media,
-		stop:        make(chan struct{}),
 		channelType: o.ChannelType,
 	}
 	if err := c.registerBuiltins(); err != nil {
 		return nil, err
 	}
+	ctx, stop := context.WithCancel(context.Background())
+	c.stop = stop
 	if o.JanitorInterval > 0 {
-		c.wg.Go(func() { c.janitor(o.JanitorInterval) })
+		c.wg.Go(func() { c.janitor(ctx, o.JanitorInterval) })
 	}
 	return c, nil
 }
@@ -274,18 +278,27 @@ func defaultLinks(o Options) (*links.Server, error) {
 	return links.New(o.Storage, signer, defaultLinkPath, nil)
 }
 
-// janitor sweeps drafts and purges the journal every interval until Close.
-func (c *Client) janitor(interval time.Duration) {
+// janitor sweeps drafts and purges the journal every interval until ctx,
+// which Close cancels, ends.
+func (c *Client) janitor(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
-		case <-c.stop:
+		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		if r, err := c.Sweep(context.Background()); err != nil || r != (SweepReport{}) {
-			c.log.Info("attachments: swept", "files", r.Files, "journal", r.JournalEntries, "err", err)
+		r, err := c.Sweep(ctx)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return // Close stopped the sweep; the next Client's janitor finishes it
+		case err != nil:
+			// Expired files stay stored, and counted against their owners,
+			// until a sweep gets through.
+			c.log.ErrorContext(ctx, "attachments: sweep failed", "files", r.Files, "journal", r.JournalEntries, "err", err)
+		case r != (SweepReport{}):
+			c.log.InfoContext(ctx, "attachments: swept", "files", r.Files, "journal", r.JournalEntries)
 		}
 	}
 }
@@ -307,12 +320,14 @@ func (c *Client) Storage() *storage.Bucket { return c.store }
 // a copy: changing it, its lists or its map changes nothing in the Client.
 func (c *Client) Config() Config { return c.cfg.clone() }
 
-// Close stops the Client's background work and waits for it. It does not
-// close the storage, which the host owns. Close is idempotent.
-func (c *Client) Close() error {
-	c.closeOnce.Do(func() { close(c.stop) })
-	c.wg.Wait()
-	return nil
+// Close stops the Client's background work (the janitor, and a sweep it is
+// running) and waits for it to end, or for ctx to end, whichever comes
+// first: then it returns an errs.Canceled error wrapping ctx's, and the
+// work still ends on its own soon after. It does not close the storage or the ledger, which the host
+// owns. Close may be called more than once.
+func (c *Client) Close(ctx context.Context) error {
+	c.stop()
+	return shutdown.Wait(ctx, &c.wg, "close", "stopped waiting for the janitor")
 }
 
 func (c *Client) registerBuiltins() error {

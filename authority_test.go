@@ -168,7 +168,7 @@ func TestDraftsSurviveARestart(t *testing.T) {
 	require.NoError(t, err)
 	_, err = attach(e, customer, pngFile(t, "a.png"))
 	require.NoError(t, err)
-	require.NoError(t, e.c.Close())
+	require.NoError(t, e.c.Close(context.Background()))
 	again := newEnv(t, envOptions{ledger: l, store: e.store})
 	d, err := again.c.Draft(ctx, channel, customer)
 	require.NoError(t, err)

@@ -1,6 +1,10 @@
 package attachments
 
-import "context"
+import (
+	"context"
+	"maps"
+	"slices"
+)
 
 // RegisterGuarded registers a as Register does, with a guard, as the
 // built-in actions are: the registry's tests check guards through it.
@@ -23,3 +27,9 @@ func (r Role) Blocked(mode BlockMode) Role { return r.blocked(mode) }
 
 // DefaultChannelPolicies returns the built-in channel policies, for tests.
 var DefaultChannelPolicies = defaultChannelPolicies
+
+// ActionNames returns the names of the actions registered in r, sorted: a
+// new Client's are the built-in actions.
+func ActionNames(r *Registry) []string {
+	return slices.Sorted(maps.Keys(*r.actions.Load()))
+}

@@ -124,7 +124,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	e.links = httptest.NewServer(mux)
 	t.Cleanup(func() {
 		e.links.Close()
-		_ = c.Close()
+		_ = c.Close(context.Background())
 		_ = e.store.Close()
 	})
 	return e

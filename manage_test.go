@@ -203,7 +203,7 @@ func TestJournalRecordsAndPurges(t *testing.T) {
 		attachments.AttachFilePayload{Channel: channel, Sender: customer, File: pngFile(t, "secret-name.png")})
 	require.NoError(t, err, "the customer cannot attach the file")
 	time.Sleep(10 * time.Millisecond)
-	_ = c.Close()
+	_ = c.Close(context.Background())
 	s := logs.String()
 	assert.NotContains(t, s, "secret-name", "the logs hold personal data: a file's name")
 	assert.NotContains(t, s, customer.Identity, "the logs hold personal data: a member's identity")
@@ -214,6 +214,6 @@ func TestDefaultLinkKeyWarns(t *testing.T) {
 	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	require.NoError(t, err, "a Client without a link key cannot be made")
-	defer c.Close()
+	defer c.Close(context.Background())
 	assert.Contains(t, logs.String(), "random key", "no warning about the ephemeral link key")
 }

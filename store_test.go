@@ -27,7 +27,7 @@ func TestHostStoreServesLikeTheLibrarysStorage(t *testing.T) {
 		Storage: store, Logger: discardLogger(),
 		Stores: map[string]attachments.Store{"own": own}})
 	require.NoError(t, err)
-	defer c.Close()
+	defer c.Close(context.Background())
 	srv := httptest.NewServer(c.Links())
 	defer srv.Close()
 

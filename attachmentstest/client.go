@@ -62,7 +62,7 @@ func NewClient(t T, cfg attachments.Config, opts *attachments.Options) *Host {
 	}
 	c, err := attachments.New(cfg, h.Chat, h.Members, &o)
 	require.NoError(t, err, "attachments.New refused the test's Config or Options")
-	t.Cleanup(func() { _ = c.Close() })
+	t.Cleanup(func() { _ = c.Close(context.Background()) })
 	h.Client = c
 	return h
 }

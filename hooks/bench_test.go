@@ -33,7 +33,7 @@ func BenchmarkListener(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer c.Close()
+		defer c.Close(context.Background())
 		_ = attachments.Replace(c.Registry(), attachments.SendMessage,
 			func(context.Context, attachments.SendMessagePayload, func(context.Context, attachments.SendMessagePayload) (attachments.SendMessageResult, error)) (attachments.SendMessageResult, error) {
 				return attachments.SendMessageResult{}, nil

@@ -39,7 +39,7 @@ func BuiltinActions() []string {
 	return []string{
 		string(attachments.SendMessage), string(attachments.SendMediaMessage), string(attachments.AttachFile),
 		string(attachments.DetachFile), string(attachments.DownloadMedia), string(attachments.DeleteMessage),
-		string(attachments.BlockMember),
+		string(attachments.BlockMember), string(attachments.UnblockMember),
 	}
 }
 
@@ -111,6 +111,10 @@ func Before(c *attachments.Client, fn BeforeFunc, actions ...string) (remove fun
 			return before(r, attachments.BlockMember, fn, func(_ context.Context, p attachments.BlockMemberPayload) (Event, error) {
 				return Event{Channel: p.Channel, Actor: p.Requester, Target: p.Target}, nil
 			})
+		case string(attachments.UnblockMember):
+			return before(r, attachments.UnblockMember, fn, func(_ context.Context, p attachments.UnblockMemberPayload) (Event, error) {
+				return Event{Channel: p.Channel, Actor: p.Requester, Target: p.Target}, nil
+			})
 		}
 		return nil, unknown("before", name)
 	})
@@ -167,6 +171,10 @@ func After(c *attachments.Client, fn AfterFunc, actions ...string) (remove func(
 			})
 		case string(attachments.BlockMember):
 			return after(r, attachments.BlockMember, fn, func(p attachments.BlockMemberPayload, _ attachments.BlockMemberResult) Event {
+				return Event{Channel: p.Channel, Actor: p.Requester, Target: p.Target}
+			})
+		case string(attachments.UnblockMember):
+			return after(r, attachments.UnblockMember, fn, func(p attachments.UnblockMemberPayload, _ attachments.UnblockMemberResult) Event {
 				return Event{Channel: p.Channel, Actor: p.Requester, Target: p.Target}
 			})
 		}

@@ -136,8 +136,8 @@ func newEnv(t testing.TB, o *envOptions) *env {
 		defer cancel()
 		assert.NoError(t, e.srv.Shutdown(ctx), "the server did not shut down")
 		<-served
-		e.h.Close()
-		c.Close()
+		e.h.Close(context.Background())
+		c.Close(context.Background())
 		store.Close()
 		assertNoGoroutines(t)
 	})

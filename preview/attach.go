@@ -11,6 +11,7 @@ import (
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/internal/shutdown"
 	"github.com/attachkit/attachments/ledger"
 )
 
@@ -50,6 +51,9 @@ type Previews struct {
 	remove  []func()
 	wg      sync.WaitGroup
 	closing sync.Once
+	// abort cancels the context the queue's renders run under: Close calls
+	// it when its own context ends before the queue is done.
+	abort context.CancelFunc
 
 	mu     sync.RWMutex // guards jobs against a send after Close
 	jobs   chan string
@@ -83,14 +87,16 @@ func Attach(c *attachments.Client, r Renderer, opts *AttachOptions) (*Previews, 
 	if p.o.Logger == nil {
 		p.o.Logger = slog.Default()
 	}
+	ctx, abort := context.WithCancel(context.Background())
+	p.abort = abort
 	if err := p.listen(); err != nil {
-		p.Close()
+		_ = p.Close(ctx)
 		return nil, err
 	}
 	if !p.o.Sync {
 		p.jobs = make(chan string, p.o.Queue)
 		for range p.o.Workers {
-			p.wg.Go(p.work)
+			p.wg.Go(func() { p.work(ctx) })
 		}
 	}
 	return p, nil
@@ -167,9 +173,14 @@ func (p *Previews) enqueue(m attachments.Media) {
 	}
 }
 
-func (p *Previews) work() {
+// work renders queued files until the queue is closed and empty, or until
+// base ends: then what is left in the queue gets no rendition.
+func (p *Previews) work(base context.Context) {
 	for sid := range p.jobs {
-		ctx, cancel := context.WithTimeout(context.Background(), p.o.Timeout)
+		if base.Err() != nil {
+			continue // Close gave up waiting: drain without rendering
+		}
+		ctx, cancel := context.WithTimeout(base, p.o.Timeout)
 		p.render(ctx, sid, func(ctx context.Context) (io.ReadCloser, error) { return p.c.OpenMedia(ctx, sid) })
 		cancel()
 	}
@@ -223,9 +234,14 @@ func (p *Previews) renderErr(ctx context.Context, sid string, open func(context.
 	return nil
 }
 
-// Close stops making renditions: no new file is queued, the files already
-// queued are rendered, and Close returns when they are done.
-func (p *Previews) Close() error {
+// Close stops making renditions: no new file is queued, and the files
+// already queued are rendered until they are done or ctx ends, whichever
+// comes first. When ctx ends first, Close cancels the renders in progress,
+// leaves the files still queued without renditions (a file without one is
+// shown as a plain file), and returns an errs.Canceled error wrapping ctx's
+// at once; the workers end on their own as soon as their renders see the
+// cancellation. Close may be called more than once.
+func (p *Previews) Close(ctx context.Context) error {
 	p.closing.Do(func() {
 		for _, remove := range p.remove {
 			remove()
@@ -237,6 +253,7 @@ func (p *Previews) Close() error {
 		}
 		p.mu.Unlock()
 	})
-	p.wg.Wait()
-	return nil
+	err := shutdown.Wait(ctx, &p.wg, "preview close", "files still queued got no renditions")
+	p.abort()
+	return err
 }

@@ -75,7 +75,7 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	if _, err := blockOnRefusal(c, func(channel, identity string, why errs.Code) {
 		fmt.Fprintf(w, "moderation: blocked %s in %s (%s)\n", identity, channel, why)
 	}); err != nil {

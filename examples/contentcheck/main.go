@@ -147,7 +147,7 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	if err := addContentCheck(c); err != nil {
 		return err
 	}

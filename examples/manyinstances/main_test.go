@@ -69,7 +69,7 @@ func start(t *testing.T) *fixture {
 			Logger: slog.New(slog.DiscardHandler), Now: now, JanitorInterval: -1,
 		})
 		require.NoError(t, err)
-		t.Cleanup(func() { assert.NoError(t, i.Close()) })
+		t.Cleanup(func() { assert.NoError(t, i.Close(context.Background())) })
 		return i
 	}
 	f.a = open(f.clockA.now)

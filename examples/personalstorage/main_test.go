@@ -36,7 +36,7 @@ func setup(t *testing.T) (*attachments.Client, *attachmentstest.Transport, *dirS
 	own := &dirStore{dir: t.TempDir()}
 	c, chat, err := newChat(context.Background(), own)
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.Close() })
+	t.Cleanup(func() { _ = c.Close(context.Background()) })
 	require.NoError(t, useOwnStorage(c))
 	return c, chat, own
 }

@@ -98,7 +98,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	remove, err := clamav.Protect(c, scanner, &clamav.ProtectOptions{RecheckDownloads: *recheck})
 	if err != nil {
 		return err

@@ -46,7 +46,7 @@ func newClient(t *testing.T) (*attachments.Client, attachments.Member, attachmen
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { c.Close() })
+	t.Cleanup(func() { c.Close(context.Background()) })
 	return c, customer, ag
 }
 

@@ -22,7 +22,7 @@ func ExampleProtect() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	scanner, err := clamav.New("unix", "/run/clamav/clamd.ctl", nil)
 	if err != nil {
 		log.Fatal(err)

@@ -66,7 +66,7 @@ func New(tb testing.TB) *Fixture {
 }
 
 // Close closes the Client.
-func (f *Fixture) Close() { f.Client.Close() }
+func (f *Fixture) Close() { f.Client.Close(context.Background()) }
 
 // Send sends a file named name with content body from m to Channel.
 func (f *Fixture) Send(ctx context.Context, m attachments.Member, name string, body []byte) (attachments.SendMediaMessageResult, error) {

@@ -70,7 +70,7 @@ func sendClient(b *testing.B, l ledger.Ledger, maxSize int64) *attachments.Clien
 		b.Fatal(err)
 	}
 	b.Cleanup(func() {
-		c.Close()
+		c.Close(context.Background())
 		store.Close()
 	})
 	return c
