@@ -120,15 +120,31 @@ type Options struct {
 	// message carries it), of drafts, and the journal of actions: each
 	// action's outcome, who asked, what it touched, and the words a refused
 	// member was shown, which a host reads with the ledger's Entries and
-	// the janitor purges after Config.LogRetention. Instances
-	// that share storage must share it. Default: a new in-memory ledger, fit
-	// for one process only: it forgets everything on restart.
+	// the janitor purges after Config.LogRetention. Instances that share
+	// storage must share it.
+	//
+	// Default: a new in-memory ledger, which forgets everything on restart,
+	// and so only with storage that does too (the default Storage, or
+	// another storage/memory bucket). With storage that lasts (a
+	// filesystem, a cloud bucket, host Stores), New refuses a nil Ledger:
+	// the files would outlive their records. Use ledger/sqlledger, or name
+	// ledger/memory's New() here to keep records in memory knowingly.
 	Ledger ledger.Ledger
 	// JanitorInterval is how often the janitor sweeps expired drafts and
 	// the journal past Config.LogRetention (see Client.Sweep). Default 1
 	// minute; negative turns the janitor off, and then the host calls Sweep
 	// itself.
 	JanitorInterval time.Duration
+}
+
+// lasting reports whether o's storage outlives the process: any storage but
+// the default, or a driver that says it is volatile (storage.Volatile).
+func (o *Options) lasting() bool {
+	if o.Storage == nil {
+		return false
+	}
+	v, ok := o.Storage.Driver().(storage.Volatile)
+	return !ok || !v.Volatile()
 }
 
 // defaultJanitorInterval is Options.JanitorInterval's default.
@@ -448,7 +464,7 @@ func (c *Client) require(ctx context.Context, channel string, m Member, perm Per
 	}
 	if !c.perms.allows(r, perm) {
 		msg := "you are not allowed to do this"
-		switch mode := r.BlockMode(); {
+		switch mode := r.blockMode(); {
 		case !takenBy(mode, perm):
 		case mode == BlockAll:
 			msg = "you have been blocked in this conversation"

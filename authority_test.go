@@ -2,6 +2,7 @@ package attachments_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -25,7 +26,7 @@ import (
 func forge(e *env, from attachments.Member, ch string, m attachments.Media) (attachments.SendMessageResult, error) {
 	return attachments.Invoke(context.Background(), e.c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 		Channel: ch, Sender: from, Body: "look",
-		Attributes: map[string]any{attachments.AttributeMedia: []attachments.Media{m}},
+		Attributes: map[string]any{"media": []attachments.Media{m}},
 	})
 }
 
@@ -44,7 +45,7 @@ func TestForgedMediaReferencesGrantNothing(t *testing.T) {
 	// Even when a transport lets the forged attribute through, deleting the
 	// forger's own message leaves the agent's file alone.
 	forged, err := e.chat.Send(ctx, attachments.Message{Channel: channel, Author: customer.Identity, Body: "x",
-		Attributes: map[string]any{attachments.AttributeMedia: []attachments.Media{m}}})
+		Attributes: map[string]any{"media": []attachments.Media{m}}})
 	require.NoError(t, err)
 	del, err := attachments.Invoke(ctx, e.c.Registry(), attachments.DeleteMessage,
 		attachments.DeleteMessagePayload{Channel: channel, Requester: customer, MessageSID: forged.SID})
@@ -77,7 +78,7 @@ func TestSendMessageTakesOnlyTheSendersOwnStagedFile(t *testing.T) {
 			lie.FileName, lie.Size = "other.exe", 1 // a client's description is not taken
 			sent, err := attachments.Invoke(ctx, e.c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 				Channel: p.Channel, Sender: p.Sender, Body: "recipe",
-				Attributes: map[string]any{attachments.AttributeMedia: []attachments.Media{lie}},
+				Attributes: map[string]any{"media": []attachments.Media{lie}},
 			})
 			return attachments.SendMediaMessageResult{Message: sent.Message}, err
 		})
@@ -395,8 +396,10 @@ func TestThePolicyFollowsTheRoleNotTheClaim(t *testing.T) {
 	cfg.Customer.FileAttachment.MaxFileSize = 100
 	ctx := context.Background()
 	e := newEnv(t, envOptions{cfg: &cfg})
-	claims := customer
-	claims.Side = attachments.SideAgent
+	// A Member has no side to claim; a request that writes one anyway (a
+	// client's JSON) is read as the identity alone.
+	var claims attachments.Member
+	require.NoError(t, json.Unmarshal([]byte(`{"identity": "`+customer.Identity+`", "side": "agent", "role": "agent"}`), &claims))
 	_, err := e.send(ctx, claims, pngFile(t, "a.png"))
 	assert.Equal(t, errs.FileTooLarge, code(err), "a customer claiming to be an agent must get the customer's limit")
 	_, err = attach(e, claims, pngFile(t, "a.png"))

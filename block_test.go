@@ -57,7 +57,7 @@ var cast = map[string]attachments.Role{
 
 // member returns the Member for an identity of the cast, on its role's side.
 func member(identity string) attachments.Member {
-	return attachments.Member{Identity: identity, Side: cast[identity].Side()}
+	return attachments.Member{Identity: identity}
 }
 
 // newBlockClient returns a Client whose directory, a hostDirectory, holds

@@ -187,6 +187,14 @@ func (c Config) problems(o *Options) []error {
 	if c.DraftLifetime < 0 {
 		bad("draftLifetime", "must be positive, got %s", c.DraftLifetime)
 	}
+	if o != nil && o.Ledger == nil && (o.lasting() || len(o.Stores) > 0) {
+		// The default ledger forgets on restart: every file the storage
+		// keeps would be "no longer available", and Check would call them
+		// all orphans.
+		bad("Options.Ledger", "is needed with storage that outlives the process: the default in-memory ledger "+
+			"forgets every file on restart; use a lasting one (ledger/sqlledger), or pass ledger/memory's New() "+
+			"to keep records in memory knowingly")
+	}
 	if o != nil && o.BindLinksToMember && (o.Links == nil || !o.Links.KnowsMembers()) {
 		// links.Server refuses a bound link unless its MemberOf names the
 		// requester: without one, every download would answer 403.

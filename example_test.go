@@ -35,8 +35,8 @@ func newExample() (*attachments.Client, *attachmentstest.Transport) {
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 var (
-	alice = attachments.Member{Identity: "alice", Side: attachments.SideCustomer}
-	bob   = attachments.Member{Identity: "bob", Side: attachments.SideAgent}
+	alice = attachments.Member{Identity: "alice"}
+	bob   = attachments.Member{Identity: "bob"}
 )
 
 func examplePNG() []byte {

@@ -24,6 +24,7 @@ func (r Role) Rank() int                   { return r.rank() }
 func (r Role) Side() Side                  { return r.side() }
 func (r Role) IsBlocked() bool             { return r.isBlocked() }
 func (r Role) Blocked(mode BlockMode) Role { return r.blocked(mode) }
+func (r Role) BlockMode() BlockMode        { return r.blockMode() }
 
 // DefaultChannelPolicies returns the built-in channel policies, for tests.
 var DefaultChannelPolicies = defaultChannelPolicies

@@ -11,7 +11,7 @@ import (
 )
 
 // SendMessage sends a text message. Its attributes may carry media (see
-// AttributeMedia): files the sender staged in that channel and has not sent
+// the "media" attribute): files the sender staged in that channel and has not sent
 // yet — which is how a host that replaces SendMediaMessage sends the file
 // its replacement stored. Media the ledger does not record as the sender's
 // own, staged in that channel, is refused, and nothing is sent, deleted or
@@ -130,7 +130,7 @@ func transportError(err error) error {
 }
 
 // SendMediaMessage sends a file, or the files staged in the sender's draft,
-// as one message whose attributes carry the media (see AttributeMedia).
+// as one message whose attributes carry the media (the "media" attribute, as in Flex).
 //
 // The guard checks the sender's permission and the policy of the side its
 // role acts for, then streams the file into storage while it limits its
@@ -158,7 +158,7 @@ type SendMediaMessagePayload struct {
 	FromDraft bool
 	// Text is the message's text, in ModeConversations only.
 	Text string
-	// Attributes are extra message attributes. AttributeMedia is the
+	// Attributes are extra message attributes. "media" is the
 	// library's.
 	Attributes map[string]any
 }
@@ -307,7 +307,7 @@ func (c *Client) sendFiles(ctx context.Context, channel string, sender Member, b
 	if attrs == nil {
 		attrs = map[string]any{}
 	}
-	attrs[AttributeMedia] = media
+	attrs[attributeMedia] = media
 	m, err := c.transport.Send(ctx, Message{Channel: channel, Author: sender.Identity, Body: body, Attributes: attrs})
 	if err != nil {
 		back := make([]ledger.Change, len(sids))

@@ -47,8 +47,8 @@ func NewClient(t T, cfg attachments.Config, opts *attachments.Options) *Host {
 	h := &Host{
 		Chat:     &Transport{},
 		Members:  &Members{},
-		Customer: attachments.Member{Identity: "customer", Side: attachments.SideCustomer},
-		Agent:    attachments.Member{Identity: "agent", Side: attachments.SideAgent},
+		Customer: attachments.Member{Identity: "customer"},
+		Agent:    attachments.Member{Identity: "agent"},
 	}
 	ctx := context.Background()
 	require.NoError(t, h.Members.SetRole(ctx, Channel, h.Customer.Identity, attachments.RoleCustomer))

@@ -25,7 +25,7 @@ func (nopJournal) Record(context.Context, ledger.Entry) error { return nil }
 // implementation, so that only dispatch is measured.
 func BenchmarkListener(b *testing.B) {
 	ctx := context.Background()
-	alice := attachments.Member{Identity: "alice", Side: attachments.SideCustomer}
+	alice := attachments.Member{Identity: "alice"}
 	run := func(b *testing.B, install func(c *attachments.Client)) {
 		members := &attachmentstest.Members{}
 		_ = members.SetRole(ctx, "CH1", alice.Identity, attachments.RoleCustomer)

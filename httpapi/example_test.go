@@ -30,7 +30,7 @@ func ExampleNew() {
 		if id == "" {
 			return attachments.Member{}, errors.New("not signed in")
 		}
-		return attachments.Member{Identity: id, Side: attachments.SideCustomer}, nil
+		return attachments.Member{Identity: id}, nil
 	}
 	registry := prometheus.NewRegistry()
 	h, err := httpapi.New(client, member, &httpapi.Options{

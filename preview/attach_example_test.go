@@ -30,7 +30,7 @@ func ExampleAttach() {
 		log.Fatal(err)
 	}
 
-	casey := attachments.Member{Identity: "casey", Side: attachments.SideCustomer}
+	casey := attachments.Member{Identity: "casey"}
 	sent, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: casey,
 		File: &attachments.File{Name: "photo.jpg", Body: bytes.NewReader(previewtest.OrientedJPEG(6))},

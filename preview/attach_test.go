@@ -32,8 +32,8 @@ type chat struct {
 }
 
 var (
-	casey = attachments.Member{Identity: "casey", Side: attachments.SideCustomer}
-	alex  = attachments.Member{Identity: "alex", Side: attachments.SideAgent}
+	casey = attachments.Member{Identity: "casey"}
+	alex  = attachments.Member{Identity: "alex"}
 )
 
 func newChat(t *testing.T) *chat {

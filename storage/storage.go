@@ -137,6 +137,17 @@ type Page struct {
 	Next string
 }
 
+// Volatile is the capability of a Driver whose blobs last only as long as
+// the process holding them, as package memory's do. The attachments Client
+// looks for it: it lets volatile storage go with its default in-memory
+// ledger, and refuses any other storage with that default, since the ledger
+// would forget on restart the files the storage keeps.
+type Volatile interface {
+	// Volatile reports whether the driver's blobs are lost when the process
+	// ends.
+	Volatile() bool
+}
+
 // Driver is the interface a storage backend implements. Bucket calls it after
 // its own checks, so a driver may assume that:
 //

@@ -31,8 +31,8 @@ func main() {
 }
 
 var (
-	customer = attachments.Member{Identity: "casey", Side: attachments.SideCustomer}
-	agent    = attachments.Member{Identity: "alex", Side: attachments.SideAgent}
+	customer = attachments.Member{Identity: "casey"}
+	agent    = attachments.Member{Identity: "alex"}
 )
 
 // statement is the document the customer sends by mistake.

@@ -81,7 +81,7 @@ func start(t *testing.T) *fixture {
 
 func (f *fixture) join(t *testing.T, channel, identity string) attachments.Member {
 	require.NoError(t, f.members.SetRole(context.Background(), channel, identity, attachments.RoleCustomer))
-	return attachments.Member{Identity: identity, Side: attachments.SideCustomer}
+	return attachments.Member{Identity: identity}
 }
 
 // picture returns a distinct PNG for n.
@@ -122,7 +122,7 @@ func TestDraftOnOneInstanceSentFromAnother(t *testing.T) {
 	assert.Equal(t, att.Media.SID, res.Media[0].SID)
 
 	// A link minted by A is served by B.
-	alex := attachments.Member{Identity: "alex", Side: attachments.SideAgent}
+	alex := attachments.Member{Identity: "alex"}
 	require.NoError(t, f.members.SetRole(ctx, "CH1", "alex", attachments.RoleAgent))
 	dl, err := attachments.Invoke(ctx, f.a.Client.Registry(), attachments.DownloadMedia,
 		attachments.DownloadMediaPayload{Channel: "CH1", Requester: alex, MessageSID: res.Message.SID})
@@ -234,7 +234,7 @@ func TestConcurrentSendsOnTwoInstances(t *testing.T) {
 
 	// A sample downloads, byte for byte, through the other instance.
 	for _, i := range []int{0, perInstance - 1, perInstance, 2*perInstance - 1} {
-		alex := attachments.Member{Identity: "alex", Side: attachments.SideAgent}
+		alex := attachments.Member{Identity: "alex"}
 		ch := fmt.Sprintf("CH%d", i%20)
 		require.NoError(t, f.members.SetRole(ctx, ch, "alex", attachments.RoleAgent))
 		dl, err := attachments.Invoke(ctx, f.a.Client.Registry(), attachments.DownloadMedia,

@@ -140,7 +140,7 @@ func TestUntrustedURLs(t *testing.T) {
 	} {
 		_, err := attachments.Invoke(context.Background(), c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 			Channel: "CH1", Sender: casey, Body: "x",
-			Attributes: map[string]any{attachments.AttributeMedia: []any{map[string]any{
+			Attributes: map[string]any{"media": []any{map[string]any{
 				"url": u, "filename": "a.pdf", "contentType": "application/pdf", "size": 10}}},
 		})
 		assert.Equal(t, errs.InvalidPayload, errs.CodeOf(err), "%s must not be trusted", u)
@@ -148,7 +148,7 @@ func TestUntrustedURLs(t *testing.T) {
 	// A trusted URL still obeys the sender's policy.
 	_, err := attachments.Invoke(context.Background(), c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 		Channel: "CH1", Sender: casey, Body: "x",
-		Attributes: map[string]any{attachments.AttributeMedia: []any{map[string]any{
+		Attributes: map[string]any{"media": []any{map[string]any{
 			"url": cdn + "setup.exe", "filename": "setup.exe", "contentType": "application/octet-stream", "size": 10}}},
 	})
 	assert.Equal(t, errs.TypeNotAllowed, errs.CodeOf(err), "a program by URL must be refused as one")

@@ -64,8 +64,8 @@ func main() {
 const channel = "demo"
 
 var (
-	customer = attachments.Member{Identity: "customer", Side: attachments.SideCustomer}
-	agent    = attachments.Member{Identity: "agent", Side: attachments.SideAgent}
+	customer = attachments.Member{Identity: "customer"}
+	agent    = attachments.Member{Identity: "agent"}
 )
 
 // run sends the files args name through a Client protected by clamd, and

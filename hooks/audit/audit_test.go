@@ -38,8 +38,8 @@ func newClient(t *testing.T) (*attachments.Client, attachments.Member, attachmen
 	t.Helper()
 	ctx := context.Background()
 	members := &attachmentstest.Members{}
-	customer := attachments.Member{Identity: jane, Side: attachments.SideCustomer}
-	ag := attachments.Member{Identity: agent, Side: attachments.SideAgent}
+	customer := attachments.Member{Identity: jane}
+	ag := attachments.Member{Identity: agent}
 	_ = members.SetRole(ctx, channel, jane, attachments.RoleCustomer)
 	_ = members.SetRole(ctx, channel, agent, attachments.RoleAgent)
 	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})

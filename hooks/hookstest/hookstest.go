@@ -33,8 +33,8 @@ func Open() (*Fixture, error) {
 	ctx := context.Background()
 	f := &Fixture{
 		Chat:     &attachmentstest.Transport{},
-		Customer: attachments.Member{Identity: "alice", Side: attachments.SideCustomer},
-		Agent:    attachments.Member{Identity: "bob", Side: attachments.SideAgent},
+		Customer: attachments.Member{Identity: "alice"},
+		Agent:    attachments.Member{Identity: "bob"},
 	}
 	members := &attachmentstest.Members{}
 	if err := members.SetRole(ctx, Channel, f.Customer.Identity, attachments.RoleCustomer); err != nil {

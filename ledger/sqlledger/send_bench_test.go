@@ -79,7 +79,7 @@ func sendClient(b *testing.B, l ledger.Ledger, maxSize int64) *attachments.Clien
 // send sends f as member i in its channel.
 func send(ctx context.Context, c *attachments.Client, i int, f *attachments.File) (attachments.SendMediaMessageResult, error) {
 	return attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
-		Channel: fmt.Sprintf("CH%d", i), Sender: attachments.Member{Identity: fmt.Sprintf("cust-%d", i), Side: attachments.SideCustomer},
+		Channel: fmt.Sprintf("CH%d", i), Sender: attachments.Member{Identity: fmt.Sprintf("cust-%d", i)},
 		File: f,
 	})
 }
@@ -145,7 +145,7 @@ func BenchmarkSendMediaMessage64MiB(b *testing.B) {
 				// Delete it, so the disk does not fill up over b.N rounds.
 				b.StopTimer()
 				if _, err := attachments.Invoke(context.Background(), c.Registry(), attachments.DeleteMessage, attachments.DeleteMessagePayload{
-					Channel: "CH0", Requester: attachments.Member{Identity: "cust-0", Side: attachments.SideCustomer}, MessageSID: res.Message.SID,
+					Channel: "CH0", Requester: attachments.Member{Identity: "cust-0"}, MessageSID: res.Message.SID,
 				}); err != nil {
 					b.Fatal(err)
 				}

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/httpapi"
 	"github.com/attachkit/attachments/ledger"
@@ -93,7 +92,7 @@ type journalReply struct {
 // first: ?limit= entries (default 100) from before ?before= (RFC 3339).
 // Other views are refused: the audit trail is the supervisor's.
 func (s *Server) handleJournal(w http.ResponseWriter, r *http.Request, p Person) {
-	if p.Member.Side != attachments.SideSupervisor {
+	if p.View != ViewSupervisor {
 		s.fail(w, r, &errs.Error{Code: errs.PermissionDenied, Message: "only the supervisor sees the audit trail"})
 		return
 	}
