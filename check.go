@@ -3,6 +3,7 @@ package attachments
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -26,17 +27,46 @@ type CheckReport struct {
 }
 
 // Check compares storage with the ledger and reports where they disagree:
-// what a crash, a failing disk or a hand-edited bucket can leave. With
-// repair it also deletes orphan blobs and the records of missing blobs (a
-// message that carried one shows it as unavailable, as it already was);
-// without, it only reports. Unlike
+// what a crash, a failing disk or a hand-edited bucket can leave. Unlike
 // Sweep it reads every record and every media blob, so hosts run it rarely
 // (after an incident, or daily), not on every janitor tick.
+//
+// With repairUpTo 0 it only reports. With repairUpTo > 0 it also repairs —
+// deletes orphan blobs and the records of missing blobs (a message that
+// carried one shows it as unavailable, as it already was) — but only when
+// there are at most repairUpTo of them in all: repairUpTo is the host's
+// confirmation of how much may go. Over it, Check deletes nothing and
+// returns the report with an errs.TooManyRepairs error, so a ledger that
+// is misconfigured (empty, another instance's, a wrong database) cannot
+// empty the bucket: read the report, and run Check again with a larger
+// repairUpTo if it is right. To decide first, Check reads everything
+// twice when it repairs.
 //
 // An upload in flight, on this instance or another, has its record before
 // its blob, and a delete removes the blob before the record, so a blob
 // without a record is an orphan whenever Check sees it.
-func (c *Client) Check(ctx context.Context, repair bool) (CheckReport, error) {
+func (c *Client) Check(ctx context.Context, repairUpTo int) (CheckReport, error) {
+	if repairUpTo < 0 {
+		return CheckReport{}, &errs.Error{Code: errs.InvalidArgument, Op: "check", Message: "repairUpTo must not be negative"}
+	}
+	rep, err := c.check(ctx, false)
+	n := rep.deletions()
+	if err != nil || repairUpTo == 0 || n == 0 {
+		return rep, err
+	}
+	if n > repairUpTo {
+		return rep, &errs.Error{Code: errs.TooManyRepairs, Op: "check",
+			Message: fmt.Sprintf("repairing would delete %d blobs and records, more than the %d allowed; "+
+				"nothing was deleted: check the ledger is the right one, then allow more", n, repairUpTo)}
+	}
+	return c.check(ctx, true)
+}
+
+// deletions is how many blobs and records a repair of what r found deletes.
+func (r CheckReport) deletions() int { return len(r.OrphanBlobs) + len(r.MissingBlobs) }
+
+// check is Check's pass: it reports, and with repair deletes, what it finds.
+func (c *Client) check(ctx context.Context, repair bool) (CheckReport, error) {
 	var rep CheckReport
 	for info, err := range c.store.List(ctx, mediaPrefix) {
 		if err != nil {

@@ -2,6 +2,7 @@ package attachments_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -50,4 +51,35 @@ func TestLastingStorageNeedsALastingLedger(t *testing.T) {
 			assert.Contains(t, err.Error(), "Options.Ledger", "the error names the option to set")
 		})
 	}
+}
+
+// TestCheckCannotEmptyTheBucket: Check on a ledger that knows none of the
+// stored files (a wrong or empty database) finds them all orphans; a
+// repair bounded below that deletes none of them.
+func TestCheckCannotEmptyTheBucket(t *testing.T) {
+	ctx := t.Context()
+	store := memory.New()
+	h := attachmentstest.NewClient(t, attachments.DefaultConfig(), &attachments.Options{Storage: store, JanitorInterval: -1})
+	for i := range 5 {
+		_, err := h.Send(ctx, h.Customer, fmt.Sprintf("note-%d.txt", i), []byte("kept\n"))
+		require.NoError(t, err)
+	}
+	// Another Client on the same bucket with a fresh, empty ledger: a
+	// misconfigured instance.
+	wrong := attachmentstest.NewClient(t, attachments.DefaultConfig(),
+		&attachments.Options{Storage: store, Ledger: ledgermemory.New(), JanitorInterval: -1}).Client
+	rep, err := wrong.Check(ctx, 3)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, errs.TooManyRepairs), "got %v", err)
+	assert.Len(t, rep.OrphanBlobs, 5, "the report still says what it found")
+	assert.Zero(t, rep.Repaired)
+	n := 0
+	for _, err := range store.List(ctx, "media/") {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 5, n, "a repair over its bound must delete nothing")
+
+	_, err = wrong.Check(ctx, -1)
+	assert.True(t, errors.Is(err, errs.InvalidArgument))
 }

@@ -98,7 +98,7 @@ func TestCheckFindsAnUnrecordedRendition(t *testing.T) {
 	stray := "renditions/" + sent.Media[0].SID + "/thumbnail"
 	_, err = e.store.Put(ctx, stray, strings.NewReader("x"), storage.Metadata{})
 	require.NoError(t, err)
-	rep, err := e.c.Check(ctx, true)
+	rep, err := e.c.Check(ctx, 1)
 	require.NoError(t, err)
 	assert.Equal(t, []string{stray}, rep.OrphanBlobs, "a rendition a crash left unrecorded must be found")
 	assert.Equal(t, []string{"media/" + sent.Media[0].SID}, e.keys(t))

@@ -277,7 +277,7 @@ func (e *env) assertNoOrphans(t testing.TB) {
 		got[key] = true
 	}
 	assert.Equal(t, want, got, "storage holds media no message or draft refers to (or lost some)")
-	rep, err := e.c.Check(context.Background(), false)
+	rep, err := e.c.Check(context.Background(), 0)
 	require.NoError(t, err)
 	assert.Empty(t, rep.OrphanBlobs, "blobs no ledger record explains")
 	assert.Empty(t, rep.MissingBlobs, "ledger records whose blob is gone")

@@ -223,7 +223,7 @@ func TestConcurrentSendsOnTwoInstances(t *testing.T) {
 		}
 	}
 	assert.Equal(t, len(senders), media, "every file once in the bucket, and no orphan")
-	rep, err := f.b.Client.Check(ctx, false)
+	rep, err := f.b.Client.Check(ctx, 0)
 	require.NoError(t, err)
 	assert.Empty(t, rep.OrphanBlobs)
 	assert.Empty(t, rep.MissingBlobs)

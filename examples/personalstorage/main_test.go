@@ -89,7 +89,7 @@ func TestYourStoreFails(t *testing.T) {
 	require.Error(t, err)
 	assert.Empty(t, chat.Messages("CH1"), "no message may be sent")
 	assert.Zero(t, countMedia(ctx, c), "nothing may stay in the library's storage")
-	rep, err := c.Check(ctx, false)
+	rep, err := c.Check(ctx, 0)
 	require.NoError(t, err)
 	assert.Empty(t, rep.MissingBlobs, "no record may stay behind")
 }

@@ -63,7 +63,7 @@ func TestTheQuickStartKeepsItsFilesAcrossARestart(t *testing.T) {
 	require.NoError(t, rc.Close())
 	require.NoError(t, err)
 	assert.Equal(t, "kept across restarts\n", string(body))
-	rep, err := c.Check(ctx, false)
+	rep, err := c.Check(ctx, 0)
 	require.NoError(t, err)
 	assert.Empty(t, rep.OrphanBlobs, "after a restart no stored file may look like an orphan")
 	assert.Empty(t, rep.MissingBlobs)
