@@ -130,11 +130,12 @@ type Options struct {
 	// the files would outlive their records. Use ledger/sqlledger, or name
 	// ledger/memory's New() here to keep records in memory knowingly.
 	Ledger ledger.Ledger
-	// JanitorInterval is how often the janitor sweeps expired drafts and
-	// the journal past Config.LogRetention (see Client.Sweep). Default 1
-	// minute; negative turns the janitor off, and then the host calls Sweep
-	// itself.
-	JanitorInterval time.Duration
+	// SweepInterval is how often the Client calls Sweep in the background
+	// (the janitor): expired drafts, interrupted deletes, and the journal
+	// past Config.LogRetention. Default 1 minute; negative turns the
+	// janitor off, and then the host calls Sweep itself. httpapi's
+	// Options.SweepInterval is the same setting for its uploads.
+	SweepInterval time.Duration
 }
 
 // lasting reports whether o's storage outlives the process: any storage but
@@ -147,8 +148,8 @@ func (o *Options) lasting() bool {
 	return !ok || !v.Volatile()
 }
 
-// defaultJanitorInterval is Options.JanitorInterval's default.
-const defaultJanitorInterval = time.Minute
+// defaultSweepInterval is Options.SweepInterval's default.
+const defaultSweepInterval = time.Minute
 
 // defaultLinkPath is where the default link server expects to be mounted.
 const defaultLinkPath = "/attachments/dl/"
@@ -229,8 +230,8 @@ func New(cfg Config, chat Transport, members Members, opts *Options) (*Client, e
 	if o.Ledger == nil {
 		o.Ledger = ledgermemory.New()
 	}
-	if o.JanitorInterval == 0 {
-		o.JanitorInterval = defaultJanitorInterval
+	if o.SweepInterval == 0 {
+		o.SweepInterval = defaultSweepInterval
 	}
 	media := o.Storage
 	if len(o.Stores) > 0 {
@@ -274,8 +275,8 @@ func New(cfg Config, chat Transport, members Members, opts *Options) (*Client, e
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	c.stop = stop
-	if o.JanitorInterval > 0 {
-		c.wg.Go(func() { c.janitor(ctx, o.JanitorInterval) })
+	if o.SweepInterval > 0 {
+		c.wg.Go(func() { c.janitor(ctx, o.SweepInterval) })
 	}
 	return c, nil
 }

@@ -51,7 +51,7 @@ func TestCloseCancelsASweepStuckOnTheLedger(t *testing.T) {
 	leaktest.Check(t)
 	l := newStuckLedger(true)
 	h := attachmentstest.NewClient(t, attachments.DefaultConfig(),
-		&attachments.Options{Ledger: l, JanitorInterval: time.Millisecond})
+		&attachments.Options{Ledger: l, SweepInterval: time.Millisecond})
 	<-l.entered // the janitor's sweep is waiting on the ledger
 
 	// No deadline: Close must not need one to stop a sweep it owns.
@@ -65,7 +65,7 @@ func TestCloseReturnsWhenItsContextEnds(t *testing.T) {
 	l := newStuckLedger(false) // a ledger that ignores cancellation
 	defer close(l.release)     // before the leak check: the sweep then ends
 	h := attachmentstest.NewClient(t, attachments.DefaultConfig(),
-		&attachments.Options{Ledger: l, JanitorInterval: time.Millisecond})
+		&attachments.Options{Ledger: l, SweepInterval: time.Millisecond})
 	<-l.entered
 
 	ctx, cancel := context.WithCancel(context.Background())

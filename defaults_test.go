@@ -39,7 +39,7 @@ func TestLastingStorageNeedsALastingLedger(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := tt.opts
-			o.JanitorInterval = -1
+			o.SweepInterval = -1
 			c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{}, &o)
 			if !tt.refused {
 				require.NoError(t, err)
@@ -59,7 +59,7 @@ func TestLastingStorageNeedsALastingLedger(t *testing.T) {
 func TestCheckCannotEmptyTheBucket(t *testing.T) {
 	ctx := t.Context()
 	store := memory.New()
-	h := attachmentstest.NewClient(t, attachments.DefaultConfig(), &attachments.Options{Storage: store, JanitorInterval: -1})
+	h := attachmentstest.NewClient(t, attachments.DefaultConfig(), &attachments.Options{Storage: store, SweepInterval: -1})
 	for i := range 5 {
 		_, err := h.Send(ctx, h.Customer, fmt.Sprintf("note-%d.txt", i), []byte("kept\n"))
 		require.NoError(t, err)
@@ -67,7 +67,7 @@ func TestCheckCannotEmptyTheBucket(t *testing.T) {
 	// Another Client on the same bucket with a fresh, empty ledger: a
 	// misconfigured instance.
 	wrong := attachmentstest.NewClient(t, attachments.DefaultConfig(),
-		&attachments.Options{Storage: store, Ledger: ledgermemory.New(), JanitorInterval: -1}).Client
+		&attachments.Options{Storage: store, Ledger: ledgermemory.New(), SweepInterval: -1}).Client
 	rep, err := wrong.Check(ctx, 3)
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, errs.TooManyRepairs), "got %v", err)

@@ -119,7 +119,7 @@ func TestSweepRemovesExpiredDraftFiles(t *testing.T) {
 
 func TestJanitorStopsOnClose(t *testing.T) {
 	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{},
-		&attachments.Options{JanitorInterval: time.Millisecond, Logger: discardLogger()})
+		&attachments.Options{SweepInterval: time.Millisecond, Logger: discardLogger()})
 	require.NoError(t, err)
 	time.Sleep(5 * time.Millisecond)
 	done := make(chan struct{})
@@ -151,7 +151,7 @@ func TestSweepFindsFilesOfAStoppedProcess(t *testing.T) {
 	require.NoError(t, err)
 	_ = e.c.Close(context.Background())
 	later, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{
-		Storage: e.store, Ledger: e.ledger, Logger: discardLogger(), JanitorInterval: -1,
+		Storage: e.store, Ledger: e.ledger, Logger: discardLogger(), SweepInterval: -1,
 		Now: func() time.Time { return e.clock.Now().Add(2 * time.Hour) }})
 	require.NoError(t, err)
 	defer later.Close(context.Background())

@@ -197,7 +197,7 @@ func TestJournalRecordsAndPurges(t *testing.T) {
 
 	// The library's own info-level logs never name people or files.
 	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, e.members, &attachments.Options{
-		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})), JanitorInterval: time.Millisecond})
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})), SweepInterval: time.Millisecond})
 	require.NoError(t, err, "a Client with an info-level logger cannot be made")
 	_, err = attachments.Invoke(ctx, c.Registry(), attachments.AttachFile,
 		attachments.AttachFilePayload{Channel: channel, Sender: customer, File: pngFile(t, "secret-name.png")})

@@ -36,7 +36,7 @@ func (d *stuckListing) List(ctx context.Context, prefix, token string, pageSize 
 func TestCloseStopsTheSweeper(t *testing.T) {
 	leaktest.Check(t)
 	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{},
-		&attachments.Options{Logger: slog.New(slog.DiscardHandler), JanitorInterval: -1})
+		&attachments.Options{Logger: slog.New(slog.DiscardHandler), SweepInterval: -1})
 	require.NoError(t, err)
 	defer c.Close(context.Background())
 	d := &stuckListing{Driver: memory.New().Driver(), entered: make(chan struct{})}

@@ -12,6 +12,16 @@
 //
 // and a host with its own backend writes a Driver and calls NewBucket.
 //
+// # Driver or attachments.Store
+//
+// Write a Driver to give the library a backend it has no driver for: it
+// then owns the bytes there, under its own keys (media, renditions, upload
+// chunks), with ranges, metadata and listing, and Client.Check can compare
+// it with the ledger. Write an attachments.Store instead when the host
+// already keeps files its own way and the library should only hand over the
+// files a message names, by media SID (Flex's "your own storage" recipe):
+// three methods, no listing, no keys of the library's.
+//
 // The contract fits object storage, not only a disk: there is no rename and
 // no append, and a blob appears whole or not at all. Optional capabilities,
 // such as a native pre-signed URL, are small separate interfaces (SignedURLer)

@@ -66,7 +66,7 @@ func start(t *testing.T) *fixture {
 	}
 	open := func(now func() time.Time) *Instance {
 		i, err := Open(context.Background(), shared, f.chat, f.members, &attachments.Options{
-			Logger: slog.New(slog.DiscardHandler), Now: now, JanitorInterval: -1,
+			Logger: slog.New(slog.DiscardHandler), Now: now, SweepInterval: -1,
 		})
 		require.NoError(t, err)
 		t.Cleanup(func() { assert.NoError(t, i.Close(context.Background())) })

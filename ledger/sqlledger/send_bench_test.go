@@ -64,7 +64,7 @@ func sendClient(b *testing.B, l ledger.Ledger, maxSize int64) *attachments.Clien
 	cfg := attachments.DefaultConfig()
 	cfg.Customer.FileAttachment.MaxFileSize = maxSize
 	c, err := attachments.New(cfg, &attachmentstest.Transport{}, members, &attachments.Options{
-		Storage: store, Ledger: l, JanitorInterval: -1,
+		Storage: store, Ledger: l, SweepInterval: -1,
 		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
