@@ -78,7 +78,7 @@ func (c *Client) dropRendition(ctx context.Context, key string) {
 	cctx, cancel := cleanupContext(ctx)
 	defer cancel()
 	if err := c.store.Delete(cctx, key); err != nil && !errors.Is(err, errs.NotFound) {
-		c.log.Error("attachments: could not delete an unrecorded rendition; Check will find it", "key", key, "err", err)
+		c.log.ErrorContext(ctx, "attachments: could not delete an unrecorded rendition; Check will find it", "key", key, "err", err)
 	}
 }
 

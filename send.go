@@ -91,7 +91,7 @@ func (c *Client) sendMessage(ctx context.Context, p SendMessagePayload) (SendMes
 		defer cancel()
 		for _, sid := range linked {
 			if _, derr := c.destroy(cctx, ledger.Change{SID: sid, From: []ledger.State{ledger.Staged}}); derr != nil {
-				c.log.Error("attachments: could not drop an unsent media link; the sweep will", "media", sid, "err", derr)
+				c.log.ErrorContext(ctx, "attachments: could not drop an unsent media link; the sweep will", "media", sid, "err", derr)
 			}
 		}
 	}
@@ -255,7 +255,7 @@ func (c *Client) sendDraft(ctx context.Context, p SendMediaMessagePayload) (Send
 		return SendMediaMessageResult{}, err
 	}
 	if err := c.ledger.SetDraftText(context.WithoutCancel(ctx), p.Channel, p.Sender.Identity, ""); err != nil {
-		c.log.Error("attachments: could not clear a sent draft's text", "err", err)
+		c.log.ErrorContext(ctx, "attachments: could not clear a sent draft's text", "err", err)
 	}
 	return SendMediaMessageResult{Message: m, Media: sent}, nil
 }
@@ -315,7 +315,7 @@ func (c *Client) sendFiles(ctx context.Context, channel string, sender Member, b
 			back[i] = ledger.Change{SID: sid, From: []ledger.State{ledger.Sending}, To: from, Now: c.now()}
 		}
 		if _, berr := c.ledger.Apply(context.WithoutCancel(ctx), back...); berr != nil {
-			c.log.Error("attachments: could not return unsent files to their draft", "err", berr)
+			c.log.ErrorContext(ctx, "attachments: could not return unsent files to their draft", "err", berr)
 		}
 		return Message{}, nil, transportError(err)
 	}
@@ -326,7 +326,7 @@ func (c *Client) sendFiles(ctx context.Context, channel string, sender Member, b
 	if _, err := c.ledger.Apply(context.WithoutCancel(ctx), sent...); err != nil {
 		// The message is out: reporting a failure would make the sender send
 		// it twice. Its files stay in sending until the message adopts them.
-		c.log.Error("attachments: a sent message's files could not be recorded; the message will adopt them",
+		c.log.ErrorContext(ctx, "attachments: a sent message's files could not be recorded; the message will adopt them",
 			"message", m.SID, "err", err)
 	}
 	return m, media, nil

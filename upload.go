@@ -128,7 +128,7 @@ func (c *Client) stage(ctx context.Context, f *File, channel string, sender Memb
 	cctx, cancel := cleanupContext(ctx)
 	defer cancel()
 	if _, derr := c.destroy(cctx, ledger.Change{SID: sid, From: []ledger.State{ledger.Staged}}); derr != nil {
-		c.log.Error("attachments: could not clean up a failed upload; the sweep will", "media", sid, "err", derr)
+		c.log.ErrorContext(ctx, "attachments: could not clean up a failed upload; the sweep will", "media", sid, "err", derr)
 	}
 	return src.blame(err)
 }
@@ -216,7 +216,7 @@ func (c *Client) discard(ctx context.Context, orig, final *File) {
 		dctx, cancel := cleanupContext(ctx)
 		_, err := c.destroy(dctx, ledger.Change{SID: s.media.SID, From: []ledger.State{ledger.Staged}, Owner: s.owner})
 		if err != nil && errs.CodeOf(err) != errs.Conflict && errs.CodeOf(err) != errs.NotFound {
-			c.log.Error("attachments: could not discard an unsent file; the sweep will", "media", s.media.SID, "err", err)
+			c.log.ErrorContext(ctx, "attachments: could not discard an unsent file; the sweep will", "media", s.media.SID, "err", err)
 		}
 		cancel()
 	}

@@ -126,26 +126,26 @@ func (p *Previews) listen() error {
 	}
 	return errors.Join(
 		add(attachments.OnAfter(reg, attachments.SendMediaMessage,
-			func(_ context.Context, _ attachments.SendMediaMessagePayload, r attachments.SendMediaMessageResult, err error) {
+			func(ctx context.Context, _ attachments.SendMediaMessagePayload, r attachments.SendMediaMessageResult, err error) {
 				if err == nil {
 					for _, m := range r.Media {
-						p.enqueue(m)
+						p.enqueue(ctx, m)
 					}
 				}
 			})),
 		add(attachments.OnAfter(reg, attachments.SendMessage,
-			func(_ context.Context, _ attachments.SendMessagePayload, r attachments.SendMessageResult, err error) {
+			func(ctx context.Context, _ attachments.SendMessagePayload, r attachments.SendMessageResult, err error) {
 				media, _ := r.Message.Media()
 				for _, m := range media {
 					if err == nil {
-						p.enqueue(m)
+						p.enqueue(ctx, m)
 					}
 				}
 			})),
 		add(attachments.OnAfter(reg, attachments.AttachFile,
-			func(_ context.Context, _ attachments.AttachFilePayload, r attachments.AttachFileResult, err error) {
+			func(ctx context.Context, _ attachments.AttachFilePayload, r attachments.AttachFileResult, err error) {
 				if err == nil {
-					p.enqueue(r.Media)
+					p.enqueue(ctx, r.Media)
 				}
 			})),
 	)
@@ -157,7 +157,7 @@ var images = map[string]bool{
 	"image/heic": true, "image/heif": true,
 }
 
-func (p *Previews) enqueue(m attachments.Media) {
+func (p *Previews) enqueue(ctx context.Context, m attachments.Media) {
 	if !images[m.ContentType] || m.SID == "" || len(m.Renditions) > 0 {
 		return
 	}
@@ -169,7 +169,7 @@ func (p *Previews) enqueue(m attachments.Media) {
 	select {
 	case p.jobs <- m.SID:
 	default:
-		p.o.Logger.Warn("preview: the queue is full; a file gets no rendition", "media", m.SID)
+		p.o.Logger.WarnContext(ctx, "preview: the queue is full; a file gets no rendition", "media", m.SID)
 	}
 }
 
@@ -205,8 +205,17 @@ func (p *Previews) renderFile(ctx context.Context, f *attachments.File) {
 // it cannot.
 func (p *Previews) render(ctx context.Context, sid string, open func(context.Context) (io.ReadCloser, error)) {
 	err := p.renderErr(ctx, sid, open)
-	if err != nil {
-		p.o.Logger.Info("preview: no rendition", "media", sid, "code", string(errs.CodeOf(err)), "err", err)
+	code := errs.CodeOf(err)
+	switch {
+	case err == nil:
+	case ctx.Err() != nil, code == errs.InvalidPayload, code == errs.Unsupported, code == errs.FileTooLarge, code == errs.Canceled:
+		// The picture itself (corrupt, too large, not one after all) or
+		// a Close that gave up: shown as a plain file, nothing is lost.
+		p.o.Logger.InfoContext(ctx, "preview: no rendition", "media", sid, "code", string(code), "err", err)
+	default:
+		// Storage or the ledger failed: a rendition that should exist
+		// does not.
+		p.o.Logger.WarnContext(ctx, "preview: no rendition", "media", sid, "code", string(code), "err", err)
 	}
 }
 
