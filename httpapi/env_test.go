@@ -26,6 +26,7 @@ import (
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/httpapi"
 	"github.com/attachkit/attachments/ledger"
+	ledgermemory "github.com/attachkit/attachments/ledger/memory"
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/filesystem"
 )
@@ -90,7 +91,11 @@ func newEnv(t testing.TB, o *envOptions) *env {
 	}
 	chat := &attachmentstest.Transport{}
 	quiet := slog.New(slog.DiscardHandler)
-	c, err := attachments.New(cfg, chat, members, &attachments.Options{Storage: store, Logger: quiet, Ledger: o.ledger})
+	records := o.ledger
+	if records == nil {
+		records = ledgermemory.New() // one process: the files die with the test's directory
+	}
+	c, err := attachments.New(cfg, chat, members, &attachments.Options{Storage: store, Logger: quiet, Ledger: records})
 	require.NoError(t, err)
 	e := &env{c: c, store: store, chat: chat, reg: prometheus.NewRegistry()}
 	ho := httpapi.Options{}

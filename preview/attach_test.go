@@ -20,6 +20,7 @@ import (
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
+	ledgermemory "github.com/attachkit/attachments/ledger/memory"
 	"github.com/attachkit/attachments/preview"
 	"github.com/attachkit/attachments/preview/previewtest"
 )
@@ -224,6 +225,7 @@ func TestPicturesInAHostsOwnStoreGetRenditions(t *testing.T) {
 	require.NoError(t, members.SetRole(ctx, "CH1", casey.Identity, attachments.RoleCustomer))
 	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{
 		Logger: slog.New(slog.DiscardHandler), Stores: map[string]attachments.Store{"own": own},
+		Ledger: ledgermemory.New(), // the test's store lives as long as the process
 	})
 	require.NoError(t, err)
 	defer c.Close(context.Background())
