@@ -52,6 +52,7 @@ import (
 	"time"
 
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/internal/shutdown"
 	"github.com/attachkit/attachments/ledger"
 	ledgermemory "github.com/attachkit/attachments/ledger/memory"
 	"github.com/attachkit/attachments/links"
@@ -121,9 +122,15 @@ type Options struct {
 	// message carries it), of drafts, and the journal of actions: each
 	// action's outcome, who asked, what it touched, and the words a refused
 	// member was shown, which a host reads with the ledger's Entries and
-	// the janitor purges after Config.LogRetention. Instances
-	// that share storage must share it. Default: a new in-memory ledger, fit
-	// for one process only: it forgets everything on restart.
+	// the janitor purges after Config.LogRetention. Instances that share
+	// storage must share it.
+	//
+	// Default: a new in-memory ledger, which forgets everything on restart,
+	// and so only with storage that does too (the default Storage, or
+	// another storage/memory bucket). With storage that lasts (a
+	// filesystem, a cloud bucket, host Stores), New refuses a nil Ledger:
+	// the files would outlive their records. Use ledger/sqlledger, or name
+	// ledger/memory's New() here to keep records in memory knowingly.
 	Ledger ledger.Ledger
 	// Trace, when set, traces every action the Client's registry invokes:
 	// Invoke calls it with the action's name and channel ("" for an action
@@ -134,11 +141,12 @@ type Options struct {
 	// the library itself requires none. Default nil: no tracing, at no cost.
 	Trace func(ctx context.Context, action, channel string) (_ context.Context, end func(err error))
 
-	// JanitorInterval is how often the janitor sweeps expired drafts and
-	// the journal past Config.LogRetention (see Client.Sweep). Default 1
-	// minute; negative turns the janitor off, and then the host calls Sweep
-	// itself.
-	JanitorInterval time.Duration
+	// SweepInterval is how often the Client calls Sweep in the background
+	// (the janitor): expired drafts, interrupted deletes, and the journal
+	// past Config.LogRetention. Default 1 minute; negative turns the
+	// janitor off, and then the host calls Sweep itself. httpapi's
+	// Options.SweepInterval is the same setting for its uploads.
+	SweepInterval time.Duration
 
 	// Quota bounds what one member holds, in every channel: files, bytes,
 	// and files pending (uploading, staged or in a draft). It is a
@@ -150,8 +158,18 @@ type Options struct {
 	Quota ledger.Quota
 }
 
-// defaultJanitorInterval is Options.JanitorInterval's default.
-const defaultJanitorInterval = time.Minute
+// lasting reports whether o's storage outlives the process: any storage but
+// the default, or a driver that says it is volatile (storage.Volatile).
+func (o *Options) lasting() bool {
+	if o.Storage == nil {
+		return false
+	}
+	v, ok := o.Storage.Driver().(storage.Volatile)
+	return !ok || !v.Volatile()
+}
+
+// defaultSweepInterval is Options.SweepInterval's default.
+const defaultSweepInterval = time.Minute
 
 // defaultLinkPath is where the default link server expects to be mounted.
 const defaultLinkPath = "/attachments/dl/"
@@ -188,9 +206,11 @@ type Client struct {
 	// retries are the files the sweep failed to delete (sweep.go).
 	retries retries
 
-	closeOnce sync.Once
-	stop      chan struct{}
-	wg        sync.WaitGroup
+	// stop ends the background work: it cancels the context the janitor
+	// sweeps with, so a sweep stuck on a ledger that stopped answering ends
+	// too.
+	stop context.CancelFunc
+	wg   sync.WaitGroup
 }
 
 // New returns a Client for cfg that sends messages through chat and asks
@@ -233,8 +253,8 @@ func New(cfg Config, chat Transport, members Members, opts *Options) (*Client, e
 	if o.Ledger == nil {
 		o.Ledger = ledgermemory.New()
 	}
-	if o.JanitorInterval == 0 {
-		o.JanitorInterval = defaultJanitorInterval
+	if o.SweepInterval == 0 {
+		o.SweepInterval = defaultSweepInterval
 	}
 	media := o.Storage
 	if len(o.Stores) > 0 {
@@ -272,14 +292,15 @@ func New(cfg Config, chat Transport, members Members, opts *Options) (*Client, e
 		rewrite:     o.Rewrite,
 		quota:       o.Quota,
 		media:       media,
-		stop:        make(chan struct{}),
 		channelType: o.ChannelType,
 	}
 	if err := c.registerBuiltins(); err != nil {
 		return nil, err
 	}
-	if o.JanitorInterval > 0 {
-		c.wg.Go(func() { c.janitor(o.JanitorInterval) })
+	ctx, stop := context.WithCancel(context.Background())
+	c.stop = stop
+	if o.SweepInterval > 0 {
+		c.wg.Go(func() { c.janitor(ctx, o.SweepInterval) })
 	}
 	return c, nil
 }
@@ -298,18 +319,27 @@ func defaultLinks(o Options) (*links.Server, error) {
 	return links.New(o.Storage, signer, defaultLinkPath, nil)
 }
 
-// janitor sweeps drafts and purges the journal every interval until Close.
-func (c *Client) janitor(interval time.Duration) {
+// janitor sweeps drafts and purges the journal every interval until ctx,
+// which Close cancels, ends.
+func (c *Client) janitor(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
-		case <-c.stop:
+		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		if r, err := c.Sweep(context.Background()); err != nil || r != (SweepReport{}) {
-			c.log.Info("attachments: swept", "files", r.Files, "journal", r.JournalEntries, "err", err)
+		r, err := c.Sweep(ctx)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return // Close stopped the sweep; the next Client's janitor finishes it
+		case err != nil:
+			// Expired files stay stored, and counted against their owners,
+			// until a sweep gets through.
+			c.log.ErrorContext(ctx, "attachments: sweep failed", "files", r.Files, "journal", r.JournalEntries, "err", err)
+		case r != (SweepReport{}):
+			c.log.InfoContext(ctx, "attachments: swept", "files", r.Files, "journal", r.JournalEntries)
 		}
 	}
 }
@@ -331,12 +361,14 @@ func (c *Client) Storage() *storage.Bucket { return c.store }
 // a copy: changing it, its lists or its map changes nothing in the Client.
 func (c *Client) Config() Config { return c.cfg.clone() }
 
-// Close stops the Client's background work and waits for it. It does not
-// close the storage, which the host owns. Close is idempotent.
-func (c *Client) Close() error {
-	c.closeOnce.Do(func() { close(c.stop) })
-	c.wg.Wait()
-	return nil
+// Close stops the Client's background work (the janitor, and a sweep it is
+// running) and waits for it to end, or for ctx to end, whichever comes
+// first: then it returns an errs.Canceled error wrapping ctx's, and the
+// work still ends on its own soon after. It does not close the storage or the ledger, which the host
+// owns. Close may be called more than once.
+func (c *Client) Close(ctx context.Context) error {
+	c.stop()
+	return shutdown.Wait(ctx, &c.wg, "close", "stopped waiting for the janitor")
 }
 
 func (c *Client) registerBuiltins() error {
@@ -457,7 +489,7 @@ func (c *Client) require(ctx context.Context, channel string, m Member, perm Per
 	}
 	if !c.perms.allows(r, perm) {
 		msg := "you are not allowed to do this"
-		switch mode := r.BlockMode(); {
+		switch mode := r.blockMode(); {
 		case !takenBy(mode, perm):
 		case mode == BlockAll:
 			msg = "you have been blocked in this conversation"

@@ -2,6 +2,7 @@ package attachments_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -25,7 +26,7 @@ import (
 func forge(e *env, from attachments.Member, ch string, m attachments.Media) (attachments.SendMessageResult, error) {
 	return attachments.Invoke(context.Background(), e.c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 		Channel: ch, Sender: from, Body: "look",
-		Attributes: map[string]any{attachments.AttributeMedia: []attachments.Media{m}},
+		Attributes: map[string]any{"media": []attachments.Media{m}},
 	})
 }
 
@@ -44,7 +45,7 @@ func TestForgedMediaReferencesGrantNothing(t *testing.T) {
 	// Even when a transport lets the forged attribute through, deleting the
 	// forger's own message leaves the agent's file alone.
 	forged, err := e.chat.Send(ctx, attachments.Message{Channel: channel, Author: customer.Identity, Body: "x",
-		Attributes: map[string]any{attachments.AttributeMedia: []attachments.Media{m}}})
+		Attributes: map[string]any{"media": []attachments.Media{m}}})
 	require.NoError(t, err)
 	del, err := attachments.Invoke(ctx, e.c.Registry(), attachments.DeleteMessage,
 		attachments.DeleteMessagePayload{Channel: channel, Requester: customer, MessageSID: forged.SID})
@@ -77,7 +78,7 @@ func TestSendMessageTakesOnlyTheSendersOwnStagedFile(t *testing.T) {
 			lie.FileName, lie.Size = "other.exe", 1 // a client's description is not taken
 			sent, err := attachments.Invoke(ctx, e.c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 				Channel: p.Channel, Sender: p.Sender, Body: "recipe",
-				Attributes: map[string]any{attachments.AttributeMedia: []attachments.Media{lie}},
+				Attributes: map[string]any{"media": []attachments.Media{lie}},
 			})
 			return attachments.SendMediaMessageResult{Message: sent.Message}, err
 		})
@@ -168,7 +169,7 @@ func TestDraftsSurviveARestart(t *testing.T) {
 	require.NoError(t, err)
 	_, err = attach(e, customer, pngFile(t, "a.png"))
 	require.NoError(t, err)
-	require.NoError(t, e.c.Close())
+	require.NoError(t, e.c.Close(context.Background()))
 	again := newEnv(t, envOptions{ledger: l, store: e.store})
 	d, err := again.c.Draft(ctx, channel, customer)
 	require.NoError(t, err)
@@ -248,7 +249,7 @@ func TestSendCrashPoints(t *testing.T) {
 		r, err := later.c.Sweep(ctx)
 		require.NoError(t, err)
 		assert.Zero(t, r.Files, "a file in a sent message must never be swept")
-		rep, err := later.c.Check(ctx, false, "")
+		rep, err := later.c.Check(ctx, 0, "")
 		require.NoError(t, err)
 		assert.Equal(t, []string{res.Media[0].SID}, rep.StuckSending)
 		e.clock.Advance(3 * time.Hour)
@@ -302,15 +303,19 @@ func TestCheckFindsAndRepairsDisagreements(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, e.store.Delete(ctx, "media/"+sent.Media[0].SID))
 
-	rep, err := e.c.Check(ctx, false, "")
+	rep, err := e.c.Check(ctx, 0, "")
 	require.NoError(t, err)
 	assert.Equal(t, []string{sent.Media[0].SID}, rep.MissingBlobs)
 	assert.Equal(t, []string{orphan}, rep.OrphanBlobs)
 	assert.Zero(t, rep.Repaired, "Check without Repair must change nothing")
-	rep, err = e.c.Check(ctx, true, "")
+	rep, err = e.c.Check(ctx, 1, "")
+	assert.ErrorIs(t, err, errs.TooManyRepairs, "two to delete, one allowed: the repair must be refused")
+	assert.Zero(t, rep.Repaired, "a refused repair deletes nothing")
+	assert.Len(t, e.keys(t), 2, "a refused repair deletes nothing")
+	rep, err = e.c.Check(ctx, 2, "")
 	require.NoError(t, err)
 	assert.Equal(t, 2, rep.Repaired)
-	rep, err = e.c.Check(ctx, false, "")
+	rep, err = e.c.Check(ctx, 0, "")
 	require.NoError(t, err)
 	assert.Empty(t, rep.MissingBlobs)
 	assert.Empty(t, rep.OrphanBlobs)
@@ -395,8 +400,10 @@ func TestThePolicyFollowsTheRoleNotTheClaim(t *testing.T) {
 	cfg.Customer.FileAttachment.MaxFileSize = 100
 	ctx := context.Background()
 	e := newEnv(t, envOptions{cfg: &cfg})
-	claims := customer
-	claims.Side = attachments.SideAgent
+	// A Member has no side to claim; a request that writes one anyway (a
+	// client's JSON) is read as the identity alone.
+	var claims attachments.Member
+	require.NoError(t, json.Unmarshal([]byte(`{"identity": "`+customer.Identity+`", "side": "agent", "role": "agent"}`), &claims))
 	_, err := e.send(ctx, claims, pngFile(t, "a.png"))
 	assert.Equal(t, errs.FileTooLarge, code(err), "a customer claiming to be an agent must get the customer's limit")
 	_, err = attach(e, claims, pngFile(t, "a.png"))

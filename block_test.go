@@ -57,7 +57,7 @@ var cast = map[string]attachments.Role{
 
 // member returns the Member for an identity of the cast, on its role's side.
 func member(identity string) attachments.Member {
-	return attachments.Member{Identity: identity, Side: cast[identity].Side()}
+	return attachments.Member{Identity: identity}
 }
 
 // newBlockClient returns a Client whose directory, a hostDirectory, holds
@@ -70,7 +70,7 @@ func newBlockClient(t *testing.T) (*attachments.Client, *hostDirectory) {
 	}
 	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, dir, &attachments.Options{Logger: discardLogger()})
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.Close() })
+	t.Cleanup(func() { _ = c.Close(context.Background()) })
 	return c, dir
 }
 
@@ -296,6 +296,6 @@ func TestBlockedPermissions(t *testing.T) {
 	roles["customer:blocked"] = P(attachments.PermSendMessage)
 	own, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{Roles: roles, Logger: discardLogger()})
 	require.NoError(t, err)
-	defer own.Close()
+	defer own.Close(context.Background())
 	assert.Equal(t, P(attachments.PermSendMessage), own.Permissions("customer:blocked"), "a host's own entry for a blocked role is ignored")
 }

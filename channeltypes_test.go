@@ -148,7 +148,7 @@ func TestChannelTypeEveryEntryPoint(t *testing.T) {
 	off := newEnv(t, envOptions{cfg: &cfg, channelTypes: types})
 	_, err = attachments.Invoke(ctx, off.c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 		Channel: channel, Sender: customer, Body: "x",
-		Attributes: map[string]any{attachments.AttributeMedia: []attachments.Media{{SID: attachments.NewMediaSID()}}},
+		Attributes: map[string]any{"media": []attachments.Media{{SID: attachments.NewMediaSID()}}},
 	})
 	require.ErrorIs(t, err, errs.AttachmentsDisabled, "SendMessage with media goes through where files are off")
 	assert.Equal(t, "files cannot be sent over WhatsApp", errs.As(err).Message, "the refusal does not name WhatsApp")

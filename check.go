@@ -3,6 +3,7 @@ package attachments
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"slices"
 	"strings"
@@ -48,12 +49,20 @@ const checkReportMax = 1000
 const renditionGrace = 10 * time.Minute
 
 // Check compares storage with the ledger and reports where they disagree:
-// what a crash, a failing disk or a hand-edited bucket can leave. With
-// repair it also deletes orphan blobs and the records of missing blobs (a
-// message that carried one shows it as unavailable, as it already was);
-// without, it only reports. Unlike Sweep it reads every record and every
-// media blob, so hosts run it rarely (after an incident, or daily), not on
-// every janitor tick.
+// what a crash, a failing disk or a hand-edited bucket can leave. Unlike
+// Sweep it reads every record and every media blob, so hosts run it rarely
+// (after an incident, or daily), not on every janitor tick.
+//
+// With repairUpTo 0 it only reports. With repairUpTo > 0 it also repairs —
+// deletes orphan blobs and the records of missing blobs (a message that
+// carried one shows it as unavailable, as it already was) — but only when
+// there are at most repairUpTo of them in all: repairUpTo is the host's
+// confirmation of how much may go. Over it, Check deletes nothing and
+// returns the report with an errs.TooManyRepairs error, so a ledger that
+// is misconfigured (empty, another instance's, a wrong database) cannot
+// empty the bucket: read the report, and run Check again with a larger
+// repairUpTo if it is right. To decide first, Check reads everything
+// twice when it repairs.
 //
 // It reads the bucket's listing and the ledger's records side by side, both
 // in SID order, a page at a time: its cost is one listing and one pass over
@@ -62,7 +71,27 @@ const renditionGrace = 10 * time.Minute
 // delete may run meanwhile on any instance. A Check that stops early says
 // where it got to (CheckReport.Next); from resumes after that SID ("" starts
 // at the beginning).
-func (c *Client) Check(ctx context.Context, repair bool, from string) (CheckReport, error) {
+func (c *Client) Check(ctx context.Context, repairUpTo int, from string) (CheckReport, error) {
+	if repairUpTo < 0 {
+		return CheckReport{}, &errs.Error{Code: errs.InvalidArgument, Op: "check", Message: "repairUpTo must not be negative"}
+	}
+	rep, n, err := c.check(ctx, false, from)
+	if err != nil || repairUpTo == 0 || n == 0 {
+		return rep, err
+	}
+	if n > repairUpTo {
+		return rep, &errs.Error{Code: errs.TooManyRepairs, Op: "check",
+			Message: fmt.Sprintf("repairing would delete %d blobs and records, more than the %d allowed; "+
+				"nothing was deleted: check the ledger is the right one, then allow more", n, repairUpTo)}
+	}
+	rep, _, err = c.check(ctx, true, from)
+	return rep, err
+}
+
+// check is one pass of Check: it reports, and with repair deletes, what it
+// finds, and says how many blobs and records a repair deletes (listed or
+// not).
+func (c *Client) check(ctx context.Context, repair bool, from string) (CheckReport, int, error) {
 	k := &checker{c: c, repair: repair, from: from, rep: CheckReport{Next: from}}
 	k.media = newListing(c.store.List(ctx, mediaPrefix))
 	defer k.media.stop()
@@ -73,16 +102,16 @@ func (c *Client) Check(ctx context.Context, repair bool, from string) (CheckRepo
 			err = k.record(ctx, r)
 		}
 		if err != nil {
-			return k.rep, err
+			return k.rep, k.deletions, err
 		}
 		k.rep.Next = r.SID
 	}
 	// The blobs past the last record.
 	if err := k.orphansBefore(ctx, ""); err != nil {
-		return k.rep, err
+		return k.rep, k.deletions, err
 	}
 	k.rep.Next = ""
-	return k.rep, nil
+	return k.rep, k.deletions, nil
 }
 
 // checker is one Check's state.
@@ -93,6 +122,8 @@ type checker struct {
 	media  *listing
 	rends  *listing
 	rep    CheckReport
+	// deletions is how many blobs and records a repair deletes.
+	deletions int
 }
 
 // listing is a storage listing read one item ahead.
@@ -176,6 +207,7 @@ func (k *checker) lists(r ledger.Record, key string) bool {
 
 func (k *checker) deleteOrphan(ctx context.Context, name, key string) error {
 	k.add(&k.rep.OrphanBlobs, name)
+	k.deletions++
 	if !k.repair {
 		return nil
 	}
@@ -244,6 +276,7 @@ func (k *checker) record(ctx context.Context, r ledger.Record) error {
 func (k *checker) stalePending(ctx context.Context, r ledger.Record, name string) error {
 	key := renditionKey(r.SID, name)
 	k.add(&k.rep.OrphanBlobs, key)
+	k.deletions++
 	if !k.repair {
 		return nil
 	}
@@ -267,6 +300,7 @@ func (k *checker) missing(ctx context.Context, r ledger.Record) error {
 		return err
 	}
 	k.add(&k.rep.MissingBlobs, r.SID)
+	k.deletions++
 	if !k.repair {
 		return nil
 	}

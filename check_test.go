@@ -34,7 +34,7 @@ func TestCheckLeavesAPendingRenditionAlone(t *testing.T) {
 	require.NoError(t, err)
 
 	e.clock.Advance(9 * time.Minute)
-	rep, err := e.c.Check(ctx, true, "")
+	rep, err := e.c.Check(ctx, 100, "")
 	require.NoError(t, err)
 	assert.Empty(t, rep.OrphanBlobs, "a rendition being written must not be taken for an orphan")
 	assert.Zero(t, rep.Repaired)
@@ -45,7 +45,7 @@ func TestCheckLeavesAPendingRenditionAlone(t *testing.T) {
 
 	// Left pending for good by a process that died.
 	e.clock.Advance(2 * time.Minute)
-	rep, err = e.c.Check(ctx, true, "")
+	rep, err = e.c.Check(ctx, 100, "")
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{thumb, "renditions/" + sid + "/preview"}, rep.OrphanBlobs)
 	assert.Equal(t, 2, rep.Repaired)
@@ -67,7 +67,7 @@ func TestCheckBoundsItsReport(t *testing.T) {
 		_, err := e.store.Put(ctx, fmt.Sprintf("media/ME%032x", i), strings.NewReader("x"), storage.Metadata{})
 		require.NoError(t, err)
 	}
-	rep, err := e.c.Check(ctx, true, "")
+	rep, err := e.c.Check(ctx, 100, "")
 	require.NoError(t, err)
 	assert.Len(t, rep.OrphanBlobs, 1000, "the report keeps the first 1,000 findings")
 	assert.Equal(t, orphans-1000, rep.Omitted, "and counts the rest")
@@ -103,23 +103,23 @@ func TestCheckResumesWhereItStopped(t *testing.T) {
 		_, err := e.store.Put(ctx, "media/"+sidOf(d), strings.NewReader("stray"), storage.Metadata{})
 		require.NoError(t, err)
 	}
-	rep, err := e.c.Check(ctx, false, "")
+	rep, err := e.c.Check(ctx, 0, "")
 	require.NoError(t, err)
 	assert.Equal(t, []string{sidOf("0"), sidOf("f")}, rep.OrphanBlobs)
 	assert.Empty(t, rep.Next, "a Check that went through everything has nothing to resume")
 
-	rep, err = e.c.Check(ctx, false, last)
+	rep, err = e.c.Check(ctx, 0, last)
 	require.NoError(t, err)
 	assert.Equal(t, []string{sidOf("f")}, rep.OrphanBlobs, "a Check resumed after the last file sees only what comes after it")
 
 	// Check looks an orphan up once more before it reports it: the ledger
 	// fails there, at the last orphan, after the three files.
 	l.on = true
-	rep, err = e.c.Check(ctx, false, sidOf("0"))
+	rep, err = e.c.Check(ctx, 0, sidOf("0"))
 	assert.Equal(t, errs.Unavailable, code(err), "the ledger's failure is reported")
 	assert.Equal(t, last, rep.Next, "a Check that stopped says where it got to: past the three files, at the last orphan")
 	l.on = false
-	rep, err = e.c.Check(ctx, false, rep.Next)
+	rep, err = e.c.Check(ctx, 0, rep.Next)
 	require.NoError(t, err)
 	assert.Equal(t, []string{sidOf("f")}, rep.OrphanBlobs, "resumed, it finishes the job")
 	assert.Empty(t, rep.Next)

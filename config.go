@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
+	"math/big"
 	"reflect"
 	"slices"
 	"sort"
@@ -185,6 +187,14 @@ func (c Config) problems(o *Options) []error {
 	if c.DraftLifetime < 0 {
 		bad("draftLifetime", "must be positive, got %s", c.DraftLifetime)
 	}
+	if o != nil && o.Ledger == nil && (o.lasting() || len(o.Stores) > 0) {
+		// The default ledger forgets on restart: every file the storage
+		// keeps would be "no longer available", and Check would call them
+		// all orphans.
+		bad("Options.Ledger", "is needed with storage that outlives the process: the default in-memory ledger "+
+			"forgets every file on restart; use a lasting one (ledger/sqlledger), or pass ledger/memory's New() "+
+			"to keep records in memory knowingly")
+	}
 	if o != nil && o.BindLinksToMember && (o.Links == nil || !o.Links.KnowsMembers()) {
 		// links.Server refuses a bound link unless its MemberOf names the
 		// requester: without one, every download would answer 403.
@@ -348,7 +358,10 @@ func (c Config) clone() Config {
 // type, keyed by type: {"channelTypes": {"whatsapp": {"maxFileSize":
 // 8388608}}} (see ChannelPolicy and Config.PolicyIn).
 //
-// Durations are Go duration strings ("90s", "5m") or whole seconds.
+// Durations are Go duration strings ("90s", "5m") or numbers of seconds
+// ("90", "1.5"), which is how Config's MarshalJSON writes them: a Config
+// written with json.Marshal reads back equal. A duration longer than a
+// time.Duration holds (about 292 years) is refused.
 // ParseConfig checks the result and reports every problem — unknown keys,
 // wrong types, a negative size, a bad extension, a zero lifetime — in one
 // errs.InvalidConfig error that names each field as it is written in the
@@ -453,12 +466,81 @@ func (d *jsonDuration) UnmarshalJSON(b []byte) error {
 		*d = jsonDuration(v)
 		return nil
 	}
-	var secs float64
-	if err := json.Unmarshal(b, &secs); err != nil {
-		return errors.New("a duration is a string such as \"5m\" or a number of seconds")
+	v, err := parseSeconds(string(b))
+	if err != nil {
+		return err
 	}
-	*d = jsonDuration(secs * float64(time.Second))
+	*d = jsonDuration(v)
 	return nil
+}
+
+// MarshalJSON writes d as a number of seconds, exactly ("300", "1.5"), the
+// unit ParseConfig reads numbers in.
+func (d jsonDuration) MarshalJSON() ([]byte, error) {
+	return []byte(formatSeconds(time.Duration(d))), nil
+}
+
+// maxSeconds is the longest duration a config may hold, in seconds: about
+// 292 years, time.Duration's limit.
+const maxSeconds = math.MaxInt64 / int64(time.Second)
+
+// parseSeconds reads a JSON number of seconds ("90", "1.5", "2e3") exactly,
+// to the nanosecond, and refuses one a time.Duration cannot hold.
+func parseSeconds(num string) (time.Duration, error) {
+	r, ok := new(big.Rat).SetString(num)
+	if !ok {
+		return 0, errors.New("a duration is a string such as \"5m\" or a number of seconds")
+	}
+	ns := new(big.Rat).Mul(r, big.NewRat(int64(time.Second), 1))
+	n := new(big.Int).Quo(ns.Num(), ns.Denom()) // whole nanoseconds, toward zero
+	if !n.IsInt64() {
+		return 0, fmt.Errorf("%s seconds is too long: at most %d seconds (about 292 years)", num, maxSeconds)
+	}
+	return time.Duration(n.Int64()), nil
+}
+
+// formatSeconds writes d as a number of seconds, with as many decimals as
+// it needs and no more.
+func formatSeconds(d time.Duration) string {
+	sign := ""
+	u := uint64(d)
+	if d < 0 {
+		sign, u = "-", -u
+	}
+	secs, frac := u/uint64(time.Second), u%uint64(time.Second)
+	if frac == 0 {
+		return fmt.Sprintf("%s%d", sign, secs)
+	}
+	return strings.TrimRight(fmt.Sprintf("%s%d.%09d", sign, secs, frac), "0")
+}
+
+// MarshalJSON writes c in the shape ParseConfig reads (Twilio Flex's),
+// with durations in seconds and the settings left at zero (their defaults)
+// left out, so ParseConfig(json.Marshal(c)) gives c back.
+func (c Config) MarshalJSON() ([]byte, error) {
+	type side struct {
+		FileAttachment validate.Policy `json:"fileAttachment"`
+	}
+	out := struct {
+		Agent           side                          `json:"agent"`
+		Customer        side                          `json:"customer"`
+		Supervisor      *side                         `json:"supervisor,omitempty"`
+		LinkLifetime    jsonDuration                  `json:"linkLifetime,omitzero"`
+		FilesPerMessage int                           `json:"filesPerMessage,omitzero"`
+		Mode            Mode                          `json:"mode,omitzero"`
+		LogRetention    jsonDuration                  `json:"logRetention,omitzero"`
+		DraftLifetime   jsonDuration                  `json:"draftLifetime,omitzero"`
+		ChannelTypes    map[ChannelType]ChannelPolicy `json:"channelTypes,omitempty"`
+	}{
+		Agent: side{c.Agent.FileAttachment}, Customer: side{c.Customer.FileAttachment},
+		LinkLifetime: jsonDuration(c.LinkLifetime), FilesPerMessage: c.FilesPerMessage, Mode: c.Mode,
+		LogRetention: jsonDuration(c.LogRetention), DraftLifetime: jsonDuration(c.DraftLifetime),
+		ChannelTypes: c.ChannelTypes,
+	}
+	if c.Supervisor != nil {
+		out.Supervisor = &side{c.Supervisor.FileAttachment}
+	}
+	return json.Marshal(out)
 }
 
 func isZero(v any) bool {
@@ -492,6 +574,9 @@ func checkShape(v any, t reflect.Type, path string, problems *[]error) {
 				bad(fmt.Sprintf("%q is not a duration such as \"5m\"", v))
 			}
 		case json.Number:
+			if _, err := parseSeconds(string(v)); err != nil {
+				bad(err.Error())
+			}
 		default:
 			bad("must be a duration such as \"5m\"")
 		}

@@ -2,6 +2,7 @@ package attachments_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -196,7 +197,7 @@ func TestConfigRefusesWhatWouldFailLater(t *testing.T) {
 			_, perr := attachments.ParseConfig([]byte(tt.setting.json))
 			c, nerr := attachments.New(tt.setting.cfg, &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{Logger: discardLogger()})
 			if c != nil {
-				_ = c.Close()
+				_ = c.Close(context.Background())
 			}
 			for name, err := range map[string]error{"ParseConfig": perr, "New": nerr} {
 				if tt.wantField == "" {
@@ -229,7 +230,7 @@ func TestNewRefusesBoundLinksNobodyCanOpen(t *testing.T) {
 				Links: tt.links, BindLinksToMember: true, Logger: discardLogger()})
 			if !tt.wantErr {
 				require.NoError(t, err, "a link server that knows its members is refused")
-				_ = c.Close()
+				_ = c.Close(context.Background())
 				return
 			}
 			assert.ErrorIs(t, err, errs.InvalidConfig, "New accepts links that would all answer 403")
@@ -250,7 +251,7 @@ func policy(t testing.TB, c attachments.Config, side attachments.Side) validate.
 func newErr(c attachments.Config) error {
 	cl, err := attachments.New(c, &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{Logger: discardLogger()})
 	if cl != nil {
-		_ = cl.Close()
+		_ = cl.Close(context.Background())
 	}
 	return err
 }

@@ -137,7 +137,7 @@ func (c *Client) messageFiles(ctx context.Context, m Message) ([]ledger.Record, 
 			SetMessageSID: m.SID, Now: c.now()})
 		switch errs.CodeOf(err) {
 		case "":
-			c.log.Warn("attachments: a message adopted a file its send could not record", "message", m.SID, "media", md.SID)
+			c.log.WarnContext(ctx, "attachments: a message adopted a file its send could not record", "message", m.SID, "media", md.SID)
 			recs = append(recs, adopted[0])
 		case errs.NotFound, errs.Conflict:
 			// not this message's: a forged or stale reference

@@ -119,17 +119,17 @@ func TestSweepRemovesExpiredDraftFiles(t *testing.T) {
 
 func TestJanitorStopsOnClose(t *testing.T) {
 	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{},
-		&attachments.Options{JanitorInterval: time.Millisecond, Logger: discardLogger()})
+		&attachments.Options{SweepInterval: time.Millisecond, Logger: discardLogger()})
 	require.NoError(t, err)
 	time.Sleep(5 * time.Millisecond)
 	done := make(chan struct{})
-	go func() { _ = c.Close(); close(done) }()
+	go func() { _ = c.Close(context.Background()); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
 		require.FailNow(t, "Close did not stop the janitor")
 	}
-	_ = c.Close() // idempotent
+	_ = c.Close(context.Background()) // idempotent
 }
 
 func TestAttachFileIsCheckedLikeASend(t *testing.T) {
@@ -149,12 +149,12 @@ func TestSweepFindsFilesOfAStoppedProcess(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	_, err := attach(e, customer, pngFile(t, "a.png"))
 	require.NoError(t, err)
-	_ = e.c.Close()
+	_ = e.c.Close(context.Background())
 	later, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{
-		Storage: e.store, Ledger: e.ledger, Logger: discardLogger(), JanitorInterval: -1,
+		Storage: e.store, Ledger: e.ledger, Logger: discardLogger(), SweepInterval: -1,
 		Now: func() time.Time { return e.clock.Now().Add(2 * time.Hour) }})
 	require.NoError(t, err)
-	defer later.Close()
+	defer later.Close(context.Background())
 	r, err := later.Sweep(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, 1, r.Files, "a new Client on the same storage and ledger should sweep the stopped one's expired file")

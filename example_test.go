@@ -35,8 +35,8 @@ func newExample() (*attachments.Client, *attachmentstest.Transport) {
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 var (
-	alice = attachments.Member{Identity: "alice", Side: attachments.SideCustomer}
-	bob   = attachments.Member{Identity: "bob", Side: attachments.SideAgent}
+	alice = attachments.Member{Identity: "alice"}
+	bob   = attachments.Member{Identity: "bob"}
 )
 
 func examplePNG() []byte {
@@ -47,7 +47,7 @@ func examplePNG() []byte {
 
 func ExampleSendMessage() {
 	c, _ := newExample()
-	defer c.Close()
+	defer c.Close(context.Background())
 	res, err := attachments.Invoke(context.Background(), c.Registry(), attachments.SendMessage,
 		attachments.SendMessagePayload{Channel: "CH1", Sender: alice, Body: "Hello, I need help with my order"})
 	if err != nil {
@@ -60,7 +60,7 @@ func ExampleSendMessage() {
 
 func ExampleSendMediaMessage() {
 	c, _ := newExample()
-	defer c.Close()
+	defer c.Close(context.Background())
 	ctx := context.Background()
 	res, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: alice,
@@ -89,7 +89,7 @@ func ExampleSendMediaMessage() {
 
 func ExampleAttachFile() {
 	c, _ := newExample()
-	defer c.Close()
+	defer c.Close(context.Background())
 	ctx := context.Background()
 	_, _ = c.SetDraftText(ctx, "CH1", alice, "typed text")
 	res, err := attachments.Invoke(ctx, c.Registry(), attachments.AttachFile, attachments.AttachFilePayload{
@@ -115,7 +115,7 @@ func ExampleAttachFile() {
 
 func ExampleDetachFile() {
 	c, _ := newExample()
-	defer c.Close()
+	defer c.Close(context.Background())
 	ctx := context.Background()
 	att, _ := attachments.Invoke(ctx, c.Registry(), attachments.AttachFile, attachments.AttachFilePayload{
 		Channel: "CH1", Sender: alice, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(examplePNG())},
@@ -128,7 +128,7 @@ func ExampleDetachFile() {
 
 func ExampleDownloadMedia() {
 	c, _ := newExample()
-	defer c.Close()
+	defer c.Close(context.Background())
 	ctx := context.Background()
 	sent, _ := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: alice, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(examplePNG())},
@@ -146,7 +146,7 @@ func ExampleDownloadMedia() {
 
 func ExampleDeleteMessage() {
 	c, chat := newExample()
-	defer c.Close()
+	defer c.Close(context.Background())
 	ctx := context.Background()
 	sent, _ := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: alice, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(examplePNG())},
@@ -161,7 +161,7 @@ func ExampleDeleteMessage() {
 // and read, but not send files.
 func ExampleBlockMember() {
 	c, _ := newExample()
-	defer c.Close()
+	defer c.Close(context.Background())
 	ctx := context.Background()
 	res, err := attachments.Invoke(ctx, c.Registry(), attachments.BlockMember,
 		attachments.BlockMemberPayload{Channel: "CH1", Requester: bob, Target: "alice", Mode: attachments.BlockFiles})
@@ -181,7 +181,7 @@ func ExampleBlockMember() {
 
 func ExampleUnblockMember() {
 	c, _ := newExample()
-	defer c.Close()
+	defer c.Close(context.Background())
 	ctx := context.Background()
 	_, _ = attachments.Invoke(ctx, c.Registry(), attachments.BlockMember,
 		attachments.BlockMemberPayload{Channel: "CH1", Requester: bob, Target: "alice"})
@@ -199,7 +199,7 @@ func ExampleUnblockMember() {
 // A before-listener cancels an action with a reason the sender sees.
 func ExampleOnBefore() {
 	c, _ := newExample()
-	defer c.Close()
+	defer c.Close(context.Background())
 	ctx := context.Background()
 	remove, _ := attachments.OnBefore(c.Registry(), attachments.SendMessage,
 		func(_ context.Context, p attachments.SendMessagePayload) (attachments.SendMessagePayload, error) {

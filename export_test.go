@@ -1,6 +1,10 @@
 package attachments
 
-import "context"
+import (
+	"context"
+	"maps"
+	"slices"
+)
 
 // RegisterGuarded registers a as Register does, with a guard, as the
 // built-in actions are: the registry's tests check guards through it.
@@ -20,6 +24,13 @@ func (r Role) Rank() int                   { return r.rank() }
 func (r Role) Side() Side                  { return r.side() }
 func (r Role) IsBlocked() bool             { return r.isBlocked() }
 func (r Role) Blocked(mode BlockMode) Role { return r.blocked(mode) }
+func (r Role) BlockMode() BlockMode        { return r.blockMode() }
 
 // DefaultChannelPolicies returns the built-in channel policies, for tests.
 var DefaultChannelPolicies = defaultChannelPolicies
+
+// ActionNames returns the names of the actions registered in r, sorted: a
+// new Client's are the built-in actions.
+func ActionNames(r *Registry) []string {
+	return slices.Sorted(maps.Keys(*r.actions.Load()))
+}

@@ -30,10 +30,10 @@ import (
 )
 
 var (
-	customer   = attachments.Member{Identity: "cust-1", Side: attachments.SideCustomer}
-	agent      = attachments.Member{Identity: "agent-1", Side: attachments.SideAgent}
-	supervisor = attachments.Member{Identity: "sup-1", Side: attachments.SideSupervisor}
-	stranger   = attachments.Member{Identity: "cust-2", Side: attachments.SideCustomer}
+	customer   = attachments.Member{Identity: "cust-1"}
+	agent      = attachments.Member{Identity: "agent-1"}
+	supervisor = attachments.Member{Identity: "sup-1"}
+	stranger   = attachments.Member{Identity: "cust-2"}
 )
 
 const channel = "CH1"
@@ -124,7 +124,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	e.links = httptest.NewServer(mux)
 	t.Cleanup(func() {
 		e.links.Close()
-		_ = c.Close()
+		_ = c.Close(context.Background())
 		_ = e.store.Close()
 	})
 	return e

@@ -24,7 +24,7 @@ func journalAfter[P, R any](c *Client, a Action[P, R], describe func(P, R) ledge
 			}
 		}
 		if jerr := c.ledger.Append(context.WithoutCancel(ctx), e); jerr != nil {
-			c.log.Error("attachments: journal record failed", "action", string(a), "err", jerr)
+			c.log.ErrorContext(ctx, "attachments: journal record failed", "action", string(a), "err", jerr)
 		}
 	}
 }

@@ -197,13 +197,13 @@ func TestJournalRecordsAndPurges(t *testing.T) {
 
 	// The library's own info-level logs never name people or files.
 	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, e.members, &attachments.Options{
-		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})), JanitorInterval: time.Millisecond})
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})), SweepInterval: time.Millisecond})
 	require.NoError(t, err, "a Client with an info-level logger cannot be made")
 	_, err = attachments.Invoke(ctx, c.Registry(), attachments.AttachFile,
 		attachments.AttachFilePayload{Channel: channel, Sender: customer, File: pngFile(t, "secret-name.png")})
 	require.NoError(t, err, "the customer cannot attach the file")
 	time.Sleep(10 * time.Millisecond)
-	_ = c.Close()
+	_ = c.Close(context.Background())
 	s := logs.String()
 	assert.NotContains(t, s, "secret-name", "the logs hold personal data: a file's name")
 	assert.NotContains(t, s, customer.Identity, "the logs hold personal data: a member's identity")
@@ -214,6 +214,6 @@ func TestDefaultLinkKeyWarns(t *testing.T) {
 	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	require.NoError(t, err, "a Client without a link key cannot be made")
-	defer c.Close()
+	defer c.Close(context.Background())
 	assert.Contains(t, logs.String(), "random key", "no warning about the ephemeral link key")
 }

@@ -40,7 +40,7 @@ func isMediaSID(s string) bool {
 }
 
 // Media is a reference to a stored file, as a message carries it in its
-// attributes under AttributeMedia. Its JSON is Flex's media shape
+// attributes under "media", as in Flex. Its JSON is Flex's media shape
 // ({url, filename, contentType, size}) plus the library's sid and sha256.
 type Media struct {
 	SID         string `json:"sid,omitempty"`
@@ -60,9 +60,9 @@ type Media struct {
 	Renditions []ledger.Rendition `json:"renditions,omitempty"`
 }
 
-// AttributeMedia is the message attribute that holds a message's media: a
+// attributeMedia is the message attribute that holds a message's media: a
 // list of Media.
-const AttributeMedia = "media"
+const attributeMedia = "media"
 
 // Message is a chat message as the Transport carries it.
 type Message struct {
@@ -73,7 +73,7 @@ type Message struct {
 	Body    string    `json:"body"`
 	Created time.Time `json:"created"`
 	// Attributes are free-form, JSON-compatible values. The library keeps
-	// media references under AttributeMedia.
+	// media references under "media".
 	Attributes map[string]any `json:"attributes,omitempty"`
 }
 
@@ -81,7 +81,7 @@ type Message struct {
 // attribute as the library stores it ([]Media) and as a JSON round trip
 // leaves it ([]any of maps), so a Transport may persist attributes as JSON.
 func (m Message) Media() ([]Media, error) {
-	v, ok := m.Attributes[AttributeMedia]
+	v, ok := m.Attributes[attributeMedia]
 	if !ok || v == nil {
 		return nil, nil
 	}
@@ -100,14 +100,14 @@ func (m Message) Media() ([]Media, error) {
 		var one Media
 		if err2 := json.Unmarshal(data, &one); err2 != nil {
 			return nil, &errs.Error{Code: errs.InvalidPayload, Op: "message " + m.SID,
-				Err: fmt.Errorf("attribute %q is not media: %w", AttributeMedia, err)}
+				Err: fmt.Errorf("attribute %q is not media: %w", attributeMedia, err)}
 		}
 		list = []Media{one}
 	}
 	for _, md := range list {
 		if !isMediaSID(md.SID) && (md.SID != "" || md.URL == "") {
 			return nil, &errs.Error{Code: errs.InvalidPayload, Op: "message " + m.SID,
-				Err: fmt.Errorf("attribute %q holds an invalid media sid %q", AttributeMedia, md.SID)}
+				Err: fmt.Errorf("attribute %q holds an invalid media sid %q", attributeMedia, md.SID)}
 		}
 	}
 	return list, nil

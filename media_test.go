@@ -27,7 +27,7 @@ func TestMediaSID(t *testing.T) {
 
 func TestMessageMediaSurvivesJSON(t *testing.T) {
 	want := attachments.Media{SID: attachments.NewMediaSID(), FileName: "a.png", ContentType: "image/png", Size: 4, SHA256: "ab"}
-	m := attachments.Message{Attributes: map[string]any{attachments.AttributeMedia: []attachments.Media{want}}}
+	m := attachments.Message{Attributes: map[string]any{"media": []attachments.Media{want}}}
 	data, err := json.Marshal(m)
 	require.NoError(t, err)
 	var back attachments.Message
@@ -37,7 +37,7 @@ func TestMessageMediaSurvivesJSON(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, []attachments.Media{want}, got, "a transport that stores attributes as JSON loses the media")
 	}
-	bad := attachments.Message{Attributes: map[string]any{attachments.AttributeMedia: []any{map[string]any{"sid": "../x"}}}}
+	bad := attachments.Message{Attributes: map[string]any{"media": []any{map[string]any{"sid": "../x"}}}}
 	_, err = bad.Media()
 	assert.Error(t, err, "Media() accepted an invalid sid")
 	got, err := (attachments.Message{}).Media()

@@ -16,7 +16,7 @@ import (
 func TestResolveAndOpenMedia(t *testing.T) {
 	ctx := context.Background()
 	c, _ := newExample()
-	defer c.Close()
+	defer c.Close(context.Background())
 	png := examplePNG()
 	sent, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: alice, File: &attachments.File{Name: "a.png", Body: bytes.NewReader(png)},

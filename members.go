@@ -7,16 +7,14 @@ import (
 )
 
 // Member is someone taking part in a channel: an identity, which the host has
-// authenticated, and the side it says it is on.
+// authenticated.
 //
-// Only Identity grants anything: the library looks the member's role up in
-// the host's Members directory, and the policy that applies is that of the
-// side the role acts for (a customer's, an agent's, a supervisor's, blocked
-// or not). A caller that puts another Side here gets its role's rules all
-// the same. Side is carried for the host's own use (its views, its logs).
+// A Member carries no side and no role on purpose: the library looks the
+// member's role up in the host's Members directory, and the policy that
+// applies is that of the side the role acts for (see Client.SideOf), so no
+// caller can claim a side it does not hold.
 type Member struct {
 	Identity string `json:"identity"`
-	Side     Side   `json:"side"`
 }
 
 // Role is a member's role in a channel. A role grants permissions.
@@ -79,9 +77,9 @@ func (r Role) blocked(mode BlockMode) Role {
 	return base + blockedAllSuffix
 }
 
-// BlockMode returns what r's block takes away, or "" when r is not blocked.
-// roleBlocked is BlockAll.
-func (r Role) BlockMode() BlockMode {
+// blockMode returns what r's block takes away, or "" when r is not blocked.
+// roleBlocked is BlockAll. A host reads the same from Client.Permissions.
+func (r Role) blockMode() BlockMode {
 	switch {
 	case r == roleBlocked, strings.HasSuffix(string(r), blockedAllSuffix):
 		return BlockAll
@@ -92,7 +90,7 @@ func (r Role) BlockMode() BlockMode {
 }
 
 // isBlocked reports whether r is the role of a blocked member.
-func (r Role) isBlocked() bool { return r.BlockMode() != "" }
+func (r Role) isBlocked() bool { return r.blockMode() != "" }
 
 // base returns the role r's member held before it was blocked ("customer"
 // for "customer:blocked-files"), r itself when r is not blocked, and ""
@@ -160,7 +158,7 @@ const (
 // "blocked" role can do nothing.
 //
 // Blocked roles ("customer:blocked") need no entry: they hold their base
-// role's permissions less those their block takes away (see BlockMode). An
+// role's permissions less those their block takes away (see BlockAll and BlockFiles). An
 // entry for one, in a host's Options.Roles, overrides that.
 func DefaultRoles() map[Role][]Permission {
 	return map[Role][]Permission{
@@ -193,7 +191,7 @@ func (p permissions) of(r Role) []Permission {
 	if perms, ok := p[r]; ok || !r.isBlocked() {
 		return perms
 	}
-	mode := r.BlockMode()
+	mode := r.blockMode()
 	return slices.DeleteFunc(slices.Clone(p[r.base()]), func(perm Permission) bool {
 		return takenBy(mode, perm)
 	})
@@ -211,6 +209,21 @@ func takenBy(mode BlockMode, perm Permission) bool {
 		return mode == BlockAll
 	}
 	return false
+}
+
+// SideOf returns the side whose policy applies to identity in channel: the
+// side its role in the host's Members directory acts for (SideCustomer,
+// SideAgent or SideSupervisor, blocked or not), or "" for a role that is
+// none of the built-in ones. It is the one answer to "which side is this
+// member on": the actions, hooks' events and webhook envelopes all take it
+// from here, never from the caller. A member the directory does not know in
+// channel is an errs.PermissionDenied error.
+func (c *Client) SideOf(ctx context.Context, channel, identity string) (Side, error) {
+	r, err := c.role(ctx, channel, Member{Identity: identity})
+	if err != nil {
+		return "", err
+	}
+	return r.side(), nil
 }
 
 // Permissions returns what a member in role r may do under the Client's

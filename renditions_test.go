@@ -101,7 +101,7 @@ func TestCheckFindsAnUnrecordedRendition(t *testing.T) {
 	stray := "renditions/" + sent.Media[0].SID + "/thumbnail"
 	_, err = e.store.Put(ctx, stray, strings.NewReader("x"), storage.Metadata{})
 	require.NoError(t, err)
-	rep, err := e.c.Check(ctx, true, "")
+	rep, err := e.c.Check(ctx, 1, "")
 	require.NoError(t, err)
 	assert.Equal(t, []string{stray}, rep.OrphanBlobs, "a rendition a crash left unrecorded must be found")
 	assert.Equal(t, []string{"media/" + sent.Media[0].SID}, e.keys(t))
@@ -192,7 +192,7 @@ func TestRenditionsPutAtOnceAreAllKept(t *testing.T) {
 	r, err := e.ledger.Get(ctx, sid)
 	require.NoError(t, err)
 	assert.Len(t, r.Renditions, n, "renditions recorded at once were lost: their links 404 for good")
-	rep, err := e.c.Check(ctx, false, "")
+	rep, err := e.c.Check(ctx, 0, "")
 	require.NoError(t, err)
 	assert.Empty(t, rep.OrphanBlobs, "every rendition stored is recorded")
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // SendMessage sends a text message. Its attributes may carry media (see
-// AttributeMedia): files the sender staged in that channel and has not sent
+// the "media" attribute): files the sender staged in that channel and has not sent
 // yet — which is how a host that replaces SendMediaMessage sends the file
 // its replacement stored. Media the ledger does not record as the sender's
 // own, staged in that channel, is refused, and nothing is sent, deleted or
@@ -92,7 +92,7 @@ func (c *Client) sendMessage(ctx context.Context, p SendMessagePayload) (SendMes
 		defer cancel()
 		for _, sid := range linked {
 			if _, derr := c.destroy(cctx, ledger.Change{SID: sid, From: []ledger.State{ledger.Staged}}); derr != nil {
-				c.log.Error("attachments: could not drop an unsent media link; the sweep will", "media", sid, "err", derr)
+				c.log.ErrorContext(ctx, "attachments: could not drop an unsent media link; the sweep will", "media", sid, "err", derr)
 			}
 		}
 	}
@@ -131,7 +131,7 @@ func transportError(err error) error {
 }
 
 // SendMediaMessage sends a file, or the files staged in the sender's draft,
-// as one message whose attributes carry the media (see AttributeMedia).
+// as one message whose attributes carry the media (the "media" attribute, as in Flex).
 //
 // The guard checks the sender's permission and the policy of the side its
 // role acts for, then streams the file into storage while it limits its
@@ -159,7 +159,7 @@ type SendMediaMessagePayload struct {
 	FromDraft bool
 	// Text is the message's text, in ModeConversations only.
 	Text string
-	// Attributes are extra message attributes. AttributeMedia is the
+	// Attributes are extra message attributes. "media" is the
 	// library's.
 	Attributes map[string]any
 }
@@ -256,7 +256,7 @@ func (c *Client) sendDraft(ctx context.Context, p SendMediaMessagePayload) (Send
 		return SendMediaMessageResult{}, err
 	}
 	if err := c.ledger.SetDraftText(context.WithoutCancel(ctx), p.Channel, p.Sender.Identity, ""); err != nil {
-		c.log.Error("attachments: could not clear a sent draft's text", "err", err)
+		c.log.ErrorContext(ctx, "attachments: could not clear a sent draft's text", "err", err)
 	}
 	return SendMediaMessageResult{Message: m, Media: sent}, nil
 }
@@ -314,7 +314,7 @@ func (c *Client) sendFiles(ctx context.Context, channel string, sender Member, b
 	if attrs == nil {
 		attrs = map[string]any{}
 	}
-	attrs[AttributeMedia] = media
+	attrs[attributeMedia] = media
 	m, err := c.transport.Send(ctx, Message{Channel: channel, Author: sender.Identity, Body: body, Attributes: attrs})
 	if err != nil {
 		c.putBack(ctx, sids, from)

@@ -223,7 +223,7 @@ func TestPersonalStorage(t *testing.T) {
 			own[m.SID] = b
 			sent, err := attachments.Invoke(ctx, e.c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 				Channel: p.Channel, Sender: p.Sender, Body: m.FileName,
-				Attributes: map[string]any{attachments.AttributeMedia: []attachments.Media{m}, "store": "own"},
+				Attributes: map[string]any{"media": []attachments.Media{m}, "store": "own"},
 			})
 			return attachments.SendMediaMessageResult{Message: sent.Message, Media: []attachments.Media{m}}, err
 		})
@@ -255,7 +255,7 @@ func TestSendMessageWithMediaChecksThePolicy(t *testing.T) {
 	e := newEnv(t, envOptions{cfg: &off})
 	media := []attachments.Media{{SID: attachments.NewMediaSID(), FileName: "a.png"}}
 	_, err := attachments.Invoke(context.Background(), e.c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
-		Channel: channel, Sender: customer, Body: "a.png", Attributes: map[string]any{attachments.AttributeMedia: media},
+		Channel: channel, Sender: customer, Body: "a.png", Attributes: map[string]any{"media": media},
 	})
 	assert.ErrorIs(t, err, errs.AttachmentsDisabled, "media in a message's attributes dodge the policy")
 	_, err = attachments.Invoke(context.Background(), e.c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{

@@ -20,6 +20,11 @@ import (
 //
 // Files are keyed by their media SID: the store maps a SID to wherever it
 // keeps the bytes. Every method must be safe for concurrent use.
+//
+// A Store is for files the host keeps its own way. To give the library a
+// new backend for everything it stores (renditions and upload chunks too,
+// listed and checked by Client.Check), write a storage.Driver instead and
+// pass it as Options.Storage; see package storage.
 type Store interface {
 	// Put stores the bytes read from r under sid, whole or not at all: a Put
 	// that fails leaves nothing the store would later Open.

@@ -13,6 +13,7 @@ import (
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
+	ledgermemory "github.com/attachkit/attachments/ledger/memory"
 	"github.com/attachkit/attachments/storage/memory"
 )
 
@@ -24,10 +25,10 @@ func TestHostStoreServesLikeTheLibrarysStorage(t *testing.T) {
 	require.NoError(t, members.SetRole(ctx, channel, agent.Identity, attachments.RoleAgent))
 	store := memory.New()
 	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{
-		Storage: store, Logger: discardLogger(),
+		Storage: store, Logger: discardLogger(), Ledger: ledgermemory.New(),
 		Stores: map[string]attachments.Store{"own": own}})
 	require.NoError(t, err)
-	defer c.Close()
+	defer c.Close(context.Background())
 	srv := httptest.NewServer(c.Links())
 	defer srv.Close()
 

@@ -32,7 +32,7 @@ const sweepBatch = 100
 // Sweep deletes the files that have sat staged or in a draft for longer than
 // Config.DraftLifetime, and the uploads that made no progress for as long, finishes deletes that were interrupted, and purges
 // the journal past Config.LogRetention. The janitor calls it every
-// Options.JanitorInterval; hosts that turn the janitor off call it
+// Options.SweepInterval; hosts that turn the janitor off call it
 // themselves.
 //
 // Each file goes through a conditional transition, so a file a send takes

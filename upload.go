@@ -300,7 +300,7 @@ func (c *Client) discard(ctx context.Context, orig, final *File) {
 		dctx, cancel := cleanupContext(ctx)
 		_, err := c.destroy(dctx, ledger.Change{SID: s.media.SID, From: []ledger.State{ledger.Staged}, Owner: s.owner})
 		if err != nil && errs.CodeOf(err) != errs.Conflict && errs.CodeOf(err) != errs.NotFound {
-			c.log.Error("attachments: could not discard an unsent file; the sweep will", "media", s.media.SID, "err", err)
+			c.log.ErrorContext(ctx, "attachments: could not discard an unsent file; the sweep will", "media", s.media.SID, "err", err)
 		}
 		cancel()
 	}

@@ -47,8 +47,8 @@ func NewClient(t T, cfg attachments.Config, opts *attachments.Options) *Host {
 	h := &Host{
 		Chat:     &Transport{},
 		Members:  &Members{},
-		Customer: attachments.Member{Identity: "customer", Side: attachments.SideCustomer},
-		Agent:    attachments.Member{Identity: "agent", Side: attachments.SideAgent},
+		Customer: attachments.Member{Identity: "customer"},
+		Agent:    attachments.Member{Identity: "agent"},
 	}
 	ctx := context.Background()
 	require.NoError(t, h.Members.SetRole(ctx, Channel, h.Customer.Identity, attachments.RoleCustomer))
@@ -62,7 +62,7 @@ func NewClient(t T, cfg attachments.Config, opts *attachments.Options) *Host {
 	}
 	c, err := attachments.New(cfg, h.Chat, h.Members, &o)
 	require.NoError(t, err, "attachments.New refused the test's Config or Options")
-	t.Cleanup(func() { _ = c.Close() })
+	t.Cleanup(func() { _ = c.Close(context.Background()) })
 	h.Client = c
 	return h
 }

@@ -177,7 +177,7 @@ func TestNewClientWiresAWorkingChat(t *testing.T) {
 	require.NoError(t, err, "the agent cannot download what the customer sent")
 	assert.Equal(t, "notes.txt", dl.Media.FileName)
 
-	_, err = h.Send(ctx, attachments.Member{Identity: "stranger", Side: attachments.SideCustomer}, "notes.txt", notes)
+	_, err = h.Send(ctx, attachments.Member{Identity: "stranger"}, "notes.txt", notes)
 	assert.ErrorIs(t, err, errs.PermissionDenied, "someone outside the channel can send to it")
 }
 

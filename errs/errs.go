@@ -86,6 +86,9 @@ const (
 	// Conflict: a record changed under the caller (another instance won a
 	// race for it, or it is no longer in the state the caller expected).
 	Conflict Code = "conflict"
+	// TooManyRepairs: Client.Check found more to delete than the host
+	// allowed, and deleted nothing.
+	TooManyRepairs Code = "too_many_repairs"
 )
 
 var messages = map[Code]string{
@@ -121,6 +124,7 @@ var messages = map[Code]string{
 	Unavailable:         "the service is unavailable, try again later",
 	Internal:            "something went wrong",
 	Conflict:            "the file changed in the meantime; try again",
+	TooManyRepairs:      "the repair would delete more than allowed",
 }
 
 // Error returns the code itself, so that a bare Code can be returned or

@@ -25,7 +25,7 @@ func (nopJournal) Append(context.Context, ledger.Entry) error { return nil }
 // implementation, so that only dispatch is measured.
 func BenchmarkListener(b *testing.B) {
 	ctx := context.Background()
-	alice := attachments.Member{Identity: "alice", Side: attachments.SideCustomer}
+	alice := attachments.Member{Identity: "alice"}
 	run := func(b *testing.B, install func(c *attachments.Client)) {
 		members := &attachmentstest.Members{}
 		_ = members.SetRole(ctx, "CH1", alice.Identity, attachments.RoleCustomer)
@@ -33,7 +33,7 @@ func BenchmarkListener(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer c.Close()
+		defer c.Close(context.Background())
 		_ = attachments.Replace(c.Registry(), attachments.SendMessage,
 			func(context.Context, attachments.SendMessagePayload, func(context.Context, attachments.SendMessagePayload) (attachments.SendMessageResult, error)) (attachments.SendMessageResult, error) {
 				return attachments.SendMessageResult{}, nil

@@ -16,11 +16,14 @@
 // calls Event.Open.
 //
 //	remove, err := hooks.Before(c, func(ctx context.Context, e hooks.Event) error {
-//		if e.Actor.Side == attachments.SideCustomer && len(e.Media) > 0 && e.Media[0].Size > 1<<20 {
+//		if e.Side == attachments.SideCustomer && len(e.Media) > 0 && e.Media[0].Size > 1<<20 {
 //			return attachments.Cancel("files from customers are limited to 1 MiB")
 //		}
 //		return nil
-//	}, hooks.MediaActions()...)
+//	}, hooks.UploadActions()...) // uploads only: MediaActions() has DownloadMedia too
+//
+// An Event's Side is the side of the actor's role in the host's directory
+// (attachments.Client.SideOf), never one the caller claims.
 //
 // # Security
 //

@@ -19,7 +19,12 @@ type Event struct {
 	Channel string `json:"channel"`
 	// Actor is the member who invoked the action: its sender or requester.
 	Actor attachments.Member `json:"actor"`
-	// Target is BlockMember's target identity.
+	// Side is the side whose policy applies to Actor: the side of its role
+	// in the channel, from the host's directory (Client.SideOf), never from
+	// the caller. It is empty for a role that is none of the built-in ones,
+	// and in an after-event of an action refused to a non-member.
+	Side attachments.Side `json:"side,omitempty"`
+	// Target is BlockMember's and UnblockMember's target identity.
 	Target string `json:"target,omitempty"`
 	// MessageSID is the message the action sent, downloads from or deletes,
 	// when known.

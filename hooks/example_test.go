@@ -19,7 +19,7 @@ func ExampleBefore() {
 
 	remove, err := hooks.Before(c, func(_ context.Context, e hooks.Event) error {
 		for _, m := range e.Media {
-			if e.Actor.Side == attachments.SideAgent && m.Size > 100 {
+			if e.Side == attachments.SideAgent && m.Size > 100 {
 				return attachments.Cancel("agents send files of at most 100 bytes")
 			}
 		}

@@ -39,7 +39,7 @@ func BuiltinActions() []string {
 	return []string{
 		string(attachments.SendMessage), string(attachments.SendMediaMessage), string(attachments.AttachFile),
 		string(attachments.DetachFile), string(attachments.DownloadMedia), string(attachments.DeleteMessage),
-		string(attachments.BlockMember),
+		string(attachments.BlockMember), string(attachments.UnblockMember),
 	}
 }
 
@@ -64,14 +64,13 @@ func Before(c *attachments.Client, fn BeforeFunc, actions ...string) (remove fun
 		return nil, invalid("before", "nil listener")
 	}
 	return install(c, "before", actions, func(name string) (func(), error) {
-		r := c.Registry()
 		switch name {
 		case string(attachments.SendMessage):
-			return before(r, attachments.SendMessage, fn, func(_ context.Context, p attachments.SendMessagePayload) (Event, error) {
+			return before(c, attachments.SendMessage, fn, func(_ context.Context, p attachments.SendMessagePayload) (Event, error) {
 				return Event{Channel: p.Channel, Actor: p.Sender, Media: attributeMedia(p.Attributes)}, nil
 			})
 		case string(attachments.SendMediaMessage):
-			return before(r, attachments.SendMediaMessage, fn, func(ctx context.Context, p attachments.SendMediaMessagePayload) (Event, error) {
+			return before(c, attachments.SendMediaMessage, fn, func(ctx context.Context, p attachments.SendMediaMessagePayload) (Event, error) {
 				e := Event{Channel: p.Channel, Actor: p.Sender, FromDraft: p.FromDraft}
 				if p.FromDraft {
 					d, err := c.Draft(ctx, p.Channel, p.Sender)
@@ -85,17 +84,17 @@ func Before(c *attachments.Client, fn BeforeFunc, actions ...string) (remove fun
 				return e, nil
 			})
 		case string(attachments.AttachFile):
-			return before(r, attachments.AttachFile, fn, func(_ context.Context, p attachments.AttachFilePayload) (Event, error) {
+			return before(c, attachments.AttachFile, fn, func(_ context.Context, p attachments.AttachFilePayload) (Event, error) {
 				e := Event{Channel: p.Channel, Actor: p.Sender}
 				e.withFile(p.File)
 				return e, nil
 			})
 		case string(attachments.DetachFile):
-			return before(r, attachments.DetachFile, fn, func(_ context.Context, p attachments.DetachFilePayload) (Event, error) {
+			return before(c, attachments.DetachFile, fn, func(_ context.Context, p attachments.DetachFilePayload) (Event, error) {
 				return Event{Channel: p.Channel, Actor: p.Sender, Media: []attachments.Media{{SID: p.MediaSID}}}, nil
 			})
 		case string(attachments.DownloadMedia):
-			return before(r, attachments.DownloadMedia, fn, func(ctx context.Context, p attachments.DownloadMediaPayload) (Event, error) {
+			return before(c, attachments.DownloadMedia, fn, func(ctx context.Context, p attachments.DownloadMediaPayload) (Event, error) {
 				md, err := c.ResolveMedia(ctx, p)
 				if err != nil {
 					return Event{}, err
@@ -104,11 +103,15 @@ func Before(c *attachments.Client, fn BeforeFunc, actions ...string) (remove fun
 					open: func(ctx context.Context) (io.ReadCloser, error) { return c.OpenMedia(ctx, md.SID) }}, nil
 			})
 		case string(attachments.DeleteMessage):
-			return before(r, attachments.DeleteMessage, fn, func(_ context.Context, p attachments.DeleteMessagePayload) (Event, error) {
+			return before(c, attachments.DeleteMessage, fn, func(_ context.Context, p attachments.DeleteMessagePayload) (Event, error) {
 				return Event{Channel: p.Channel, Actor: p.Requester, MessageSID: p.MessageSID}, nil
 			})
 		case string(attachments.BlockMember):
-			return before(r, attachments.BlockMember, fn, func(_ context.Context, p attachments.BlockMemberPayload) (Event, error) {
+			return before(c, attachments.BlockMember, fn, func(_ context.Context, p attachments.BlockMemberPayload) (Event, error) {
+				return Event{Channel: p.Channel, Actor: p.Requester, Target: p.Target}, nil
+			})
+		case string(attachments.UnblockMember):
+			return before(c, attachments.UnblockMember, fn, func(_ context.Context, p attachments.UnblockMemberPayload) (Event, error) {
 				return Event{Channel: p.Channel, Actor: p.Requester, Target: p.Target}, nil
 			})
 		}
@@ -126,15 +129,14 @@ func After(c *attachments.Client, fn AfterFunc, actions ...string) (remove func(
 		return nil, invalid("after", "nil listener")
 	}
 	return install(c, "after", actions, func(name string) (func(), error) {
-		r := c.Registry()
 		switch name {
 		case string(attachments.SendMessage):
-			return after(r, attachments.SendMessage, fn, func(p attachments.SendMessagePayload, res attachments.SendMessageResult) Event {
+			return after(c, attachments.SendMessage, fn, func(p attachments.SendMessagePayload, res attachments.SendMessageResult) Event {
 				media := attributeMedia(p.Attributes)
 				return Event{Channel: p.Channel, Actor: p.Sender, MessageSID: res.Message.SID, Media: media}
 			})
 		case string(attachments.SendMediaMessage):
-			return after(r, attachments.SendMediaMessage, fn, func(p attachments.SendMediaMessagePayload, res attachments.SendMediaMessageResult) Event {
+			return after(c, attachments.SendMediaMessage, fn, func(p attachments.SendMediaMessagePayload, res attachments.SendMediaMessageResult) Event {
 				e := Event{Channel: p.Channel, Actor: p.Sender, MessageSID: res.Message.SID, FromDraft: p.FromDraft,
 					Media: slices.Clone(res.Media)}
 				if len(e.Media) == 0 {
@@ -143,15 +145,15 @@ func After(c *attachments.Client, fn AfterFunc, actions ...string) (remove func(
 				return e
 			})
 		case string(attachments.AttachFile):
-			return after(r, attachments.AttachFile, fn, func(p attachments.AttachFilePayload, _ attachments.AttachFileResult) Event {
+			return after(c, attachments.AttachFile, fn, func(p attachments.AttachFilePayload, _ attachments.AttachFileResult) Event {
 				return Event{Channel: p.Channel, Actor: p.Sender, Media: storedMedia(p.File)}
 			})
 		case string(attachments.DetachFile):
-			return after(r, attachments.DetachFile, fn, func(p attachments.DetachFilePayload, _ attachments.DetachFileResult) Event {
+			return after(c, attachments.DetachFile, fn, func(p attachments.DetachFilePayload, _ attachments.DetachFileResult) Event {
 				return Event{Channel: p.Channel, Actor: p.Sender, Media: []attachments.Media{{SID: p.MediaSID}}}
 			})
 		case string(attachments.DownloadMedia):
-			return after(r, attachments.DownloadMedia, fn, func(p attachments.DownloadMediaPayload, res attachments.DownloadMediaResult) Event {
+			return after(c, attachments.DownloadMedia, fn, func(p attachments.DownloadMediaPayload, res attachments.DownloadMediaResult) Event {
 				e := Event{Channel: p.Channel, Actor: p.Requester, MessageSID: p.MessageSID}
 				switch {
 				case res.Media.SID != "":
@@ -162,11 +164,15 @@ func After(c *attachments.Client, fn AfterFunc, actions ...string) (remove func(
 				return e
 			})
 		case string(attachments.DeleteMessage):
-			return after(r, attachments.DeleteMessage, fn, func(p attachments.DeleteMessagePayload, res attachments.DeleteMessageResult) Event {
+			return after(c, attachments.DeleteMessage, fn, func(p attachments.DeleteMessagePayload, res attachments.DeleteMessageResult) Event {
 				return Event{Channel: p.Channel, Actor: p.Requester, MessageSID: p.MessageSID, Media: slices.Clone(res.Media)}
 			})
 		case string(attachments.BlockMember):
-			return after(r, attachments.BlockMember, fn, func(p attachments.BlockMemberPayload, _ attachments.BlockMemberResult) Event {
+			return after(c, attachments.BlockMember, fn, func(p attachments.BlockMemberPayload, _ attachments.BlockMemberResult) Event {
+				return Event{Channel: p.Channel, Actor: p.Requester, Target: p.Target}
+			})
+		case string(attachments.UnblockMember):
+			return after(c, attachments.UnblockMember, fn, func(p attachments.UnblockMemberPayload, _ attachments.UnblockMemberResult) Event {
 				return Event{Channel: p.Channel, Actor: p.Requester, Target: p.Target}
 			})
 		}
@@ -174,24 +180,32 @@ func After(c *attachments.Client, fn AfterFunc, actions ...string) (remove func(
 	})
 }
 
-func before[P, R any](r *attachments.Registry, a attachments.Action[P, R], fn BeforeFunc,
+func before[P, R any](c *attachments.Client, a attachments.Action[P, R], fn BeforeFunc,
 	describe func(context.Context, P) (Event, error)) (func(), error) {
-	return attachments.OnBefore(r, a, func(ctx context.Context, p P) (P, error) {
+	return attachments.OnBefore(c.Registry(), a, func(ctx context.Context, p P) (P, error) {
 		e, err := describe(ctx, p)
 		if err != nil {
 			return p, err
 		}
 		e.Action = string(a)
+		// The guard has found the actor in the directory; a directory that
+		// fails now stops the action, as the guard's own lookup would have.
+		if e.Side, err = c.SideOf(ctx, e.Channel, e.Actor.Identity); err != nil {
+			return p, err
+		}
 		return p, fn(ctx, e)
 	})
 }
 
-func after[P, R any](r *attachments.Registry, a attachments.Action[P, R], fn AfterFunc,
+func after[P, R any](c *attachments.Client, a attachments.Action[P, R], fn AfterFunc,
 	describe func(P, R) Event) (func(), error) {
-	return attachments.OnAfter(r, a, func(ctx context.Context, p P, res R, err error) {
+	return attachments.OnAfter(c.Registry(), a, func(ctx context.Context, p P, res R, err error) {
 		e := describe(p, res)
 		e.Action = string(a)
 		e.outcome(err)
+		// An actor the directory does not know (the action was refused for
+		// it) has no side.
+		e.Side, _ = c.SideOf(ctx, e.Channel, e.Actor.Identity)
 		fn(ctx, e)
 	})
 }

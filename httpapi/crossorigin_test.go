@@ -95,7 +95,7 @@ func TestCrossSiteRequestsAreRefused(t *testing.T) {
 func TestTrustedOriginsAreChecked(t *testing.T) {
 	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{}, nil)
 	require.NoError(t, err)
-	defer c.Close()
+	defer c.Close(context.Background())
 	for _, o := range []string{"app.example.com", "https://app.example.com/path", "ftp://app.example.com", "https://"} {
 		_, err := httpapi.New(c, memberOf, &httpapi.Options{TrustedOrigins: []string{o}})
 		assert.Equal(t, errs.InvalidArgument, errs.CodeOf(err), "%q is not an origin", o)

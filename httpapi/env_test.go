@@ -26,14 +26,15 @@ import (
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/httpapi"
 	"github.com/attachkit/attachments/ledger"
+	ledgermemory "github.com/attachkit/attachments/ledger/memory"
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/filesystem"
 )
 
 var (
-	customer = attachments.Member{Identity: "cust-1", Side: attachments.SideCustomer}
-	agent    = attachments.Member{Identity: "agent-1", Side: attachments.SideAgent}
-	stranger = attachments.Member{Identity: "cust-2", Side: attachments.SideCustomer}
+	customer = attachments.Member{Identity: "cust-1"}
+	agent    = attachments.Member{Identity: "agent-1"}
+	stranger = attachments.Member{Identity: "cust-2"}
 )
 
 const channel = "CH1"
@@ -91,7 +92,11 @@ func newEnv(t testing.TB, o *envOptions) *env {
 	}
 	chat := &attachmentstest.Transport{}
 	quiet := slog.New(slog.DiscardHandler)
-	c, err := attachments.New(cfg, chat, members, &attachments.Options{Storage: store, Logger: quiet, Ledger: o.ledger, Quota: o.quota})
+	records := o.ledger
+	if records == nil {
+		records = ledgermemory.New() // one process: the files die with the test's directory
+	}
+	c, err := attachments.New(cfg, chat, members, &attachments.Options{Storage: store, Logger: quiet, Ledger: records, Quota: o.quota})
 	require.NoError(t, err)
 	e := &env{c: c, store: store, chat: chat, reg: prometheus.NewRegistry()}
 	ho := httpapi.Options{}
@@ -137,8 +142,8 @@ func newEnv(t testing.TB, o *envOptions) *env {
 		defer cancel()
 		assert.NoError(t, e.srv.Shutdown(ctx), "the server did not shut down")
 		<-served
-		e.h.Close()
-		c.Close()
+		e.h.Close(context.Background())
+		c.Close(context.Background())
 		store.Close()
 		assertNoGoroutines(t)
 	})
@@ -278,7 +283,7 @@ func (e *env) assertNoOrphans(t testing.TB) {
 		got[key] = true
 	}
 	assert.Equal(t, want, got, "storage holds media no message or draft refers to (or lost some)")
-	rep, err := e.c.Check(context.Background(), false, "")
+	rep, err := e.c.Check(context.Background(), 0, "")
 	require.NoError(t, err)
 	assert.Empty(t, rep.OrphanBlobs, "blobs no ledger record explains")
 	assert.Empty(t, rep.MissingBlobs, "ledger records whose blob is gone")

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log"
@@ -21,7 +22,7 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer client.Close()
+	defer client.Close(context.Background())
 
 	// The host's own session lookup; here, a header stands in for it.
 	member := func(r *http.Request) (attachments.Member, error) {
@@ -29,7 +30,7 @@ func ExampleNew() {
 		if id == "" {
 			return attachments.Member{}, errors.New("not signed in")
 		}
-		return attachments.Member{Identity: id, Side: attachments.SideCustomer}, nil
+		return attachments.Member{Identity: id}, nil
 	}
 	registry := prometheus.NewRegistry()
 	h, err := httpapi.New(client, member, &httpapi.Options{
@@ -39,7 +40,7 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer h.Close()
+	defer h.Close(context.Background())
 
 	mux := http.NewServeMux()
 	mux.Handle(httpapi.DefaultPath, h)        // the API and tus uploads

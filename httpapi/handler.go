@@ -12,6 +12,7 @@ import (
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/internal/shutdown"
 	"github.com/attachkit/attachments/storage"
 )
 
@@ -133,9 +134,9 @@ type Handler struct {
 	openAPI   []byte // the OpenAPI document, with the Handler's path
 	handler   http.Handler
 
-	closeOnce sync.Once
-	stop      chan struct{}
-	wg        sync.WaitGroup
+	// stop cancels the context the background sweep runs under.
+	stop context.CancelFunc
+	wg   sync.WaitGroup
 }
 
 // New returns a Handler that invokes c's actions for the members member
@@ -185,7 +186,6 @@ func New(c *attachments.Client, member MemberFunc, opts *Options) (*Handler, err
 	h := &Handler{
 		client: c, member: member, path: o.Path, stall: o.StallTimeout, minRate: o.MinBodyRate, window: o.BodyRateWindow,
 		limits: newLimiter(o.Limits, o.Now), metrics: m, log: o.Logger, now: o.Now,
-		stop: make(chan struct{}),
 	}
 	for _, side := range []attachments.Side{attachments.SideCustomer, attachments.SideAgent, attachments.SideSupervisor} {
 		if p, err := c.Config().PolicyIn(side, attachments.ChannelWeb); err == nil && p.Enabled {
@@ -217,8 +217,10 @@ func New(c *attachments.Client, member MemberFunc, opts *Options) (*Handler, err
 		}
 		routes.ServeHTTP(w, r)
 	})
+	ctx, stop := context.WithCancel(context.Background())
+	h.stop = stop
 	if o.SweepInterval > 0 {
-		h.wg.Go(func() { h.sweeper(o.SweepInterval) })
+		h.wg.Go(func() { h.sweeper(ctx, o.SweepInterval) })
 	}
 	return h, nil
 }
@@ -236,29 +238,39 @@ func (h *Handler) Links() http.Handler { return h.metrics.countLinks(h.client.Li
 // it answers 404: serve your own registry instead.
 func (h *Handler) Metrics() http.Handler { return h.metrics.handler }
 
-// Close stops the background sweep and waits for it. It does not close the
-// Client. Close is idempotent.
-func (h *Handler) Close() error {
-	h.closeOnce.Do(func() { close(h.stop) })
-	h.wg.Wait()
-	return nil
+// Close stops the background sweep (cancelling a sweep in progress) and
+// waits for it to end, or for ctx to end, whichever comes first: then it
+// returns an errs.Canceled error wrapping ctx's. It does not close the
+// Client, and requests in flight are the http.Server's to end (Shutdown).
+// Close may be called more than once.
+func (h *Handler) Close(ctx context.Context) error {
+	h.stop()
+	return shutdown.Wait(ctx, &h.wg, "httpapi close", "stopped waiting for the sweep")
 }
 
-// sweeper sweeps expired tus uploads every interval until Close.
-func (h *Handler) sweeper(interval time.Duration) {
+// sweeper sweeps expired tus uploads every interval until ctx, which Close
+// cancels, ends.
+func (h *Handler) sweeper(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
-		case <-h.stop:
+		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), interval)
-		if n, err := h.Sweep(ctx); err != nil || n > 0 {
-			h.log.Info("httpapi: swept expired uploads", "count", n, "err", err)
-		}
+		sweepCtx, cancel := context.WithTimeout(ctx, interval)
+		n, err := h.Sweep(sweepCtx)
 		cancel()
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return // Close stopped it
+		case err != nil:
+			// Expired uploads keep their chunks until a sweep gets through.
+			h.log.ErrorContext(ctx, "httpapi: sweeping expired uploads failed", "count", n, "err", err)
+		case n > 0:
+			h.log.InfoContext(ctx, "httpapi: swept expired uploads", "count", n)
+		}
 	}
 }
 

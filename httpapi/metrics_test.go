@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -63,18 +64,18 @@ func TestMetrics(t *testing.T) {
 func TestMetricsRegistration(t *testing.T) {
 	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
-	defer c.Close()
+	defer c.Close(context.Background())
 	reg := prometheus.NewRegistry()
 	h, err := httpapi.New(c, memberOf, &httpapi.Options{Registerer: reg, SweepInterval: -1})
 	require.NoError(t, err)
-	defer h.Close()
+	defer h.Close(context.Background())
 	_, err = httpapi.New(c, memberOf, &httpapi.Options{Registerer: reg, SweepInterval: -1})
 	assert.ErrorIs(t, err, errs.InvalidArgument, "a second Handler on one registry should be refused, not panic")
 	// Without a registerer each Handler has its own registry.
 	h2, err := httpapi.New(c, memberOf, &httpapi.Options{SweepInterval: -1})
 	require.NoError(t, err)
-	defer h2.Close()
+	defer h2.Close(context.Background())
 	h3, err := httpapi.New(c, memberOf, &httpapi.Options{SweepInterval: -1})
 	require.NoError(t, err)
-	defer h3.Close()
+	defer h3.Close(context.Background())
 }

@@ -50,6 +50,8 @@ var statuses = map[errs.Code]int{
 	errs.Internal:        http.StatusInternalServerError,
 	// Another request (on any instance) changed the file first: retry.
 	errs.Conflict: http.StatusConflict,
+	// An operator's Check, never a member's request.
+	errs.TooManyRepairs: http.StatusInternalServerError,
 }
 
 // Status returns the HTTP status that answers an error with code. It is the

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -278,7 +279,7 @@ func TestTusSweep(t *testing.T) {
 		require.False(t, time.Now().After(deadline), "the background sweep never ran")
 		time.Sleep(10 * time.Millisecond)
 	}
-	require.NoError(t, e.h.Close())
+	require.NoError(t, e.h.Close(context.Background()))
 	for _, g := range goroutines(true) {
 		assert.NotContains(t, g, "sweeper", "Close should stop the background sweep")
 	}

@@ -15,7 +15,6 @@ import (
 
 	tusd "github.com/tus/tusd/v2/pkg/handler"
 
-	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/storage"
 )
@@ -36,7 +35,6 @@ type tusRecord struct {
 	Size     int64             `json:"size"`
 	MetaData map[string]string `json:"metaData"`
 	Owner    string            `json:"owner"`
-	Side     attachments.Side  `json:"side"`
 	Channel  string            `json:"channel"`
 	Created  time.Time         `json:"created"`
 }
@@ -73,7 +71,7 @@ func (s *tusStore) NewUpload(ctx context.Context, info tusd.FileInfo) (tusd.Uplo
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	rec := tusRecord{ID: hex.EncodeToString(b[:]), Size: info.Size, MetaData: info.MetaData,
-		Owner: c.member.Identity, Side: c.member.Side, Channel: c.channel, Created: s.now().UTC()}
+		Owner: c.member.Identity, Channel: c.channel, Created: s.now().UTC()}
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return nil, err

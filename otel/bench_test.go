@@ -33,7 +33,7 @@ func BenchmarkInvokeTracing(b *testing.B) {
 	}
 	for _, tc := range tracers {
 		b.Run("tracer="+tc.name, func(b *testing.B) {
-			host := attachmentstest.NewClient(b, attachments.DefaultConfig(), &attachments.Options{Trace: tc.trace, JanitorInterval: -1})
+			host := attachmentstest.NewClient(b, attachments.DefaultConfig(), &attachments.Options{Trace: tc.trace, SweepInterval: -1})
 			reg := host.Client.Registry()
 			if err := attachments.Register(reg, echoAction, func(_ context.Context, p echo) (echo, error) { return p, nil }); err != nil {
 				b.Fatal(err)

@@ -42,7 +42,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 
 	_, err = attachments.Invoke(context.Background(), c.Registry(), attachments.SendMediaMessage,
 		attachments.SendMediaMessagePayload{Channel: "CH1", Sender: attachments.Member{Identity: "alice"},

@@ -156,7 +156,7 @@ func serve(t *testing.T, tr *otel.Tracing, host *attachmentstest.Host) string {
 	}
 	h, err := httpapi.New(host.Client, member, &httpapi.Options{Registerer: prometheus.NewRegistry()})
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = h.Close() })
+	t.Cleanup(func() { _ = h.Close(context.Background()) })
 	srv := httptest.NewServer(tr.Handler(h))
 	t.Cleanup(srv.Close)
 	return srv.URL
@@ -173,7 +173,7 @@ func TestUploadTrace(t *testing.T) {
 	url := serve(t, tr, host)
 
 	sid := upload(t, url, host.Customer.Identity, "photo.png", pngBytes(t))
-	require.NoError(t, previews.Close()) // waits for the queued renditions
+	require.NoError(t, previews.Close(context.Background())) // waits for the queued renditions
 
 	spans := exp.GetSpans()
 	tree := treeOf(spans)
@@ -224,7 +224,7 @@ func TestNoPersonalDataUnlessOptedIn(t *testing.T) {
 			url := serve(t, tr, host)
 
 			sid := upload(t, url, identity, fileName, pngBytes(t))
-			require.NoError(t, previews.Close())
+			require.NoError(t, previews.Close(context.Background()))
 
 			var personal []string
 			for _, s := range exp.GetSpans() {

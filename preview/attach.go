@@ -11,6 +11,7 @@ import (
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
+	"github.com/attachkit/attachments/internal/shutdown"
 	"github.com/attachkit/attachments/jobs"
 	"github.com/attachkit/attachments/ledger"
 )
@@ -58,6 +59,9 @@ type Previews struct {
 	remove  []func()
 	wg      sync.WaitGroup
 	closing sync.Once
+	// abort cancels the context the queue's renders run under: Close calls
+	// it when its own context ends before the queue is done.
+	abort context.CancelFunc
 
 	mu     sync.RWMutex // guards jobs against a send after Close
 	jobs   chan job
@@ -100,20 +104,23 @@ func Attach(c *attachments.Client, r Renderer, opts *AttachOptions) (*Previews, 
 	if p.o.Logger == nil {
 		p.o.Logger = slog.Default()
 	}
+	ctx, abort := context.WithCancel(context.Background())
+	p.abort = abort
 	if p.o.Jobs != nil && !p.o.Sync {
 		if err := p.useJobs(p.o.Jobs); err != nil {
+			abort()
 			return nil, err
 		}
 		return p, nil
 	}
 	if err := p.listen(); err != nil {
-		p.Close()
+		_ = p.Close(ctx)
 		return nil, err
 	}
 	if !p.o.Sync {
 		p.jobs = make(chan job, p.o.Queue)
 		for range p.o.Workers {
-			p.wg.Go(p.work)
+			p.wg.Go(func() { p.work(ctx) })
 		}
 	}
 	return p, nil
@@ -186,14 +193,23 @@ func (p *Previews) enqueue(ctx context.Context, m attachments.Media) {
 	select {
 	case p.jobs <- job{ctx: context.WithoutCancel(ctx), sid: m.SID}:
 	default:
-		p.o.Logger.Warn("preview: the queue is full; a file gets no rendition", "media", m.SID)
+		p.o.Logger.WarnContext(ctx, "preview: the queue is full; a file gets no rendition", "media", m.SID)
 	}
 }
 
-func (p *Previews) work() {
+// work renders queued files until the queue is closed and empty, or until
+// base ends: then what is left in the queue gets no rendition. Each file's
+// work runs in the context of the action that queued it (its trace), and
+// ends when base does.
+func (p *Previews) work(base context.Context) {
 	for j := range p.jobs {
+		if base.Err() != nil {
+			continue // Close gave up waiting: drain without rendering
+		}
 		ctx, cancel := context.WithTimeout(j.ctx, p.o.Timeout)
+		stop := context.AfterFunc(base, cancel)
 		p.render(ctx, j.sid, func(ctx context.Context) (io.ReadCloser, error) { return p.c.OpenMedia(ctx, j.sid) })
+		stop()
 		cancel()
 	}
 }
@@ -217,8 +233,17 @@ func (p *Previews) renderFile(ctx context.Context, f *attachments.File) {
 // it cannot.
 func (p *Previews) render(ctx context.Context, sid string, open func(context.Context) (io.ReadCloser, error)) {
 	err := p.renderErr(ctx, sid, open)
-	if err != nil {
-		p.o.Logger.Info("preview: no rendition", "media", sid, "code", string(errs.CodeOf(err)), "err", err)
+	code := errs.CodeOf(err)
+	switch {
+	case err == nil:
+	case ctx.Err() != nil, code == errs.InvalidPayload, code == errs.Unsupported, code == errs.FileTooLarge, code == errs.Canceled:
+		// The picture itself (corrupt, too large, not one after all) or
+		// a Close that gave up: shown as a plain file, nothing is lost.
+		p.o.Logger.InfoContext(ctx, "preview: no rendition", "media", sid, "code", string(code), "err", err)
+	default:
+		// Storage or the ledger failed: a rendition that should exist
+		// does not.
+		p.o.Logger.WarnContext(ctx, "preview: no rendition", "media", sid, "code", string(code), "err", err)
 	}
 }
 
@@ -246,9 +271,14 @@ func (p *Previews) renderErr(ctx context.Context, sid string, open func(context.
 	return nil
 }
 
-// Close stops making renditions: no new file is queued, the files already
-// queued are rendered, and Close returns when they are done.
-func (p *Previews) Close() error {
+// Close stops making renditions: no new file is queued, and the files
+// already queued are rendered until they are done or ctx ends, whichever
+// comes first. When ctx ends first, Close cancels the renders in progress,
+// leaves the files still queued without renditions (a file without one is
+// shown as a plain file), and returns an errs.Canceled error wrapping ctx's
+// at once; the workers end on their own as soon as their renders see the
+// cancellation. Close may be called more than once.
+func (p *Previews) Close(ctx context.Context) error {
 	p.closing.Do(func() {
 		for _, remove := range p.remove {
 			remove()
@@ -260,6 +290,7 @@ func (p *Previews) Close() error {
 		}
 		p.mu.Unlock()
 	})
-	p.wg.Wait()
-	return nil
+	err := shutdown.Wait(ctx, &p.wg, "preview close", "files still queued got no renditions")
+	p.abort()
+	return err
 }

@@ -24,13 +24,13 @@ func ExampleAttach() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	previews, err := preview.Attach(c, preview.NewPool(preview.NewGoRenderer(nil), nil), nil)
 	if err != nil {
 		log.Fatal(err)
 	}
 
-	casey := attachments.Member{Identity: "casey", Side: attachments.SideCustomer}
+	casey := attachments.Member{Identity: "casey"}
 	sent, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: casey,
 		File: &attachments.File{Name: "photo.jpg", Body: bytes.NewReader(previewtest.OrientedJPEG(6))},
@@ -38,7 +38,7 @@ func ExampleAttach() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_ = previews.Close() // here, to wait for the queue; a server closes it at shutdown
+	_ = previews.Close(context.Background()) // here, to wait for the queue; a server closes it at shutdown
 
 	dl, err := attachments.Invoke(ctx, c.Registry(), attachments.DownloadMedia, attachments.DownloadMediaPayload{
 		Channel: "CH1", Requester: casey, MessageSID: sent.Message.SID, Rendition: preview.ThumbnailName,

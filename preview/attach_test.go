@@ -20,6 +20,7 @@ import (
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
+	ledgermemory "github.com/attachkit/attachments/ledger/memory"
 	"github.com/attachkit/attachments/preview"
 	"github.com/attachkit/attachments/preview/previewtest"
 )
@@ -32,8 +33,8 @@ type chat struct {
 }
 
 var (
-	casey = attachments.Member{Identity: "casey", Side: attachments.SideCustomer}
-	alex  = attachments.Member{Identity: "alex", Side: attachments.SideAgent}
+	casey = attachments.Member{Identity: "casey"}
+	alex  = attachments.Member{Identity: "alex"}
 )
 
 func newChat(t *testing.T) *chat {
@@ -45,7 +46,7 @@ func newChat(t *testing.T) *chat {
 	logs := &bytes.Buffer{}
 	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.Close() })
+	t.Cleanup(func() { _ = c.Close(context.Background()) })
 	srv := httptest.NewServer(c.Links())
 	t.Cleanup(srv.Close)
 	return &chat{c: c, links: srv, logs: logs, members: members}
@@ -83,7 +84,7 @@ func TestAttachMakesUprightPrivateRenditions(t *testing.T) {
 	// A phone photo stored sideways (EXIF orientation 6), with a GPS
 	// position, XMP, IPTC and a comment.
 	sent := ch.send(t, "photo.jpg", previewtest.OrientedJPEG(6))
-	require.NoError(t, p.Close()) // renders what was queued
+	require.NoError(t, p.Close(context.Background())) // renders what was queued
 
 	for _, name := range []string{preview.ThumbnailName, preview.PreviewName} {
 		b, media, err := ch.rendition(t, sent.Message.SID, name)
@@ -115,7 +116,7 @@ func TestAHEICPhotoGetsAPreviewEveryBrowserShows(t *testing.T) {
 	p, err := preview.Attach(ch.c, preview.NewGoRenderer(nil), nil)
 	require.NoError(t, err)
 	sent := ch.send(t, "IMG_0001.HEIC", heic)
-	require.NoError(t, p.Close())
+	require.NoError(t, p.Close(context.Background()))
 	b, _, err := ch.rendition(t, sent.Message.SID, preview.PreviewName)
 	require.NoError(t, err)
 	_, format, err := image.Decode(bytes.NewReader(b))
@@ -130,7 +131,7 @@ func TestABrokenPictureIsSentWithoutPreview(t *testing.T) {
 	jpg := previewtest.OrientedJPEG(1)
 	sent := ch.send(t, "cut.jpg", jpg[:len(jpg)*2/3]) // sniffs as JPEG, decodes as nothing
 	bomb := ch.send(t, "bomb.png", previewtest.PNGHeader(65535, 65535))
-	require.NoError(t, p.Close())
+	require.NoError(t, p.Close(context.Background()))
 	for _, s := range []attachments.SendMediaMessageResult{sent, bomb} {
 		_, _, err := ch.rendition(t, s.Message.SID, preview.ThumbnailName)
 		assert.Equal(t, errs.NotFound, errs.CodeOf(err), "a picture that cannot be rendered gets no thumbnail")
@@ -142,7 +143,7 @@ func TestSyncRenditionsTravelWithTheMessage(t *testing.T) {
 	ch := newChat(t)
 	p, err := preview.Attach(ch.c, preview.NewGoRenderer(nil), &preview.AttachOptions{Sync: true})
 	require.NoError(t, err)
-	defer p.Close()
+	defer p.Close(context.Background())
 	sent := ch.send(t, "photo.jpg", previewtest.OrientedJPEG(1))
 	media, err := sent.Message.Media()
 	require.NoError(t, err)
@@ -165,7 +166,7 @@ func TestDeletingAMessageDeletesItsRenditions(t *testing.T) {
 	p, err := preview.Attach(ch.c, preview.NewGoRenderer(nil), nil)
 	require.NoError(t, err)
 	sent := ch.send(t, "photo.jpg", previewtest.OrientedJPEG(1))
-	require.NoError(t, p.Close())
+	require.NoError(t, p.Close(context.Background()))
 	_, err = attachments.Invoke(context.Background(), ch.c.Registry(), attachments.DeleteMessage,
 		attachments.DeleteMessagePayload{Channel: "CH1", Requester: casey, MessageSID: sent.Message.SID})
 	require.NoError(t, err)
@@ -185,7 +186,7 @@ func TestStripOriginalsKeepsPixelsAndDropsTheSendersMetadata(t *testing.T) {
 	require.NoError(t, members.SetRole(ctx, "CH1", casey.Identity, attachments.RoleCustomer))
 	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{Logger: slog.New(slog.DiscardHandler), Rewrite: preview.StripOriginals})
 	require.NoError(t, err)
-	defer c.Close()
+	defer c.Close(context.Background())
 	photo := previewtest.OrientedJPEG(6)
 	res, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: casey, File: &attachments.File{Name: "photo.jpg", Body: bytes.NewReader(photo)}})
@@ -224,16 +225,17 @@ func TestPicturesInAHostsOwnStoreGetRenditions(t *testing.T) {
 	require.NoError(t, members.SetRole(ctx, "CH1", casey.Identity, attachments.RoleCustomer))
 	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{
 		Logger: slog.New(slog.DiscardHandler), Stores: map[string]attachments.Store{"own": own},
+		Ledger: ledgermemory.New(), // the test's store lives as long as the process
 	})
 	require.NoError(t, err)
-	defer c.Close()
+	defer c.Close(context.Background())
 	p, err := preview.Attach(c, preview.NewGoRenderer(nil), nil)
 	require.NoError(t, err)
 	res, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1", Sender: casey,
 		File: &attachments.File{Name: "photo.jpg", Body: bytes.NewReader(previewtest.OrientedJPEG(6)), Store: "own"}})
 	require.NoError(t, err)
-	require.NoError(t, p.Close())
+	require.NoError(t, p.Close(context.Background()))
 	dl, err := attachments.Invoke(ctx, c.Registry(), attachments.DownloadMedia, attachments.DownloadMediaPayload{
 		Channel: "CH1", Requester: casey, MessageSID: res.Message.SID, Rendition: preview.ThumbnailName})
 	require.NoError(t, err, "a picture in the host's store must get its thumbnail like any other")

@@ -26,7 +26,7 @@ func TestRenditionsAsJobsAreMadeOnceHoweverOftenTheyRun(t *testing.T) {
 	quiet := slog.New(slog.DiscardHandler)
 	q := jobs.NewLocal(&jobs.LocalOptions{MinBackoff: time.Millisecond, Logger: quiet})
 	h := attachmentstest.NewClient(t, attachments.DefaultConfig(),
-		&attachments.Options{Ledger: q.Ledger(memory.New()), JanitorInterval: -1})
+		&attachments.Options{Ledger: q.Ledger(memory.New()), SweepInterval: -1})
 	_, err := preview.Attach(h.Client, preview.NewGoRenderer(nil), &preview.AttachOptions{Jobs: q, Logger: quiet})
 	require.NoError(t, err)
 
@@ -68,7 +68,7 @@ func TestARenditionJobForAFileThatIsGoneIsDiscardedNotRetried(t *testing.T) {
 	// A retry would wait an hour, and Close would give up on it.
 	q := jobs.NewLocal(&jobs.LocalOptions{MinBackoff: time.Hour, Logger: quiet})
 	h := attachmentstest.NewClient(t, attachments.DefaultConfig(),
-		&attachments.Options{Ledger: q.Ledger(memory.New()), JanitorInterval: -1})
+		&attachments.Options{Ledger: q.Ledger(memory.New()), SweepInterval: -1})
 	_, err := preview.Attach(h.Client, preview.NewGoRenderer(nil), &preview.AttachOptions{Jobs: q, Logger: quiet})
 	require.NoError(t, err)
 	require.NoError(t, q.Enqueue(t.Context(), jobs.Job{Kind: preview.RenderJob, Args: json.RawMessage(`{"sid":"ME00000000000000000000000000000000"}`)}))

@@ -8,7 +8,7 @@ import (
 )
 
 func TestGoRenderer(t *testing.T) {
-	previewtest.Run(t, previewtest.Harness{
+	previewtest.RunConformanceTests(t, previewtest.Harness{
 		New: func(_ testing.TB, opts *preview.Options) preview.Renderer { return preview.NewGoRenderer(opts) },
 	})
 }

@@ -12,6 +12,16 @@
 //
 // and a host with its own backend writes a Driver and calls NewBucket.
 //
+// # Driver or attachments.Store
+//
+// Write a Driver to give the library a backend it has no driver for: it
+// then owns the bytes there, under its own keys (media, renditions, upload
+// chunks), with ranges, metadata and listing, and Client.Check can compare
+// it with the ledger. Write an attachments.Store instead when the host
+// already keeps files its own way and the library should only hand over the
+// files a message names, by media SID (Flex's "your own storage" recipe):
+// three methods, no listing, no keys of the library's.
+//
 // The contract fits object storage, not only a disk: there is no rename and
 // no append, and a blob appears whole or not at all. Optional capabilities,
 // such as a native pre-signed URL, are small separate interfaces (SignedURLer)
@@ -135,6 +145,17 @@ type Page struct {
 	Items []Info
 	// Next is the token for the following page, or "" at the end.
 	Next string
+}
+
+// Volatile is the capability of a Driver whose blobs last only as long as
+// the process holding them, as package memory's do. The attachments Client
+// looks for it: it lets volatile storage go with its default in-memory
+// ledger, and refuses any other storage with that default, since the ledger
+// would forget on restart the files the storage keeps.
+type Volatile interface {
+	// Volatile reports whether the driver's blobs are lost when the process
+	// ends.
+	Volatile() bool
 }
 
 // Driver is the interface a storage backend implements. Bucket calls it after

@@ -27,15 +27,15 @@ func ExamplePrefixes() {
 	if err != nil {
 		panic(err)
 	}
-	defer c.Close()
-	casey := attachments.Member{Identity: "casey", Side: attachments.SideCustomer}
+	defer c.Close(context.Background())
+	casey := attachments.Member{Identity: "casey"}
 	for _, u := range []string{
 		`https://cdn.example.com/chat/u/42/statement.pdf`,
 		`https://cdn.example.com/chat/..\tenant-b\statement.pdf`, // a browser opens /tenant-b/statement.pdf
 	} {
 		_, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 			Channel: "CH1", Sender: casey, Body: "statement.pdf",
-			Attributes: map[string]any{attachments.AttributeMedia: map[string]any{
+			Attributes: map[string]any{"media": map[string]any{
 				"url": u, "filename": "statement.pdf", "contentType": "application/pdf", "size": 48213}},
 		})
 		if err != nil {

@@ -33,10 +33,10 @@ func main() {
 }
 
 var (
-	customer = attachments.Member{Identity: "casey", Side: attachments.SideCustomer}
+	customer = attachments.Member{Identity: "casey"}
 	// moderator is the account the automation acts as: an agent's role, so
 	// it may block members.
-	moderator = attachments.Member{Identity: "moderation-bot", Side: attachments.SideAgent}
+	moderator = attachments.Member{Identity: "moderation-bot"}
 )
 
 // blockOnRefusal adds the after-listener that blocks a customer whose file
@@ -45,8 +45,12 @@ func blockOnRefusal(c *attachments.Client, report func(channel, identity string,
 	return attachments.OnAfter(c.Registry(), attachments.SendMediaMessage,
 		func(ctx context.Context, p attachments.SendMediaMessagePayload, _ attachments.SendMediaMessageResult, err error) {
 			code := errs.CodeOf(err)
-			if p.Sender.Side != attachments.SideCustomer ||
-				(code != errs.TypeMismatch && code != errs.TypeNotAllowed && code != errs.Infected) {
+			if code != errs.TypeMismatch && code != errs.TypeNotAllowed && code != errs.Infected {
+				return
+			}
+			// Only customers are blocked: the side of the sender's role, from
+			// the directory, never one the request claims.
+			if side, err := c.SideOf(ctx, p.Channel, p.Sender.Identity); err != nil || side != attachments.SideCustomer {
 				return
 			}
 			_, berr := attachments.Invoke(context.WithoutCancel(ctx), c.Registry(), attachments.BlockMember,
@@ -75,7 +79,7 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	if _, err := blockOnRefusal(c, func(channel, identity string, why errs.Code) {
 		fmt.Fprintf(w, "moderation: blocked %s in %s (%s)\n", identity, channel, why)
 	}); err != nil {

@@ -50,7 +50,7 @@ func TestOnlyInappropriateFilesBlock(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer c.Close()
+			defer c.Close(context.Background())
 			blocked := 0
 			if _, err := blockOnRefusal(c, func(string, string, errs.Code) { blocked++ }); err != nil {
 				t.Fatal(err)

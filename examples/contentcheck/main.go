@@ -147,12 +147,12 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	if err := addContentCheck(c); err != nil {
 		return err
 	}
 
-	casey := attachments.Member{Identity: "casey", Side: attachments.SideCustomer}
+	casey := attachments.Member{Identity: "casey"}
 	for _, f := range []struct{ name, content string }{
 		{"delivery-notes.txt", "Leave the parcel at door 4. Order 1042, phone 555 0100.\n"},
 		{"payment.txt", "Please charge my card 4111 1111 1111 1111, exp 12/29.\n"},

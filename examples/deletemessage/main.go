@@ -31,8 +31,8 @@ func main() {
 }
 
 var (
-	customer = attachments.Member{Identity: "casey", Side: attachments.SideCustomer}
-	agent    = attachments.Member{Identity: "alex", Side: attachments.SideAgent}
+	customer = attachments.Member{Identity: "casey"}
+	agent    = attachments.Member{Identity: "alex"}
 )
 
 // statement is the document the customer sends by mistake.
@@ -51,7 +51,7 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 
 	sent, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "support-7", Sender: customer,

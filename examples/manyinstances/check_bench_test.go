@@ -16,12 +16,12 @@ import (
 
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/attachmentstest"
+	"github.com/attachkit/attachments/internal/s3test"
 	"github.com/attachkit/attachments/ledger"
 	ledgermemory "github.com/attachkit/attachments/ledger/memory"
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/filesystem"
 	"github.com/attachkit/attachments/storage/gocloud"
-	"github.com/attachkit/attachments/internal/s3test"
 )
 
 // BenchmarkCheck: one Client.Check (no repair) of a bucket and a ledger
@@ -67,14 +67,14 @@ func BenchmarkCheck(b *testing.B) {
 				b.ResetTimer()
 			}
 			c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{},
-				&attachments.Options{Storage: store, Ledger: l, JanitorInterval: -1, Logger: slog.New(slog.DiscardHandler)})
+				&attachments.Options{Storage: store, Ledger: l, SweepInterval: -1, Logger: slog.New(slog.DiscardHandler)})
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer c.Close()
+			defer c.Close(context.Background())
 			cpu := cpuTime()
 			for b.Loop() {
-				rep, err := c.Check(b.Context(), false, "")
+				rep, err := c.Check(b.Context(), 0, "")
 				if err != nil || len(rep.MissingBlobs)+len(rep.OrphanBlobs)+len(rep.StuckSending) > 0 {
 					b.Fatalf("Check of a bucket and a ledger that agree: %v, %+v", err, rep)
 				}

@@ -83,9 +83,10 @@ func Open(ctx context.Context, s Shared, chat attachments.Transport, members att
 	return &Instance{Client: c, ledger: l, store: store}, nil
 }
 
-// Close stops the instance.
-func (i *Instance) Close() error {
-	err := i.Client.Close()
+// Close stops the instance: its Client's background work, within ctx, then
+// its ledger and storage.
+func (i *Instance) Close(ctx context.Context) error {
+	err := i.Client.Close(ctx)
 	if lerr := i.ledger.Close(); err == nil {
 		err = lerr
 	}
@@ -120,7 +121,7 @@ func run(ctx context.Context, dsn, bucket, keyFile, addr string, w io.Writer) er
 	if err != nil {
 		return err
 	}
-	defer inst.Close()
+	defer inst.Close(context.Background())
 	fmt.Fprintf(w, "instance serving download links at http://%s%s\n", addr, "/attachments/dl/")
 	mux := http.NewServeMux()
 	mux.Handle("/attachments/dl/", inst.Client.Links())

@@ -66,10 +66,10 @@ func start(t *testing.T) *fixture {
 	}
 	open := func(now func() time.Time) *Instance {
 		i, err := Open(context.Background(), shared, f.chat, f.members, &attachments.Options{
-			Logger: slog.New(slog.DiscardHandler), Now: now, JanitorInterval: -1,
+			Logger: slog.New(slog.DiscardHandler), Now: now, SweepInterval: -1,
 		})
 		require.NoError(t, err)
-		t.Cleanup(func() { assert.NoError(t, i.Close()) })
+		t.Cleanup(func() { assert.NoError(t, i.Close(context.Background())) })
 		return i
 	}
 	f.a = open(f.clockA.now)
@@ -81,7 +81,7 @@ func start(t *testing.T) *fixture {
 
 func (f *fixture) join(t *testing.T, channel, identity string) attachments.Member {
 	require.NoError(t, f.members.SetRole(context.Background(), channel, identity, attachments.RoleCustomer))
-	return attachments.Member{Identity: identity, Side: attachments.SideCustomer}
+	return attachments.Member{Identity: identity}
 }
 
 // picture returns a distinct PNG for n.
@@ -122,7 +122,7 @@ func TestDraftOnOneInstanceSentFromAnother(t *testing.T) {
 	assert.Equal(t, att.Media.SID, res.Media[0].SID)
 
 	// A link minted by A is served by B.
-	alex := attachments.Member{Identity: "alex", Side: attachments.SideAgent}
+	alex := attachments.Member{Identity: "alex"}
 	require.NoError(t, f.members.SetRole(ctx, "CH1", "alex", attachments.RoleAgent))
 	dl, err := attachments.Invoke(ctx, f.a.Client.Registry(), attachments.DownloadMedia,
 		attachments.DownloadMediaPayload{Channel: "CH1", Requester: alex, MessageSID: res.Message.SID})
@@ -223,7 +223,7 @@ func TestConcurrentSendsOnTwoInstances(t *testing.T) {
 		}
 	}
 	assert.Equal(t, len(senders), media, "every file once in the bucket, and no orphan")
-	rep, err := f.b.Client.Check(ctx, false, "")
+	rep, err := f.b.Client.Check(ctx, 0, "")
 	require.NoError(t, err)
 	assert.Empty(t, rep.OrphanBlobs)
 	assert.Empty(t, rep.MissingBlobs)
@@ -234,7 +234,7 @@ func TestConcurrentSendsOnTwoInstances(t *testing.T) {
 
 	// A sample downloads, byte for byte, through the other instance.
 	for _, i := range []int{0, perInstance - 1, perInstance, 2*perInstance - 1} {
-		alex := attachments.Member{Identity: "alex", Side: attachments.SideAgent}
+		alex := attachments.Member{Identity: "alex"}
 		ch := fmt.Sprintf("CH%d", i%20)
 		require.NoError(t, f.members.SetRole(ctx, ch, "alex", attachments.RoleAgent))
 		dl, err := attachments.Invoke(ctx, f.a.Client.Registry(), attachments.DownloadMedia,

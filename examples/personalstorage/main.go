@@ -41,6 +41,7 @@ import (
 	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
+	ledgermemory "github.com/attachkit/attachments/ledger/memory"
 )
 
 func main() {
@@ -109,7 +110,7 @@ func useOwnStorage(c *attachments.Client) error {
 			if attrs == nil {
 				attrs = map[string]any{}
 			}
-			attrs[attachments.AttributeMedia] = []attachments.Media{media}
+			attrs["media"] = []attachments.Media{media}
 			attrs["storage"] = "personal"
 			sent, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 				Channel: p.Channel, Sender: p.Sender, Body: media.FileName, Attributes: attrs,
@@ -144,14 +145,18 @@ func newChat(ctx context.Context, own attachments.Store) (*attachments.Client, *
 		return nil, nil, err
 	}
 	c, err := attachments.New(attachments.DefaultConfig(), chat, members, &attachments.Options{Logger: slog.New(slog.DiscardHandler),
-		Stores:   map[string]attachments.Store{"personal": own},
+		Stores: map[string]attachments.Store{"personal": own},
+		// Your store outlives the process, so the records of its files must
+		// too: in production, a ledger from ledger/sqlledger. This example
+		// runs in one process and names the in-memory ledger knowingly.
+		Ledger:   ledgermemory.New(),
 		TrustURL: func(u string) bool { return published[u] }})
 	return c, chat, err
 }
 
 var (
-	casey = attachments.Member{Identity: "casey", Side: attachments.SideCustomer}
-	alex  = attachments.Member{Identity: "alex", Side: attachments.SideAgent}
+	casey = attachments.Member{Identity: "casey"}
+	alex  = attachments.Member{Identity: "alex"}
 )
 
 func run(ctx context.Context, w io.Writer) error {
@@ -165,7 +170,7 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	if err := useOwnStorage(c); err != nil {
 		return err
 	}
@@ -209,7 +214,7 @@ func run(ctx context.Context, w io.Writer) error {
 	// A Flex-style client's message that carries its own URL.
 	flex, err := attachments.Invoke(ctx, c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 		Channel: "CH1", Sender: casey, Body: "statement.pdf",
-		Attributes: map[string]any{attachments.AttributeMedia: map[string]any{
+		Attributes: map[string]any{"media": map[string]any{
 			"url": cdn + "u/42/statement.pdf", "filename": "statement.pdf", "contentType": "application/pdf", "size": 48213,
 		}},
 	})
@@ -225,7 +230,7 @@ func run(ctx context.Context, w io.Writer) error {
 	fmt.Fprintf(w, "a Flex-style message by URL downloads from: %s\n", dl.Link.URL)
 	_, err = attachments.Invoke(ctx, c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 		Channel: "CH1", Sender: casey, Body: "x",
-		Attributes: map[string]any{attachments.AttributeMedia: map[string]any{
+		Attributes: map[string]any{"media": map[string]any{
 			"url": "http://169.254.169.254/latest/meta-data/", "filename": "x.pdf", "contentType": "application/pdf", "size": 1,
 		}},
 	})

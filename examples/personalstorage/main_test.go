@@ -36,7 +36,7 @@ func setup(t *testing.T) (*attachments.Client, *attachmentstest.Transport, *dirS
 	own := &dirStore{dir: t.TempDir()}
 	c, chat, err := newChat(context.Background(), own)
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.Close() })
+	t.Cleanup(func() { _ = c.Close(context.Background()) })
 	require.NoError(t, useOwnStorage(c))
 	return c, chat, own
 }
@@ -89,7 +89,7 @@ func TestYourStoreFails(t *testing.T) {
 	require.Error(t, err)
 	assert.Empty(t, chat.Messages("CH1"), "no message may be sent")
 	assert.Zero(t, countMedia(ctx, c), "nothing may stay in the library's storage")
-	rep, err := c.Check(ctx, false, "")
+	rep, err := c.Check(ctx, 0, "")
 	require.NoError(t, err)
 	assert.Empty(t, rep.MissingBlobs, "no record may stay behind")
 }
@@ -140,7 +140,7 @@ func TestUntrustedURLs(t *testing.T) {
 	} {
 		_, err := attachments.Invoke(context.Background(), c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 			Channel: "CH1", Sender: casey, Body: "x",
-			Attributes: map[string]any{attachments.AttributeMedia: []any{map[string]any{
+			Attributes: map[string]any{"media": []any{map[string]any{
 				"url": u, "filename": "a.pdf", "contentType": "application/pdf", "size": 10}}},
 		})
 		assert.Equal(t, errs.InvalidPayload, errs.CodeOf(err), "%s must not be trusted", u)
@@ -148,7 +148,7 @@ func TestUntrustedURLs(t *testing.T) {
 	// A trusted URL still obeys the sender's policy.
 	_, err := attachments.Invoke(context.Background(), c.Registry(), attachments.SendMessage, attachments.SendMessagePayload{
 		Channel: "CH1", Sender: casey, Body: "x",
-		Attributes: map[string]any{attachments.AttributeMedia: []any{map[string]any{
+		Attributes: map[string]any{"media": []any{map[string]any{
 			"url": cdn + "setup.exe", "filename": "setup.exe", "contentType": "application/octet-stream", "size": 10}}},
 	})
 	assert.Equal(t, errs.TypeNotAllowed, errs.CodeOf(err), "a program by URL must be refused as one")

@@ -64,8 +64,8 @@ func main() {
 const channel = "demo"
 
 var (
-	customer = attachments.Member{Identity: "customer", Side: attachments.SideCustomer}
-	agent    = attachments.Member{Identity: "agent", Side: attachments.SideAgent}
+	customer = attachments.Member{Identity: "customer"}
+	agent    = attachments.Member{Identity: "agent"}
 )
 
 // run sends the files args name through a Client protected by clamd, and
@@ -98,7 +98,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	remove, err := clamav.Protect(c, scanner, &clamav.ProtectOptions{RecheckDownloads: *recheck})
 	if err != nil {
 		return err

@@ -38,7 +38,7 @@ type Options struct {
 // system (errs.Internal, errs.Unavailable, errs.ListenerPanic) at Error.
 //
 // A record holds these attributes, when they apply: "action", "code" ("ok"
-// or the error's code), "side" (the actor's side), "channel" (hashed, with
+// or the error's code), "side" (the side of the actor's role), "channel" (hashed, with
 // a ChannelKey), "message" (the message SID), "signature" (the malware
 // found, for code "infected"), and "media", a group with one group per file,
 // "0", "1", …, each holding "sid", "type" and "size".
@@ -74,8 +74,8 @@ type auditor struct {
 func (a *auditor) record(ctx context.Context, e hooks.Event) {
 	attrs := make([]slog.Attr, 0, 8)
 	attrs = append(attrs, slog.String("action", e.Action), slog.String("code", e.Code))
-	if e.Actor.Side != "" {
-		attrs = append(attrs, slog.String("side", string(e.Actor.Side)))
+	if e.Side != "" {
+		attrs = append(attrs, slog.String("side", string(e.Side)))
 	}
 	if a.key != nil && e.Channel != "" {
 		attrs = append(attrs, slog.String("channel", a.hashChannel(e.Channel)))

@@ -19,6 +19,8 @@ import (
 	"github.com/attachkit/attachments/hooks"
 	"github.com/attachkit/attachments/hooks/audit"
 	"github.com/attachkit/attachments/internal/hookstest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Personal data the log must never hold.
@@ -38,15 +40,15 @@ func newClient(t *testing.T) (*attachments.Client, attachments.Member, attachmen
 	t.Helper()
 	ctx := context.Background()
 	members := &attachmentstest.Members{}
-	customer := attachments.Member{Identity: jane, Side: attachments.SideCustomer}
-	ag := attachments.Member{Identity: agent, Side: attachments.SideAgent}
+	customer := attachments.Member{Identity: jane}
+	ag := attachments.Member{Identity: agent}
 	_ = members.SetRole(ctx, channel, jane, attachments.RoleCustomer)
 	_ = members.SetRole(ctx, channel, agent, attachments.RoleAgent)
 	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { c.Close() })
+	t.Cleanup(func() { c.Close(context.Background()) })
 	return c, customer, ag
 }
 
@@ -252,4 +254,28 @@ func TestInstallErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAuditLogsUnblocksAsWellAsBlocks: every built-in action is audited,
+// the unblock that undoes a block included, with the side of the actor's
+// role.
+func TestAuditLogsUnblocksAsWellAsBlocks(t *testing.T) {
+	ctx := context.Background()
+	c, customer, ag := newClient(t)
+	var logs hookstest.Logs
+	_, err := audit.Install(c, logs.JSON(), nil)
+	require.NoError(t, err)
+	_, err = attachments.Invoke(ctx, c.Registry(), attachments.BlockMember,
+		attachments.BlockMemberPayload{Channel: channel, Requester: ag, Target: customer.Identity})
+	require.NoError(t, err)
+	_, err = attachments.Invoke(ctx, c.Registry(), attachments.UnblockMember,
+		attachments.UnblockMemberPayload{Channel: channel, Requester: ag, Target: customer.Identity})
+	require.NoError(t, err)
+	var actions []any
+	for _, r := range logs.Records(t) {
+		actions = append(actions, r["action"])
+		assert.Equal(t, "agent", r["side"], "the side is the agent's role's")
+	}
+	assert.Equal(t, []any{"BlockMember", "UnblockMember"}, actions, "an unblock must be audited like the block it undoes")
+	assert.NotContains(t, logs.String(), customer.Identity)
 }

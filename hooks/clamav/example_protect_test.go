@@ -22,7 +22,7 @@ func ExampleProtect() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	scanner, err := clamav.New("unix", "/run/clamav/clamd.ctl", nil)
 	if err != nil {
 		log.Fatal(err)
@@ -35,7 +35,7 @@ func ExampleProtect() {
 
 	_, err = attachments.Invoke(context.Background(), c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
 		Channel: "CH1",
-		Sender:  attachments.Member{Identity: "alice", Side: attachments.SideCustomer},
+		Sender:  attachments.Member{Identity: "alice"},
 		File:    &attachments.File{Name: "invoice.txt", Body: strings.NewReader("…")},
 	})
 	var e *errs.Error

@@ -22,7 +22,10 @@ type Rules struct {
 	// Zero means no limit.
 	MaxWidth, MaxHeight int
 	// OnlyFor keeps types to sides: a file whose sniffed content type
-	// matches a key may be sent only by members of the sides listed. A key
+	// matches a key may be sent only by members of the sides listed, the
+	// side of each sender's role in the host's directory (hooks.Event.Side),
+	// whatever the request claims; a sender whose role has no side is
+	// refused. A key
 	// is a type ("application/pdf") or a family ("image/*"); a file that
 	// matches several keys must pass each.
 	OnlyFor map[string][]attachments.Side
@@ -82,7 +85,7 @@ func (r Rules) apply(ctx context.Context, e hooks.Event) error {
 		return &errs.Error{Code: errs.InvalidPayload, Op: "filter", Message: "no stored file to check"}
 	}
 	m := e.Media[0]
-	if err := r.checkType(e.Actor.Side, m.ContentType); err != nil {
+	if err := r.checkType(e.Side, m.ContentType); err != nil {
 		return err
 	}
 	if r.measures() {

@@ -30,7 +30,7 @@ func ExampleVerifyRequest() {
 		}
 		reply := webhook.Reply{Allow: true}
 		for _, m := range env.Media {
-			if env.Actor.Side == attachments.SideCustomer && m.ContentType == "application/pdf" {
+			if env.Side == attachments.SideCustomer && m.ContentType == "application/pdf" {
 				reply = webhook.Reply{Allow: false, Reason: "please send a photo instead of a PDF"}
 			}
 		}
@@ -59,7 +59,7 @@ func ExampleGate() {
 		}
 		var env webhook.Envelope
 		_ = json.Unmarshal(body, &env)
-		if env.Actor.Side == attachments.SideCustomer {
+		if env.Side == attachments.SideCustomer {
 			_ = json.NewEncoder(w).Encode(webhook.Reply{Allow: false, Reason: "an agent will ask you for files"})
 		}
 	}))

@@ -40,7 +40,7 @@ func (n *Notifier) enqueueJob(ctx context.Context, e hooks.Event) {
 		err = n.o.Jobs.Enqueue(context.WithoutCancel(ctx), jobs.Job{Kind: n.kind, Args: body})
 	}
 	if err != nil {
-		n.drop(e.Action, "not queued: "+string(errs.CodeOf(err)))
+		n.drop(ctx, e.Action, "not queued: "+string(errs.CodeOf(err)))
 	}
 }
 

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/attachkit/attachments"
-	"github.com/attachkit/attachments/internal/hookstest"
 	"github.com/attachkit/attachments/hooks/webhook"
+	"github.com/attachkit/attachments/internal/hookstest"
 	"github.com/attachkit/attachments/jobs"
 )
 

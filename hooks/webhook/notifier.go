@@ -181,17 +181,17 @@ func (n *Notifier) enqueue(ctx context.Context, e hooks.Event) {
 	select {
 	case n.jobs <- delivery{ctx: context.WithoutCancel(ctx), env: newEnvelope(PhaseAfter, e)}:
 	default:
-		n.drop(e.Action, "queue full")
+		n.drop(ctx, e.Action, "queue full")
 	}
 }
 
 // drop counts a dropped event and logs it, at most once a second.
-func (n *Notifier) drop(action, why string) {
+func (n *Notifier) drop(ctx context.Context, action, why string) {
 	total := n.dropped.Add(1)
 	now := time.Now().UnixNano()
 	last := n.lastDropLog.Load()
 	if now-last >= int64(time.Second) && n.lastDropLog.CompareAndSwap(last, now) {
-		n.log.Warn("webhook: notifier dropped an event", "action", action, "why", why, "droppedTotal", total)
+		n.log.WarnContext(ctx, "webhook: notifier dropped an event", "action", action, "why", why, "droppedTotal", total)
 	}
 }
 
@@ -200,7 +200,7 @@ func (n *Notifier) drop(action, why string) {
 func (n *Notifier) work() {
 	for d := range n.jobs {
 		if n.ctx.Err() != nil {
-			n.drop(d.env.Action, "closed before delivery")
+			n.drop(d.ctx, d.env.Action, "closed before delivery")
 			continue
 		}
 		n.deliver(d.ctx, d.env)
@@ -213,7 +213,7 @@ func (n *Notifier) deliver(actx context.Context, env Envelope) {
 	body, err := json.Marshal(env)
 	if err != nil {
 		n.failed.Add(1)
-		n.log.Error("webhook: could not encode an event", "action", env.Action, "id", env.ID, "err", err)
+		n.log.ErrorContext(n.ctx, "webhook: could not encode an event", "action", env.Action, "id", env.ID, "err", err)
 		return
 	}
 	for attempt := 1; ; attempt++ {
@@ -229,7 +229,7 @@ func (n *Notifier) deliver(actx context.Context, env Envelope) {
 			return
 		case err == nil && !retryable(res.status):
 			n.failed.Add(1)
-			n.log.Warn("webhook: event refused, not retried", "action", env.Action, "id", env.ID, "status", res.status)
+			n.log.WarnContext(n.ctx, "webhook: event refused, not retried", "action", env.Action, "id", env.ID, "status", res.status)
 			return
 		case err == nil:
 			cause = fmt.Errorf("answered %d", res.status)
@@ -237,17 +237,17 @@ func (n *Notifier) deliver(actx context.Context, env Envelope) {
 			cause = urlCause(err)
 		}
 		if n.ctx.Err() != nil {
-			n.drop(env.Action, "closed during delivery")
+			n.drop(n.ctx, env.Action, "closed during delivery")
 			return
 		}
 		if attempt >= n.o.MaxAttempts {
 			n.failed.Add(1)
-			n.log.Warn("webhook: event not delivered, giving up", "action", env.Action, "id", env.ID,
+			n.log.WarnContext(n.ctx, "webhook: event not delivered, giving up", "action", env.Action, "id", env.ID,
 				"attempts", attempt, "err", cause)
 			return
 		}
 		if !n.sleep(n.backoff(attempt, res.header)) {
-			n.drop(env.Action, "closed during delivery")
+			n.drop(n.ctx, env.Action, "closed during delivery")
 			return
 		}
 		n.retried.Add(1)

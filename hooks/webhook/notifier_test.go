@@ -12,6 +12,7 @@ import (
 	"github.com/attachkit/attachments/hooks"
 	"github.com/attachkit/attachments/hooks/webhook"
 	"github.com/attachkit/attachments/internal/hookstest"
+	"github.com/attachkit/attachments/internal/leaktest"
 )
 
 // fast are options that keep retries quick in tests.
@@ -183,6 +184,7 @@ func TestNotifierQueueFull(t *testing.T) {
 
 // Close delivers what is queued, then stops.
 func TestNotifierCloseDrains(t *testing.T) {
+	leaktest.Check(t)
 	ctx := context.Background()
 	f := hookstest.New(t)
 	rc := newReceiver(t, func(http.ResponseWriter, *http.Request, int) { time.Sleep(5 * time.Millisecond) })
@@ -213,6 +215,7 @@ func TestNotifierCloseDrains(t *testing.T) {
 // When Close's context ends first, it abandons the deliveries, stops its
 // goroutines and says so.
 func TestNotifierCloseGivesUp(t *testing.T) {
+	leaktest.Check(t)
 	ctx := context.Background()
 	f := hookstest.New(t)
 	aborted := make(chan struct{}, 10)

@@ -33,8 +33,8 @@ func Open() (*Fixture, error) {
 	ctx := context.Background()
 	f := &Fixture{
 		Chat:     &attachmentstest.Transport{},
-		Customer: attachments.Member{Identity: "alice", Side: attachments.SideCustomer},
-		Agent:    attachments.Member{Identity: "bob", Side: attachments.SideAgent},
+		Customer: attachments.Member{Identity: "alice"},
+		Agent:    attachments.Member{Identity: "bob"},
 	}
 	members := &attachmentstest.Members{}
 	if err := members.SetRole(ctx, Channel, f.Customer.Identity, attachments.RoleCustomer); err != nil {
@@ -66,7 +66,7 @@ func New(tb testing.TB) *Fixture {
 }
 
 // Close closes the Client.
-func (f *Fixture) Close() { f.Client.Close() }
+func (f *Fixture) Close() { f.Client.Close(context.Background()) }
 
 // Send sends a file named name with content body from m to Channel.
 func (f *Fixture) Send(ctx context.Context, m attachments.Member, name string, body []byte) (attachments.SendMediaMessageResult, error) {

@@ -29,13 +29,13 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	// JanitorInterval -1: the Queue's periodic job sweeps instead.
+	// SweepInterval -1: the Queue's periodic job sweeps instead.
 	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{},
-		&attachments.Options{Ledger: l, JanitorInterval: -1})
+		&attachments.Options{Ledger: l, SweepInterval: -1})
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer c.Close()
+	defer c.Close(context.Background())
 	if _, err := preview.Attach(c, preview.NewGoRenderer(nil), &preview.AttachOptions{Jobs: q}); err != nil {
 		log.Fatal(err)
 	}

@@ -21,7 +21,7 @@ func TestTwoInstancesSweepOnce(t *testing.T) {
 		for range 2 {
 			l := open(t)
 			q := newQueue(t, l, fast())
-			h := attachmentstest.NewClient(t, attachments.DefaultConfig(), &attachments.Options{Ledger: l, JanitorInterval: -1})
+			h := attachmentstest.NewClient(t, attachments.DefaultConfig(), &attachments.Options{Ledger: l, SweepInterval: -1})
 			require.NoError(t, q.Janitor(h.Client, time.Hour))
 			sub, stop := q.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed)
 			t.Cleanup(stop)

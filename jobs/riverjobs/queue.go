@@ -227,7 +227,7 @@ func (q *Queue) Discarded(ctx context.Context) (int, error) {
 
 // Janitor makes c's sweep a periodic job, run every interval (and at once
 // when an instance becomes leader) by one instance only. Give c an
-// Options.JanitorInterval that is negative, so it runs no janitor of its
+// Options.SweepInterval that is negative, so it runs no janitor of its
 // own. Call it before Start, on every instance.
 func (q *Queue) Janitor(c *attachments.Client, interval time.Duration) error {
 	const sweep = "attachments.sweep"

@@ -24,7 +24,7 @@ func TestASentPictureGetsItsRenditionsOnceFromAJob(t *testing.T) {
 	each(t, func(t *testing.T, open database) {
 		l := open(t)
 		q := newQueue(t, l, fast())
-		h := attachmentstest.NewClient(t, attachments.DefaultConfig(), &attachments.Options{Ledger: l, JanitorInterval: -1})
+		h := attachmentstest.NewClient(t, attachments.DefaultConfig(), &attachments.Options{Ledger: l, SweepInterval: -1})
 		_, err := preview.Attach(h.Client, preview.NewGoRenderer(nil),
 			&preview.AttachOptions{Jobs: q, Logger: slog.New(slog.DiscardHandler)})
 		require.NoError(t, err)

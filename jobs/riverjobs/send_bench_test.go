@@ -98,12 +98,12 @@ func sendClient(b *testing.B, l *sqlledger.Ledger) *attachments.Client {
 		}
 	}
 	c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, members, &attachments.Options{
-		Storage: store, Ledger: l, JanitorInterval: -1, Logger: slog.New(slog.DiscardHandler)})
+		Storage: store, Ledger: l, SweepInterval: -1, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() {
-		c.Close()
+		c.Close(context.Background())
 		store.Close()
 	})
 	return c
@@ -111,7 +111,7 @@ func sendClient(b *testing.B, l *sqlledger.Ledger) *attachments.Client {
 
 func sendAs(ctx context.Context, c *attachments.Client, i int, content []byte) (attachments.SendMediaMessageResult, error) {
 	return attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
-		Channel: fmt.Sprintf("CH%d", i), Sender: attachments.Member{Identity: fmt.Sprintf("cust-%d", i), Side: attachments.SideCustomer},
+		Channel: fmt.Sprintf("CH%d", i), Sender: attachments.Member{Identity: fmt.Sprintf("cust-%d", i)},
 		File: &attachments.File{Name: "a.png", Body: bytes.NewReader(content)},
 	})
 }

@@ -47,14 +47,14 @@ func instance(t *testing.T, l ledger.Ledger, store *storage.Bucket, chat attachm
 	t.Helper()
 	members := &attachmentstest.Members{}
 	require.NoError(t, members.SetRole(t.Context(), "CH1", "alice", attachments.RoleCustomer))
-	o.Storage, o.Ledger, o.JanitorInterval, o.Logger = store, l, -1, slog.New(slog.DiscardHandler)
+	o.Storage, o.Ledger, o.SweepInterval, o.Logger = store, l, -1, slog.New(slog.DiscardHandler)
 	c, err := attachments.New(attachments.DefaultConfig(), chat, members, &o)
 	require.NoError(t, err)
-	t.Cleanup(func() { c.Close() })
+	t.Cleanup(func() { c.Close(context.Background()) })
 	return c
 }
 
-var alice = attachments.Member{Identity: "alice", Side: attachments.SideCustomer}
+var alice = attachments.Member{Identity: "alice"}
 
 // pngOf returns n bytes that sniff as a PNG, the last one seed.
 func pngOf(n int, seed byte) []byte {
@@ -281,9 +281,9 @@ func TestFailedSendKeepsTheDraftLimit(t *testing.T) {
 				members := &attachmentstest.Members{}
 				require.NoError(t, members.SetRole(t.Context(), "CH1", "alice", attachments.RoleCustomer))
 				c, err := attachments.New(cfg, chat, members, &attachments.Options{Storage: store, Ledger: l,
-					JanitorInterval: -1, Logger: slog.New(slog.DiscardHandler)})
+					SweepInterval: -1, Logger: slog.New(slog.DiscardHandler)})
 				require.NoError(t, err)
-				t.Cleanup(func() { c.Close() })
+				t.Cleanup(func() { c.Close(context.Background()) })
 				return c
 			}
 			a, b := newInstance(ls[0]), newInstance(ls[1])

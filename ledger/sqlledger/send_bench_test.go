@@ -66,13 +66,13 @@ func sendClient(b *testing.B, l ledger.Ledger, maxSize int64) *attachments.Clien
 	cfg := attachments.DefaultConfig()
 	cfg.Customer.FileAttachment.MaxFileSize = maxSize
 	c, err := attachments.New(cfg, &attachmentstest.Transport{}, members, &attachments.Options{
-		Storage: store, Ledger: l, JanitorInterval: -1,
+		Storage: store, Ledger: l, SweepInterval: -1,
 		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() {
-		c.Close()
+		c.Close(context.Background())
 		store.Close()
 	})
 	return c
@@ -81,7 +81,7 @@ func sendClient(b *testing.B, l ledger.Ledger, maxSize int64) *attachments.Clien
 // send sends f as member i in its channel.
 func send(ctx context.Context, c *attachments.Client, i int, f *attachments.File) (attachments.SendMediaMessageResult, error) {
 	return attachments.Invoke(ctx, c.Registry(), attachments.SendMediaMessage, attachments.SendMediaMessagePayload{
-		Channel: fmt.Sprintf("CH%d", i), Sender: attachments.Member{Identity: fmt.Sprintf("cust-%d", i), Side: attachments.SideCustomer},
+		Channel: fmt.Sprintf("CH%d", i), Sender: attachments.Member{Identity: fmt.Sprintf("cust-%d", i)},
 		File: f,
 	})
 }
@@ -175,7 +175,7 @@ func BenchmarkSendMediaMessage64MiB(b *testing.B) {
 				// Delete it, so the disk does not fill up over b.N rounds.
 				b.StopTimer()
 				if _, err := attachments.Invoke(context.Background(), c.Registry(), attachments.DeleteMessage, attachments.DeleteMessagePayload{
-					Channel: "CH0", Requester: attachments.Member{Identity: "cust-0", Side: attachments.SideCustomer}, MessageSID: res.Message.SID,
+					Channel: "CH0", Requester: attachments.Member{Identity: "cust-0"}, MessageSID: res.Message.SID,
 				}); err != nil {
 					b.Fatal(err)
 				}

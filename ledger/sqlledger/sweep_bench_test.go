@@ -38,12 +38,12 @@ func BenchmarkSweepIdle(b *testing.B) {
 			b.Run(fmt.Sprintf("records=%s/ledger=%s", count(n), d), func(b *testing.B) {
 				l := idleLedger(b, d, n)
 				c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{},
-					&attachments.Options{Storage: memory.New(), Ledger: l, JanitorInterval: -1,
+					&attachments.Options{Storage: memory.New(), Ledger: l, SweepInterval: -1,
 						Now: func() time.Time { return scaleNow }, Logger: slog.New(slog.DiscardHandler)})
 				if err != nil {
 					b.Fatal(err)
 				}
-				b.Cleanup(func() { c.Close() })
+				b.Cleanup(func() { c.Close(context.Background()) })
 				for b.Loop() {
 					r, err := c.Sweep(b.Context())
 					if err != nil || r != (attachments.SweepReport{}) {

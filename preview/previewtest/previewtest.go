@@ -5,14 +5,14 @@
 // A renderer's test file runs it:
 //
 //	func TestRenderer(t *testing.T) {
-//		previewtest.Run(t, previewtest.Harness{
+//		previewtest.RunConformanceTests(t, previewtest.Harness{
 //			New: func(t testing.TB, opts *preview.Options) preview.Renderer {
 //				return preview.NewGoRenderer(opts)
 //			},
 //		})
 //	}
 //
-// Run runs one subtest per case. The good files — a JPEG with each EXIF
+// RunConformanceTests runs one subtest per case. The good files — a JPEG with each EXIF
 // orientation 1–8 and EXIF, GPS, XMP, IPTC and comment data; PNG with and
 // without alpha; 16-bit PNG; GIF, animated GIF and a 10,000-frame GIF;
 // WebP lossy and lossless with alpha; HEIC; a CMYK JPEG; a 1×100000 PNG —
@@ -129,8 +129,8 @@ func bads() []bad {
 	}
 }
 
-// Run runs the suite against the renderer h makes, one subtest per case.
-func Run(t *testing.T, h Harness) {
+// RunConformanceTests runs the suite against the renderer h makes, one subtest per case.
+func RunConformanceTests(t *testing.T, h Harness) {
 	t.Helper()
 	require.NotNil(t, h.New, "previewtest: Harness.New is nil")
 	for _, g := range goods() {

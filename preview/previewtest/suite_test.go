@@ -53,7 +53,7 @@ func TestBrokenRenderer(t *testing.T) {
 	if bug == "" {
 		t.Skip("run by TestSuiteCatchesBrokenRenderers")
 	}
-	previewtest.Run(t, previewtest.Harness{
+	previewtest.RunConformanceTests(t, previewtest.Harness{
 		New: func(_ testing.TB, opts *preview.Options) preview.Renderer {
 			switch bug {
 			case "ignores orientation", "always writes JPEG":

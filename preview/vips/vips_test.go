@@ -50,7 +50,7 @@ func checkClose() error {
 }
 
 func TestRenderer(t *testing.T) {
-	previewtest.Run(t, previewtest.Harness{
+	previewtest.RunConformanceTests(t, previewtest.Harness{
 		New: func(_ testing.TB, opts *preview.Options) preview.Renderer { return lib.Renderer(opts) },
 	})
 }

@@ -50,13 +50,13 @@ func harness(opts *filesystem.Options) storagetest.Harness {
 }
 
 func TestConformance(t *testing.T) {
-	storagetest.Run(t, harness(nil))
+	storagetest.RunConformanceTests(t, harness(nil))
 }
 
 // With two entries a directory, nearly every key goes through the deep,
 // split layout, and through files left at shallower levels.
 func TestConformanceTinyDirectories(t *testing.T) {
-	storagetest.Run(t, harness(&filesystem.Options{MaxDirEntries: 2, NoSync: true}))
+	storagetest.RunConformanceTests(t, harness(&filesystem.Options{MaxDirEntries: 2, NoSync: true}))
 }
 
 func BenchmarkFilesystem(b *testing.B) {

@@ -24,7 +24,7 @@ import (
 func TestConformanceS3(t *testing.T) {
 	srv := s3test.Start(t)
 	buckets := map[*storage.Bucket]s3Bucket{}
-	storagetest.Run(t, storagetest.Harness{
+	storagetest.RunConformanceTests(t, storagetest.Harness{
 		New: func(t testing.TB) *storage.Bucket {
 			b := newS3Bucket(t, srv, nil)
 			buckets[b.Bucket] = b
@@ -41,7 +41,7 @@ func TestConformanceS3(t *testing.T) {
 // in-memory bucket, whose writer, unlike S3's, commits on Close unless its
 // context is done.
 func TestConformanceMemblob(t *testing.T) {
-	storagetest.Run(t, storagetest.Harness{
+	storagetest.RunConformanceTests(t, storagetest.Harness{
 		New: func(testing.TB) *storage.Bucket {
 			return gocloud.New(memblob.OpenBucket(nil), nil)
 		},

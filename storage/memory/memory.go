@@ -213,6 +213,9 @@ func (d *driver) List(_ context.Context, prefix, token string, pageSize int) (st
 }
 
 // Close implements storage.Driver. It lets the blobs go.
+// Volatile implements storage.Volatile: the blobs die with the process.
+func (d *driver) Volatile() bool { return true }
+
 func (d *driver) Close() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()

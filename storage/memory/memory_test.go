@@ -14,6 +14,6 @@ func harness() storagetest.Harness {
 	}
 }
 
-func TestConformance(t *testing.T) { storagetest.Run(t, harness()) }
+func TestConformance(t *testing.T) { storagetest.RunConformanceTests(t, harness()) }
 
 func BenchmarkMemory(b *testing.B) { storagetest.RunBenchmarks(b, harness()) }

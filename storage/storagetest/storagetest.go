@@ -5,12 +5,12 @@
 // A driver's test file opens buckets for the suite and runs it:
 //
 //	func TestConformance(t *testing.T) {
-//		storagetest.Run(t, storagetest.Harness{
+//		storagetest.RunConformanceTests(t, storagetest.Harness{
 //			New: func(testing.TB) *storage.Bucket { return memory.New() },
 //		})
 //	}
 //
-// Run runs one subtest per case, as testing/slogtest does, each on a new,
+// RunConformanceTests runs one subtest per case, as testing/slogtest does, each on a new,
 // empty bucket, so a failure names the broken promise: round trip and
 // metadata (up to storage.MaxMetadataLen), ranges, not found, overwrite,
 // delete, list (by prefix, across pages, odd keys), invalid keys, concurrent
@@ -63,7 +63,7 @@ type testCase struct {
 	run  func(t *testing.T, h Harness, b *storage.Bucket)
 }
 
-// cases are the conformance cases, in the order Run runs them.
+// cases are the conformance cases, in the order RunConformanceTests runs them.
 func cases() []testCase {
 	return []testCase{
 		{"RoundTrip", testRoundTrip},
@@ -93,9 +93,9 @@ func cases() []testCase {
 	}
 }
 
-// Run runs the conformance suite against the driver h opens, one subtest per
+// RunConformanceTests runs the conformance suite against the driver h opens, one subtest per
 // case.
-func Run(t *testing.T, h Harness) {
+func RunConformanceTests(t *testing.T, h Harness) {
 	t.Helper()
 	checkHarness(t, h)
 	for _, c := range cases() {

@@ -77,7 +77,7 @@ func TestBrokenDriver(t *testing.T) {
 		t.Skip("run by TestSuiteCatchesBrokenDrivers")
 	}
 	var residue []string
-	storagetest.Run(t, storagetest.Harness{
+	storagetest.RunConformanceTests(t, storagetest.Harness{
 		New: func(testing.TB) *storage.Bucket {
 			residue = nil
 			return storage.NewBucket(&broken{Driver: memory.New().Driver(), bug: bug, residue: &residue,

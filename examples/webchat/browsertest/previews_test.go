@@ -195,7 +195,7 @@ func TestPreviewsInBrowser(t *testing.T) {
 	first := view("customer", `li.msg[data-author="customer"]:has(button.media-image)`)
 	sid := s.attr(first, "data-sid")
 	openBox("customer", "390 px, before the delete")
-	alex := attachments.Member{Identity: "alex", Side: attachments.SideAgent}
+	alex := attachments.Member{Identity: "alex"}
 	if _, err := attachments.Invoke(context.Background(), d.srv.Client().Registry(), attachments.DeleteMessage,
 		attachments.DeleteMessagePayload{Channel: chat.Channel, Requester: alex, MessageSID: sid}); err != nil {
 		t.Fatal(err)

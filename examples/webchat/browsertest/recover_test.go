@@ -156,7 +156,7 @@ func TestUploadRecoversFromRestart(t *testing.T) {
 	if !strings.HasPrefix(got, "HEAD PATCH@1048576 ") || strings.Contains(got, "POST") {
 		t.Errorf("after the restart the page sent %q; want a HEAD, then PATCHes from the 1 MiB the server had, and no new upload", got)
 	}
-	customer := attachments.Member{Identity: "casey", Side: attachments.SideCustomer}
+	customer := attachments.Member{Identity: "casey"}
 	dr, err := r.srv.Client().Draft(context.Background(), chat.Channel, customer)
 	if err != nil || len(dr.Files) != 1 {
 		t.Fatalf("the draft holds %d files (%v), want the large file", len(dr.Files), err)

@@ -139,7 +139,7 @@ func TestTusUploadInBrowser(t *testing.T) {
 	if got := strings.Count(w.seen(), "POST"); got != 2 {
 		t.Errorf("%d tus uploads created, want 2 (the cancelled one and the retry): %s", got, w.seen())
 	}
-	customer := attachments.Member{Identity: "casey", Side: attachments.SideCustomer}
+	customer := attachments.Member{Identity: "casey"}
 	dr, err := d.srv.Client().Draft(context.Background(), chat.Channel, customer)
 	if err != nil || len(dr.Files) != 1 {
 		t.Fatalf("the draft holds %d files (%v), want the large file", len(dr.Files), err)

@@ -413,7 +413,7 @@ func TestWebchatInBrowser(t *testing.T) {
 	if got, want := s.text(chip+" .chip-size"), formatBytes(int64(len(pic))); got != want {
 		t.Errorf("preview size = %q, want %q", got, want)
 	}
-	customer := attachments.Member{Identity: "casey", Side: attachments.SideCustomer}
+	customer := attachments.Member{Identity: "casey"}
 	if dr, err := d.srv.Client().Draft(context.Background(), chat.Channel, customer); err != nil || len(dr.Files) != 1 {
 		n := len(dr.Files)
 		t.Fatalf("the server's draft holds %d files after attaching, want 1", n)

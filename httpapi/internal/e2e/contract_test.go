@@ -133,8 +133,8 @@ func newServer(t *testing.T) *contractServer {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(func() {
 		srv.Close()
-		h.Close()
-		c.Close()
+		h.Close(context.Background())
+		c.Close(context.Background())
 	})
 
 	// The document is the one the Handler serves, and a valid one.

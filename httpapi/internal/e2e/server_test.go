@@ -90,8 +90,8 @@ func startServer(t *testing.T, cfg attachments.Config, opts httpapi.Options, wra
 		defer cancel()
 		assert.NoError(t, srv.Shutdown(ctx), "the server did not shut down")
 		<-served
-		s.h.Close()
-		c.Close()
+		s.h.Close(context.Background())
+		c.Close(context.Background())
 		store.Close()
 	})
 	return s
@@ -139,7 +139,7 @@ func (s *server) assertNoOrphans(t *testing.T) {
 		require.NoError(t, err)
 		t.Errorf("tus chunk left behind: %s", info.Key)
 	}
-	rep, err := s.c.Check(ctx, false, "")
+	rep, err := s.c.Check(ctx, 0, "")
 	require.NoError(t, err)
 	assert.Empty(t, rep.OrphanBlobs, "blobs no ledger record explains")
 	assert.Empty(t, rep.MissingBlobs, "ledger records whose blob is gone")

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"time"
-
-	"github.com/attachkit/attachments"
 )
 
 // heartbeat is how often an idle event stream sends a comment, so that
@@ -74,7 +72,7 @@ func (s *Server) encodeEvent(buf *bytes.Buffer, e Event, p Person) bool {
 	case EventRole:
 		data = map[string]any{"identity": e.Identity, "role": e.Role}
 	case EventActivity:
-		if p.Member.Side != attachments.SideSupervisor {
+		if p.View != ViewSupervisor {
 			return false // the audit trail is for the supervisor
 		}
 		data = s.entryView(e.Entry)

@@ -75,7 +75,7 @@ func TestHubHistory(t *testing.T) {
 	}
 	media := []attachments.Media{{SID: "ME0123456789abcdef0123456789abcdef", FileName: "a.png", ContentType: "image/png", Size: 3}}
 	kept, _ := h.Send(ctx, attachments.Message{Channel: "CH1", Author: "casey", Body: "a.png",
-		Attributes: map[string]any{attachments.AttributeMedia: media}})
+		Attributes: map[string]any{"media": media}})
 	gone, _ := h.Send(ctx, attachments.Message{Channel: "CH1", Author: "alex", Body: "oops"})
 	_ = h.Remove(ctx, gone.SID)
 	_ = h.SetRole(ctx, "CH1", "casey", attachments.Role("blocked"))

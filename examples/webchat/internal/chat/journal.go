@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/attachkit/attachments"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/httpapi"
 	"github.com/attachkit/attachments/ledger"
@@ -96,7 +95,7 @@ type journalReply struct {
 // first: ?limit= entries (default 100) older than the cursor ?before=.
 // Other views are refused: the audit trail is the supervisor's.
 func (s *Server) handleJournal(w http.ResponseWriter, r *http.Request, p Person) {
-	if p.Member.Side != attachments.SideSupervisor {
+	if p.View != ViewSupervisor {
 		s.fail(w, r, &errs.Error{Code: errs.PermissionDenied, Message: "only the supervisor sees the audit trail"})
 		return
 	}

@@ -34,10 +34,10 @@ type Person struct {
 func Cast() []Person {
 	return []Person{
 		{View: ViewCustomer, Name: "Casey Morgan", Role: attachments.RoleCustomer,
-			Member: attachments.Member{Identity: "casey", Side: attachments.SideCustomer}},
+			Member: attachments.Member{Identity: "casey"}},
 		{View: ViewAgent, Name: "Alex Rivera", Role: attachments.RoleAgent,
-			Member: attachments.Member{Identity: "alex", Side: attachments.SideAgent}},
+			Member: attachments.Member{Identity: "alex"}},
 		{View: ViewSupervisor, Name: "Sam Lee", Role: attachments.RoleSupervisor,
-			Member: attachments.Member{Identity: "sam", Side: attachments.SideSupervisor}},
+			Member: attachments.Member{Identity: "sam"}},
 	}
 }

@@ -179,7 +179,7 @@ func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket, 
 		err = o.Setup(s.client)
 	}
 	if err != nil {
-		s.client.Close()
+		s.client.Close(context.Background())
 		hub.Close()
 		return nil, err
 	}
@@ -190,9 +190,9 @@ func open(dir string, cfg attachments.Config, o Options, store *storage.Bucket, 
 	}
 	if err != nil {
 		if s.renditions != nil {
-			s.renditions.Close()
+			s.renditions.Close(context.Background())
 		}
-		s.client.Close()
+		s.client.Close(context.Background())
 		hub.Close()
 		return nil, err
 	}
@@ -226,9 +226,9 @@ func (s *Server) EndStreams() { s.hub.EndSubscriptions() }
 // and the storage. Drafts stay: the ledger keeps them for the next start,
 // and the janitor sweeps what is never sent. Call it after the http.Server
 // has shut down.
-func (s *Server) Close(context.Context) error {
+func (s *Server) Close(ctx context.Context) error {
 	s.EndStreams()
-	return errors.Join(s.api.Close(), s.renditions.Close(), s.client.Close(), s.hub.Close(), s.ledger.Close(), s.store.Close())
+	return errors.Join(s.api.Close(ctx), s.renditions.Close(ctx), s.client.Close(ctx), s.hub.Close(), s.ledger.Close(), s.store.Close())
 }
 
 // person returns the person a view speaks for.

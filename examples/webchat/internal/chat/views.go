@@ -50,7 +50,8 @@ func (s *Server) personView(ctx context.Context, p Person) personView {
 	if perms == nil {
 		perms = []attachments.Permission{}
 	}
-	return personView{View: p.View, Identity: p.Member.Identity, Name: p.Name, Side: p.Member.Side,
+	side, _ := s.client.SideOf(ctx, Channel, p.Member.Identity) // the role's, as the library applies it
+	return personView{View: p.View, Identity: p.Member.Identity, Name: p.Name, Side: side,
 		Role: role, Permissions: perms}
 }
 
@@ -92,9 +93,13 @@ func (s *Server) state(ctx context.Context, p Person) (stateView, error) {
 		s.log.Error("webchat: could not read a draft", "err", err)
 	}
 	for _, q := range s.cast {
-		st.People = append(st.People, s.personView(ctx, q))
-		pol, _ := cfg.PolicyIn(q.Member.Side, attachments.ChannelWeb) // web chat narrows nothing
-		st.Policies[q.Member.Side] = policyView{Enabled: pol.Enabled, MaxFileSize: pol.SizeLimit(), Extensions: pol.Extensions()}
+		pv := s.personView(ctx, q)
+		st.People = append(st.People, pv)
+		if pv.Side == "" {
+			continue
+		}
+		pol, _ := cfg.PolicyIn(pv.Side, attachments.ChannelWeb) // web chat narrows nothing
+		st.Policies[pv.Side] = policyView{Enabled: pol.Enabled, MaxFileSize: pol.SizeLimit(), Extensions: pol.Extensions()}
 	}
 	for _, m := range s.hub.Messages(Channel) {
 		st.Messages = append(st.Messages, s.messageView(m))

@@ -1,0 +1,14 @@
+package sqlledger_test
+
+import (
+	"testing"
+
+	"github.com/attachkit/attachments/internal/readmetest"
+)
+
+// TestReadmeSnippetsCompile builds the Go snippets of the repository's
+// README.md that import this module (the quick start), here, where their
+// imports resolve.
+func TestReadmeSnippetsCompile(t *testing.T) {
+	readmetest.Check(t, "../../README.md", ".", "ledger/sqlledger")
+}
