@@ -67,7 +67,11 @@ func TestCheckBoundsItsReport(t *testing.T) {
 		_, err := e.store.Put(ctx, fmt.Sprintf("media/ME%032x", i), strings.NewReader("x"), storage.Metadata{})
 		require.NoError(t, err)
 	}
-	rep, err := e.c.Check(ctx, 100, "")
+	rep, err := e.c.Check(ctx, orphans-1, "")
+	require.ErrorIs(t, err, errs.TooManyRepairs, "the repair bound counts the findings past the list too")
+	assert.Zero(t, rep.Repaired)
+	assert.Len(t, e.keys(t), orphans, "a refused repair deletes nothing")
+	rep, err = e.c.Check(ctx, orphans, "")
 	require.NoError(t, err)
 	assert.Len(t, rep.OrphanBlobs, 1000, "the report keeps the first 1,000 findings")
 	assert.Equal(t, orphans-1000, rep.Omitted, "and counts the rest")
