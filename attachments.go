@@ -87,14 +87,12 @@ type Options struct {
 	// an http.Handler) at its base URL. Default: a links.Server over Storage
 	// at "/attachments/dl/", signing with a random key generated at start — fit
 	// for one process only, since its links die with it and other instances
-	// cannot verify them. New logs a warning when it makes one.
-	Links *links.Server
-	// BindLinksToMember binds each download link to the member it was issued
-	// to, so the link works only for requests that Links' MemberOf maps to
-	// that member. It needs a Links server built with Options.MemberOf; New
-	// refuses it otherwise. Default false: a link is a bearer token until it
+	// cannot verify them. New logs a warning when it makes one. A link is
+	// bound to the member it was issued to when Links was built with
+	// links.Options.MemberOf (who makes each request): then a link passed on
+	// or leaked is refused; without it a link is a bearer token until it
 	// expires.
-	BindLinksToMember bool
+	Links *links.Server
 
 	// Stores are the host's own stores, by name, for files a File.Store
 	// names (see Store). The names "" and "url" are the library's. Default:
@@ -191,7 +189,6 @@ type Client struct {
 	log       *slog.Logger
 	now       func() time.Time
 	links     *links.Server
-	bindLinks bool
 	ledger    ledger.Ledger
 	stores    map[string]Store
 	trustURL  func(string) bool
@@ -219,9 +216,8 @@ type Client struct {
 // tests).
 //
 // New checks cfg, and with it the options that would only fail later
-// (BindLinksToMember without a Links server that knows who makes a
-// request), reporting every problem in one errs.InvalidConfig error that
-// names each field (a nil chat or members included); then it fills in the
+// (lasting storage beside the default in-memory ledger), reporting every
+// problem in one errs.InvalidConfig error that names each field (a nil chat or members included); then it fills in the
 // defaults of cfg and opts.
 func New(cfg Config, chat Transport, members Members, opts *Options) (*Client, error) {
 	var o Options
@@ -285,7 +281,6 @@ func New(cfg Config, chat Transport, members Members, opts *Options) (*Client, e
 		log:         o.Logger,
 		now:         o.Now,
 		links:       o.Links,
-		bindLinks:   o.BindLinksToMember,
 		ledger:      o.Ledger,
 		stores:      o.Stores,
 		trustURL:    o.TrustURL,

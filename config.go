@@ -195,11 +195,6 @@ func (c Config) problems(o *Options) []error {
 			"forgets every file on restart; use a lasting one (ledger/sqlledger), or pass ledger/memory's New() "+
 			"to keep records in memory knowingly")
 	}
-	if o != nil && o.BindLinksToMember && (o.Links == nil || !o.Links.KnowsMembers()) {
-		// links.Server refuses a bound link unless its MemberOf names the
-		// requester: without one, every download would answer 403.
-		bad("Options.BindLinksToMember", "needs a Links server whose Options.MemberOf tells who makes each request")
-	}
 	return problems
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -211,30 +212,42 @@ func TestConfigRefusesWhatWouldFailLater(t *testing.T) {
 	}
 }
 
-// TestNewRefusesBoundLinksNobodyCanOpen checks that New refuses
-// BindLinksToMember when the link server cannot tell who is asking: every
-// bound link would answer 403.
-func TestNewRefusesBoundLinksNobodyCanOpen(t *testing.T) {
-	tests := []struct {
-		why     string
-		links   *links.Server
-		wantErr bool
+// TestDownloadLinksBindWhereTheLinkServerKnowsWho checks the one setting
+// that binds links: with links.Options.MemberOf, the link DownloadMedia
+// issues works for its requester only; without it, the link server cannot
+// tell who asks, so the link is a bearer token, never one nobody can open.
+func TestDownloadLinksBindWhereTheLinkServerKnowsWho(t *testing.T) {
+	byHeader := func(r *http.Request) string { return r.Header.Get("X-Member") }
+	for _, tt := range []struct {
+		why      string
+		memberOf func(*http.Request) string
+		stranger int // the status a request by someone else gets
 	}{
-		{"the default link server", nil, true},
-		{"a link server without MemberOf", linkServer(t, nil), true},
-		{"a link server with MemberOf", linkServer(t, func(r *http.Request) string { return r.Header.Get("X-Member") }), false},
-	}
-	for _, tt := range tests {
+		{"a link server with MemberOf", byHeader, http.StatusForbidden},
+		{"a link server without MemberOf", nil, http.StatusOK},
+	} {
 		t.Run(tt.why, func(t *testing.T) {
-			c, err := attachments.New(attachments.DefaultConfig(), &attachmentstest.Transport{}, &attachmentstest.Members{}, &attachments.Options{
-				Links: tt.links, BindLinksToMember: true, Logger: discardLogger()})
-			if !tt.wantErr {
-				require.NoError(t, err, "a link server that knows its members is refused")
-				_ = c.Close(context.Background())
-				return
+			ctx := context.Background()
+			store := memory.New()
+			signer, err := links.NewSigner(links.Key{ID: "k1", Secret: bytes.Repeat([]byte{7}, links.MinSecretLen)}, nil)
+			require.NoError(t, err)
+			srv, err := links.New(store, signer, "/dl/", &links.Options{MemberOf: tt.memberOf})
+			require.NoError(t, err)
+			h := attachmentstest.NewClient(t, attachments.DefaultConfig(), &attachments.Options{Storage: store, Links: srv})
+			sent, err := h.Send(ctx, h.Customer, "a.png", examplePNG())
+			require.NoError(t, err)
+			got, err := attachments.Invoke(ctx, h.Client.Registry(), attachments.DownloadMedia, attachments.DownloadMediaPayload{
+				Channel: attachmentstest.Channel, Requester: h.Agent, MessageSID: sent.Message.SID})
+			require.NoError(t, err)
+			get := func(member string) int {
+				req := httptest.NewRequest(http.MethodGet, got.Link.URL, nil)
+				req.Header.Set("X-Member", member)
+				rec := httptest.NewRecorder()
+				h.Client.Links().ServeHTTP(rec, req)
+				return rec.Code
 			}
-			assert.ErrorIs(t, err, errs.InvalidConfig, "New accepts links that would all answer 403")
-			assert.Equal(t, []string{"Options.BindLinksToMember"}, fieldsOf(err), "the error does not name the option to fix")
+			assert.Equal(t, http.StatusOK, get(h.Agent.Identity), "the requester cannot open its own link")
+			assert.Equal(t, tt.stranger, get("someone-else"), "a link passed on")
 		})
 	}
 }

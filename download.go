@@ -117,10 +117,9 @@ func (c *Client) downloadMedia(ctx context.Context, p DownloadMediaPayload) (Dow
 		// The host serves it: the link is the URL it trusted.
 		return DownloadMediaResult{Media: ledgerMedia(r), Link: links.Link{URL: r.Location}}, nil
 	}
-	opts := &links.IssueOptions{Disposition: p.Disposition, Lifetime: c.cfg.LinkLifetime}
-	if c.bindLinks {
-		opts.Member = p.Requester.Identity
-	}
+	// The link server binds the link to the requester when it can tell who
+	// asks (links.Options.MemberOf).
+	opts := &links.IssueOptions{Disposition: p.Disposition, Lifetime: c.cfg.LinkLifetime, Member: p.Requester.Identity}
 	link, err := c.links.Issue(ctx, key, opts)
 	if err != nil {
 		return DownloadMediaResult{}, err

@@ -480,11 +480,15 @@ func TestServeMemberBoundLinks(t *testing.T) {
 		})
 	}
 
+	// A server that cannot tell who asks issues unbound links: binding
+	// them would refuse every request, the member's own included.
 	t.Run("no MemberOf", func(t *testing.T) {
 		e := newEnv(t, memory.New(), "", nil)
 		e.put("media/a", []byte("hello"), storage.Metadata{ContentType: "image/png"})
-		resp, body := e.do("GET", e.issue("media/a", &links.IssueOptions{Member: "agent:alice"}))
-		checkRefusal(t, resp, body, 403)
+		resp, _ := e.do("GET", e.issue("media/a", &links.IssueOptions{Member: "agent:alice"}))
+		if resp.StatusCode != 200 {
+			t.Errorf("a link issued to a member by a server without MemberOf: status %d; want 200", resp.StatusCode)
+		}
 	})
 }
 

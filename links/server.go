@@ -43,9 +43,11 @@ type Options struct {
 	NativeURLs bool
 	// MemberOf returns the identity of the member making a request, as the
 	// host knows it (a session cookie, a header set by its gateway), or ""
-	// when unknown. The handler refuses a link bound to a member unless
-	// MemberOf returns that member. Default nil: every link bound to a member
-	// is refused.
+	// when unknown. Setting it binds links: each link issued to a member
+	// (IssueOptions.Member, which DownloadMedia always sets) works only for
+	// requests MemberOf maps to that member, so a link passed on or leaked
+	// is refused. Default nil: the server cannot tell who asks, so a link is
+	// a bearer token until it expires.
 	MemberOf func(r *http.Request) string
 	// Logger receives a record for each request the handler refuses or fails,
 	// with the reason (never the token). Default nil: nothing is logged.
@@ -116,9 +118,10 @@ type IssueOptions struct {
 	// Disposition is the presentation asked for. Inline is granted only to
 	// the types of the inline list (see the package doc). Default Attachment.
 	Disposition Disposition
-	// Member, when set, binds the link to that member: the handler serves it
-	// only to requests that Options.MemberOf maps to the same member. Default
-	// "": anyone holding the link can use it until it expires.
+	// Member is the member the link is issued to. When the Server has
+	// Options.MemberOf, the link is bound to it: the handler serves it only
+	// to requests MemberOf maps to the same member. Without MemberOf, or
+	// with Member "", anyone holding the link can use it until it expires.
 	Member string
 	// Lifetime is how long the link works, from 1 second to MaxLifetime.
 	// Default DefaultLifetime.
@@ -158,8 +161,12 @@ func (s *Server) Issue(ctx context.Context, key string, opts *IssueOptions) (Lin
 			Message: "a link must last from 1 second to 7 days"}
 	}
 	exp := s.signer.now().Add(lifetime).Truncate(time.Second)
+	member := opts.Member
+	if s.opts.MemberOf == nil {
+		member = "" // no request could prove it: binding would refuse them all
+	}
 
-	if s.opts.NativeURLs && opts.Member == "" && s.bucket.CanSignURLs() {
+	if s.opts.NativeURLs && member == "" && s.bucket.CanSignURLs() {
 		info, err := s.bucket.Stat(ctx, key)
 		if err != nil {
 			return Link{}, err
@@ -176,7 +183,7 @@ func (s *Server) Issue(ctx context.Context, key string, opts *IssueOptions) (Lin
 		return Link{URL: u, ExpiresAt: exp}, nil
 	}
 
-	tok, err := s.signer.Sign(Claims{Media: key, Expires: exp, Disposition: opts.Disposition, Member: opts.Member})
+	tok, err := s.signer.Sign(Claims{Media: key, Expires: exp, Disposition: opts.Disposition, Member: member})
 	if err != nil {
 		if e := errs.As(err); e != nil {
 			e.Op = op
@@ -185,8 +192,3 @@ func (s *Server) Issue(ctx context.Context, key string, opts *IssueOptions) (Lin
 	}
 	return Link{URL: s.base + tok, ExpiresAt: exp}, nil
 }
-
-// KnowsMembers reports whether s can tell who makes a request
-// (Options.MemberOf is set), which a link bound to a member needs: without
-// it, every such link is refused.
-func (s *Server) KnowsMembers() bool { return s.opts.MemberOf != nil }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"mime"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -146,6 +147,10 @@ func TestIssueNativeURLs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	nativeBound, err := links.New(b, s, "/dl", &links.Options{NativeURLs: true, MemberOf: func(*http.Request) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name       string
 		srv        *links.Server
@@ -157,7 +162,9 @@ func TestIssueNativeURLs(t *testing.T) {
 	}{
 		{"inline image", native, "media/pic", &links.IssueOptions{Disposition: links.Inline, Lifetime: time.Minute}, true, "image/png", `inline; filename="pic.png"; filename*=UTF-8''pic.png`},
 		{"HTML asked inline", native, "media/page", &links.IssueOptions{Disposition: links.Inline}, true, "application/octet-stream", `attachment; filename="page_.html"; filename*=UTF-8''page%22.html`},
-		{"bound to a member", native, "media/pic", &links.IssueOptions{Member: "agent:alice"}, false, "", ""},
+		{"bound to a member", nativeBound, "media/pic", &links.IssueOptions{Member: "agent:alice"}, false, "", ""},
+		// Without MemberOf the server cannot bind: the member changes nothing.
+		{"a member but no MemberOf", native, "media/pic", &links.IssueOptions{Member: "agent:alice"}, true, "image/png", `attachment; filename="pic.png"; filename*=UTF-8''pic.png`},
 		{"native URLs off", own, "media/pic", nil, false, "", ""},
 	}
 	for _, tt := range tests {
