@@ -19,6 +19,7 @@ import (
 	"github.com/attachkit/attachments/attachmentstest"
 	"github.com/attachkit/attachments/errs"
 	"github.com/attachkit/attachments/httpapi"
+	ledgermemory "github.com/attachkit/attachments/ledger/memory"
 	"github.com/attachkit/attachments/storage"
 	"github.com/attachkit/attachments/storage/filesystem"
 )
@@ -53,7 +54,7 @@ func startServer(t *testing.T, cfg attachments.Config, opts httpapi.Options, wra
 	require.NoError(t, members.SetRole(context.Background(), channel, customer.Identity, attachments.RoleCustomer))
 	chat := &attachmentstest.Transport{}
 	quiet := slog.New(slog.DiscardHandler)
-	c, err := attachments.New(cfg, chat, members, &attachments.Options{Storage: store, Logger: quiet})
+	c, err := attachments.New(cfg, chat, members, &attachments.Options{Storage: store, Ledger: ledgermemory.New(), Logger: quiet})
 	require.NoError(t, err)
 	s := &server{c: c, store: store, chat: chat}
 	opts.Logger = quiet

@@ -73,7 +73,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("attachments: %w", err)
 	}
-	defer c.Close()
+	defer c.Close(ctx)
 
 	// httpapi: a picture sent as a browser would.
 	h, err := httpapi.New(c, func(*http.Request) (attachments.Member, error) {
@@ -82,7 +82,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("httpapi: %w", err)
 	}
-	defer h.Close()
+	defer h.Close(ctx)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	pic := picture()

@@ -1,4 +1,4 @@
-package otel_test
+package e2e_test
 
 import (
 	"testing"
@@ -9,5 +9,5 @@ import (
 // TestReadmeSnippetsCompile builds the Go snippets of the repository's
 // README.md that import this module, here, where their imports resolve.
 func TestReadmeSnippetsCompile(t *testing.T) {
-	readmetest.Check(t, "../README.md", ".", "otel")
+	readmetest.Check(t, "../../../README.md", ".", "otel")
 }
