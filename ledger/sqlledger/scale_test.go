@@ -12,6 +12,18 @@ import (
 	"github.com/attachkit/attachments/ledger/sqlledger"
 )
 
+// benchDialects are the databases the ledger benchmarks run on, each
+// opening a new, empty ledger.
+var benchDialects = []struct {
+	name string
+	open func(b *testing.B) *sqlledger.Ledger
+}{
+	{"sqlite", func(b *testing.B) *sqlledger.Ledger {
+		return openSQLite(b, filepath.Join(b.TempDir(), "ledger.db"))
+	}},
+	{"postgres", func(b *testing.B) *sqlledger.Ledger { return openPostgres(b, server.CreateDatabase(b)) }},
+}
+
 // The scale benchmarks: on a ledger of 10,000 and of 1,000,000 records, a
 // sweep of 100 expired files and the erasure of one member's 100 files cost
 // what they delete, not the table: ns/op at 1M should be about ns/op at
@@ -19,16 +31,7 @@ import (
 //
 //	go test -run '^$' -bench 'BenchmarkScale' -benchtime 20x
 func BenchmarkScale(b *testing.B) {
-	dialects := []struct {
-		name string
-		open func(b *testing.B) *sqlledger.Ledger
-	}{
-		{"sqlite", func(b *testing.B) *sqlledger.Ledger {
-			return openSQLite(b, filepath.Join(b.TempDir(), "ledger.db"))
-		}},
-		{"postgres", func(b *testing.B) *sqlledger.Ledger { return openPostgres(b, server.CreateDatabase(b)) }},
-	}
-	for _, d := range dialects {
+	for _, d := range benchDialects {
 		for _, n := range []int{10_000, 1_000_000} {
 			b.Run(fmt.Sprintf("ledger=%s/records=%d", d.name, n), func(b *testing.B) {
 				l := d.open(b)

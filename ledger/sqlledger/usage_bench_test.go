@@ -1,7 +1,6 @@
 package sqlledger_test
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/attachkit/attachments/ledger"
@@ -17,18 +16,9 @@ import (
 //
 //	go test -run '^$' -bench 'BenchmarkUsage'
 func BenchmarkUsage(b *testing.B) {
-	dialects := []struct {
-		name string
-		open func(b *testing.B) *sqlledger.Ledger
-	}{
-		{"sqlite", func(b *testing.B) *sqlledger.Ledger {
-			return openSQLite(b, filepath.Join(b.TempDir(), "ledger.db"))
-		}},
-		{"postgres", func(b *testing.B) *sqlledger.Ledger { return openPostgres(b, server.CreateDatabase(b)) }},
-	}
 	const n = 100_000
 	b.Run("files=100k", func(b *testing.B) {
-		for _, d := range dialects {
+		for _, d := range benchDialects {
 			l := d.open(b)
 			fillMember(b, l, d.name, "agent", n)
 			fillMember(b, l, d.name, "other", n/10)
