@@ -75,7 +75,7 @@ func (c *Client) Check(ctx context.Context, repairUpTo int, from string) (CheckR
 	if repairUpTo < 0 {
 		return CheckReport{}, &errs.Error{Code: errs.InvalidArgument, Op: "check", Message: "repairUpTo must not be negative"}
 	}
-	rep, n, err := c.check(ctx, false, from)
+	rep, n, err := c.check(ctx, 0, from)
 	if err != nil || repairUpTo == 0 || n == 0 {
 		return rep, err
 	}
@@ -84,15 +84,16 @@ func (c *Client) Check(ctx context.Context, repairUpTo int, from string) (CheckR
 			Message: fmt.Sprintf("repairing would delete %d blobs and records, more than the %d allowed; "+
 				"nothing was deleted: check the ledger is the right one, then allow more", n, repairUpTo)}
 	}
-	rep, _, err = c.check(ctx, true, from)
+	rep, _, err = c.check(ctx, repairUpTo, from)
 	return rep, err
 }
 
-// check is one pass of Check: it reports, and with repair deletes, what it
-// finds, and says how many blobs and records a repair deletes (listed or
-// not).
-func (c *Client) check(ctx context.Context, repair bool, from string) (CheckReport, int, error) {
-	k := &checker{c: c, repair: repair, from: from, rep: CheckReport{Next: from}}
+// check is one pass of Check: it reports what it finds, repairs the first
+// repairUpTo of it (none when 0; a second pass never deletes more than the
+// first counted, whatever changed between them), and says how many blobs
+// and records a repair deletes (listed or not).
+func (c *Client) check(ctx context.Context, repairUpTo int, from string) (CheckReport, int, error) {
+	k := &checker{c: c, repairUpTo: repairUpTo, from: from, rep: CheckReport{Next: from}}
 	k.media = newListing(c.store.List(ctx, mediaPrefix))
 	defer k.media.stop()
 	k.rends = newListing(c.store.List(ctx, renditionsPrefix))
@@ -116,12 +117,12 @@ func (c *Client) check(ctx context.Context, repair bool, from string) (CheckRepo
 
 // checker is one Check's state.
 type checker struct {
-	c      *Client
-	repair bool
-	from   string
-	media  *listing
-	rends  *listing
-	rep    CheckReport
+	c          *Client
+	repairUpTo int
+	from       string
+	media      *listing
+	rends      *listing
+	rep        CheckReport
 	// deletions is how many blobs and records a repair deletes.
 	deletions int
 }
@@ -208,7 +209,7 @@ func (k *checker) lists(r ledger.Record, key string) bool {
 func (k *checker) deleteOrphan(ctx context.Context, name, key string) error {
 	k.add(&k.rep.OrphanBlobs, name)
 	k.deletions++
-	if !k.repair {
+	if k.deletions > k.repairUpTo {
 		return nil
 	}
 	if err := k.c.store.Delete(ctx, key); err != nil && !errors.Is(err, errs.NotFound) {
@@ -277,7 +278,7 @@ func (k *checker) stalePending(ctx context.Context, r ledger.Record, name string
 	key := renditionKey(r.SID, name)
 	k.add(&k.rep.OrphanBlobs, key)
 	k.deletions++
-	if !k.repair {
+	if k.deletions > k.repairUpTo {
 		return nil
 	}
 	if err := k.c.store.Delete(ctx, key); err != nil && !errors.Is(err, errs.NotFound) {
@@ -301,7 +302,7 @@ func (k *checker) missing(ctx context.Context, r ledger.Record) error {
 	}
 	k.add(&k.rep.MissingBlobs, r.SID)
 	k.deletions++
-	if !k.repair {
+	if k.deletions > k.repairUpTo {
 		return nil
 	}
 	if _, err := k.c.destroy(ctx, ledger.Change{SID: r.SID, From: []ledger.State{r.State}}); err != nil &&
